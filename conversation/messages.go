@@ -1,0 +1,72 @@
+package conversation
+
+import "time"
+
+// MessageKind names a mail Accord means to send. Rendering is not done here:
+// a message says what to tell whom, templates say how.
+type MessageKind string
+
+// The kinds of outbound message.
+const (
+	// MsgWelcome explains how Accord works and asks the first question.
+	MsgWelcome MessageKind = "welcome"
+	// MsgQuestion asks the next question (or asks again after a pause).
+	MsgQuestion MessageKind = "question"
+	// MsgReminder gently repeats an unanswered question.
+	MsgReminder MessageKind = "reminder"
+	// MsgWaiting tells a person who has answered everything that their
+	// partner is still going.
+	MsgWaiting MessageKind = "waiting"
+	// MsgAgreement carries an agreement version.
+	MsgAgreement MessageKind = "agreement"
+	// MsgReceipt echoes an answer that no other mail is about to carry.
+	MsgReceipt MessageKind = "receipt"
+	// MsgAck confirms a command (see the message's Notes).
+	MsgAck MessageKind = "ack"
+	// MsgHelp explains the reply commands and where the person stands.
+	MsgHelp MessageKind = "help"
+	// MsgPartnerLeft tells a person, politely, that their partner stopped.
+	MsgPartnerLeft MessageKind = "partner-left"
+	// MsgEnded tells a person the operator closed the partnership.
+	MsgEnded MessageKind = "ended"
+)
+
+// NoteKind is an acknowledgement that rides along with a message.
+type NoteKind string
+
+// The notes.
+const (
+	NoteSkipped  NoteKind = "skipped"
+	NotePaused   NoteKind = "paused"
+	NoteResumed  NoteKind = "resumed"
+	NoteStopped  NoteKind = "stopped"
+	NoteNotPause NoteKind = "not-paused"
+)
+
+// Note acknowledges something the person (or the operator) did.
+type Note struct {
+	Kind NoteKind
+	// Until is the end of a pause; zero for an open-ended one.
+	Until time.Time
+	// ByOperator marks changes the organiser made rather than the person.
+	ByOperator bool
+}
+
+// Message is one mail to one participant, as the domain sees it.
+type Message struct {
+	Kind MessageKind
+	To   *Participant
+	// Prompt is the question a welcome, question or reminder asks; replies
+	// to the mail are routed back to it.
+	Prompt *Prompt
+	// Reminder is 1 for the first reminder, 2 for the second, and so on.
+	Reminder int
+	// Resent marks a question that went out before, sent again after a pause.
+	Resent bool
+	Notes  []Note
+	// Receipts echo the recipient's own recorded answers.
+	Receipts []*Answer
+	// Reveals are the partner's answers the recipient may now see.
+	Reveals   []*Answer
+	Agreement *Agreement
+}

@@ -1,0 +1,443 @@
+package conversation
+
+import (
+	"strings"
+	"time"
+)
+
+// Enroll schedules the welcome for both people: right away, or when their
+// quiet hours end.
+func (p *Partnership) Enroll(now time.Time) []Message {
+	for _, pt := range p.Participants {
+		pt.NextSendAt = p.Rules.Quiet.NextAllowed(now, pt.Person.Location)
+	}
+	return p.Wake(now)
+}
+
+// Answer records text as participantID's answer to a question that was sent
+// to them. Answering the current question moves the person on; answering an
+// earlier one adds a newer answer and keeps the old one.
+func (p *Partnership) Answer(participantID int64, questionID, text string, now time.Time) ([]Message, error) {
+	me, err := p.writer(participantID, now)
+	if err != nil {
+		return nil, err
+	}
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return nil, ErrEmptyAnswer
+	}
+	pr := me.Prompt(questionID)
+	if pr == nil {
+		return nil, ErrNotAsked
+	}
+	var notes []Note
+	current := pr.Position == me.Position && pr.State == PromptOpen
+	firstResponse := pr.State == PromptOpen
+	a := &Answer{ParticipantID: me.ID, Prompt: pr, QuestionID: questionID, Text: text, At: now}
+	p.Answers = append(p.Answers, a)
+	pr.State = PromptAnswered
+	partner := p.Partner(me)
+	if partner.responded(questionID) {
+		p.addReveal(partner, a, now)
+	}
+	if firstResponse {
+		p.revealPartnerAnswer(me, questionID, now)
+	}
+	done := false
+	if current {
+		if me.Status == ParticipantPaused {
+			// Answering the question they paused on says they are back.
+			me.Status, me.PausedUntil = ParticipantActive, time.Time{}
+			notes = append(notes, Note{Kind: NoteResumed})
+		}
+		done = p.advance(me, now)
+	}
+	return p.finish(me, notes, done, now), nil
+}
+
+// Skip passes over the person's current question. Skipping counts as having
+// responded, so the partner's answer to it becomes visible.
+func (p *Partnership) Skip(participantID int64, questionID string, now time.Time) ([]Message, error) {
+	me, err := p.writer(participantID, now)
+	if err != nil {
+		return nil, err
+	}
+	pr := me.Prompt(questionID)
+	if pr == nil {
+		return nil, ErrNotAsked
+	}
+	if pr.Position != me.Position || pr.State != PromptOpen {
+		return nil, ErrNotCurrent
+	}
+	pr.State = PromptSkipped
+	p.revealPartnerAnswer(me, questionID, now)
+	if me.Status == ParticipantPaused {
+		me.Status, me.PausedUntil = ParticipantActive, time.Time{}
+	}
+	done := p.advance(me, now)
+	return p.finish(me, []Note{{Kind: NoteSkipped}}, done, now), nil
+}
+
+// Pause stops questions and reminders to one person until the given time, or
+// until they resume when until is zero.
+func (p *Partnership) Pause(participantID int64, until, now time.Time) ([]Message, error) {
+	me, err := p.writer(participantID, now)
+	if err != nil {
+		return nil, err
+	}
+	if !until.IsZero() && !until.After(now) {
+		return nil, ErrPastDate
+	}
+	me.Status, me.PausedUntil = ParticipantPaused, until
+	return p.finish(me, []Note{{Kind: NotePaused, Until: until}}, false, now), nil
+}
+
+// Resume ends a person's pause; their current question is sent again.
+func (p *Partnership) Resume(participantID int64, now time.Time) ([]Message, error) {
+	me, err := p.writer(participantID, now)
+	if err != nil {
+		return nil, err
+	}
+	if me.Status != ParticipantPaused {
+		return p.finish(me, []Note{{Kind: NoteNotPause}}, false, now), nil
+	}
+	p.resume(me, now)
+	return p.finish(me, []Note{{Kind: NoteResumed}}, false, now), nil
+}
+
+// Stop takes the person out: the partnership ends, the partner is told, and
+// nothing more is sent to the person after the confirmation.
+func (p *Partnership) Stop(participantID int64, now time.Time) ([]Message, error) {
+	me, err := p.writer(participantID, now)
+	if err != nil {
+		return nil, err
+	}
+	msgs := []Message{p.compose(me, Message{Kind: MsgAck, Notes: []Note{{Kind: NoteStopped}}}, now)}
+	me.Status = ParticipantLeft
+	partner := p.Partner(me)
+	if partner.Status != ParticipantLeft {
+		msgs = append(msgs, p.compose(partner, Message{Kind: MsgPartnerLeft}, now))
+	}
+	p.end("left:"+string(me.Role), now)
+	return msgs, nil
+}
+
+// Help answers a person's request for help; it changes nothing else.
+func (p *Partnership) Help(participantID int64, now time.Time) ([]Message, error) {
+	me, err := p.writer(participantID, now)
+	if err != nil {
+		return nil, err
+	}
+	return []Message{p.compose(me, Message{Kind: MsgHelp}, now)}, nil
+}
+
+// PauseAll is the operator pausing the whole partnership.
+func (p *Partnership) PauseAll(until, now time.Time) ([]Message, error) {
+	if p.Status == StatusEnded {
+		return nil, ErrEnded
+	}
+	if !until.IsZero() && !until.After(now) {
+		return nil, ErrPastDate
+	}
+	var msgs []Message
+	for _, pt := range p.Participants {
+		if pt.Status == ParticipantLeft {
+			continue
+		}
+		pt.Status, pt.PausedUntil = ParticipantPaused, until
+		msgs = append(msgs, p.compose(pt, Message{Kind: MsgAck, Notes: []Note{{Kind: NotePaused, Until: until, ByOperator: true}}}, now))
+	}
+	return msgs, nil
+}
+
+// ResumeAll is the operator resuming everyone who is paused.
+func (p *Partnership) ResumeAll(now time.Time) ([]Message, error) {
+	if p.Status == StatusEnded {
+		return nil, ErrEnded
+	}
+	resumed := false
+	for _, pt := range p.Participants {
+		if pt.Status == ParticipantPaused {
+			p.resume(pt, now)
+			resumed = true
+		}
+	}
+	if !resumed {
+		return nil, ErrNotPaused
+	}
+	msgs := p.Wake(now)
+	for _, pt := range p.Participants {
+		msgs = p.withNote(msgs, pt, Note{Kind: NoteResumed, ByOperator: true}, now)
+	}
+	return msgs, nil
+}
+
+// End is the operator closing the partnership. Both people are told.
+func (p *Partnership) End(reason string, now time.Time) ([]Message, error) {
+	if p.Status == StatusEnded {
+		return nil, ErrEnded
+	}
+	var msgs []Message
+	for _, pt := range p.Participants {
+		if pt.Status != ParticipantLeft {
+			msgs = append(msgs, p.compose(pt, Message{Kind: MsgEnded}, now))
+		}
+	}
+	p.end(reason, now)
+	return msgs, nil
+}
+
+// Wake sends whatever has come due by now: ended pauses, questions that
+// waited for quiet hours to pass, agreements, and reminders.
+func (p *Partnership) Wake(now time.Time) []Message {
+	if p.Status == StatusEnded {
+		return nil
+	}
+	var msgs []Message
+	for _, pt := range p.Participants {
+		if pt.Status == ParticipantPaused && !pt.PausedUntil.IsZero() && !pt.PausedUntil.After(now) {
+			p.resume(pt, now)
+		}
+		if pt.Status != ParticipantActive {
+			continue
+		}
+		if !pt.NextSendAt.IsZero() && !pt.NextSendAt.After(now) {
+			pt.NextSendAt = time.Time{}
+			if m, ok := p.next(pt, now); ok {
+				msgs = append(msgs, m)
+			}
+			continue
+		}
+		if due := p.NextReminder(pt); !due.IsZero() && !due.After(now) {
+			pr := pt.Current()
+			pr.Reminders++
+			pr.NudgedAt = now
+			msgs = append(msgs, p.compose(pt, Message{Kind: MsgReminder, Prompt: pr, Reminder: pr.Reminders}, now))
+		}
+	}
+	return msgs
+}
+
+// NextWake is the earliest time [Partnership.Wake] has something to do, or
+// zero when nothing is scheduled.
+func (p *Partnership) NextWake() time.Time {
+	if p.Status == StatusEnded {
+		return time.Time{}
+	}
+	var next time.Time
+	consider := func(t time.Time) {
+		if !t.IsZero() && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	for _, pt := range p.Participants {
+		switch pt.Status {
+		case ParticipantPaused:
+			consider(pt.PausedUntil)
+		case ParticipantActive:
+			consider(pt.NextSendAt)
+			consider(p.NextReminder(pt))
+		}
+	}
+	return next
+}
+
+// NextReminder is when the person's next reminder is due, or zero.
+func (p *Partnership) NextReminder(pt *Participant) time.Time {
+	pr := pt.Current()
+	if pt.Status != ParticipantActive || pr == nil || !pt.NextSendAt.IsZero() || pr.Reminders >= len(p.Rules.Reminders) {
+		return time.Time{}
+	}
+	return p.reminderDue(pt, pr)
+}
+
+// reminderDue counts calendar days in the person's zone from the last nudge,
+// then waits for quiet hours to pass.
+func (p *Partnership) reminderDue(pt *Participant, pr *Prompt) time.Time {
+	due := addDays(pr.NudgedAt, p.Rules.Reminders[pr.Reminders], pt.Person.Location)
+	return p.Rules.Quiet.NextAllowed(due, pt.Person.Location)
+}
+
+// writer returns the participant who wrote, after checking they may still
+// act, and notes that they wrote: reminders count again from now.
+func (p *Partnership) writer(participantID int64, now time.Time) (*Participant, error) {
+	me, err := p.Participant(participantID)
+	if err != nil {
+		return nil, err
+	}
+	if me.Status == ParticipantLeft {
+		return nil, ErrLeft
+	}
+	if p.Status == StatusEnded {
+		return nil, ErrEnded
+	}
+	me.LastSeenAt = now
+	if pr := me.Current(); pr != nil {
+		pr.NudgedAt, pr.Reminders = now, 0
+	}
+	return me, nil
+}
+
+// advance moves a person past their current question and schedules the
+// next one. It reports whether the person has now responded to every question.
+func (p *Partnership) advance(me *Participant, now time.Time) bool {
+	me.Position++
+	if me.Finished(p.Set) {
+		me.NextSendAt = time.Time{}
+		return true
+	}
+	me.NextSendAt = p.Rules.Quiet.NextAllowed(now, me.Person.Location)
+	return false
+}
+
+// finish completes an operation started by me. When me has just finished
+// the questions it builds the agreement (if the partner is done too) or tells
+// me the partner is still going; then it sends what is due and makes sure me
+// hears back about what they did, folding notes into a mail that goes out
+// anyway.
+func (p *Partnership) finish(me *Participant, notes []Note, justFinished bool, now time.Time) []Message {
+	var msgs []Message
+	if partner := p.Partner(me); justFinished {
+		if partner.Finished(p.Set) && p.LatestAgreement() == nil {
+			p.Agreements = append(p.Agreements, BuildAgreement(p, now))
+			p.Status = StatusAgreement
+			// The person who just wrote gets it now; the partner when
+			// their quiet hours allow.
+			me.NextSendAt = now
+			partner.NextSendAt = p.Rules.Quiet.NextAllowed(now, partner.Person.Location)
+		} else if !partner.Finished(p.Set) {
+			msgs = append(msgs, p.compose(me, Message{Kind: MsgWaiting}, now))
+		}
+	}
+	msgs = append(msgs, p.Wake(now)...)
+	for _, n := range notes {
+		msgs = p.withNote(msgs, me, n, now)
+	}
+	if !sentTo(msgs, me) && me.NextSendAt.IsZero() && p.pendingReceipts(me) {
+		msgs = append(msgs, p.compose(me, Message{Kind: MsgReceipt}, now))
+	}
+	return msgs
+}
+
+// withNote attaches a note to the mail the person gets in msgs, or adds an
+// acknowledgement of its own when none goes to them.
+func (p *Partnership) withNote(msgs []Message, pt *Participant, n Note, now time.Time) []Message {
+	for i := range msgs {
+		if msgs[i].To == pt {
+			msgs[i].Notes = append(msgs[i].Notes, n)
+			return msgs
+		}
+	}
+	if pt.Status == ParticipantLeft {
+		return msgs
+	}
+	return append(msgs, p.compose(pt, Message{Kind: MsgAck, Notes: []Note{n}}, now))
+}
+
+func sentTo(msgs []Message, pt *Participant) bool {
+	for _, m := range msgs {
+		if m.To == pt {
+			return true
+		}
+	}
+	return false
+}
+
+// next builds the mail that moves the person along: their current question
+// (the welcome when it is the first), or the agreement once there is one.
+func (p *Partnership) next(pt *Participant, now time.Time) (Message, bool) {
+	if !pt.Finished(p.Set) {
+		pr := pt.Prompt(p.Set.Questions[pt.Position].ID)
+		kind, resent := MsgQuestion, false
+		switch {
+		case pr == nil:
+			pr = &Prompt{QuestionID: p.Set.Questions[pt.Position].ID, Position: pt.Position, SentAt: now, State: PromptOpen}
+			pt.Prompts = append(pt.Prompts, pr)
+			if pt.Position == 0 {
+				kind = MsgWelcome
+			}
+			if p.Status == StatusEnrolled {
+				p.Status = StatusAnswering
+			}
+		case pr.State == PromptOpen:
+			resent = true
+		default:
+			return Message{}, false
+		}
+		pr.NudgedAt, pr.Reminders = now, 0
+		return p.compose(pt, Message{Kind: kind, Prompt: pr, Resent: resent}, now), true
+	}
+	if ag := p.LatestAgreement(); ag != nil && ag.Version > pt.AgreementSeen {
+		pt.AgreementSeen = ag.Version
+		m := p.compose(pt, Message{Kind: MsgAgreement, Agreement: ag}, now)
+		// The agreement shows every answer, so nothing is left to reveal.
+		for _, r := range pt.Reveals {
+			if r.DeliveredAt.IsZero() {
+				r.DeliveredAt = now
+			}
+		}
+		return m, true
+	}
+	return Message{}, false
+}
+
+// compose fills in what rides along with any mail to a person: receipts of
+// their own answers and their partner's answers they may now see.
+func (p *Partnership) compose(pt *Participant, m Message, now time.Time) Message {
+	m.To = pt
+	for _, a := range p.Answers {
+		if a.ParticipantID == pt.ID && a.ReceiptAt.IsZero() {
+			a.ReceiptAt = now
+			m.Receipts = append(m.Receipts, a)
+		}
+	}
+	for _, r := range pt.Reveals {
+		if r.DeliveredAt.IsZero() {
+			r.DeliveredAt = now
+			m.Reveals = append(m.Reveals, r.Answer)
+		}
+	}
+	return m
+}
+
+func (p *Partnership) pendingReceipts(pt *Participant) bool {
+	for _, a := range p.Answers {
+		if a.ParticipantID == pt.ID && a.ReceiptAt.IsZero() {
+			return true
+		}
+	}
+	return false
+}
+
+// revealPartnerAnswer shows me the partner's answer to a question me has
+// just responded to for the first time.
+func (p *Partnership) revealPartnerAnswer(me *Participant, questionID string, now time.Time) {
+	if other := p.LatestAnswer(p.Partner(me).ID, questionID); other != nil {
+		p.addReveal(me, other, now)
+	}
+}
+
+func (p *Partnership) addReveal(viewer *Participant, a *Answer, now time.Time) {
+	for _, r := range viewer.Reveals {
+		if r.Answer == a {
+			return
+		}
+	}
+	viewer.Reveals = append(viewer.Reveals, &Reveal{ViewerID: viewer.ID, Answer: a, CreatedAt: now})
+}
+
+// resume makes a paused person active and schedules their current question
+// (sent again if they had it already) for the next allowed time.
+func (p *Partnership) resume(pt *Participant, now time.Time) {
+	pt.Status, pt.PausedUntil = ParticipantActive, time.Time{}
+	if !pt.Finished(p.Set) || (p.LatestAgreement() != nil && p.LatestAgreement().Version > pt.AgreementSeen) {
+		pt.NextSendAt = p.Rules.Quiet.NextAllowed(now, pt.Person.Location)
+	}
+}
+
+func (p *Partnership) end(reason string, now time.Time) {
+	p.Status, p.EndedAt, p.EndReason = StatusEnded, now, reason
+	for _, pt := range p.Participants {
+		pt.NextSendAt = time.Time{}
+	}
+}

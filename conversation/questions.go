@@ -1,0 +1,182 @@
+package conversation
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// Section says where the answers to a question land in the agreement.
+type Section string
+
+// The sections of an agreement. Questions without a section are themes.
+const (
+	SectionThemes         Section = "themes"
+	SectionCommitments    Section = "commitments"
+	SectionAccountability Section = "accountability"
+)
+
+// PartnerPlaceholder is replaced by the partner's first name in a question's
+// wording. It is the only placeholder a question set may use.
+const PartnerPlaceholder = "{partner}"
+
+// MaxTitleLength bounds a question title, which ends up in subject lines.
+const MaxTitleLength = 60
+
+// Question is one question of a set, worded for each role.
+type Question struct {
+	ID      string          `json:"id"`
+	Theme   string          `json:"theme"`
+	Title   string          `json:"title"`
+	Section Section         `json:"section"`
+	Why     string          `json:"why,omitempty"`
+	Text    string          `json:"text,omitempty"`
+	Wording map[Role]string `json:"wording,omitempty"`
+}
+
+// For returns the question as a person in role reads it, with the partner's
+// first name filled in.
+func (q Question) For(role Role, partnerName string) string {
+	w := q.Wording[role]
+	if w == "" {
+		w = q.Text
+	}
+	first := FirstName(partnerName)
+	if first == "" {
+		first = "your partner"
+	}
+	return strings.ReplaceAll(w, PartnerPlaceholder, first)
+}
+
+// QuestionSet is an ordered, versioned list of questions. A partnership keeps
+// the exact set it started with, so editing a set file never changes the
+// questions of a partnership already under way.
+type QuestionSet struct {
+	Name      string     `json:"name"`
+	Version   int        `json:"version"`
+	Title     string     `json:"title"`
+	Language  string     `json:"language"`
+	Questions []Question `json:"questions"`
+}
+
+// Index returns the position of the question with the given id, or -1.
+func (s *QuestionSet) Index(id string) int {
+	for i, q := range s.Questions {
+		if q.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// Len is the number of questions in the set.
+func (s *QuestionSet) Len() int { return len(s.Questions) }
+
+// FieldError is one problem found in a question set. Question is the 0-based
+// index of the question, or -1 for the set header.
+type FieldError struct {
+	Question int
+	Field    string
+	Message  string
+}
+
+func (e FieldError) Error() string {
+	if e.Question < 0 {
+		return fmt.Sprintf("set.%s: %s", e.Field, e.Message)
+	}
+	return fmt.Sprintf("question %d, %s: %s", e.Question+1, e.Field, e.Message)
+}
+
+var (
+	slugPattern        = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	placeholderPattern = regexp.MustCompile(`\{[^{}]*\}`)
+)
+
+// Validate reports every problem in the set, in file order. A set with no
+// problems can be used for a partnership of any kind.
+func (s *QuestionSet) Validate() []FieldError {
+	var errs []FieldError
+	set := func(field, format string, args ...any) {
+		errs = append(errs, FieldError{Question: -1, Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+	switch {
+	case s.Name == "":
+		set("name", "is missing; give the set a short identifier such as %q", "our-questions")
+	case !slugPattern.MatchString(s.Name):
+		set("name", "%q may only use lowercase letters, digits and single dashes", s.Name)
+	}
+	if s.Version < 1 {
+		set("version", "must be a whole number of 1 or more, got %d", s.Version)
+	}
+	if len(s.Questions) == 0 {
+		set("question", "the set has no questions; add at least one [[question]] table")
+	}
+	seen := make(map[string]int)
+	for i, q := range s.Questions {
+		add := func(field, format string, args ...any) {
+			errs = append(errs, FieldError{Question: i, Field: field, Message: fmt.Sprintf(format, args...)})
+		}
+		switch {
+		case q.ID == "":
+			add("id", "is missing; every question needs a unique id such as %q", "what-works")
+		case !slugPattern.MatchString(q.ID):
+			add("id", "%q may only use lowercase letters, digits and single dashes", q.ID)
+		default:
+			if first, dup := seen[q.ID]; dup {
+				add("id", "%q is already used by question %d; ids must be unique", q.ID, first+1)
+			} else {
+				seen[q.ID] = i
+			}
+		}
+		if strings.TrimSpace(q.Theme) == "" {
+			add("theme", "is missing; it is the heading the answers get in the agreement")
+		}
+		switch {
+		case strings.TrimSpace(q.Title) == "":
+			add("title", "is missing; it is the short form used in the subject line")
+		case utf8.RuneCountInString(q.Title) > MaxTitleLength:
+			add("title", "is %d characters long; keep it to %d or fewer", utf8.RuneCountInString(q.Title), MaxTitleLength)
+		case strings.ContainsAny(q.Title, "\r\n"):
+			add("title", "must be a single line")
+		}
+		switch q.Section {
+		case "", SectionThemes, SectionCommitments, SectionAccountability:
+		default:
+			add("section", "%q is not one of %q, %q, %q", q.Section, SectionThemes, SectionCommitments, SectionAccountability)
+		}
+		for _, r := range []Role{RoleLead, RoleReport, RolePeer} {
+			if strings.TrimSpace(q.Wording[r]) == "" && strings.TrimSpace(q.Text) == "" {
+				add(string(r), "is missing and there is no text to fall back on; write the question as the %s reads it, or add text", r)
+			}
+		}
+		for _, f := range q.wordings() {
+			for _, ph := range placeholderPattern.FindAllString(f.text, -1) {
+				if ph != PartnerPlaceholder {
+					add(f.field, "unknown placeholder %s; only %s is filled in", ph, PartnerPlaceholder)
+				}
+			}
+		}
+	}
+	return errs
+}
+
+type wordingField struct{ field, text string }
+
+// wordings lists the wording fields in file order.
+func (q Question) wordings() []wordingField {
+	fs := []wordingField{{"text", q.Text}}
+	for _, r := range []Role{RoleLead, RoleReport, RolePeer} {
+		fs = append(fs, wordingField{string(r), q.Wording[r]})
+	}
+	return fs
+}
+
+// FirstName returns the first word of a display name.
+func FirstName(name string) string {
+	f := strings.Fields(name)
+	if len(f) == 0 {
+		return ""
+	}
+	return f[0]
+}

@@ -1,0 +1,154 @@
+package conversation
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ClockTime is a time of day in minutes after midnight, local to a person.
+type ClockTime int
+
+// ParseClockTime reads "HH:MM" (24-hour).
+func ParseClockTime(s string) (ClockTime, error) {
+	t, err := time.Parse("15:04", strings.TrimSpace(s))
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a time of day like 08:00 or 20:30", s)
+	}
+	return ClockTime(t.Hour()*60 + t.Minute()), nil
+}
+
+func (c ClockTime) String() string { return fmt.Sprintf("%02d:%02d", int(c)/60, int(c)%60) }
+
+// on returns the instant at this clock time on the calendar day of t in loc.
+func (c ClockTime) on(t time.Time, loc *time.Location) time.Time {
+	y, m, d := t.In(loc).Date()
+	return time.Date(y, m, d, int(c)/60, int(c)%60, 0, 0, loc)
+}
+
+// QuietHours is when a person should not receive mail that asks something of
+// them: every night from Start to End, and all day on the listed weekdays.
+// Start == End means no nightly quiet time.
+type QuietHours struct {
+	Start ClockTime
+	End   ClockTime
+	Days  []time.Weekday
+}
+
+// DefaultQuietHours is 20:00–08:00 on working days and all weekend.
+var DefaultQuietHours = QuietHours{
+	Start: 20 * 60,
+	End:   8 * 60,
+	Days:  []time.Weekday{time.Saturday, time.Sunday},
+}
+
+// Validate rejects quiet hours that leave no time to send at all.
+func (q QuietHours) Validate() error {
+	if q.Start < 0 || q.Start >= 24*60 || q.End < 0 || q.End >= 24*60 {
+		return fmt.Errorf("quiet hours must lie between 00:00 and 23:59")
+	}
+	days := make(map[time.Weekday]bool)
+	for _, d := range q.Days {
+		days[d] = true
+	}
+	if len(days) >= 7 {
+		return fmt.Errorf("quiet days cover the whole week, so nothing could ever be sent")
+	}
+	return nil
+}
+
+func (q QuietHours) quietDay(d time.Weekday) bool {
+	for _, w := range q.Days {
+		if w == d {
+			return true
+		}
+	}
+	return false
+}
+
+// Contains reports whether t falls in quiet time in loc.
+func (q QuietHours) Contains(t time.Time, loc *time.Location) bool {
+	lt := t.In(loc)
+	if q.quietDay(lt.Weekday()) {
+		return true
+	}
+	m := ClockTime(lt.Hour()*60 + lt.Minute())
+	switch {
+	case q.Start == q.End:
+		return false
+	case q.Start > q.End: // spans midnight, e.g. 20:00–08:00
+		return m >= q.Start || m < q.End
+	default: // e.g. 12:00–13:00
+		return m >= q.Start && m < q.End
+	}
+}
+
+// NextAllowed returns t itself when it is outside quiet time, else the first
+// instant after t when quiet time is over, computed in local wall-clock time
+// so it stays right across daylight-saving changes.
+func (q QuietHours) NextAllowed(t time.Time, loc *time.Location) time.Time {
+	lt := t.In(loc)
+	// Each step lands on the end of a quiet stretch or the start of a day, so
+	// a week and a bit of steps always reaches an allowed time for quiet
+	// hours that passed Validate.
+	for range 32 {
+		if !q.Contains(lt, loc) {
+			return lt
+		}
+		y, mo, d := lt.Date()
+		m := ClockTime(lt.Hour()*60 + lt.Minute())
+		switch {
+		case q.quietDay(lt.Weekday()):
+			lt = time.Date(y, mo, d+1, 0, 0, 0, 0, loc)
+		case q.Start > q.End && m >= q.Start:
+			lt = time.Date(y, mo, d+1, int(q.End)/60, int(q.End)%60, 0, 0, loc)
+		default:
+			lt = q.End.on(lt, loc)
+		}
+	}
+	return lt
+}
+
+// Rules are the pacing settings an operator can change. The zero value is
+// not useful; start from [DefaultRules].
+type Rules struct {
+	// Quiet applies to every person unless they have their own.
+	Quiet QuietHours
+	// Reminders lists, in days, how long to wait before each reminder,
+	// counted from the question (for the first) or the previous reminder.
+	// After the last one Accord stays quiet until the person writes.
+	Reminders []int
+	// ReviewEvery is the time from an agreement to its first review.
+	ReviewEvery time.Duration
+}
+
+// DefaultRules: quiet evenings and weekends, reminders after 3 and 3 more
+// days, first review 13 weeks after the agreement.
+func DefaultRules() Rules {
+	return Rules{
+		Quiet:       DefaultQuietHours,
+		Reminders:   []int{3, 3},
+		ReviewEvery: 13 * 7 * 24 * time.Hour,
+	}
+}
+
+// Validate checks the rules an operator configured.
+func (r Rules) Validate() error {
+	if err := r.Quiet.Validate(); err != nil {
+		return err
+	}
+	for i, d := range r.Reminders {
+		if d < 1 {
+			return fmt.Errorf("reminder %d: wait at least 1 day, got %d", i+1, d)
+		}
+	}
+	if r.ReviewEvery < 7*24*time.Hour {
+		return fmt.Errorf("reviews must be at least a week apart, got %s", r.ReviewEvery)
+	}
+	return nil
+}
+
+// addDays moves t by n calendar days in loc, keeping the local time of day.
+func addDays(t time.Time, n int, loc *time.Location) time.Time {
+	return t.In(loc).AddDate(0, 0, n)
+}
