@@ -1,0 +1,177 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base32"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"accord/conversation"
+)
+
+// Outgoing is a message the domain wants sent, with what the store adds: the
+// reply token minted for the mail when it asks a question.
+type Outgoing struct {
+	conversation.Message
+	// ReplyToken routes a reply to Message.Prompt; empty when the message
+	// asks nothing.
+	ReplyToken string
+}
+
+// Dispatcher turns the messages of one state change into durable work inside
+// the transaction that saves the change, so both commit or neither does.
+type Dispatcher interface {
+	Dispatch(ctx context.Context, tx *Tx, p *conversation.Partnership, out []Outgoing) error
+}
+
+// KindMail is the job kind of an outbound message.
+const KindMail = "mail"
+
+// KindWake is the job kind that wakes a partnership at its next due time.
+const KindWake = "wake"
+
+// MailJob is the payload of a KindMail job written by [JobDispatcher]: who
+// gets what, by reference, never the content of anyone's answers.
+type MailJob struct {
+	Kind          conversation.MessageKind `json:"kind"`
+	PartnershipID int64                    `json:"partnership_id"`
+	ParticipantID int64                    `json:"participant_id"`
+	To            string                   `json:"to"`
+	PromptID      int64                    `json:"prompt_id,omitempty"`
+	QuestionID    string                   `json:"question_id,omitempty"`
+	Number        int                      `json:"number,omitempty"`
+	Total         int                      `json:"total,omitempty"`
+	Reminder      int                      `json:"reminder,omitempty"`
+	Resent        bool                     `json:"resent,omitempty"`
+	Notes         []conversation.Note      `json:"notes,omitempty"`
+	Receipts      []int64                  `json:"receipts,omitempty"`
+	Reveals       []int64                  `json:"reveals,omitempty"`
+	Agreement     int                      `json:"agreement,omitempty"`
+	ReplyToken    string                   `json:"reply_token,omitempty"`
+}
+
+// JobDispatcher queues one KindMail job per message, due at once.
+type JobDispatcher struct{}
+
+// Dispatch implements [Dispatcher].
+func (JobDispatcher) Dispatch(ctx context.Context, tx *Tx, p *conversation.Partnership, out []Outgoing) error {
+	for _, o := range out {
+		payload, err := json.Marshal(NewMailJob(p, o))
+		if err != nil {
+			return fmt.Errorf("store: encode mail job: %w", err)
+		}
+		if _, _, err := tx.Enqueue(ctx, NewJob{Kind: KindMail, PartnershipID: p.ID, Payload: payload, RunAt: tx.s.clock.Now()}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// NewMailJob describes o by reference.
+func NewMailJob(p *conversation.Partnership, o Outgoing) MailJob {
+	j := MailJob{
+		Kind:          o.Kind,
+		PartnershipID: p.ID,
+		ParticipantID: o.To.ID,
+		To:            o.To.Person.Email,
+		Reminder:      o.Reminder,
+		Resent:        o.Resent,
+		Notes:         o.Notes,
+		ReplyToken:    o.ReplyToken,
+	}
+	if o.Prompt != nil {
+		j.PromptID, j.QuestionID = o.Prompt.ID, o.Prompt.QuestionID
+		j.Number, j.Total = o.Prompt.Position+1, p.Set.Len()
+	}
+	for _, a := range o.Receipts {
+		j.Receipts = append(j.Receipts, a.ID)
+	}
+	for _, a := range o.Reveals {
+		j.Reveals = append(j.Reveals, a.ID)
+	}
+	if o.Agreement != nil {
+		j.Agreement = o.Agreement.Version
+	}
+	return j
+}
+
+var tokenEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+// newToken returns 128 random bits as 26 lowercase base32 characters: safe
+// in the local part of an address, which some servers fold to lowercase.
+func newToken(r io.Reader) (string, error) {
+	b := make([]byte, 16)
+	if _, err := io.ReadFull(r, b); err != nil {
+		return "", fmt.Errorf("store: reply token: %w", err)
+	}
+	return strings.ToLower(tokenEncoding.EncodeToString(b)), nil
+}
+
+// HashToken is what the database keeps of a reply token.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(token))))
+	return hex.EncodeToString(sum[:])
+}
+
+var qInsertToken = query(`INSERT INTO reply_tokens (token_hash, prompt_id, participant_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`)
+
+// mintToken creates and records a reply token for a prompt.
+func (t *Tx) mintToken(ctx context.Context, promptID, participantID int64, now time.Time) (string, error) {
+	tok, err := newToken(t.s.random)
+	if err != nil {
+		return "", err
+	}
+	var expires time.Time
+	if t.s.tokenTTL > 0 {
+		expires = now.Add(t.s.tokenTTL)
+	}
+	if _, err := t.exec(ctx, qInsertToken, HashToken(tok), promptID, participantID, ts(now), ts(expires)); err != nil {
+		return "", fmt.Errorf("store: record reply token: %w", err)
+	}
+	return tok, nil
+}
+
+// TokenTarget is what a reply token routes to.
+type TokenTarget struct {
+	PartnershipID int64  `db:"partnership_id"`
+	ParticipantID int64  `db:"participant_id"`
+	PromptID      int64  `db:"prompt_id"`
+	QuestionID    string `db:"question_id"`
+	// Email is the participant's address: a reply must also come from it.
+	Email     string       `db:"email"`
+	ExpiresAt sql.NullTime `db:"expires_at"`
+}
+
+// ErrTokenExpired means the token was valid once but is too old to accept.
+var ErrTokenExpired = errors.New("store: reply token expired")
+
+var qResolveToken = query(`SELECT pr.partnership_id, rt.participant_id, rt.prompt_id, pr.question_id, pe.email, rt.expires_at
+	FROM reply_tokens rt
+	JOIN prompts pr ON pr.id = rt.prompt_id
+	JOIN participants pt ON pt.id = rt.participant_id
+	JOIN people pe ON pe.id = pt.person_id
+	WHERE rt.token_hash = ?`)
+
+// ResolveToken finds the prompt and person a reply token was minted for.
+// Unknown tokens are ErrNotFound, old ones ErrTokenExpired.
+func (s *Store) ResolveToken(ctx context.Context, token string) (TokenTarget, error) {
+	var t TokenTarget
+	err := s.db.GetContext(ctx, &t, s.sql(qResolveToken), HashToken(token))
+	if errors.Is(err, sql.ErrNoRows) {
+		return TokenTarget{}, fmt.Errorf("store: reply token: %w", ErrNotFound)
+	}
+	if err != nil {
+		return TokenTarget{}, fmt.Errorf("store: reply token: %w", err)
+	}
+	if t.ExpiresAt.Valid && !s.clock.Now().Before(t.ExpiresAt.Time) {
+		return TokenTarget{}, ErrTokenExpired
+	}
+	return t, nil
+}

@@ -1,0 +1,461 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"accord/conversation"
+)
+
+// Op is one domain operation on a loaded partnership.
+type Op func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error)
+
+var (
+	qLoadPartnership = dialectQuery(
+		`SELECT id, kind, status, question_set_id, created_at, ended_at, end_reason FROM partnerships WHERE id = ?`,
+		`SELECT id, kind, status, question_set_id, created_at, ended_at, end_reason FROM partnerships WHERE id = ? FOR UPDATE`)
+	qLoadPartnershipShared = query(`SELECT id, kind, status, question_set_id, created_at, ended_at, end_reason FROM partnerships WHERE id = ?`)
+	qLoadParticipants      = query(`SELECT pt.id, pt.slot, pt.role, pt.status, pt.paused_until, pt.position, pt.next_send_at,
+			pt.agreement_seen, pt.last_seen_at, pe.id AS person_id, pe.name, pe.email, pe.time_zone
+		FROM participants pt JOIN people pe ON pe.id = pt.person_id
+		WHERE pt.partnership_id = ? ORDER BY pt.slot`)
+	qLoadPrompts = query(`SELECT id, participant_id, question_id, position, state, sent_at, nudged_at, reminders
+		FROM prompts WHERE partnership_id = ? ORDER BY position, id`)
+	qLoadAnswers = query(`SELECT id, participant_id, prompt_id, question_id, body, created_at, receipt_at
+		FROM answers WHERE partnership_id = ? ORDER BY id`)
+	qLoadReveals = query(`SELECT r.id, r.viewer_id, r.answer_id, r.created_at
+		FROM reveals r JOIN participants pt ON pt.id = r.viewer_id
+		WHERE pt.partnership_id = ? AND r.delivered_at IS NULL ORDER BY r.id`)
+	qLoadAgreements = query(`SELECT id, body FROM agreement_versions WHERE partnership_id = ? ORDER BY version`)
+	qQuestionSet    = query(`SELECT body FROM question_sets WHERE id = ?`)
+
+	qUpdatePartnership = query(`UPDATE partnerships SET status = ?, ended_at = ?, end_reason = ?, next_wake_at = ?, updated_at = ? WHERE id = ?`)
+	qUpdateParticipant = query(`UPDATE participants SET status = ?, paused_until = ?, position = ?, next_send_at = ?,
+		agreement_seen = ?, last_seen_at = ? WHERE id = ?`)
+	qInsertPrompt = query(`INSERT INTO prompts (partnership_id, participant_id, question_id, position, state, sent_at, nudged_at, reminders)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
+	qUpdatePrompt = query(`UPDATE prompts SET state = ?, nudged_at = ?, reminders = ? WHERE id = ?`)
+	qInsertAnswer = query(`INSERT INTO answers (partnership_id, participant_id, prompt_id, question_id, body, created_at, receipt_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`)
+	qUpdateReceipt   = query(`UPDATE answers SET receipt_at = ? WHERE id = ?`)
+	qInsertReveal    = query(`INSERT INTO reveals (viewer_id, answer_id, created_at, delivered_at) VALUES (?, ?, ?, ?) RETURNING id`)
+	qDeliverReveal   = query(`UPDATE reveals SET delivered_at = ? WHERE id = ?`)
+	qInsertAgreement = query(`INSERT INTO agreement_versions (partnership_id, version, previous_version, created_at, review_on, body)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`)
+)
+
+type partnershipRow struct {
+	ID            int64        `db:"id"`
+	Kind          string       `db:"kind"`
+	Status        string       `db:"status"`
+	QuestionSetID int64        `db:"question_set_id"`
+	CreatedAt     time.Time    `db:"created_at"`
+	EndedAt       sql.NullTime `db:"ended_at"`
+	EndReason     string       `db:"end_reason"`
+}
+
+type participantRow struct {
+	ID            int64        `db:"id"`
+	Slot          int          `db:"slot"`
+	Role          string       `db:"role"`
+	Status        string       `db:"status"`
+	PausedUntil   sql.NullTime `db:"paused_until"`
+	Position      int          `db:"position"`
+	NextSendAt    sql.NullTime `db:"next_send_at"`
+	AgreementSeen int          `db:"agreement_seen"`
+	LastSeenAt    sql.NullTime `db:"last_seen_at"`
+	PersonID      int64        `db:"person_id"`
+	Name          string       `db:"name"`
+	Email         string       `db:"email"`
+	TimeZone      string       `db:"time_zone"`
+}
+
+type promptRow struct {
+	ID            int64     `db:"id"`
+	ParticipantID int64     `db:"participant_id"`
+	QuestionID    string    `db:"question_id"`
+	Position      int       `db:"position"`
+	State         string    `db:"state"`
+	SentAt        time.Time `db:"sent_at"`
+	NudgedAt      time.Time `db:"nudged_at"`
+	Reminders     int       `db:"reminders"`
+}
+
+type answerRow struct {
+	ID            int64        `db:"id"`
+	ParticipantID int64        `db:"participant_id"`
+	PromptID      int64        `db:"prompt_id"`
+	QuestionID    string       `db:"question_id"`
+	Body          string       `db:"body"`
+	CreatedAt     time.Time    `db:"created_at"`
+	ReceiptAt     sql.NullTime `db:"receipt_at"`
+}
+
+type revealRow struct {
+	ID        int64     `db:"id"`
+	ViewerID  int64     `db:"viewer_id"`
+	AnswerID  int64     `db:"answer_id"`
+	CreatedAt time.Time `db:"created_at"`
+}
+
+type agreementRow struct {
+	ID   int64  `db:"id"`
+	Body []byte `db:"body"`
+}
+
+// participantState is the part of a participant a save may change.
+type participantState struct {
+	status        conversation.ParticipantStatus
+	pausedUntil   time.Time
+	position      int
+	nextSendAt    time.Time
+	agreementSeen int
+	lastSeenAt    time.Time
+}
+
+func stateOf(pt *conversation.Participant) participantState {
+	return participantState{pt.Status, pt.PausedUntil, pt.Position, pt.NextSendAt, pt.AgreementSeen, pt.LastSeenAt}
+}
+
+// snapshot remembers what was loaded so a save writes only what changed.
+type snapshot struct {
+	participants map[int64]participantState
+	prompts      map[int64]conversation.Prompt
+	receipts     map[int64]time.Time
+	delivered    map[int64]time.Time
+}
+
+// Apply loads a partnership, runs op on it and saves the result together
+// with the work its messages cause, in one transaction. On PostgreSQL the
+// partnership row stays locked meanwhile, so concurrent operations on one
+// partnership take turns. An error from op rolls everything back.
+func (s *Store) Apply(ctx context.Context, partnershipID int64, op Op) ([]conversation.Message, error) {
+	var msgs []conversation.Message
+	err := s.InTx(ctx, func(tx *Tx) error {
+		var err error
+		msgs, err = tx.Apply(ctx, partnershipID, op)
+		return err
+	})
+	return msgs, err
+}
+
+// Apply is [Store.Apply] inside a transaction the caller holds, for adapters
+// that record more in the same commit (an inbound message's outcome, say).
+func (tx *Tx) Apply(ctx context.Context, partnershipID int64, op Op) ([]conversation.Message, error) {
+	p, snap, err := tx.load(ctx, partnershipID, true)
+	if err != nil {
+		return nil, err
+	}
+	now := tx.s.clock.Now()
+	msgs, err := op(p, now)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.save(ctx, p, snap, now); err != nil {
+		return nil, err
+	}
+	out := make([]Outgoing, len(msgs))
+	for i, m := range msgs {
+		out[i].Message = m
+		if m.Prompt != nil {
+			if out[i].ReplyToken, err = tx.mintToken(ctx, m.Prompt.ID, m.To.ID, now); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if len(out) > 0 {
+		if err := tx.s.dispatch.Dispatch(ctx, tx, p, out); err != nil {
+			return nil, fmt.Errorf("store: dispatch messages of partnership %d: %w", p.ID, err)
+		}
+	}
+	if next := p.NextWake(); !next.IsZero() {
+		key := "wake:" + strconv.FormatInt(p.ID, 10) + ":" + next.UTC().Format(time.RFC3339Nano)
+		payload, _ := json.Marshal(wakePayload{PartnershipID: p.ID})
+		if _, _, err := tx.Enqueue(ctx, NewJob{Kind: KindWake, DedupeKey: key, PartnershipID: p.ID, Payload: payload, RunAt: next}); err != nil {
+			return nil, err
+		}
+	}
+	return msgs, nil
+}
+
+type wakePayload struct {
+	PartnershipID int64 `json:"partnership_id"`
+}
+
+// Wake runs [conversation.Partnership.Wake] for the partnership a KindWake
+// job names. It is the handler for KindWake jobs.
+func (s *Store) Wake(ctx context.Context, j Job) error {
+	var w wakePayload
+	if err := json.Unmarshal(j.Payload, &w); err != nil || w.PartnershipID == 0 {
+		return Permanent(fmt.Errorf("store: wake job %d has no partnership", j.ID))
+	}
+	_, err := s.Apply(ctx, w.PartnershipID, func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
+		return p.Wake(now), nil
+	})
+	if errors.Is(err, ErrNotFound) {
+		return Permanent(err)
+	}
+	return err
+}
+
+// Load reads a partnership without locking it, for display.
+func (s *Store) Load(ctx context.Context, partnershipID int64) (*conversation.Partnership, error) {
+	var p *conversation.Partnership
+	err := s.InTx(ctx, func(tx *Tx) error {
+		var err error
+		p, _, err = tx.load(ctx, partnershipID, false)
+		return err
+	})
+	return p, err
+}
+
+func (tx *Tx) load(ctx context.Context, id int64, lock bool) (*conversation.Partnership, *snapshot, error) {
+	q := qLoadPartnershipShared
+	if lock {
+		q = qLoadPartnership
+	}
+	var pr partnershipRow
+	if err := tx.get(ctx, &pr, q, id); errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, fmt.Errorf("store: partnership %d: %w", id, ErrNotFound)
+	} else if err != nil {
+		return nil, nil, fmt.Errorf("store: load partnership %d: %w", id, err)
+	}
+	set, err := tx.questionSet(ctx, pr.QuestionSetID)
+	if err != nil {
+		return nil, nil, err
+	}
+	p := &conversation.Partnership{
+		ID:        pr.ID,
+		Kind:      conversation.Kind(pr.Kind),
+		Status:    conversation.Status(pr.Status),
+		Set:       set,
+		Rules:     tx.s.rules,
+		CreatedAt: pr.CreatedAt.UTC(),
+		EndedAt:   fromNull(pr.EndedAt),
+		EndReason: pr.EndReason,
+	}
+	snap := &snapshot{
+		participants: map[int64]participantState{},
+		prompts:      map[int64]conversation.Prompt{},
+		receipts:     map[int64]time.Time{},
+		delivered:    map[int64]time.Time{},
+	}
+	var pts []participantRow
+	if err := tx.selectAll(ctx, &pts, qLoadParticipants, id); err != nil {
+		return nil, nil, fmt.Errorf("store: load participants of %d: %w", id, err)
+	}
+	if len(pts) != 2 {
+		return nil, nil, fmt.Errorf("store: partnership %d has %d participants, want 2", id, len(pts))
+	}
+	byID := map[int64]*conversation.Participant{}
+	for i, r := range pts {
+		loc, err := tx.s.location(r.TimeZone)
+		if err != nil {
+			return nil, nil, err
+		}
+		pt := &conversation.Participant{
+			ID:            r.ID,
+			Role:          conversation.Role(r.Role),
+			Person:        conversation.Person{ID: r.PersonID, Name: r.Name, Email: r.Email, Location: loc},
+			Status:        conversation.ParticipantStatus(r.Status),
+			PausedUntil:   fromNull(r.PausedUntil),
+			Position:      r.Position,
+			NextSendAt:    fromNull(r.NextSendAt),
+			AgreementSeen: r.AgreementSeen,
+			LastSeenAt:    fromNull(r.LastSeenAt),
+		}
+		p.Participants[i] = pt
+		byID[pt.ID] = pt
+		snap.participants[pt.ID] = stateOf(pt)
+	}
+	var prs []promptRow
+	if err := tx.selectAll(ctx, &prs, qLoadPrompts, id); err != nil {
+		return nil, nil, fmt.Errorf("store: load prompts of %d: %w", id, err)
+	}
+	prompts := map[int64]*conversation.Prompt{}
+	for _, r := range prs {
+		pr := &conversation.Prompt{
+			ID: r.ID, QuestionID: r.QuestionID, Position: r.Position, SentAt: r.SentAt.UTC(),
+			NudgedAt: r.NudgedAt.UTC(), Reminders: r.Reminders, State: conversation.PromptState(r.State),
+		}
+		owner := byID[r.ParticipantID]
+		owner.Prompts = append(owner.Prompts, pr)
+		prompts[pr.ID] = pr
+		snap.prompts[pr.ID] = *pr
+	}
+	var ars []answerRow
+	if err := tx.selectAll(ctx, &ars, qLoadAnswers, id); err != nil {
+		return nil, nil, fmt.Errorf("store: load answers of %d: %w", id, err)
+	}
+	answers := map[int64]*conversation.Answer{}
+	for _, r := range ars {
+		a := &conversation.Answer{
+			ID: r.ID, ParticipantID: r.ParticipantID, Prompt: prompts[r.PromptID], QuestionID: r.QuestionID,
+			Text: r.Body, At: r.CreatedAt.UTC(), ReceiptAt: fromNull(r.ReceiptAt),
+		}
+		p.Answers = append(p.Answers, a)
+		answers[a.ID] = a
+		snap.receipts[a.ID] = a.ReceiptAt
+	}
+	var rvs []revealRow
+	if err := tx.selectAll(ctx, &rvs, qLoadReveals, id); err != nil {
+		return nil, nil, fmt.Errorf("store: load reveals of %d: %w", id, err)
+	}
+	for _, r := range rvs {
+		rv := &conversation.Reveal{ID: r.ID, ViewerID: r.ViewerID, Answer: answers[r.AnswerID], CreatedAt: r.CreatedAt.UTC()}
+		byID[r.ViewerID].Reveals = append(byID[r.ViewerID].Reveals, rv)
+		snap.delivered[rv.ID] = time.Time{}
+	}
+	var ags []agreementRow
+	if err := tx.selectAll(ctx, &ags, qLoadAgreements, id); err != nil {
+		return nil, nil, fmt.Errorf("store: load agreements of %d: %w", id, err)
+	}
+	for _, r := range ags {
+		ag := &conversation.Agreement{}
+		if err := json.Unmarshal(r.Body, ag); err != nil {
+			return nil, nil, fmt.Errorf("store: agreement %d of partnership %d: %w", r.ID, id, err)
+		}
+		ag.ID = r.ID
+		p.Agreements = append(p.Agreements, ag)
+	}
+	return p, snap, nil
+}
+
+func (tx *Tx) save(ctx context.Context, p *conversation.Partnership, snap *snapshot, now time.Time) error {
+	if _, err := tx.exec(ctx, qUpdatePartnership, string(p.Status), ts(p.EndedAt), p.EndReason, ts(p.NextWake()), ts(now), p.ID); err != nil {
+		return fmt.Errorf("store: save partnership %d: %w", p.ID, err)
+	}
+	for _, pt := range p.Participants {
+		if st := stateOf(pt); st != snap.participants[pt.ID] {
+			if _, err := tx.exec(ctx, qUpdateParticipant, string(st.status), ts(st.pausedUntil), st.position,
+				ts(st.nextSendAt), st.agreementSeen, ts(st.lastSeenAt), pt.ID); err != nil {
+				return fmt.Errorf("store: save participant %d: %w", pt.ID, err)
+			}
+		}
+		for _, pr := range pt.Prompts {
+			var err error
+			switch old, ok := snap.prompts[pr.ID]; {
+			case pr.ID == 0:
+				err = tx.get(ctx, &pr.ID, qInsertPrompt, p.ID, pt.ID, pr.QuestionID, pr.Position, string(pr.State),
+					ts(pr.SentAt), ts(pr.NudgedAt), pr.Reminders)
+			case !ok || old != *pr:
+				_, err = tx.exec(ctx, qUpdatePrompt, string(pr.State), ts(pr.NudgedAt), pr.Reminders, pr.ID)
+			}
+			if err != nil {
+				return fmt.Errorf("store: save prompt %s for participant %d: %w", pr.QuestionID, pt.ID, err)
+			}
+		}
+	}
+	for _, a := range p.Answers {
+		var err error
+		switch {
+		case a.ID == 0:
+			err = tx.get(ctx, &a.ID, qInsertAnswer, p.ID, a.ParticipantID, a.Prompt.ID, a.QuestionID, a.Text, ts(a.At), ts(a.ReceiptAt))
+		case !a.ReceiptAt.Equal(snap.receipts[a.ID]):
+			_, err = tx.exec(ctx, qUpdateReceipt, ts(a.ReceiptAt), a.ID)
+		}
+		if err != nil {
+			return fmt.Errorf("store: save answer to %s: %w", a.QuestionID, err)
+		}
+	}
+	for _, pt := range p.Participants {
+		for _, r := range pt.Reveals {
+			var err error
+			switch {
+			case r.ID == 0:
+				err = tx.get(ctx, &r.ID, qInsertReveal, r.ViewerID, r.Answer.ID, ts(r.CreatedAt), ts(r.DeliveredAt))
+			case !r.DeliveredAt.Equal(snap.delivered[r.ID]):
+				_, err = tx.exec(ctx, qDeliverReveal, ts(r.DeliveredAt), r.ID)
+			}
+			if err != nil {
+				return fmt.Errorf("store: save reveal for participant %d: %w", pt.ID, err)
+			}
+		}
+	}
+	for _, ag := range p.Agreements {
+		if ag.ID != 0 {
+			continue
+		}
+		body, err := json.Marshal(ag)
+		if err != nil {
+			return fmt.Errorf("store: encode agreement: %w", err)
+		}
+		var prev any
+		if ag.Previous != 0 {
+			prev = ag.Previous
+		}
+		if err := tx.get(ctx, &ag.ID, qInsertAgreement, p.ID, ag.Version, prev, ts(ag.Created), ag.ReviewOn.String(), string(body)); err != nil {
+			return fmt.Errorf("store: save agreement v%d of partnership %d: %w", ag.Version, p.ID, err)
+		}
+	}
+	return nil
+}
+
+var (
+	qInsertQuestionSet = query(`INSERT INTO question_sets (name, version, checksum, question_count, body, created_at)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name, version) DO NOTHING`)
+	qFindQuestionSet = query(`SELECT id, checksum FROM question_sets WHERE name = ? AND version = ?`)
+)
+
+// ErrQuestionSetChanged means a set with this name and version is stored
+// with different content.
+var ErrQuestionSetChanged = errors.New("a question set with this name and version is already stored with different wording; raise its version number")
+
+// ensureQuestionSet stores a set (once per name and version) and returns its id.
+func (tx *Tx) ensureQuestionSet(ctx context.Context, set *conversation.QuestionSet) (int64, error) {
+	body, err := json.Marshal(set)
+	if err != nil {
+		return 0, fmt.Errorf("store: encode question set: %w", err)
+	}
+	sum := sha256.Sum256(body)
+	checksum := hex.EncodeToString(sum[:])
+	if _, err := tx.exec(ctx, qInsertQuestionSet, set.Name, set.Version, checksum, set.Len(), string(body), ts(tx.s.clock.Now())); err != nil {
+		return 0, fmt.Errorf("store: save question set %s v%d: %w", set.Name, set.Version, err)
+	}
+	var row struct {
+		ID       int64  `db:"id"`
+		Checksum string `db:"checksum"`
+	}
+	if err := tx.get(ctx, &row, qFindQuestionSet, set.Name, set.Version); err != nil {
+		return 0, fmt.Errorf("store: find question set %s v%d: %w", set.Name, set.Version, err)
+	}
+	if row.Checksum != checksum {
+		return 0, fmt.Errorf("store: question set %s v%d: %w", set.Name, set.Version, ErrQuestionSetChanged)
+	}
+	return row.ID, nil
+}
+
+func (tx *Tx) questionSet(ctx context.Context, id int64) (*conversation.QuestionSet, error) {
+	if set, ok := tx.s.sets.Load(id); ok {
+		return set.(*conversation.QuestionSet), nil
+	}
+	var body []byte
+	if err := tx.get(ctx, &body, qQuestionSet, id); err != nil {
+		return nil, fmt.Errorf("store: question set %d: %w", id, err)
+	}
+	set := &conversation.QuestionSet{}
+	if err := json.Unmarshal(body, set); err != nil {
+		return nil, fmt.Errorf("store: question set %d: %w", id, err)
+	}
+	tx.s.sets.Store(id, set)
+	return set, nil
+}
+
+// pairKey names the two people of a partnership independent of order.
+func pairKey(a, b int64) string {
+	if a > b {
+		a, b = b, a
+	}
+	return strconv.FormatInt(a, 10) + ":" + strconv.FormatInt(b, 10)
+}
+
+// normalEmail is the form addresses are stored and compared in.
+func normalEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }

@@ -1,0 +1,311 @@
+// Package store keeps Accord's state in PostgreSQL (production, several
+// instances sharing one database) or SQLite (the embedded default) through
+// one sqlx code path: the migrations runner, the partnership repository that
+// loads a [conversation.Partnership], applies one operation and saves it with
+// the work it causes in a single transaction, the durable jobs table and its
+// worker, and the inbound mail log.
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	_ "github.com/lib/pq"  // PostgreSQL driver
+	_ "modernc.org/sqlite" // SQLite driver, pure Go
+
+	"accord/conversation"
+)
+
+// Dialect is the SQL database behind a store.
+type Dialect string
+
+// The supported databases.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// ErrNotFound is returned when a row asked for by id does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Clock tells the store what time it is; tests inject a fake one.
+type Clock interface{ Now() time.Time }
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
+
+// Options configure a store. The zero value works: system clock, default
+// rules, jobs for every message, UTC for people without a zone.
+type Options struct {
+	Logger *slog.Logger
+	Clock  Clock
+	Rules  conversation.Rules
+	// DefaultZone is the IANA time zone of people enrolled without one.
+	DefaultZone string
+	// Dispatcher turns messages into durable work. Defaults to
+	// [JobDispatcher].
+	Dispatcher Dispatcher
+	// Random is the source of reply tokens. Defaults to crypto/rand.
+	Random io.Reader
+	// TokenTTL is how long a reply token is accepted; zero means forever.
+	TokenTTL time.Duration
+}
+
+// Store is the database handle shared by every adapter.
+type Store struct {
+	db       *sqlx.DB
+	dialect  Dialect
+	log      *slog.Logger
+	clock    Clock
+	rules    conversation.Rules
+	zone     string
+	dispatch Dispatcher
+	random   io.Reader
+	tokenTTL time.Duration
+	where    string // the database, for messages, without secrets
+
+	sets  sync.Map // question set id → *conversation.QuestionSet
+	zones sync.Map // IANA name → *time.Location
+}
+
+// Open connects to the database named by rawURL: "sqlite:PATH" or
+// "postgres://…". It checks that the database answers, but not its schema;
+// see [Store.CheckSchema] and [Store.Migrate].
+func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
+	s := &Store{
+		log:      opts.Logger,
+		clock:    opts.Clock,
+		rules:    opts.Rules,
+		zone:     opts.DefaultZone,
+		dispatch: opts.Dispatcher,
+		random:   opts.Random,
+		tokenTTL: opts.TokenTTL,
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.clock == nil {
+		s.clock = systemClock{}
+	}
+	if s.rules.Reminders == nil && s.rules.ReviewEvery == 0 {
+		s.rules = conversation.DefaultRules()
+	}
+	if s.zone == "" {
+		s.zone = "UTC"
+	}
+	if s.dispatch == nil {
+		s.dispatch = JobDispatcher{}
+	}
+	if s.random == nil {
+		s.random = rand.Reader
+	}
+	switch {
+	case strings.HasPrefix(rawURL, "sqlite:"):
+		if err := s.openSQLite(ctx, strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "//")); err != nil {
+			return nil, err
+		}
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		if err := s.openPostgres(ctx, rawURL); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("store: database url %q: use sqlite:PATH (for example sqlite:accord.db) or postgres://user@host:5432/dbname", Redact(rawURL))
+	}
+	return s, nil
+}
+
+func (s *Store) openSQLite(ctx context.Context, path string) error {
+	if path == "" {
+		return errors.New("store: sqlite url has no file name; use for example sqlite:accord.db")
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return fmt.Errorf("store: cannot create the SQLite database %s: folder %s does not exist", path, dir)
+		}
+	}
+	// One connection: SQLite has one writer, and database/sql then
+	// serialises every statement and transaction of this process. Other
+	// processes wait on the busy timeout; IMMEDIATE transactions take the
+	// write lock up front so they never fail half way.
+	q := url.Values{}
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_time_format", "sqlite")
+	q.Set("_txlock", "immediate")
+	db, err := sqlx.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return fmt.Errorf("store: open %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(1)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return fmt.Errorf("store: open SQLite database %s: %w", path, err)
+	}
+	s.db, s.dialect, s.where = db, SQLite, "sqlite:"+path
+	return nil
+}
+
+func (s *Store) openPostgres(ctx context.Context, rawURL string) error {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return fmt.Errorf("store: database url is not a valid URL: %s", Redact(rawURL))
+	}
+	db, err := sqlx.Open("postgres", rawURL)
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", Redact(rawURL), err)
+	}
+	db.SetMaxOpenConns(20)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		db.Close()
+		return fmt.Errorf("store: cannot reach PostgreSQL at %s (%v); check that the server is running and that database.url is right", u.Host+u.Path, err)
+	}
+	s.db, s.dialect, s.where = db, Postgres, Redact(rawURL)
+	return nil
+}
+
+// Redact hides the password in a database URL.
+func Redact(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.User == nil {
+		return rawURL
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// Close releases the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Dialect says which database the store talks to.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// Where names the database, with any password hidden.
+func (s *Store) Where() string { return s.where }
+
+// Query is one SQL statement written with ? placeholders, with the text for
+// each dialect prepared once.
+type Query struct {
+	sqlite, postgres string
+}
+
+// queries lists every statement so [Store.CheckQueries] can prepare them all
+// at start-up: a broken query fails then, not at 3 a.m.
+var queries []*Query
+
+// query registers a statement that is the same in both dialects.
+func query(text string) *Query { return dialectQuery(text, text) }
+
+// dialectQuery registers a statement whose text differs per dialect.
+func dialectQuery(sqliteText, postgresText string) *Query {
+	q := &Query{sqlite: sqliteText, postgres: sqlx.Rebind(sqlx.DOLLAR, postgresText)}
+	queries = append(queries, q)
+	return q
+}
+
+func (s *Store) sql(q *Query) string {
+	if s.dialect == Postgres {
+		return q.postgres
+	}
+	return q.sqlite
+}
+
+// CheckQueries prepares every registered statement once.
+func (s *Store) CheckQueries(ctx context.Context) error {
+	for _, q := range queries {
+		stmt, err := s.db.PreparexContext(ctx, s.sql(q))
+		if err != nil {
+			return fmt.Errorf("store: query does not prepare: %w\n%s", err, s.sql(q))
+		}
+		stmt.Close()
+	}
+	return nil
+}
+
+// Tx is a transaction in progress. Adapters receive one when they must add
+// their own writes to a state change, such as rendered mail in the outbox.
+type Tx struct {
+	tx *sqlx.Tx
+	s  *Store
+}
+
+func (t *Tx) exec(ctx context.Context, q *Query, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(ctx, t.s.sql(q), args...)
+}
+
+func (t *Tx) get(ctx context.Context, dest any, q *Query, args ...any) error {
+	return t.tx.GetContext(ctx, dest, t.s.sql(q), args...)
+}
+
+func (t *Tx) selectAll(ctx context.Context, dest any, q *Query, args ...any) error {
+	return t.tx.SelectContext(ctx, dest, t.s.sql(q), args...)
+}
+
+// InTx runs fn in a transaction, committing when it returns nil.
+func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	if err = fn(&Tx{tx: tx, s: s}); err != nil {
+		return err
+	}
+	if err = tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// ts prepares a time for storage: UTC at microsecond precision (what
+// PostgreSQL keeps), NULL for the zero time.
+func ts(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC().Truncate(time.Microsecond)
+}
+
+// fromNull reads a nullable timestamp back as a UTC time, zero for NULL.
+func fromNull(t sql.NullTime) time.Time {
+	if !t.Valid {
+		return time.Time{}
+	}
+	return t.Time.UTC()
+}
+
+// location loads and caches an IANA time zone.
+func (s *Store) location(name string) (*time.Location, error) {
+	if loc, ok := s.zones.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("store: unknown time zone %q: %w", name, err)
+	}
+	s.zones.Store(name, loc)
+	return loc, nil
+}

@@ -1,0 +1,107 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// PartnershipSummary is one line of the operator's list: who, where they
+// are, never what they wrote.
+type PartnershipSummary struct {
+	ID               int64         `db:"id"`
+	Kind             string        `db:"kind"`
+	Status           string        `db:"status"`
+	CreatedAt        time.Time     `db:"created_at"`
+	EndedAt          sql.NullTime  `db:"ended_at"`
+	NextWakeAt       sql.NullTime  `db:"next_wake_at"`
+	QuestionSet      string        `db:"set_name"`
+	QuestionSetVer   int           `db:"set_version"`
+	Questions        int           `db:"question_count"`
+	AgreementVersion sql.NullInt64 `db:"agreement_version"`
+	A                PersonProgress
+	B                PersonProgress
+}
+
+// PersonProgress is where one participant stands.
+type PersonProgress struct {
+	Role     string
+	Name     string
+	Email    string
+	Status   string
+	Position int
+}
+
+type summaryRow struct {
+	PartnershipSummary
+	ARole     string `db:"a_role"`
+	AName     string `db:"a_name"`
+	AEmail    string `db:"a_email"`
+	AStatus   string `db:"a_status"`
+	APosition int    `db:"a_position"`
+	BRole     string `db:"b_role"`
+	BName     string `db:"b_name"`
+	BEmail    string `db:"b_email"`
+	BStatus   string `db:"b_status"`
+	BPosition int    `db:"b_position"`
+}
+
+var qListPartnerships = query(`SELECT p.id, p.kind, p.status, p.created_at, p.ended_at, p.next_wake_at,
+		qs.name AS set_name, qs.version AS set_version, qs.question_count,
+		(SELECT MAX(av.version) FROM agreement_versions av WHERE av.partnership_id = p.id) AS agreement_version,
+		pa.role AS a_role, a.name AS a_name, a.email AS a_email, pa.status AS a_status, pa.position AS a_position,
+		pb.role AS b_role, b.name AS b_name, b.email AS b_email, pb.status AS b_status, pb.position AS b_position
+	FROM partnerships p
+	JOIN question_sets qs ON qs.id = p.question_set_id
+	JOIN participants pa ON pa.partnership_id = p.id AND pa.slot = 0
+	JOIN people a ON a.id = pa.person_id
+	JOIN participants pb ON pb.partnership_id = p.id AND pb.slot = 1
+	JOIN people b ON b.id = pb.person_id
+	WHERE (CAST(? AS TEXT) = '' OR p.status = ?)
+	ORDER BY p.id`)
+
+// ListPartnerships lists partnerships, all of them or those with status.
+func (s *Store) ListPartnerships(ctx context.Context, status string) ([]PartnershipSummary, error) {
+	var rows []summaryRow
+	if err := s.db.SelectContext(ctx, &rows, s.sql(qListPartnerships), status, status); err != nil {
+		return nil, fmt.Errorf("store: list partnerships: %w", err)
+	}
+	out := make([]PartnershipSummary, len(rows))
+	for i, r := range rows {
+		out[i] = r.PartnershipSummary
+		out[i].A = PersonProgress{r.ARole, r.AName, r.AEmail, r.AStatus, r.APosition}
+		out[i].B = PersonProgress{r.BRole, r.BName, r.BEmail, r.BStatus, r.BPosition}
+	}
+	return out, nil
+}
+
+// MailCounts is how much mail a partnership has caused, by job state.
+type MailCounts struct {
+	Queued, Sent, Failed int
+}
+
+var qMailCounts = query(`SELECT state, COUNT(*) AS n FROM jobs WHERE partnership_id = ? AND kind = ? GROUP BY state`)
+
+// MailCounts counts a partnership's mail jobs.
+func (s *Store) MailCounts(ctx context.Context, partnershipID int64) (MailCounts, error) {
+	var rows []struct {
+		State string `db:"state"`
+		N     int    `db:"n"`
+	}
+	if err := s.db.SelectContext(ctx, &rows, s.sql(qMailCounts), partnershipID, KindMail); err != nil {
+		return MailCounts{}, fmt.Errorf("store: count mail of %d: %w", partnershipID, err)
+	}
+	var c MailCounts
+	for _, r := range rows {
+		switch r.State {
+		case JobAvailable, JobRunning:
+			c.Queued += r.N
+		case JobDone:
+			c.Sent += r.N
+		case JobFailed:
+			c.Failed += r.N
+		}
+	}
+	return c, nil
+}
