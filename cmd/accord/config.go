@@ -1,0 +1,311 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pelletier/go-toml/v2"
+
+	"accord/conversation"
+	"accord/store"
+)
+
+// Config is everything an operator can set, in the shape of accord.toml.
+// Each field can be overridden by an environment variable named after its
+// section and key: pacing.quiet_start is ACCORD_PACING_QUIET_START. Fields
+// marked secret can also be read from a file named by the same variable with
+// _FILE appended.
+type Config struct {
+	Database struct {
+		URL string `toml:"url" secret:"true" help:"sqlite:PATH (embedded) or postgres://user@host:5432/dbname"`
+	} `toml:"database"`
+	Log struct {
+		Level  string `toml:"level" help:"debug, info, warn or error"`
+		Format string `toml:"format" help:"text or json"`
+	} `toml:"log"`
+	People struct {
+		DefaultTimeZone string `toml:"default_time_zone" help:"IANA zone for people enrolled without one"`
+	} `toml:"people"`
+	Pacing struct {
+		QuietStart       string   `toml:"quiet_start" help:"no questions or reminders from this local time..."`
+		QuietEnd         string   `toml:"quiet_end" help:"...until this local time"`
+		QuietDays        []string `toml:"quiet_days" help:"whole days without questions or reminders"`
+		Reminders        []int    `toml:"reminders" help:"days before each reminder; then silence until the person writes"`
+		ReviewEveryWeeks int      `toml:"review_every_weeks" help:"weeks from an agreement to its review"`
+		ReplyTokenDays   int      `toml:"reply_token_days" help:"days a reply address keeps working; 0 for ever"`
+	} `toml:"pacing"`
+	Questions struct {
+		File string `toml:"file" help:"question set file; empty for the built-in set"`
+	} `toml:"questions"`
+
+	// sources says where each key's value came from, for `config check`.
+	sources map[string]string
+	// file is the config file read, if any.
+	file string
+}
+
+func defaultConfig() *Config {
+	c := &Config{}
+	c.Database.URL = "sqlite:accord.db"
+	c.Log.Level, c.Log.Format = "info", "text"
+	c.People.DefaultTimeZone = "UTC"
+	c.Pacing.QuietStart, c.Pacing.QuietEnd = "20:00", "08:00"
+	c.Pacing.QuietDays = []string{"sat", "sun"}
+	c.Pacing.Reminders = []int{3, 3}
+	c.Pacing.ReviewEveryWeeks = 13
+	c.Pacing.ReplyTokenDays = 365
+	return c
+}
+
+// ConfigError lists every problem found in the configuration.
+type ConfigError struct{ Problems []string }
+
+func (e *ConfigError) Error() string {
+	return "configuration: " + strings.Join(e.Problems, "\n  ")
+}
+
+// loadConfig reads defaults, then the file (path, or accord.toml when
+// present and path is empty), then the environment, and validates the
+// result.
+func loadConfig(path string, env func(string) string) (*Config, error) {
+	c := defaultConfig()
+	c.sources = map[string]string{}
+	explicit := path != ""
+	if path == "" {
+		path = "accord.toml"
+	}
+	data, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		c.file = path
+		if err := c.decode(path, data); err != nil {
+			return nil, err
+		}
+	case errors.Is(err, os.ErrNotExist) && !explicit:
+	default:
+		return nil, fmt.Errorf("configuration: cannot read %s: %w", path, err)
+	}
+	var problems []string
+	c.eachField(func(key, envName string, f reflect.Value, tag reflect.StructTag) {
+		if v := env(envName); v != "" {
+			if err := setField(f, v); err != nil {
+				problems = append(problems, fmt.Sprintf("%s=%q: %v", envName, v, err))
+			}
+			c.sources[key] = envName
+		}
+		if tag.Get("secret") == "true" {
+			if file := env(envName + "_FILE"); file != "" {
+				b, err := os.ReadFile(file)
+				if err != nil {
+					problems = append(problems, fmt.Sprintf("%s_FILE: cannot read %s: %v", envName, file, err))
+					return
+				}
+				f.SetString(strings.TrimSpace(string(b)))
+				c.sources[key] = envName + "_FILE"
+			}
+		}
+	})
+	if len(problems) > 0 {
+		return nil, &ConfigError{problems}
+	}
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Config) decode(path string, data []byte) error {
+	dec := toml.NewDecoder(bytes.NewReader(data)).DisallowUnknownFields()
+	err := dec.Decode(c)
+	var strict *toml.StrictMissingError
+	var de *toml.DecodeError
+	switch {
+	case err == nil:
+	case errors.As(err, &strict):
+		var ps []string
+		for _, e := range strict.Errors {
+			line, _ := e.Position()
+			ps = append(ps, fmt.Sprintf("%s:%d: unknown setting %s; see `accord config check` for the ones that exist", path, line, strings.Join(e.Key(), ".")))
+		}
+		return &ConfigError{ps}
+	case errors.As(err, &de):
+		line, _ := de.Position()
+		return &ConfigError{[]string{fmt.Sprintf("%s:%d: %s", path, line, strings.TrimPrefix(de.Error(), "toml: "))}}
+	default:
+		return fmt.Errorf("configuration: %s: %w", path, err)
+	}
+	// Record which keys the file set.
+	var present map[string]map[string]any
+	if toml.Unmarshal(data, &present) == nil {
+		for section, keys := range present {
+			for k := range keys {
+				c.sources[section+"."+k] = path
+			}
+		}
+	}
+	return nil
+}
+
+// eachField calls fn for every setting with its dotted key and variable name.
+func (c *Config) eachField(fn func(key, env string, f reflect.Value, tag reflect.StructTag)) {
+	v := reflect.ValueOf(c).Elem()
+	for i := range v.NumField() {
+		sf := v.Type().Field(i)
+		section := sf.Tag.Get("toml")
+		if section == "" {
+			continue
+		}
+		sv := v.Field(i)
+		for j := range sv.NumField() {
+			kf := sv.Type().Field(j)
+			key := kf.Tag.Get("toml")
+			env := "ACCORD_" + strings.ToUpper(section+"_"+key)
+			fn(section+"."+key, env, sv.Field(j), kf.Tag)
+		}
+	}
+}
+
+// setField parses an environment value into a setting.
+func setField(f reflect.Value, v string) error {
+	switch f.Kind() {
+	case reflect.String:
+		f.SetString(v)
+	case reflect.Int:
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil {
+			return fmt.Errorf("not a whole number")
+		}
+		f.SetInt(int64(n))
+	case reflect.Slice:
+		parts := strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' })
+		s := reflect.MakeSlice(f.Type(), len(parts), len(parts))
+		for i, p := range parts {
+			if err := setField(s.Index(i), p); err != nil {
+				return err
+			}
+		}
+		f.Set(s)
+	default:
+		return fmt.Errorf("cannot be set from the environment")
+	}
+	return nil
+}
+
+var weekdays = map[string]time.Weekday{
+	"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday,
+	"thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday,
+}
+
+// validate checks every setting and reports all problems at once.
+func (c *Config) validate() error {
+	var ps []string
+	bad := func(key, format string, args ...any) {
+		where := c.sources[key]
+		if where == "" {
+			where = "default"
+		}
+		ps = append(ps, fmt.Sprintf("%s (%s): %s", key, where, fmt.Sprintf(format, args...)))
+	}
+	u := c.Database.URL
+	if !strings.HasPrefix(u, "sqlite:") && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
+		bad("database.url", "%q is neither sqlite:PATH nor postgres://…", store.Redact(u))
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		bad("log.format", "%q is not text or json", c.Log.Format)
+	}
+	if _, err := time.LoadLocation(c.People.DefaultTimeZone); err != nil || c.People.DefaultTimeZone == "" {
+		bad("people.default_time_zone", "%q is not a known time zone; use an IANA name such as Europe/Berlin", c.People.DefaultTimeZone)
+	}
+	if _, err := conversation.ParseClockTime(c.Pacing.QuietStart); err != nil {
+		bad("pacing.quiet_start", "%v", err)
+	}
+	if _, err := conversation.ParseClockTime(c.Pacing.QuietEnd); err != nil {
+		bad("pacing.quiet_end", "%v", err)
+	}
+	for _, d := range c.Pacing.QuietDays {
+		if _, ok := weekdays[strings.ToLower(d)]; !ok {
+			bad("pacing.quiet_days", "%q is not a day; use mon, tue, wed, thu, fri, sat, sun", d)
+		}
+	}
+	for _, d := range c.Pacing.Reminders {
+		if d < 1 || d > 60 {
+			bad("pacing.reminders", "%d days: each wait must be between 1 and 60 days", d)
+		}
+	}
+	if len(c.Pacing.Reminders) > 5 {
+		bad("pacing.reminders", "%d reminders is pushy; use at most 5", len(c.Pacing.Reminders))
+	}
+	if c.Pacing.ReviewEveryWeeks < 1 || c.Pacing.ReviewEveryWeeks > 104 {
+		bad("pacing.review_every_weeks", "%d: use between 1 and 104 weeks", c.Pacing.ReviewEveryWeeks)
+	}
+	if c.Pacing.ReplyTokenDays < 0 {
+		bad("pacing.reply_token_days", "%d: use 0 (never expire) or more days", c.Pacing.ReplyTokenDays)
+	}
+	if len(ps) == 0 {
+		if err := c.Rules().Validate(); err != nil {
+			bad("pacing", "%v", err)
+		}
+	}
+	if len(ps) > 0 {
+		return &ConfigError{ps}
+	}
+	return nil
+}
+
+// Rules converts the pacing settings for the domain. Only call it on a
+// validated config.
+func (c *Config) Rules() conversation.Rules {
+	start, _ := conversation.ParseClockTime(c.Pacing.QuietStart)
+	end, _ := conversation.ParseClockTime(c.Pacing.QuietEnd)
+	r := conversation.Rules{
+		Quiet:       conversation.QuietHours{Start: start, End: end},
+		Reminders:   append([]int{}, c.Pacing.Reminders...),
+		ReviewEvery: time.Duration(c.Pacing.ReviewEveryWeeks) * 7 * 24 * time.Hour,
+	}
+	for _, d := range c.Pacing.QuietDays {
+		r.Quiet.Days = append(r.Quiet.Days, weekdays[strings.ToLower(d)])
+	}
+	return r
+}
+
+// write prints the effective configuration as TOML, secrets masked, each
+// value annotated with where it came from.
+func (c *Config) write(w io.Writer) {
+	if c.file != "" {
+		fmt.Fprintf(w, "# configuration file: %s\n", c.file)
+	} else {
+		fmt.Fprintln(w, "# no configuration file; defaults and environment only")
+	}
+	section := ""
+	c.eachField(func(key, env string, f reflect.Value, tag reflect.StructTag) {
+		sec, name, _ := strings.Cut(key, ".")
+		if sec != section {
+			fmt.Fprintf(w, "\n[%s]\n", sec)
+			section = sec
+		}
+		val := f.Interface()
+		if tag.Get("secret") == "true" {
+			val = store.Redact(f.String())
+		}
+		b, _ := toml.Marshal(map[string]any{name: val})
+		src := c.sources[key]
+		if src == "" {
+			src = "default"
+		}
+		fmt.Fprintf(w, "%-40s # %s; %s (%s)\n", strings.TrimSpace(string(b)), tag.Get("help"), src, env)
+	})
+}

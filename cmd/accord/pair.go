@@ -1,0 +1,455 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"accord/conversation"
+	"accord/store"
+	"accord/templates"
+)
+
+const pairUsage = `
+Usage:
+  accord pair add --lead "Name <email>" --report "Name <email>" [--peer] [--tz ZONE] [--questions FILE]
+  accord pair list [--status STATUS]
+  accord pair show ID
+  accord pair pause ID [--until 2027-01-05 | --for 2w]
+  accord pair resume ID
+  accord pair end ID [--reason TEXT]
+
+add enrols two people and queues both welcomes (each sent when the person's
+quiet hours allow). With --peer the two are peers and --lead/--report simply
+name them. --tz sets both time zones; --lead-tz and --report-tz set one.
+list and show report progress and dates, never what anyone wrote.
+pause stops questions and reminders to both people (until a date, for a
+while, or until resume); end closes the partnership and tells both.`
+
+func runPair(ctx context.Context, a *app, args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprintln(a.stdout, strings.TrimSpace(pairUsage))
+		if len(args) == 0 {
+			return usagef("pair needs a subcommand: add, list, show, pause, resume or end")
+		}
+		return nil
+	}
+	sub, rest := args[0], args[1:]
+	switch sub {
+	case "add":
+		return pairAdd(ctx, a, rest)
+	case "list":
+		return pairList(ctx, a, rest)
+	case "show":
+		return pairShow(ctx, a, rest)
+	case "pause":
+		return pairPause(ctx, a, rest)
+	case "resume", "end":
+		return pairResumeEnd(ctx, a, sub, rest)
+	}
+	return usagef("unknown pair subcommand %q; use add, list, show, pause, resume or end", sub)
+}
+
+// parsePerson reads "Name <email>".
+func parsePerson(flagName, v string) (store.EnrollPerson, error) {
+	if strings.TrimSpace(v) == "" {
+		return store.EnrollPerson{}, usagef("--%s is required, like --%s \"Dana Lee <dana@example.com>\"", flagName, flagName)
+	}
+	addr, err := mail.ParseAddress(v)
+	if err != nil {
+		return store.EnrollPerson{}, usagef("--%s %q: not a name and address like \"Dana Lee <dana@example.com>\"", flagName, v)
+	}
+	if strings.TrimSpace(addr.Name) == "" {
+		return store.EnrollPerson{}, usagef("--%s %q: add the person's name, like \"Dana Lee <%s>\"", flagName, v, addr.Address)
+	}
+	return store.EnrollPerson{Name: strings.TrimSpace(addr.Name), Email: addr.Address}, nil
+}
+
+// questionSet returns the set named by path, the configured file, or the
+// built-in default.
+func (a *app) questionSet(path string) (*conversation.QuestionSet, error) {
+	cfg, err := a.config()
+	if err != nil {
+		return nil, err
+	}
+	if path == "" {
+		path = cfg.Questions.File
+	}
+	if path == "" {
+		return templates.DefaultQuestionSet()
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("question set: %w", err)
+	}
+	return templates.ParseQuestionSet(path, data)
+}
+
+func pairAdd(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("pair add", pairUsage)
+	lead := fs.String("lead", "", `the lead (or first peer), "Name <email>"`)
+	report := fs.String("report", "", `the report (or second peer), "Name <email>"`)
+	peer := fs.Bool("peer", false, "the two are peers rather than lead and report")
+	tz := fs.String("tz", "", "IANA time zone for both people, e.g. Europe/Berlin")
+	leadTZ := fs.String("lead-tz", "", "time zone of the lead (overrides --tz)")
+	reportTZ := fs.String("report-tz", "", "time zone of the report (overrides --tz)")
+	questions := fs.String("questions", "", "question set file (default: configured or built-in)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	e := store.Enrollment{Kind: conversation.KindLeadReport}
+	if *peer {
+		e.Kind = conversation.KindPeer
+	}
+	var err error
+	if e.A, err = parsePerson("lead", *lead); err != nil {
+		return err
+	}
+	if e.B, err = parsePerson("report", *report); err != nil {
+		return err
+	}
+	e.A.TimeZone, e.B.TimeZone = firstOf(*leadTZ, *tz), firstOf(*reportTZ, *tz)
+	if e.Set, err = a.questionSet(*questions); err != nil {
+		return err
+	}
+	st, err := a.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.CheckEnrollment(e); err != nil {
+		return err
+	}
+	id, err := st.Enroll(ctx, e)
+	if err != nil {
+		return err
+	}
+	p, err := st.Load(ctx, id)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "Enrolled partnership %d (%s), %d questions from %s v%d:\n", id, p.Kind, p.Set.Len(), p.Set.Name, p.Set.Version)
+	for _, pt := range p.Participants {
+		when := "queued now"
+		if !pt.NextSendAt.IsZero() {
+			when = "queued for " + localTime(pt.NextSendAt, pt.Person.Location) + " (quiet hours)"
+		}
+		fmt.Fprintf(a.stdout, "  %-6s %s <%s>, %s: welcome %s\n", pt.Role, pt.Person.Name, pt.Person.Email, pt.Person.Location, when)
+	}
+	return nil
+}
+
+func firstOf(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func localTime(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("Mon 2006-01-02 15:04 MST")
+}
+
+func pairList(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("pair list", pairUsage)
+	status := fs.String("status", "", "only partnerships with this status: enrolled, answering, agreement, ended")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	switch conversation.Status(*status) {
+	case "", conversation.StatusEnrolled, conversation.StatusAnswering, conversation.StatusAgreement, conversation.StatusEnded:
+	default:
+		return usagef("--status %q: use enrolled, answering, agreement or ended", *status)
+	}
+	st, err := a.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	list, err := st.ListPartnerships(ctx, *status)
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(a.stdout, "No partnerships yet. Enrol one with: accord pair add --lead \"Name <email>\" --report \"Name <email>\"")
+		return nil
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tKIND\tSTATUS\tPERSON\tPROGRESS\tPERSON\tPROGRESS\tAGREEMENT\tCREATED")
+	for _, s := range list {
+		agreement := "-"
+		if s.AgreementVersion.Valid {
+			agreement = "v" + strconv.FormatInt(s.AgreementVersion.Int64, 10)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.Kind, s.Status,
+			personCell(s.A), progressCell(s.A, s.Questions), personCell(s.B), progressCell(s.B, s.Questions),
+			agreement, s.CreatedAt.Format(time.DateOnly))
+	}
+	return tw.Flush()
+}
+
+func personCell(p store.PersonProgress) string {
+	return fmt.Sprintf("%s <%s> (%s)", p.Name, p.Email, p.Role)
+}
+
+func progressCell(p store.PersonProgress, total int) string {
+	s := fmt.Sprintf("%d/%d", min(p.Position, total), total)
+	if p.Status != string(conversation.ParticipantActive) {
+		s += " " + p.Status
+	}
+	return s
+}
+
+// partnershipID reads the ID argument of a pair subcommand.
+func partnershipID(args []string) (int64, error) {
+	if len(args) != 1 {
+		return 0, usagef("give exactly one partnership ID (see accord pair list)")
+	}
+	id, err := strconv.ParseInt(args[0], 10, 64)
+	if err != nil || id < 1 {
+		return 0, usagef("%q is not a partnership ID; IDs are the numbers in accord pair list", args[0])
+	}
+	return id, nil
+}
+
+// explain turns store and domain errors about a partnership into sentences.
+func explain(id int64, err error) error {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return fmt.Errorf("there is no partnership %d (see accord pair list)", id)
+	case errors.Is(err, conversation.ErrEnded):
+		return fmt.Errorf("partnership %d has already ended", id)
+	case errors.Is(err, conversation.ErrNotPaused):
+		return fmt.Errorf("nobody in partnership %d is paused", id)
+	case errors.Is(err, conversation.ErrPastDate):
+		return fmt.Errorf("the pause must end in the future")
+	}
+	return err
+}
+
+func pairShow(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("pair show", pairUsage)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	id, err := partnershipID(fs.Args())
+	if err != nil {
+		return err
+	}
+	st, err := a.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	p, err := st.Load(ctx, id)
+	if err != nil {
+		return explain(id, err)
+	}
+	mail, err := st.MailCounts(ctx, id)
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(w, "Partnership %d\t%s, %s\n", p.ID, p.Kind, p.Status)
+	fmt.Fprintf(w, "Created\t%s\n", p.CreatedAt.UTC().Format("2006-01-02 15:04 MST"))
+	if !p.EndedAt.IsZero() {
+		fmt.Fprintf(w, "Ended\t%s (%s)\n", p.EndedAt.UTC().Format("2006-01-02 15:04 MST"), p.EndReason)
+	}
+	fmt.Fprintf(w, "Questions\t%s v%d, %d questions\n", p.Set.Name, p.Set.Version, p.Set.Len())
+	for _, pt := range p.Participants {
+		loc := pt.Person.Location
+		answered, skipped := pt.Counts()
+		fmt.Fprintf(w, "\n%s <%s>, %s, %s\n", pt.Person.Name, pt.Person.Email, pt.Role, loc)
+		status := string(pt.Status)
+		if pt.Status == conversation.ParticipantPaused {
+			status = "paused until they resume"
+			if !pt.PausedUntil.IsZero() {
+				status = "paused until " + localTime(pt.PausedUntil, loc)
+			}
+		}
+		fmt.Fprintf(w, "  status\t%s\n", status)
+		fmt.Fprintf(w, "  progress\t%d answered, %d skipped of %d\n", answered, skipped, p.Set.Len())
+		if !pt.LastSeenAt.IsZero() {
+			fmt.Fprintf(w, "  last wrote\t%s\n", localTime(pt.LastSeenAt, loc))
+		}
+		fmt.Fprintf(w, "  next\t%s\n", nextFor(p, pt))
+	}
+	fmt.Fprintln(w)
+	if ag := p.LatestAgreement(); ag != nil {
+		fmt.Fprintf(w, "Agreement\tversion %d of %s; review on %s\n", ag.Version, ag.Created.UTC().Format(time.DateOnly), ag.ReviewOn)
+	} else {
+		fmt.Fprintf(w, "Agreement\tnone yet\n")
+	}
+	fmt.Fprintf(w, "Mail\t%d queued, %d sent, %d failed\n", mail.Queued, mail.Sent, mail.Failed)
+	return w.Flush()
+}
+
+// nextFor says in words what happens next for a participant.
+func nextFor(p *conversation.Partnership, pt *conversation.Participant) string {
+	loc := pt.Person.Location
+	switch {
+	case p.Status == conversation.StatusEnded || pt.Status == conversation.ParticipantLeft:
+		return "nothing; the partnership has ended"
+	case pt.Status == conversation.ParticipantPaused && pt.PausedUntil.IsZero():
+		return "nothing until they reply resume"
+	case pt.Status == conversation.ParticipantPaused:
+		return "resumes " + localTime(pt.PausedUntil, loc)
+	case !pt.NextSendAt.IsZero() && len(pt.Prompts) == 0:
+		return "the welcome with question 1 on " + localTime(pt.NextSendAt, loc)
+	case !pt.NextSendAt.IsZero() && !pt.Finished(p.Set):
+		return fmt.Sprintf("question %d of %d on %s", pt.Position+1, p.Set.Len(), localTime(pt.NextSendAt, loc))
+	case !pt.NextSendAt.IsZero():
+		return "the agreement on " + localTime(pt.NextSendAt, loc)
+	case pt.Finished(p.Set) && p.LatestAgreement() == nil:
+		return "done; waiting for their partner to finish"
+	case pt.Finished(p.Set):
+		return "nothing; they have the agreement"
+	}
+	if pr := pt.Current(); pr != nil {
+		if due := p.NextReminder(pt); !due.IsZero() {
+			return fmt.Sprintf("answer to question %d, sent %s; reminder %d on %s", pr.Position+1, localTime(pr.SentAt, loc), pr.Reminders+1, localTime(due, loc))
+		}
+		return fmt.Sprintf("answer to question %d, sent %s; reminders used up, waiting for them to write", pr.Position+1, localTime(pr.SentAt, loc))
+	}
+	return "nothing scheduled"
+}
+
+var durationPattern = regexp.MustCompile(`^(\d{1,3})\s*(d|days?|w|weeks?)$`)
+
+// parseFor reads a pause length such as 10d, 2w or "3 weeks" in days.
+func parseFor(s string) (int, error) {
+	m := durationPattern.FindStringSubmatch(strings.ToLower(strings.TrimSpace(s)))
+	if m == nil {
+		return 0, usagef("--for %q: use days or weeks, like 10d or 2w", s)
+	}
+	n, _ := strconv.Atoi(m[1])
+	if strings.HasPrefix(m[2], "w") {
+		n *= 7
+	}
+	if n < 1 || n > 365 {
+		return 0, usagef("--for %q: a pause lasts from 1 day to 52 weeks", s)
+	}
+	return n, nil
+}
+
+func pairPause(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("pair pause", pairUsage)
+	until := fs.String("until", "", "resume by itself on this date (YYYY-MM-DD, in the lead's time zone)")
+	forLen := fs.String("for", "", "resume by itself after this long, e.g. 10d or 2w")
+	if err := parse(fs, reorder(args)); err != nil {
+		return err
+	}
+	id, err := partnershipID(fs.Args())
+	if err != nil {
+		return err
+	}
+	if *until != "" && *forLen != "" {
+		return usagef("use --until or --for, not both")
+	}
+	var date conversation.Date
+	days := 0
+	if *until != "" {
+		if date, err = conversation.ParseDate(*until); err != nil {
+			return usagef("--until: %v", err)
+		}
+	}
+	if *forLen != "" {
+		if days, err = parseFor(*forLen); err != nil {
+			return err
+		}
+	}
+	st, err := a.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var end time.Time
+	_, err = st.Apply(ctx, id, func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
+		switch {
+		case !date.IsZero():
+			end = date.Start(p.Lead().Person.Location)
+		case days > 0:
+			end = now.AddDate(0, 0, days)
+		}
+		return p.PauseAll(end, now)
+	})
+	if err != nil {
+		return explain(id, err)
+	}
+	if end.IsZero() {
+		fmt.Fprintf(a.stdout, "Paused partnership %d until you resume it (accord pair resume %d). Both people are told.\n", id, id)
+	} else {
+		fmt.Fprintf(a.stdout, "Paused partnership %d until %s. Both people are told.\n", id, end.UTC().Format("2006-01-02 15:04 MST"))
+	}
+	return nil
+}
+
+func pairResumeEnd(ctx context.Context, a *app, sub string, args []string) error {
+	fs := a.flags("pair "+sub, pairUsage)
+	reason := fs.String("reason", "", "why it ended, kept for the operator (end only)")
+	if err := parse(fs, reorder(args)); err != nil {
+		return err
+	}
+	id, err := partnershipID(fs.Args())
+	if err != nil {
+		return err
+	}
+	if sub == "resume" && *reason != "" {
+		return usagef("--reason goes with end, not resume")
+	}
+	st, err := a.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	_, err = st.Apply(ctx, id, func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
+		if sub == "resume" {
+			return p.ResumeAll(now)
+		}
+		r := "ended by the operator"
+		if *reason != "" {
+			r += ": " + *reason
+		}
+		return p.End(r, now)
+	})
+	if err != nil {
+		return explain(id, err)
+	}
+	if sub == "resume" {
+		fmt.Fprintf(a.stdout, "Resumed partnership %d; open questions are sent again when each person's quiet hours allow.\n", id)
+	} else {
+		fmt.Fprintf(a.stdout, "Ended partnership %d. Both people are told; nothing more is sent.\n", id)
+	}
+	return nil
+}
+
+// reorder moves flags in front of positional arguments, so both
+// "pause 3 --for 2w" and "pause --for 2w 3" work.
+func reorder(args []string) []string {
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		if strings.HasPrefix(arg, "-") && len(arg) > 1 {
+			flags = append(flags, arg)
+			if !strings.Contains(arg, "=") && i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") && arg != "-h" && arg != "--help" {
+				flags = append(flags, args[i+1])
+				i++
+			}
+			continue
+		}
+		pos = append(pos, arg)
+	}
+	return append(flags, pos...)
+}
