@@ -1,0 +1,271 @@
+package templates
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	htmltemplate "html/template"
+	"regexp"
+	"strings"
+	texttemplate "text/template"
+	"unicode/utf8"
+)
+
+//go:embed mail/text/*.tmpl mail/html/*.tmpl
+var mailFiles embed.FS
+
+// The kinds of mail there are templates for: every domain message kind, and
+// the notices the inbound side sends.
+const (
+	MailWelcome       = "welcome"
+	MailQuestion      = "question"
+	MailReminder      = "reminder"
+	MailWaiting       = "waiting"
+	MailAgreement     = "agreement"
+	MailReceipt       = "receipt"
+	MailAck           = "ack"
+	MailHelp          = "help"
+	MailPartnerLeft   = "partner-left"
+	MailEnded         = "ended"
+	MailUnreadable    = "unreadable"
+	MailUnknownSender = "unknown-sender"
+)
+
+// MailKinds lists every kind, in the order a partnership meets them.
+var MailKinds = []string{MailWelcome, MailQuestion, MailReminder, MailReceipt, MailAck, MailHelp,
+	MailWaiting, MailAgreement, MailPartnerLeft, MailEnded, MailUnreadable, MailUnknownSender}
+
+// View is everything a mail template may show. Mail adapters fill it from
+// the domain; templates only format. Text fields are plain text: the HTML
+// templates escape them.
+type View struct {
+	Kind    string
+	Service string // the service's display name, e.g. "Accord"
+	// Address is the service address people write to.
+	Address   string
+	Recipient Person
+	Partner   Person
+	Peers     bool
+	Question  *Question
+	Reminder  int
+	// LastReminder is set on the last reminder Accord sends for a question.
+	LastReminder bool
+	Resent       bool
+	Notes        []Note
+	Receipts     []Answer
+	Reveals      []Answer
+	Agreement    *Agreement
+	Progress     Progress
+	// NextAt says, in the recipient's time, when their next question comes
+	// ("Monday at 08:00"); empty when nothing is scheduled.
+	NextAt string
+	// Support is the operator's pointer to someone to talk to, if any.
+	Support string
+	// For notices about a message we received: its subject and sender.
+	Subject string
+	From    string
+}
+
+// Person is one side of a partnership as mail addresses them.
+type Person struct {
+	Name  string
+	First string
+	Role  string // lead, report or peer
+	// Described names the partner as the recipient sees them:
+	// "Sam, who reports to you", "Dana, your manager", "Sam".
+	Described string
+}
+
+// Question is the question a mail asks.
+type Question struct {
+	Number, Total int
+	Title, Text   string
+	Why           string
+}
+
+// Note acknowledges something the recipient or the organiser did.
+type Note struct {
+	Kind       string // skipped, paused, resumed, stopped, not-paused
+	Until      string // end of a pause in words; empty when open-ended
+	ByOperator bool
+}
+
+// Answer is a recorded answer shown in a mail: the recipient's own as a
+// receipt, or the partner's when revealed.
+type Answer struct {
+	Number int
+	Title  string
+	Text   string
+	By     string // first name of whoever wrote it
+}
+
+// Progress is how far the recipient is.
+type Progress struct {
+	Answered, Skipped, Total int
+	Current                  int // number of the waiting question, 0 if none
+}
+
+// Agreement is an agreement version laid out for reading.
+type Agreement struct {
+	Version        int
+	Date           string
+	ReviewOn       string
+	Between        string // "Dana Lee and Sam Ortiz"
+	Themes         []Theme
+	Commitments    []Topic
+	Accountability []Topic
+}
+
+// Theme is an agreement heading with its topics.
+type Theme struct {
+	Title  string
+	Topics []Topic
+}
+
+// Topic is one question with each person's answer.
+type Topic struct {
+	Title   string
+	Entries []Entry
+}
+
+// Entry is one person's answer on a topic.
+type Entry struct {
+	Name    string
+	Text    string
+	Skipped bool
+}
+
+// Rendered is a mail's subject and both bodies.
+type Rendered struct {
+	Subject string
+	Text    string
+	HTML    string
+}
+
+var funcs = map[string]any{
+	"quote": quote,
+	"add":   func(a, b int) int { return a + b },
+	// dict passes several values to a partial: dict "N" note "V" view.
+	"dict": func(kv ...any) (map[string]any, error) {
+		if len(kv)%2 != 0 {
+			return nil, fmt.Errorf("dict needs key, value pairs")
+		}
+		m := make(map[string]any, len(kv)/2)
+		for i := 0; i < len(kv); i += 2 {
+			k, ok := kv[i].(string)
+			if !ok {
+				return nil, fmt.Errorf("dict key %v is not a string", kv[i])
+			}
+			m[k] = kv[i+1]
+		}
+		return m, nil
+	},
+}
+
+var (
+	textTemplates = texttemplate.Must(texttemplate.New("text").Funcs(funcs).ParseFS(mailFiles, "mail/text/*.tmpl"))
+	htmlTemplates = htmltemplate.Must(htmltemplate.New("html").Funcs(funcs).ParseFS(mailFiles, "mail/html/*.tmpl"))
+)
+
+// RenderMail renders the subject, plain-text and HTML bodies of a mail.
+func RenderMail(v View) (Rendered, error) {
+	if textTemplates.Lookup(v.Kind+".text") == nil {
+		return Rendered{}, fmt.Errorf("templates: no mail template for %q", v.Kind)
+	}
+	var r Rendered
+	var b bytes.Buffer
+	if err := textTemplates.ExecuteTemplate(&b, v.Kind+".subject", v); err != nil {
+		return Rendered{}, fmt.Errorf("templates: %s subject: %w", v.Kind, err)
+	}
+	r.Subject = oneLine(b.String())
+	b.Reset()
+	if err := textTemplates.ExecuteTemplate(&b, v.Kind+".text", v); err != nil {
+		return Rendered{}, fmt.Errorf("templates: %s text: %w", v.Kind, err)
+	}
+	r.Text = tidyText(b.String())
+	b.Reset()
+	if err := htmlTemplates.ExecuteTemplate(&b, v.Kind+".html", v); err != nil {
+		return Rendered{}, fmt.Errorf("templates: %s html: %w", v.Kind, err)
+	}
+	body := htmltemplate.HTML(b.String()) // produced by html/template, so escaped
+	b.Reset()
+	page := struct {
+		View
+		Title string
+		Body  htmltemplate.HTML
+	}{v, r.Subject, body}
+	if err := htmlTemplates.ExecuteTemplate(&b, "layout", page); err != nil {
+		return Rendered{}, fmt.Errorf("templates: %s layout: %w", v.Kind, err)
+	}
+	r.HTML = b.String()
+	return r, nil
+}
+
+var (
+	controlChars = regexp.MustCompile(`[\x00-\x1f\x7f]+`)
+	spaceRuns    = regexp.MustCompile(`[ \t]+`)
+	blankRuns    = regexp.MustCompile(`\n{3,}`)
+)
+
+// oneLine makes a header-safe single line: control characters, CR and LF
+// included, become spaces.
+func oneLine(s string) string {
+	return strings.TrimSpace(spaceRuns.ReplaceAllString(controlChars.ReplaceAllString(s, " "), " "))
+}
+
+// tidyText trims trailing spaces, collapses the blank lines template logic
+// leaves behind, and wraps long lines, so templates can write a paragraph
+// on one line whatever the length of the names in it.
+func tidyText(s string) string {
+	var out []string
+	for _, l := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
+		if l == "-- " { // the signature separator keeps its space
+			out = append(out, l)
+			continue
+		}
+		out = append(out, wrapLine(strings.TrimRight(l, " \t"))...)
+	}
+	s = blankRuns.ReplaceAllString(strings.Join(out, "\n"), "\n\n")
+	return strings.TrimSpace(s) + "\n"
+}
+
+// textWidth is where plain-text lines wrap.
+const textWidth = 72
+
+// linePrefix matches what a wrapped line repeats on every continuation: an
+// indent or quote bar, plus room under a list bullet.
+var linePrefix = regexp.MustCompile(`^([ |>]*)(- )?`)
+
+// wrapLine breaks a long line at spaces, repeating its indent (and
+// indenting under a "- " bullet) on the lines it adds.
+func wrapLine(line string) []string {
+	if utf8.RuneCountInString(line) <= textWidth {
+		return []string{line}
+	}
+	m := linePrefix.FindStringSubmatch(line)
+	first, cont := m[0], m[1]+strings.Repeat(" ", len(m[2]))
+	words := strings.Fields(line[len(first):])
+	if len(words) == 0 {
+		return []string{line}
+	}
+	var lines []string
+	cur := first + words[0]
+	for _, w := range words[1:] {
+		if utf8.RuneCountInString(cur)+1+utf8.RuneCountInString(w) > textWidth {
+			lines = append(lines, cur)
+			cur = cont + w
+			continue
+		}
+		cur += " " + w
+	}
+	return append(lines, cur)
+}
+
+// quote sets someone's words apart with a bar in front of every line.
+func quote(s string) string {
+	lines := strings.Split(strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n")), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight("  | "+l, " ")
+	}
+	return strings.Join(lines, "\n")
+}
