@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/base32"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -31,76 +30,11 @@ type Dispatcher interface {
 	Dispatch(ctx context.Context, tx *Tx, p *conversation.Partnership, out []Outgoing) error
 }
 
-// KindMail is the job kind of an outbound message.
+// KindMail is the job kind that delivers one outbound message.
 const KindMail = "mail"
 
 // KindWake is the job kind that wakes a partnership at its next due time.
 const KindWake = "wake"
-
-// MailJob is the payload of a KindMail job written by [JobDispatcher]: who
-// gets what, by reference, never the content of anyone's answers.
-type MailJob struct {
-	Kind          conversation.MessageKind `json:"kind"`
-	PartnershipID int64                    `json:"partnership_id"`
-	ParticipantID int64                    `json:"participant_id"`
-	To            string                   `json:"to"`
-	PromptID      int64                    `json:"prompt_id,omitempty"`
-	QuestionID    string                   `json:"question_id,omitempty"`
-	Number        int                      `json:"number,omitempty"`
-	Total         int                      `json:"total,omitempty"`
-	Reminder      int                      `json:"reminder,omitempty"`
-	Resent        bool                     `json:"resent,omitempty"`
-	Notes         []conversation.Note      `json:"notes,omitempty"`
-	Receipts      []int64                  `json:"receipts,omitempty"`
-	Reveals       []int64                  `json:"reveals,omitempty"`
-	Agreement     int                      `json:"agreement,omitempty"`
-	ReplyToken    string                   `json:"reply_token,omitempty"`
-}
-
-// JobDispatcher queues one KindMail job per message, due at once.
-type JobDispatcher struct{}
-
-// Dispatch implements [Dispatcher].
-func (JobDispatcher) Dispatch(ctx context.Context, tx *Tx, p *conversation.Partnership, out []Outgoing) error {
-	for _, o := range out {
-		payload, err := json.Marshal(NewMailJob(p, o))
-		if err != nil {
-			return fmt.Errorf("store: encode mail job: %w", err)
-		}
-		if _, _, err := tx.Enqueue(ctx, NewJob{Kind: KindMail, PartnershipID: p.ID, Payload: payload, RunAt: tx.s.clock.Now()}); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// NewMailJob describes o by reference.
-func NewMailJob(p *conversation.Partnership, o Outgoing) MailJob {
-	j := MailJob{
-		Kind:          o.Kind,
-		PartnershipID: p.ID,
-		ParticipantID: o.To.ID,
-		To:            o.To.Person.Email,
-		Reminder:      o.Reminder,
-		Resent:        o.Resent,
-		Notes:         o.Notes,
-		ReplyToken:    o.ReplyToken,
-	}
-	if o.Prompt != nil {
-		j.PromptID, j.QuestionID = o.Prompt.ID, o.Prompt.QuestionID
-		j.Number, j.Total = o.Prompt.Position+1, p.Set.Len()
-	}
-	for _, a := range o.Receipts {
-		j.Receipts = append(j.Receipts, a.ID)
-	}
-	for _, a := range o.Reveals {
-		j.Reveals = append(j.Reveals, a.ID)
-	}
-	if o.Agreement != nil {
-		j.Agreement = o.Agreement.Version
-	}
-	return j
-}
 
 var tokenEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
 

@@ -8,6 +8,7 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode"
 
 	"accord/conversation"
 )
@@ -61,6 +62,9 @@ func (s *Store) CheckEnrollment(e Enrollment) error {
 	for _, p := range []EnrollPerson{e.A, e.B} {
 		if p.Email == "" {
 			return errors.New("an email address is missing")
+		}
+		if strings.TrimSpace(p.Name) == "" || strings.ContainsFunc(p.Name, unicode.IsControl) {
+			return fmt.Errorf("the name for %s is empty or contains line breaks or control characters", p.Email)
 		}
 		a, err := mail.ParseAddress(p.Email)
 		if err != nil || a.Address != p.Email {

@@ -2,107 +2,33 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"net/url"
-	"os"
-	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"accord/conversation"
+	"accord/store/storetest"
 	"accord/templates"
 )
 
-// eachBackend runs fn as a subtest per database: "sqlite" always, and
-// "postgres" when ACCORD_TEST_POSTGRES_URL names a server. With CI=true a
-// missing server is a failure, never a silent skip.
+// eachBackend runs fn against SQLite and, when configured, PostgreSQL.
 func eachBackend(t *testing.T, fn func(t *testing.T, url string)) {
 	t.Helper()
-	t.Run("sqlite", func(t *testing.T) {
-		t.Parallel()
-		fn(t, "sqlite:"+filepath.Join(t.TempDir(), "accord.db"))
-	})
-	t.Run("postgres", func(t *testing.T) {
-		t.Parallel()
-		fn(t, postgresURL(t))
-	})
+	storetest.Each(t, fn)
 }
 
-// postgresURL creates a schema of its own for the test on the server named
-// by ACCORD_TEST_POSTGRES_URL and returns a URL whose connections use it.
-func postgresURL(t testing.TB) string {
-	t.Helper()
-	base := os.Getenv("ACCORD_TEST_POSTGRES_URL")
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true but ACCORD_TEST_POSTGRES_URL is not set: the PostgreSQL suite must run in CI (see scripts/testbed)")
-		}
-		t.Skip("ACCORD_TEST_POSTGRES_URL is not set; start one with: eval \"$(scripts/testbed up && scripts/testbed env)\"")
-	}
-	admin, err := sql.Open("postgres", base)
-	if err != nil {
-		t.Fatalf("open %s: %v", base, err)
-	}
-	defer admin.Close()
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "t_" + hex.EncodeToString(b)
-	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		t.Fatalf("PostgreSQL at ACCORD_TEST_POSTGRES_URL: create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		db, err := sql.Open("postgres", base)
-		if err != nil {
-			return
-		}
-		defer db.Close()
-		if _, err := db.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
-			t.Logf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+func postgresURL(t testing.TB) string { return storetest.PostgresURL(t) }
 
-// fakeClock is a settable clock shared by a test and its store.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+type fakeClock = storetest.Clock
 
-func newClock(t time.Time) *fakeClock { return &fakeClock{now: t} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+func newClock(t time.Time) *fakeClock { return storetest.NewClock(t) }
 
 // openStore opens and migrates a store for a test and closes it afterwards.
 func openStore(t testing.TB, url string, opts Options) *Store {
 	t.Helper()
 	ctx := context.Background()
+	if opts.Dispatcher == nil {
+		opts.Dispatcher = testDispatcher{}
+	}
 	st, err := Open(ctx, url, opts)
 	if err != nil {
 		t.Fatalf("Open(%s): %v", Redact(url), err)

@@ -80,6 +80,8 @@ var (
 		WHERE id = ? AND state = 'running' AND locked_by = ? AND attempts = ?`)
 	qRetryJob = query(`UPDATE jobs SET state = 'available', run_at = ?, last_error = ?, locked_by = NULL, locked_until = NULL
 		WHERE id = ? AND state = 'running' AND locked_by = ? AND attempts = ?`)
+	qReleaseJob = query(`UPDATE jobs SET state = 'available', attempts = attempts - 1, run_at = ?, last_error = ?, locked_by = NULL, locked_until = NULL
+		WHERE id = ? AND state = 'running' AND locked_by = ? AND attempts = ?`)
 	qFailJob = query(`UPDATE jobs SET state = 'failed', finished_at = ?, last_error = ?, locked_by = NULL, locked_until = NULL
 		WHERE id = ? AND state = 'running' AND locked_by = ? AND attempts = ?`)
 	// Plain columns rather than MIN(): SQLite only types a value as a
@@ -168,6 +170,12 @@ func (s *Store) CompleteJob(ctx context.Context, j Job) error {
 // RetryJob puts a claimed job back, due again at runAt, keeping why it failed.
 func (s *Store) RetryJob(ctx context.Context, j Job, runAt time.Time, reason string) error {
 	return s.finishJob(ctx, qRetryJob, j, ts(runAt), reason)
+}
+
+// ReleaseJob hands a claimed job back without counting the attempt, for
+// failures that are not the job's fault (the mail server refusing our login).
+func (s *Store) ReleaseJob(ctx context.Context, j Job, runAt time.Time, reason string) error {
+	return s.finishJob(ctx, qReleaseJob, j, ts(runAt), reason)
 }
 
 // FailJob gives up on a claimed job for good, keeping why.

@@ -109,17 +109,28 @@ func TestWorkerRetriesAndGivesUp(t *testing.T) {
 		flaky := enqueue(t, st, NewJob{Kind: "flaky", RunAt: t0, MaxAttempts: 3})
 		broken := enqueue(t, st, NewJob{Kind: "broken", RunAt: t0})
 		panics := enqueue(t, st, NewJob{Kind: "panics", RunAt: t0})
-		var calls atomic.Int32
+		released := enqueue(t, st, NewJob{Kind: "released", RunAt: t0, MaxAttempts: 2})
+		var calls, releases atomic.Int32
 		w := &Worker{Store: st, Name: "w", Backoff: func(int) time.Duration { return time.Minute }, Handlers: map[string]Handler{
 			"flaky": func(context.Context, Job) error { calls.Add(1); return errors.New("server said 451") },
 			"broken": func(context.Context, Job) error {
 				return Permanent(errors.New("550 no such user"))
 			},
 			"panics": func(context.Context, Job) error { panic("boom") },
+			"released": func(context.Context, Job) error {
+				if releases.Add(1) <= 3 {
+					return Release(errors.New("535 login refused"), time.Minute)
+				}
+				return nil
+			},
 		}}
-		for range 5 {
+		for range 6 {
 			ok(w.RunDue(ctx))(t)
 			clock.Advance(time.Minute)
+		}
+		// Three hand-backs did not use up its two attempts.
+		if j := ok(st.Job(ctx, released))(t); j.State != JobDone || j.Attempts != 1 || releases.Load() != 4 {
+			t.Errorf("released job: state %s after %d attempts and %d calls; want done on its first counted attempt", j.State, j.Attempts, releases.Load())
 		}
 		if n := calls.Load(); n != 3 {
 			t.Errorf("flaky handler ran %d times, want 3 (max attempts)", n)

@@ -172,6 +172,9 @@ func (tx *Tx) Apply(ctx context.Context, partnershipID int64, op Op) ([]conversa
 		}
 	}
 	if len(out) > 0 {
+		if tx.s.dispatch == nil {
+			return nil, errors.New("store: messages to send but no dispatcher configured")
+		}
 		if err := tx.s.dispatch.Dispatch(ctx, tx, p, out); err != nil {
 			return nil, fmt.Errorf("store: dispatch messages of partnership %d: %w", p.ID, err)
 		}

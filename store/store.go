@@ -47,16 +47,18 @@ type systemClock struct{}
 
 func (systemClock) Now() time.Time { return time.Now() }
 
-// Options configure a store. The zero value works: system clock, default
-// rules, jobs for every message, UTC for people without a zone.
+// Options configure a store. The zero value works for everything but
+// sending messages: system clock, default rules, UTC for people without a
+// zone.
 type Options struct {
 	Logger *slog.Logger
 	Clock  Clock
 	Rules  conversation.Rules
 	// DefaultZone is the IANA time zone of people enrolled without one.
 	DefaultZone string
-	// Dispatcher turns messages into durable work. Defaults to
-	// [JobDispatcher].
+	// Dispatcher turns messages into durable work: in Accord, rendered
+	// mail in the outbox. A state change that causes messages fails
+	// without one.
 	Dispatcher Dispatcher
 	// Random is the source of reply tokens. Defaults to crypto/rand.
 	Random io.Reader
@@ -105,9 +107,6 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 	}
 	if s.zone == "" {
 		s.zone = "UTC"
-	}
-	if s.dispatch == nil {
-		s.dispatch = JobDispatcher{}
 	}
 	if s.random == nil {
 		s.random = rand.Reader
@@ -241,6 +240,9 @@ func (s *Store) CheckQueries(ctx context.Context) error {
 	return nil
 }
 
+// Now is the store's clock reading; adapters use it so tests can move time.
+func (s *Store) Now() time.Time { return s.clock.Now() }
+
 // Tx is a transaction in progress. Adapters receive one when they must add
 // their own writes to a state change, such as rendered mail in the outbox.
 type Tx struct {
@@ -309,3 +311,7 @@ func (s *Store) location(name string) (*time.Location, error) {
 	s.zones.Store(name, loc)
 	return loc, nil
 }
+
+// Now is the transaction's view of the clock, for adapters that stamp what
+// they add to it.
+func (t *Tx) Now() time.Time { return t.s.clock.Now() }

@@ -75,33 +75,3 @@ func (s *Store) ListPartnerships(ctx context.Context, status string) ([]Partners
 	}
 	return out, nil
 }
-
-// MailCounts is how much mail a partnership has caused, by job state.
-type MailCounts struct {
-	Queued, Sent, Failed int
-}
-
-var qMailCounts = query(`SELECT state, COUNT(*) AS n FROM jobs WHERE partnership_id = ? AND kind = ? GROUP BY state`)
-
-// MailCounts counts a partnership's mail jobs.
-func (s *Store) MailCounts(ctx context.Context, partnershipID int64) (MailCounts, error) {
-	var rows []struct {
-		State string `db:"state"`
-		N     int    `db:"n"`
-	}
-	if err := s.db.SelectContext(ctx, &rows, s.sql(qMailCounts), partnershipID, KindMail); err != nil {
-		return MailCounts{}, fmt.Errorf("store: count mail of %d: %w", partnershipID, err)
-	}
-	var c MailCounts
-	for _, r := range rows {
-		switch r.State {
-		case JobAvailable, JobRunning:
-			c.Queued += r.N
-		case JobDone:
-			c.Sent += r.N
-		case JobFailed:
-			c.Failed += r.N
-		}
-	}
-	return c, nil
-}

@@ -22,6 +22,18 @@ func (e permanentError) Unwrap() error { return e.err }
 // Permanent marks an error that retrying cannot fix.
 func Permanent(err error) error { return permanentError{err} }
 
+type releaseError struct {
+	err   error
+	after time.Duration
+}
+
+func (e releaseError) Error() string { return e.err.Error() }
+func (e releaseError) Unwrap() error { return e.err }
+
+// Release marks an error that is not the job's fault: the job goes back,
+// due again after the given delay, and the attempt does not count.
+func Release(err error, after time.Duration) error { return releaseError{err, after} }
+
 // IsPermanent reports whether err was marked with [Permanent].
 func IsPermanent(err error) bool {
 	var p permanentError
@@ -46,7 +58,11 @@ type Worker struct {
 	// Backoff is the delay before retry number attempt (1-based). Default:
 	// 30s doubling up to 6h, with ±20% jitter.
 	Backoff func(attempt int) time.Duration
-	Logger  *slog.Logger
+	// Gate, when set, is called before each claim and may block until
+	// work can go on (the outbox waits there while the mail server refuses
+	// its login). An error ends Run.
+	Gate   func(ctx context.Context) error
+	Logger *slog.Logger
 }
 
 // DefaultBackoff waits 30 s, 1 min, 2 min… up to 6 h, with ±20% jitter so
@@ -120,9 +136,13 @@ func (w *Worker) run(ctx context.Context, j Job) {
 		err = w.call(ctx, j)
 	}
 	var outcome error
+	var rel releaseError
 	switch {
 	case err == nil:
 		outcome = w.Store.CompleteJob(ctx, j)
+	case errors.As(err, &rel):
+		log.Warn("job handed back", "err", err, "retry_in", rel.after)
+		outcome = w.Store.ReleaseJob(ctx, j, w.Store.clock.Now().Add(rel.after), err.Error())
 	case IsPermanent(err) || j.Attempts >= j.MaxAttempts:
 		log.Error("job failed for good", "err", err)
 		outcome = w.Store.FailJob(ctx, j, err.Error())
@@ -156,6 +176,14 @@ func (w *Worker) call(ctx context.Context, j Job) (err error) {
 func (w *Worker) Run(ctx context.Context) error {
 	w.defaults()
 	for {
+		if w.Gate != nil {
+			if err := w.Gate(ctx); err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				return err
+			}
+		}
 		n, err := w.RunDue(context.WithoutCancel(ctx))
 		if err != nil {
 			w.Logger.Error("claiming jobs failed", "err", err)

@@ -14,6 +14,7 @@ import (
 	"github.com/pelletier/go-toml/v2"
 
 	"accord/conversation"
+	"accord/mailout"
 	"accord/store"
 )
 
@@ -44,12 +45,30 @@ type Config struct {
 	Questions struct {
 		File string `toml:"file" help:"question set file; empty for the built-in set"`
 	} `toml:"questions"`
+	Mail struct {
+		Address       string `toml:"address" help:"the service mailbox people reply to"`
+		Name          string `toml:"name" help:"display name on every mail"`
+		PlusSeparator string `toml:"plus_separator" help:"joins mailbox and reply token: accord+TOKEN@…"`
+		Support       string `toml:"support" help:"optional sentence pointing people to someone to talk to"`
+	} `toml:"mail"`
+	SMTP struct {
+		URL              string `toml:"url" secret:"true" help:"smtps://user@host:465, smtp+starttls://user@host:587 or smtp://host:25"`
+		Password         string `toml:"password" secret:"true" help:"SMTP password; better from ACCORD_SMTP_PASSWORD(_FILE)"`
+		Auth             string `toml:"auth" help:"plain or login"`
+		Connections      int    `toml:"connections" help:"SMTP connections (and messages) at once"`
+		GiveUpAfterHours int    `toml:"give_up_after_hours" help:"stop retrying a message after this long"`
+		BounceAfter      int    `toml:"bounce_after" help:"permanent failures before an address counts as bouncing"`
+	} `toml:"smtp"`
 
 	// sources says where each key's value came from, for `config check`.
 	sources map[string]string
 	// file is the config file read, if any.
 	file string
 }
+
+// defaultServiceAddress is only good for trying Accord out: real mail needs
+// a mailbox of your own.
+const defaultServiceAddress = "accord@localhost"
 
 func defaultConfig() *Config {
 	c := &Config{}
@@ -61,6 +80,9 @@ func defaultConfig() *Config {
 	c.Pacing.Reminders = []int{3, 3}
 	c.Pacing.ReviewEveryWeeks = 13
 	c.Pacing.ReplyTokenDays = 365
+	c.Mail.Address, c.Mail.Name, c.Mail.PlusSeparator = defaultServiceAddress, "Accord", "+"
+	c.SMTP.Auth, c.SMTP.Connections = "plain", 2
+	c.SMTP.GiveUpAfterHours, c.SMTP.BounceAfter = 72, 3
 	return c
 }
 
@@ -255,6 +277,28 @@ func (c *Config) validate() error {
 	if c.Pacing.ReplyTokenDays < 0 {
 		bad("pacing.reply_token_days", "%d: use 0 (never expire) or more days", c.Pacing.ReplyTokenDays)
 	}
+	var ie *mailout.IdentityError
+	if err := c.Identity().Validate(); errors.As(err, &ie) {
+		key := map[string]string{"address": "mail.address", "separator": "mail.plus_separator", "name": "mail.name"}[ie.Field]
+		bad(key, "%v", ie)
+	}
+	if c.SMTP.URL != "" {
+		if _, err := mailout.ParseSMTPURL(c.SMTP.URL); err != nil {
+			bad("smtp.url", "%v", err)
+		}
+	}
+	if c.SMTP.Auth != "plain" && c.SMTP.Auth != "login" {
+		bad("smtp.auth", "%q: use plain or login", c.SMTP.Auth)
+	}
+	if c.SMTP.Connections < 1 || c.SMTP.Connections > 32 {
+		bad("smtp.connections", "%d: use 1 to 32", c.SMTP.Connections)
+	}
+	if c.SMTP.GiveUpAfterHours < 1 {
+		bad("smtp.give_up_after_hours", "%d: use at least 1 hour", c.SMTP.GiveUpAfterHours)
+	}
+	if c.SMTP.BounceAfter < 1 {
+		bad("smtp.bounce_after", "%d: use at least 1", c.SMTP.BounceAfter)
+	}
 	if len(ps) == 0 {
 		if err := c.Rules().Validate(); err != nil {
 			bad("pacing", "%v", err)
@@ -282,6 +326,30 @@ func (c *Config) Rules() conversation.Rules {
 	return r
 }
 
+// Identity is who the mail comes from.
+func (c *Config) Identity() mailout.Identity {
+	return mailout.Identity{Name: c.Mail.Name, Address: c.Mail.Address, Separator: c.Mail.PlusSeparator, Support: c.Mail.Support}
+}
+
+// SMTPConfig is the outgoing server, or an error when none is configured.
+func (c *Config) SMTPConfig() (mailout.SMTPConfig, error) {
+	if c.SMTP.URL == "" {
+		return mailout.SMTPConfig{}, errors.New("no SMTP server configured: set smtp.url (or ACCORD_SMTP_URL), e.g. smtps://accord@mail.example.com:465")
+	}
+	sc, err := mailout.ParseSMTPURL(c.SMTP.URL)
+	if err != nil {
+		return mailout.SMTPConfig{}, err
+	}
+	if c.SMTP.Password != "" {
+		sc.Password = c.SMTP.Password
+	}
+	if sc.Auth == "" {
+		sc.Auth = c.SMTP.Auth
+	}
+	sc.Connections = c.SMTP.Connections
+	return sc, nil
+}
+
 // write prints the effective configuration as TOML, secrets masked, each
 // value annotated with where it came from.
 func (c *Config) write(w io.Writer) {
@@ -299,7 +367,7 @@ func (c *Config) write(w io.Writer) {
 		}
 		val := f.Interface()
 		if tag.Get("secret") == "true" {
-			val = store.Redact(f.String())
+			val = redactSecret(key, f.String())
 		}
 		b, _ := toml.Marshal(map[string]any{name: val})
 		src := c.sources[key]
@@ -308,4 +376,16 @@ func (c *Config) write(w io.Writer) {
 		}
 		fmt.Fprintf(w, "%-40s # %s; %s (%s)\n", strings.TrimSpace(string(b)), tag.Get("help"), src, env)
 	})
+}
+
+// redactSecret masks a secret for display: passwords entirely, URLs down to
+// everything but their password.
+func redactSecret(key, v string) string {
+	switch {
+	case v == "":
+		return ""
+	case strings.HasSuffix(key, "password"):
+		return "xxxxx"
+	}
+	return store.Redact(v)
 }

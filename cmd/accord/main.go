@@ -21,6 +21,7 @@ import (
 
 	_ "time/tzdata" // time zones work on machines without tzdata
 
+	"accord/mailout"
 	"accord/store"
 )
 
@@ -64,6 +65,8 @@ func init() {
 		{"pair", "enrol and manage partnerships (add, list, show, pause, resume, end)", runPair},
 		{"import", "enrol many partnerships from a CSV file, all or none", runImport},
 		{"questions", "check a question set file (questions check FILE)", runQuestions},
+		{"send-test", "send sample mail of every kind to an address", runSendTest},
+		{"unbounce", "let mail go to an address again after it bounced", runUnbounce},
 		{"config", "print the effective configuration (config check)", runConfig},
 		{"version", "print the version", runVersion},
 		{"help", "explain a command (help COMMAND)", runHelp},
@@ -202,6 +205,14 @@ func (a *app) config() (*Config, error) {
 	return cfg, nil
 }
 
+// now is the time, from the injected clock when tests set one.
+func (a *app) now() time.Time {
+	if a.clock != nil {
+		return a.clock.Now()
+	}
+	return time.Now()
+}
+
 // openStore opens the configured database and checks its schema. A brand
 // new SQLite file gets the schema created on the spot, so the embedded
 // default works with no setup; anything else must be migrated explicitly.
@@ -242,6 +253,9 @@ func (a *app) openRaw(ctx context.Context) (*store.Store, error) {
 		Rules:       cfg.Rules(),
 		DefaultZone: cfg.People.DefaultTimeZone,
 		TokenTTL:    ttl,
+		// Mail is rendered when it is queued, in the transaction of the
+		// change that causes it.
+		Dispatcher: &mailout.Dispatcher{Renderer: &mailout.Renderer{Identity: cfg.Identity()}, Logger: a.log},
 	})
 }
 

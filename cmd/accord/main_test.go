@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"accord/store"
 )
 
 // cli runs accord commands in-process against a private working directory
@@ -151,6 +154,7 @@ func TestHelpEverywhere(t *testing.T) {
 		{"-h"}, {"help"}, {"help", "pair"}, {"migrate", "-h"}, {"pair", "-h"}, {"pair", "add", "-h"},
 		{"pair", "list", "-h"}, {"pair", "show", "-h"}, {"pair", "pause", "-h"}, {"pair", "resume", "-h"},
 		{"pair", "end", "-h"}, {"import", "-h"}, {"questions", "-h"}, {"config", "-h"}, {"version", "-h"},
+		{"send-test", "-h"}, {"unbounce", "-h"},
 	} {
 		out, errOut, code := c.run(args...)
 		if code != exitOK || !strings.Contains(out, "Usage") {
@@ -160,7 +164,7 @@ func TestHelpEverywhere(t *testing.T) {
 	if _, errOut, code := c.run(); code != exitUsage || !strings.Contains(errOut, "Commands:") {
 		t.Errorf("accord with no command = exit %d, %q", code, errOut)
 	}
-	if out := c.ok("version"); !strings.Contains(out, "database schema 1") {
+	if out := c.ok("version"); !strings.Contains(out, fmt.Sprintf("database schema %d", schemaVersion(t))) {
 		t.Errorf("version = %q", out)
 	}
 }
@@ -246,13 +250,16 @@ func TestConfig(t *testing.T) {
 	c.env["ACCORD_DATABASE_URL"] = ""
 	c.env["ACCORD_DATABASE_URL_FILE"] = secret
 	c.env["ACCORD_LOG_LEVEL"] = "debug"
+	c.env["ACCORD_SMTP_URL"] = "smtps://accord:mailpass@mail.example.com"
+	c.env["ACCORD_SMTP_PASSWORD"] = "otherpass"
 	out := c.ok("config", "check")
-	for _, want := range []string{"accord:xxxxx@db.internal", `quiet_start = '21:30'`, "reminders = [2, 4, 7]", "ACCORD_DATABASE_URL_FILE", "level = 'debug'", "accord.toml"} {
+	for _, want := range []string{"accord:xxxxx@db.internal", `quiet_start = '21:30'`, "reminders = [2, 4, 7]", "ACCORD_DATABASE_URL_FILE", "level = 'debug'", "accord.toml",
+		"smtps://accord:xxxxx@mail.example.com", "password = 'xxxxx'"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("config check lacks %q:\n%s", want, out)
 		}
 	}
-	if strings.Contains(out, "hunter2") {
+	if strings.Contains(out, "hunter2") || strings.Contains(out, "mailpass") || strings.Contains(out, "otherpass") {
 		t.Errorf("config check prints the password:\n%s", out)
 	}
 
@@ -261,8 +268,11 @@ func TestConfig(t *testing.T) {
 	bad.fails(exitFailure, "accord.toml:2: unknown setting pacing.quite_start", "config", "check")
 	bad.write("accord.toml", "[pacing]\nquiet_start = \"9pm\"\nquiet_days = [\"saturday\"]\nreminders = [0]\n")
 	bad.env["ACCORD_LOG_LEVEL"] = "loud"
+	bad.env["ACCORD_SMTP_URL"] = "http://mail.example.com"
+	bad.env["ACCORD_MAIL_ADDRESS"] = "accord at example"
 	_, errOut, _ := bad.run("config", "check")
-	for _, want := range []string{`log.level (ACCORD_LOG_LEVEL): "loud"`, `pacing.quiet_start`, `"9pm" is not a time of day`, `"saturday" is not a day`, "pacing.reminders"} {
+	for _, want := range []string{`log.level (ACCORD_LOG_LEVEL): "loud"`, `pacing.quiet_start`, `"9pm" is not a time of day`, `"saturday" is not a day`, "pacing.reminders",
+		"smtp.url (ACCORD_SMTP_URL)", "mail.address (ACCORD_MAIL_ADDRESS)"} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("config check report lacks %q:\n%s", want, errOut)
 		}
@@ -288,7 +298,7 @@ func TestDatabaseProblems(t *testing.T) {
 	// until the operator migrates it.
 	old := newCLI(t)
 	old.ok("migrate")
-	if out := old.ok("migrate"); !strings.Contains(out, "up to date (schema version 1)") {
+	if out := old.ok("migrate"); !strings.Contains(out, fmt.Sprintf("up to date (schema version %d)", schemaVersion(t))) {
 		t.Errorf("second migrate: %s", out)
 	}
 	other := newCLI(t)
@@ -310,4 +320,13 @@ func seedForeignTable(t *testing.T, path string) {
 	if _, err := db.Exec(`CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)`); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func schemaVersion(t *testing.T) int {
+	t.Helper()
+	ms, err := store.Migrations(store.SQLite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ms)
 }

@@ -146,6 +146,9 @@ func pairAdd(ctx context.Context, a *app, args []string) error {
 		}
 		fmt.Fprintf(a.stdout, "  %-6s %s <%s>, %s: welcome %s\n", pt.Role, pt.Person.Name, pt.Person.Email, pt.Person.Location, when)
 	}
+	if a.cfg.Mail.Address == defaultServiceAddress {
+		fmt.Fprintf(a.stdout, "Note: mail.address is not set, so this mail says it comes from %s. Set it to your service mailbox before enrolling real people.\n", defaultServiceAddress)
+	}
 	return nil
 }
 
@@ -284,6 +287,16 @@ func pairShow(ctx context.Context, a *app, args []string) error {
 		if !pt.LastSeenAt.IsZero() {
 			fmt.Fprintf(w, "  last wrote\t%s\n", localTime(pt.LastSeenAt, loc))
 		}
+		bounce, err := st.BounceOf(ctx, pt.Person.Email)
+		if err != nil {
+			return err
+		}
+		switch {
+		case bounce.Bouncing():
+			fmt.Fprintf(w, "  mail\tBOUNCING since %s, nothing is sent (%s); after fixing the address: accord unbounce %s\n", bounce.Since.Time.UTC().Format(time.DateOnly), bounce.Last, pt.Person.Email)
+		case bounce.HardBounces > 0:
+			fmt.Fprintf(w, "  mail\t%d permanent failure(s), last: %s\n", bounce.HardBounces, bounce.Last)
+		}
 		fmt.Fprintf(w, "  next\t%s\n", nextFor(p, pt))
 	}
 	fmt.Fprintln(w)
@@ -293,6 +306,9 @@ func pairShow(ctx context.Context, a *app, args []string) error {
 		fmt.Fprintf(w, "Agreement\tnone yet\n")
 	}
 	fmt.Fprintf(w, "Mail\t%d queued, %d sent, %d failed\n", mail.Queued, mail.Sent, mail.Failed)
+	if mail.LastFailure != "" {
+		fmt.Fprintf(w, "Last failure\t%s\n", mail.LastFailure)
+	}
 	return w.Flush()
 }
 

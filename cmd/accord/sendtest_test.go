@@ -1,0 +1,58 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"accord/mailout/mailtest"
+	"accord/templates"
+)
+
+func TestSendTest(t *testing.T) {
+	t.Parallel()
+	sink := mailtest.NewSink(t)
+	sink.SetCredentials("accord", "s3cret")
+	c := newCLI(t)
+	c.fails(exitFailure, "no SMTP server configured", "send-test", "--to", "me@example.test")
+
+	c.env["ACCORD_SMTP_URL"] = fmt.Sprintf("smtp://accord@127.0.0.1:%d", sink.Port())
+	c.env["ACCORD_SMTP_PASSWORD_FILE"] = c.write("smtp-password", "s3cret\n")
+	c.env["ACCORD_MAIL_ADDRESS"] = "accord@example.test"
+	out := c.ok("send-test", "--to", "me@example.test")
+	got := sink.WaitReceived(t, 21, 10*time.Second)
+	kinds := map[string]bool{}
+	for _, m := range got {
+		if len(m.To) != 1 || m.To[0] != "me@example.test" || m.From != "accord@example.test" {
+			t.Errorf("sample went from %s to %v, want accord@example.test to me@example.test", m.From, m.To)
+		}
+		kinds[m.MessageID] = true
+	}
+	if len(kinds) != len(got) {
+		t.Errorf("%d samples share Message-IDs", len(got)-len(kinds))
+	}
+	if !strings.Contains(out, "Sent 21 samples to me@example.test") {
+		t.Errorf("send-test output:\n%s", out)
+	}
+
+	c.ok("send-test", "--to", "me@example.test", "--kind", templates.MailAgreement)
+	if n := len(sink.Received()); n != 22 {
+		t.Errorf("--kind agreement sent %d messages, want 1", n-21)
+	}
+	c.fails(exitUsage, "--kind", "send-test", "--to", "me@example.test", "--kind", "postcard")
+	c.fails(exitUsage, "--to", "send-test")
+
+	c.env["ACCORD_SMTP_PASSWORD_FILE"] = c.write("smtp-password", "wrong\n")
+	c.fails(exitFailure, "refused the login", "send-test", "--to", "me@example.test")
+}
+
+func TestUnbounce(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	c.ok("pair", "add", "--lead", dana, "--report", sam)
+	c.fails(exitFailure, "nobody enrolled has the address", "unbounce", "nobody@example.com")
+	if out := c.ok("unbounce", "sam@example.com"); !strings.Contains(out, "allowed again") {
+		t.Errorf("unbounce: %s", out)
+	}
+}

@@ -1,0 +1,79 @@
+package mailout
+
+import (
+	"context"
+	"log/slog"
+
+	"accord/conversation"
+	"accord/store"
+)
+
+// Dispatcher renders the messages of a state change and stores them in the
+// outbox inside the same transaction, so a change and its mail commit
+// together and a retry later sends exactly these bytes.
+type Dispatcher struct {
+	Renderer *Renderer
+	Logger   *slog.Logger
+}
+
+var _ store.Dispatcher = (*Dispatcher)(nil)
+
+type replyToKey struct{}
+
+// WithReplyTo marks the state changes made under ctx as answers to an
+// inbound message, so the mail they cause threads under it.
+func WithReplyTo(ctx context.Context, messageID string) context.Context {
+	return context.WithValue(ctx, replyToKey{}, messageID)
+}
+
+// Dispatch implements [store.Dispatcher]. A message that cannot be rendered
+// is recorded as failed with the reason, and the state change still
+// commits: a template bug must not lose anyone's answer.
+func (d *Dispatcher) Dispatch(ctx context.Context, tx *store.Tx, p *conversation.Partnership, out []store.Outgoing) error {
+	inbound, _ := ctx.Value(replyToKey{}).(string)
+	for _, o := range out {
+		thread := threadOf(p, o.Message)
+		refs, err := tx.ThreadIDs(ctx, o.To.ID, thread)
+		if err != nil {
+			return err
+		}
+		l := Letter{
+			ToName:     o.To.Person.Name,
+			ToAddress:  o.To.Person.Email,
+			Token:      o.ReplyToken,
+			References: refs,
+			Date:       tx.Now(),
+			View:       ViewFor(p, o.Message),
+		}
+		if len(refs) > 0 {
+			l.InReplyTo = refs[len(refs)-1]
+		}
+		if messageID(inbound) != "" {
+			l.References = append(l.References, inbound)
+			l.InReplyTo = inbound
+		}
+		row := store.NewOutbox{
+			PartnershipID: p.ID,
+			ParticipantID: o.To.ID,
+			Recipient:     o.To.Person.Email,
+			Kind:          string(o.Kind),
+			Thread:        thread,
+		}
+		row.MessageID, row.Raw, err = d.Renderer.Render(l)
+		if err != nil {
+			d.log().Error("could not render mail; recorded as failed", "partnership_id", p.ID, "kind", o.Kind, "err", err)
+			row.MessageID, row.Raw, row.Failed = d.Renderer.MessageID(), []byte{}, "could not render: "+err.Error()
+		}
+		if _, err := tx.AddOutbox(ctx, row); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (d *Dispatcher) log() *slog.Logger {
+	if d.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return d.Logger
+}

@@ -1,0 +1,251 @@
+package mailout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"accord/store"
+)
+
+// Outbox delivers the mail stored by [Dispatcher]: it runs the "mail" jobs,
+// sends each message's stored bytes, and records the outcome on the message.
+//
+// Delivery is at least once: if the process dies after the server accepted
+// a message but before it was marked sent, the job is taken up again when
+// its lease runs out and the same bytes, with the same Message-ID, go out a
+// second time. Temporary failures are retried with growing, jittered delays
+// until GiveUpAfter; permanent ones are recorded at once and count towards
+// marking the address bouncing; a refused login stops all sending until a
+// probe succeeds, without using up any message's attempts.
+type Outbox struct {
+	Store  *store.Store
+	Mailer Mailer
+	// From is the envelope sender, where bounces go: the service address.
+	From string
+	// GiveUpAfter ends retries of a message; default 72 hours.
+	GiveUpAfter time.Duration
+	// BounceAfter is how many permanent failures mark an address as
+	// bouncing; default 3.
+	BounceAfter int
+	// Concurrency is how many messages are sent at once; default 2. Give
+	// the Sender as many connections.
+	Concurrency int
+	Logger      *slog.Logger
+	// Name identifies this worker in job leases; default "outbox".
+	Name string
+
+	// crash, set only by tests, is called at named points where a crash
+	// would leave the database and the mail server disagreeing.
+	crash func(point string, m store.OutboxMessage)
+
+	mu    sync.Mutex
+	state State
+}
+
+// State is the outbox's health as an operator sees it.
+type State struct {
+	// AuthFailedSince is set while the SMTP server refuses our login.
+	AuthFailedSince time.Time
+	LastError       string
+	// nextProbe is when the login is tried again.
+	nextProbe time.Time
+	probes    int
+}
+
+// ErrAuthFailed is the error mail jobs are handed back with while the
+// server refuses our login.
+var ErrAuthFailed = errors.New("mailout: the SMTP server refuses our login; sending is stopped")
+
+func (o *Outbox) defaults() {
+	if o.GiveUpAfter == 0 {
+		o.GiveUpAfter = 72 * time.Hour
+	}
+	if o.BounceAfter == 0 {
+		o.BounceAfter = 3
+	}
+	if o.Concurrency == 0 {
+		o.Concurrency = 2
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Name == "" {
+		o.Name = "outbox"
+	}
+}
+
+// State reports whether sending works.
+func (o *Outbox) State() State {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.state
+}
+
+func (o *Outbox) crashPoint(name string, m store.OutboxMessage) {
+	if o.crash != nil {
+		o.crash(name, m)
+	}
+}
+
+// Worker returns the job worker that runs the outbox; Run uses it.
+func (o *Outbox) Worker() *store.Worker {
+	o.defaults()
+	return &store.Worker{
+		Store:       o.Store,
+		Name:        o.Name,
+		Handlers:    map[string]store.Handler{store.KindMail: o.Deliver},
+		Batch:       o.Concurrency * 2,
+		Concurrency: o.Concurrency,
+		Gate:        o.gate,
+		Logger:      o.Logger,
+	}
+}
+
+// Run delivers until ctx ends, then finishes the messages in flight.
+func (o *Outbox) Run(ctx context.Context) error {
+	return o.Worker().Run(ctx)
+}
+
+// releaseDelay is how soon a handed-back message is due again; the gate
+// holds it back anyway until the login works.
+const releaseDelay = time.Minute
+
+// Deliver is the handler of "mail" jobs.
+func (o *Outbox) Deliver(ctx context.Context, j store.Job) error {
+	o.defaults()
+	id, err := store.MailJobOutboxID(j)
+	if err != nil {
+		return store.Permanent(err)
+	}
+	m, err := o.Store.Outbox(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Permanent(err)
+	}
+	if err != nil {
+		return err
+	}
+	if m.State != store.OutboxQueued {
+		return nil // already sent or given up, by an earlier run of this job
+	}
+	if !o.State().AuthFailedSince.IsZero() {
+		return store.Release(ErrAuthFailed, releaseDelay)
+	}
+	b, err := o.Store.BounceOf(ctx, m.Recipient)
+	if err != nil {
+		return err
+	}
+	if b.Bouncing() {
+		reason := fmt.Sprintf("not sent: %s has been bouncing since %s (%s)", m.Recipient, b.Since.Time.UTC().Format("2006-01-02"), b.Last)
+		return o.fail(ctx, m, reason)
+	}
+	reply, err := o.Mailer.Send(ctx, o.From, m.Recipient, m.Raw)
+	if err == nil {
+		o.crashPoint("after_accept_before_mark", m)
+		return o.markSent(ctx, m, reply)
+	}
+	se := classify("connect", err)
+	log := o.Logger.With("outbox_id", m.ID, "kind", m.Kind, "to", m.Recipient, "message_id", m.MessageID)
+	switch {
+	case se.AuthFailed():
+		o.authFailed(se)
+		log.Error("the SMTP server refused our login; sending stops until it works again", "err", se)
+		return store.Release(fmt.Errorf("%w: %v", ErrAuthFailed, se), releaseDelay)
+	case !se.Temporary():
+		log.Warn("mail refused for good", "err", se)
+		if se.RecipientRejected() {
+			bounce, err := o.Store.RecordHardBounce(ctx, m.Recipient, se.Error(), o.BounceAfter)
+			if err != nil {
+				log.Error("could not record the bounce", "err", err)
+			} else if bounce.Bouncing() {
+				log.Warn("address marked as bouncing; no more mail goes to it", "hard_bounces", bounce.HardBounces)
+			}
+		}
+		return o.fail(ctx, m, se.Error())
+	}
+	if age := o.Store.Now().Sub(m.CreatedAt); age >= o.GiveUpAfter {
+		log.Warn("giving up on mail", "err", se, "age", age.Round(time.Minute))
+		return o.fail(ctx, m, fmt.Sprintf("gave up after %s: %v", o.GiveUpAfter, se))
+	}
+	log.Info("mail not delivered yet, will retry", "err", se)
+	if err := o.Store.NoteAttempt(ctx, m.ID, se.Error()); err != nil {
+		log.Error("could not record the attempt", "err", err)
+	}
+	return se
+}
+
+func (o *Outbox) fail(ctx context.Context, m store.OutboxMessage, reason string) error {
+	if err := o.Store.MarkFailed(ctx, m.ID, reason); err != nil {
+		return err // retried; the message stays queued meanwhile
+	}
+	return store.Permanent(errors.New(reason))
+}
+
+// markSent records a delivery. The server has the message, so a database
+// hiccup here is retried for a while rather than letting the job run
+// again, which would send it twice.
+func (o *Outbox) markSent(ctx context.Context, m store.OutboxMessage, reply string) error {
+	var err error
+	for wait := 100 * time.Millisecond; wait < 30*time.Second; wait *= 2 {
+		if err = o.Store.MarkSent(ctx, m.ID, reply); err == nil {
+			return nil
+		}
+		o.Logger.Error("could not mark mail as sent; trying again", "outbox_id", m.ID, "err", err)
+		time.Sleep(wait)
+	}
+	return err
+}
+
+func (o *Outbox) authFailed(err error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.state.AuthFailedSince.IsZero() {
+		o.state.AuthFailedSince = o.Store.Now()
+		o.state.probes = 0
+		o.state.nextProbe = o.Store.Now().Add(probeDelay(0))
+	}
+	o.state.LastError = err.Error()
+}
+
+// probeDelay spaces login checks while the login fails: 1 minute, doubling
+// to 30 minutes.
+func probeDelay(probes int) time.Duration {
+	d := time.Minute << min(probes, 5)
+	return min(d, 30*time.Minute)
+}
+
+// gate holds the worker back while the login fails, probing now and then;
+// it returns as soon as sending may go on.
+func (o *Outbox) gate(ctx context.Context) error {
+	for {
+		o.mu.Lock()
+		st := o.state
+		o.mu.Unlock()
+		if st.AuthFailedSince.IsZero() {
+			return nil
+		}
+		if wait := st.nextProbe.Sub(o.Store.Now()); wait > 0 {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(min(wait, time.Second)):
+				continue
+			}
+		}
+		err := o.Mailer.Probe(ctx)
+		o.mu.Lock()
+		if err == nil {
+			o.Logger.Info("the SMTP server accepts our login again; sending resumes", "stopped_for", o.Store.Now().Sub(o.state.AuthFailedSince).Round(time.Second))
+			o.state = State{}
+		} else {
+			o.state.probes++
+			o.state.LastError = err.Error()
+			o.state.nextProbe = o.Store.Now().Add(probeDelay(o.state.probes))
+			o.Logger.Error("the SMTP server still refuses our login", "err", err, "next_try", o.state.nextProbe)
+		}
+		o.mu.Unlock()
+	}
+}
