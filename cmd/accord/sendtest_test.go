@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"accord/mailout/mailtest"
+	"accord/store"
 	"accord/templates"
 )
 
@@ -47,12 +49,28 @@ func TestSendTest(t *testing.T) {
 	c.fails(exitFailure, "refused the login", "send-test", "--to", "me@example.test")
 }
 
-func TestUnbounce(t *testing.T) {
+func TestBouncingShownAndCleared(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t)
 	c.ok("pair", "add", "--lead", dana, "--report", sam)
+	st, err := store.Open(context.Background(), c.env["ACCORD_DATABASE_URL"], store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for range 3 {
+		if _, err := st.RecordHardBounce(context.Background(), "sam@example.com", "rcpt: 550 5.1.1 No such user here", 3); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if show := c.ok("pair", "show", "1"); !strings.Contains(show, "BOUNCING since") || !strings.Contains(show, "550 5.1.1") || !strings.Contains(show, "accord unbounce sam@example.com") {
+		t.Errorf("pair show does not report the bouncing address:\n%s", show)
+	}
 	c.fails(exitFailure, "nobody enrolled has the address", "unbounce", "nobody@example.com")
 	if out := c.ok("unbounce", "sam@example.com"); !strings.Contains(out, "allowed again") {
 		t.Errorf("unbounce: %s", out)
+	}
+	if show := c.ok("pair", "show", "1"); strings.Contains(show, "BOUNCING") {
+		t.Errorf("pair show still reports bouncing after unbounce:\n%s", show)
 	}
 }
