@@ -41,6 +41,10 @@ const (
 	NoteResumed  NoteKind = "resumed"
 	NoteStopped  NoteKind = "stopped"
 	NoteNotPause NoteKind = "not-paused"
+	// NoteUnclear explains that a reply could not be acted on; Text says why.
+	NoteUnclear NoteKind = "unclear"
+	// NoteKept confirms a reply was kept for the next review of the agreement.
+	NoteKept NoteKind = "kept"
 )
 
 // Note acknowledges something the person (or the operator) did.
@@ -50,6 +54,8 @@ type Note struct {
 	Until time.Time
 	// ByOperator marks changes the organiser made rather than the person.
 	ByOperator bool
+	// Text is the explanation of an unclear note, written for the person.
+	Text string
 }
 
 // Message is one mail to one participant, as the domain sees it.

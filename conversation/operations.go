@@ -131,6 +131,31 @@ func (p *Partnership) Help(participantID int64, now time.Time) ([]Message, error
 	return []Message{p.compose(me, Message{Kind: MsgHelp}, now)}, nil
 }
 
+// Unclear answers a reply that could not be acted on with an explanation
+// and the help text; it changes nothing else.
+func (p *Partnership) Unclear(participantID int64, why string, now time.Time) ([]Message, error) {
+	me, err := p.writer(participantID, now)
+	if err != nil {
+		return nil, err
+	}
+	return []Message{p.compose(me, Message{Kind: MsgHelp, Notes: []Note{{Kind: NoteUnclear, Text: why}}}, now)}, nil
+}
+
+// Amend keeps what a person wrote back to their agreement for its next
+// review, and confirms it.
+func (p *Partnership) Amend(participantID int64, text string, now time.Time) ([]Message, error) {
+	me, err := p.writer(participantID, now)
+	if err != nil {
+		return nil, err
+	}
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return nil, ErrEmptyAnswer
+	}
+	p.Amendments = append(p.Amendments, &Amendment{ParticipantID: me.ID, Text: text, At: now})
+	return []Message{p.compose(me, Message{Kind: MsgAck, Notes: []Note{{Kind: NoteKept}}}, now)}, nil
+}
+
 // PauseAll is the operator pausing the whole partnership.
 func (p *Partnership) PauseAll(until, now time.Time) ([]Message, error) {
 	if p.Status == StatusEnded {

@@ -390,3 +390,23 @@ func TestAgreementWhenBothFinish(t *testing.T) {
 		t.Errorf("agreement v1 changed to %q", got)
 	}
 }
+
+func TestUnclearAndAmend(t *testing.T) {
+	t.Parallel()
+	p := finishedPair(t, 3)
+	lead := p.Participants[0]
+	msgs := must[[]Message](t)(p.Unclear(lead.ID, "We understood pause but not the rest.", t0.AddDate(0, 1, 0)))
+	if m := only(t, msgs, lead); m.Kind != MsgHelp || m.Notes[0].Kind != NoteUnclear || m.Notes[0].Text == "" {
+		t.Errorf("Unclear sent %s %+v, want help with the explanation", m.Kind, m.Notes)
+	}
+	msgs = must[[]Message](t)(p.Amend(lead.ID, "  We should add a monthly walk.  ", t0.AddDate(0, 1, 1)))
+	if m := only(t, msgs, lead); m.Kind != MsgAck || m.Notes[0].Kind != NoteKept {
+		t.Errorf("Amend sent %s %+v, want an acknowledgement that it was kept", m.Kind, m.Notes)
+	}
+	if len(p.Amendments) != 1 || p.Amendments[0].Text != "We should add a monthly walk." || p.Amendments[0].ParticipantID != lead.ID {
+		t.Errorf("amendments = %+v", p.Amendments)
+	}
+	if _, err := p.Amend(lead.ID, " ", t0.AddDate(0, 1, 2)); !errors.Is(err, ErrEmptyAnswer) {
+		t.Errorf("empty amendment = %v, want ErrEmptyAnswer", err)
+	}
+}

@@ -133,6 +133,15 @@ type Answer struct {
 	ReceiptAt time.Time
 }
 
+// Amendment is something a person wrote about the agreement outside any
+// question, kept for the next review.
+type Amendment struct {
+	ID            int64
+	ParticipantID int64
+	Text          string
+	At            time.Time
+}
+
 // Reveal makes a partner's answer visible to Viewer. It rides along with the
 // viewer's next mail rather than being sent alone.
 type Reveal struct {
@@ -153,9 +162,12 @@ type Partnership struct {
 	Participants [2]*Participant
 	Answers      []*Answer
 	Agreements   []*Agreement
-	CreatedAt    time.Time
-	EndedAt      time.Time
-	EndReason    string
+	// Amendments are what people wrote back to their agreement, kept for
+	// its next review.
+	Amendments []*Amendment
+	CreatedAt  time.Time
+	EndedAt    time.Time
+	EndReason  string
 }
 
 // NewPartnership checks the two people and returns a partnership ready for
