@@ -20,17 +20,23 @@ var _ store.Dispatcher = (*Dispatcher)(nil)
 
 type replyToKey struct{}
 
+type replyTo struct {
+	participantID int64
+	messageID     string
+}
+
 // WithReplyTo marks the state changes made under ctx as answers to an
-// inbound message, so the mail they cause threads under it.
-func WithReplyTo(ctx context.Context, messageID string) context.Context {
-	return context.WithValue(ctx, replyToKey{}, messageID)
+// inbound message from a participant, so the mail they cause that person
+// threads under it.
+func WithReplyTo(ctx context.Context, participantID int64, messageID string) context.Context {
+	return context.WithValue(ctx, replyToKey{}, replyTo{participantID, messageID})
 }
 
 // Dispatch implements [store.Dispatcher]. A message that cannot be rendered
 // is recorded as failed with the reason, and the state change still
 // commits: a template bug must not lose anyone's answer.
 func (d *Dispatcher) Dispatch(ctx context.Context, tx *store.Tx, p *conversation.Partnership, out []store.Outgoing) error {
-	inbound, _ := ctx.Value(replyToKey{}).(string)
+	inbound, _ := ctx.Value(replyToKey{}).(replyTo)
 	for _, o := range out {
 		thread := threadOf(p, o.Message)
 		refs, err := tx.ThreadIDs(ctx, o.To.ID, thread)
@@ -48,9 +54,9 @@ func (d *Dispatcher) Dispatch(ctx context.Context, tx *store.Tx, p *conversation
 		if len(refs) > 0 {
 			l.InReplyTo = refs[len(refs)-1]
 		}
-		if messageID(inbound) != "" {
-			l.References = append(l.References, inbound)
-			l.InReplyTo = inbound
+		if inbound.participantID == o.To.ID && messageID(inbound.messageID) != "" {
+			l.References = append(l.References, inbound.messageID)
+			l.InReplyTo = inbound.messageID
 		}
 		row := store.NewOutbox{
 			PartnershipID: p.ID,
@@ -58,6 +64,9 @@ func (d *Dispatcher) Dispatch(ctx context.Context, tx *store.Tx, p *conversation
 			Recipient:     o.To.Person.Email,
 			Kind:          string(o.Kind),
 			Thread:        thread,
+		}
+		if o.Prompt != nil {
+			row.PromptID = o.Prompt.ID
 		}
 		row.MessageID, row.Raw, err = d.Renderer.Render(l)
 		if err != nil {

@@ -85,7 +85,11 @@ func TestDispatcherThreads(t *testing.T) {
 		// An inbound reply's Message-ID threads the acknowledgement under it.
 		clock.Advance(time.Hour)
 		inbound := "<reply-1@mail.example.net>"
-		if _, err := st.Apply(WithReplyTo(ctx, inbound), id, func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
+		lead, err := st.Load(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Apply(WithReplyTo(ctx, lead.Participants[0].ID, inbound), id, func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
 			return p.Help(p.Participants[0].ID, now)
 		}); err != nil {
 			t.Fatal(err)

@@ -136,6 +136,11 @@ func Samples(set *conversation.QuestionSet, now time.Time) ([]Sample, error) {
 		}
 	}
 
+	msgs, err = p.Amend(1, "Could we add a monthly walk to our routines?", step())
+	add("ack-kept", p, msgs, err, conversation.MsgAck, lead)
+	msgs, err = p.Unclear(2, "We understood pause but not the rest. Reply pause, pause 2 weeks, or pause until 2027-01-05.", step())
+	add("help-unclear", p, msgs, err, conversation.MsgHelp, report)
+
 	peers, err := newPair(conversation.KindPeer)
 	if err != nil {
 		return nil, err
@@ -163,6 +168,14 @@ func Samples(set *conversation.QuestionSet, now time.Time) ([]Sample, error) {
 		Sample{Name: "unknown-sender", Kind: templates.MailUnknownSender, Letter: Letter{
 			ToAddress: "sam.private@example.net", Date: now,
 			View: templates.View{Kind: templates.MailUnknownSender, From: "sam.private@example.net", Subject: "Re: [Accord] 3/16 — Who are we beyond our jobs?"},
+		}},
+		Sample{Name: "ambiguous", Kind: templates.MailAmbiguous, Letter: Letter{
+			ToName: "Dana Lee", ToAddress: "dana@example.com", Date: now,
+			View: templates.View{Kind: templates.MailAmbiguous, Recipient: templates.Person{Name: "Dana Lee", First: "Dana"}, Subject: "My thoughts"},
+		}},
+		Sample{Name: "too-large", Kind: templates.MailTooLarge, Letter: Letter{
+			ToName: "Sam Ortiz", ToAddress: "sam@example.com", Date: now,
+			View: templates.View{Kind: templates.MailTooLarge, Recipient: templates.Person{Name: "Sam Ortiz", First: "Sam"}, Subject: "Re: [Accord] 4/16 — What is at stake for each of us?", Limit: "25 MB"},
 		}},
 	)
 	return out, nil

@@ -47,7 +47,7 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 		}
 	}
 	for _, n := range m.Notes {
-		tn := templates.Note{Kind: string(n.Kind), ByOperator: n.ByOperator}
+		tn := templates.Note{Kind: string(n.Kind), ByOperator: n.ByOperator, Text: n.Text}
 		if !n.Until.IsZero() {
 			tn.Until = LongDate(n.Until, loc)
 		}
@@ -69,6 +69,9 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 	}
 	if m.Agreement != nil {
 		v.Agreement = agreementView(m.Agreement, loc)
+	}
+	if ag := p.LatestAgreement(); ag != nil {
+		v.ReviewOn = LongDate(ag.ReviewOn.Start(loc), loc)
 	}
 	return v
 }

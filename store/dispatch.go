@@ -97,7 +97,7 @@ var qResolveToken = query(`SELECT pr.partnership_id, rt.participant_id, rt.promp
 // Unknown tokens are ErrNotFound, old ones ErrTokenExpired.
 func (s *Store) ResolveToken(ctx context.Context, token string) (TokenTarget, error) {
 	var t TokenTarget
-	err := s.db.GetContext(ctx, &t, s.sql(qResolveToken), HashToken(token))
+	err := s.get(ctx, &t, qResolveToken, HashToken(token))
 	if errors.Is(err, sql.ErrNoRows) {
 		return TokenTarget{}, fmt.Errorf("store: reply token: %w", ErrNotFound)
 	}

@@ -201,7 +201,7 @@ var qLivePartnershipOf = query(`SELECT p.id FROM partnerships p
 // that has not ended, or 0 when there is none.
 func (s *Store) LivePartnership(ctx context.Context, emailA, emailB string) (int64, error) {
 	var id int64
-	err := s.db.GetContext(ctx, &id, s.sql(qLivePartnershipOf), normalEmail(emailA), normalEmail(emailB))
+	err := s.get(ctx, &id, qLivePartnershipOf, normalEmail(emailA), normalEmail(emailB))
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}

@@ -187,7 +187,7 @@ func (s *Store) FailJob(ctx context.Context, j Job, reason string) error {
 // worker whose lease expired cannot overwrite the outcome of the next one.
 func (s *Store) finishJob(ctx context.Context, q *Query, j Job, args ...any) error {
 	args = append(args, j.ID, j.LockedBy.String, j.Attempts)
-	res, err := s.db.ExecContext(ctx, s.sql(q), args...)
+	res, err := s.exec(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("store: job %d: %w", j.ID, err)
 	}
@@ -202,7 +202,7 @@ func (s *Store) NextJobAt(ctx context.Context) (time.Time, error) {
 	var next time.Time
 	for _, q := range []*Query{qNextAvailable, qNextExpiring} {
 		var t sql.NullTime
-		err := s.db.GetContext(ctx, &t, s.sql(q))
+		err := s.get(ctx, &t, q)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return time.Time{}, fmt.Errorf("store: next job: %w", err)
 		}
@@ -216,7 +216,7 @@ func (s *Store) NextJobAt(ctx context.Context) (time.Time, error) {
 // Job reads one job.
 func (s *Store) Job(ctx context.Context, id int64) (Job, error) {
 	var j Job
-	err := s.db.GetContext(ctx, &j, s.sql(qJobByID), id)
+	err := s.get(ctx, &j, qJobByID, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Job{}, fmt.Errorf("store: job %d: %w", id, ErrNotFound)
 	}
@@ -230,7 +230,7 @@ func (s *Store) Job(ctx context.Context, id int64) (Job, error) {
 // JobsOfKind lists every job of a kind, oldest first.
 func (s *Store) JobsOfKind(ctx context.Context, kind string) ([]Job, error) {
 	var jobs []Job
-	if err := s.db.SelectContext(ctx, &jobs, s.sql(qJobsByKind), kind); err != nil {
+	if err := s.selectAll(ctx, &jobs, qJobsByKind, kind); err != nil {
 		return nil, fmt.Errorf("store: %s jobs: %w", kind, err)
 	}
 	for i := range jobs {

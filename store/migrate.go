@@ -84,14 +84,14 @@ var (
 // Accord's tables.
 func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 	var n int
-	if err := s.db.GetContext(ctx, &n, s.sql(qSchemaTableExists)); err != nil {
+	if err := s.get(ctx, &n, qSchemaTableExists); err != nil {
 		return 0, fmt.Errorf("store: read schema version: %w", err)
 	}
 	if n == 0 {
 		return 0, nil
 	}
 	var v int
-	if err := s.db.GetContext(ctx, &v, s.sql(qSchemaVersion)); err != nil {
+	if err := s.get(ctx, &v, qSchemaVersion); err != nil {
 		return 0, fmt.Errorf("store: read schema version: %w", err)
 	}
 	return v, nil
@@ -101,7 +101,7 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 // SQLite file does.
 func (s *Store) Empty(ctx context.Context) (bool, error) {
 	var n int
-	if err := s.db.GetContext(ctx, &n, s.sql(qTableCount)); err != nil {
+	if err := s.get(ctx, &n, qTableCount); err != nil {
 		return false, fmt.Errorf("store: %w", err)
 	}
 	return n == 0, nil
@@ -121,7 +121,7 @@ func (s *Store) CheckSchema(ctx context.Context) error {
 	if have != len(ms) {
 		return &SchemaError{Have: have, Want: len(ms), Where: s.where}
 	}
-	return nil
+	return s.Prepare(ctx)
 }
 
 // Migrate applies every missing step, each in its own transaction, and
@@ -176,5 +176,5 @@ func (s *Store) Migrate(ctx context.Context) ([]Migration, error) {
 			applied = append(applied, m)
 		}
 	}
-	return applied, nil
+	return applied, s.Prepare(ctx)
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -20,6 +21,7 @@ const (
 type NewOutbox struct {
 	PartnershipID int64 // 0 for mail outside any partnership
 	ParticipantID int64 // 0 when the recipient is not a participant
+	PromptID      int64 // the question the mail asks, if any
 	Recipient     string
 	Kind          string
 	Thread        string
@@ -35,6 +37,7 @@ type OutboxMessage struct {
 	ID            int64         `db:"id"`
 	PartnershipID sql.NullInt64 `db:"partnership_id"`
 	ParticipantID sql.NullInt64 `db:"participant_id"`
+	PromptID      sql.NullInt64 `db:"prompt_id"`
 	Recipient     string        `db:"recipient"`
 	Kind          string        `db:"kind"`
 	Thread        string        `db:"thread"`
@@ -62,12 +65,13 @@ func MailJobOutboxID(j Job) (int64, error) {
 	return p.OutboxID, nil
 }
 
-const outboxColumns = `id, partnership_id, participant_id, recipient, kind, thread, message_id, raw, state, attempts, last_error, smtp_reply, created_at, finished_at`
+const outboxColumns = `id, partnership_id, participant_id, prompt_id, recipient, kind, thread, message_id, raw, state, attempts, last_error, smtp_reply, created_at, finished_at`
 
 var (
-	qInsertOutbox = query(`INSERT INTO outbox (partnership_id, participant_id, recipient, kind, thread, message_id, raw, state, last_error, created_at, finished_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
-	qThreadIDs     = query(`SELECT message_id FROM outbox WHERE participant_id = ? AND thread = ? ORDER BY id`)
+	qInsertOutbox = query(`INSERT INTO outbox (partnership_id, participant_id, prompt_id, recipient, kind, thread, message_id, raw, state, last_error, created_at, finished_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
+	qThreadRoot    = query(`SELECT message_id FROM outbox WHERE participant_id = ? AND thread = ? ORDER BY id LIMIT 1`)
+	qThreadLatest  = query(`SELECT message_id FROM outbox WHERE participant_id = ? AND thread = ? ORDER BY id DESC LIMIT ?`)
 	qOutboxByID    = query(`SELECT ` + outboxColumns + ` FROM outbox WHERE id = ?`)
 	qOutboxByMsgID = query(`SELECT ` + outboxColumns + ` FROM outbox WHERE message_id = ?`)
 	qOutboxSent    = query(`UPDATE outbox SET state = 'sent', smtp_reply = ?, finished_at = ?, attempts = attempts + 1 WHERE id = ? AND state = 'queued'`)
@@ -86,7 +90,7 @@ func (t *Tx) AddOutbox(ctx context.Context, m NewOutbox) (int64, error) {
 		state, finished = OutboxFailed, now
 	}
 	var id int64
-	if err := t.get(ctx, &id, qInsertOutbox, nullID(m.PartnershipID), nullID(m.ParticipantID), m.Recipient, m.Kind, m.Thread,
+	if err := t.get(ctx, &id, qInsertOutbox, nullID(m.PartnershipID), nullID(m.ParticipantID), nullID(m.PromptID), m.Recipient, m.Kind, m.Thread,
 		m.MessageID, m.Raw, state, m.Failed, ts(now), ts(finished)); err != nil {
 		return 0, fmt.Errorf("store: save outbound %s to %s: %w", m.Kind, m.Recipient, err)
 	}
@@ -101,14 +105,26 @@ func (t *Tx) AddOutbox(ctx context.Context, m NewOutbox) (int64, error) {
 	return id, nil
 }
 
-// ThreadIDs lists, oldest first, the Message-IDs already stored for a
-// participant's thread.
+// ThreadLength is how many of a thread's Message-IDs ThreadIDs returns at
+// most: its first and its latest, which is all References needs.
+const ThreadLength = 12
+
+// ThreadIDs lists, oldest first, the first and the latest Message-IDs
+// already stored for a participant's thread, at most ThreadLength of them
+// however long the thread.
 func (t *Tx) ThreadIDs(ctx context.Context, participantID int64, thread string) ([]string, error) {
-	var ids []string
-	if err := t.selectAll(ctx, &ids, qThreadIDs, participantID, thread); err != nil {
+	var root, latest []string
+	if err := t.selectAll(ctx, &root, qThreadRoot, participantID, thread); err != nil {
 		return nil, fmt.Errorf("store: thread %s of participant %d: %w", thread, participantID, err)
 	}
-	return ids, nil
+	if err := t.selectAll(ctx, &latest, qThreadLatest, participantID, thread, ThreadLength-1); err != nil {
+		return nil, fmt.Errorf("store: thread %s of participant %d: %w", thread, participantID, err)
+	}
+	slices.Reverse(latest)
+	if len(root) == 1 && (len(latest) == 0 || latest[0] != root[0]) {
+		latest = append(root, latest...)
+	}
+	return latest, nil
 }
 
 // Outbox reads one stored message.
@@ -123,7 +139,7 @@ func (s *Store) OutboxByMessageID(ctx context.Context, messageID string) (Outbox
 
 func (s *Store) outboxBy(ctx context.Context, q *Query, arg any) (OutboxMessage, error) {
 	var m OutboxMessage
-	err := s.db.GetContext(ctx, &m, s.sql(q), arg)
+	err := s.get(ctx, &m, q, arg)
 	if errors.Is(err, sql.ErrNoRows) {
 		return OutboxMessage{}, fmt.Errorf("store: outbound message %v: %w", arg, ErrNotFound)
 	}
@@ -135,19 +151,19 @@ func (s *Store) outboxBy(ctx context.Context, q *Query, arg any) (OutboxMessage,
 
 // MarkSent records a delivered message with the server's reply.
 func (s *Store) MarkSent(ctx context.Context, id int64, reply string) error {
-	_, err := s.db.ExecContext(ctx, s.sql(qOutboxSent), reply, ts(s.clock.Now()), id)
+	_, err := s.exec(ctx, qOutboxSent, reply, ts(s.clock.Now()), id)
 	return wrapOutbox(id, err)
 }
 
 // MarkFailed records that a message will not be delivered, and why.
 func (s *Store) MarkFailed(ctx context.Context, id int64, reason string) error {
-	_, err := s.db.ExecContext(ctx, s.sql(qOutboxFailed), reason, ts(s.clock.Now()), id)
+	_, err := s.exec(ctx, qOutboxFailed, reason, ts(s.clock.Now()), id)
 	return wrapOutbox(id, err)
 }
 
 // NoteAttempt records a failed attempt that will be retried.
 func (s *Store) NoteAttempt(ctx context.Context, id int64, reason string) error {
-	_, err := s.db.ExecContext(ctx, s.sql(qOutboxAttempt), reason, id)
+	_, err := s.exec(ctx, qOutboxAttempt, reason, id)
 	return wrapOutbox(id, err)
 }
 
@@ -171,7 +187,7 @@ func (s *Store) MailCounts(ctx context.Context, partnershipID int64) (MailCounts
 		State string `db:"state"`
 		N     int    `db:"n"`
 	}
-	if err := s.db.SelectContext(ctx, &rows, s.sql(qOutboxCounts), partnershipID); err != nil {
+	if err := s.selectAll(ctx, &rows, qOutboxCounts, partnershipID); err != nil {
 		return MailCounts{}, fmt.Errorf("store: count mail of %d: %w", partnershipID, err)
 	}
 	var c MailCounts
@@ -191,7 +207,7 @@ func (s *Store) MailCounts(ctx context.Context, partnershipID int64) (MailCounts
 			LastError  string       `db:"last_error"`
 			FinishedAt sql.NullTime `db:"finished_at"`
 		}
-		if err := s.db.GetContext(ctx, &f, s.sql(qLastFailure), partnershipID); err != nil {
+		if err := s.get(ctx, &f, qLastFailure, partnershipID); err != nil {
 			return MailCounts{}, fmt.Errorf("store: last failed mail of %d: %w", partnershipID, err)
 		}
 		c.LastFailure = fmt.Sprintf("to %s on %s: %s", f.Recipient, fromNull(f.FinishedAt).Format("2006-01-02 15:04 MST"), f.LastError)
@@ -222,7 +238,7 @@ var (
 // Addresses of nobody enrolled are ignored.
 func (s *Store) RecordHardBounce(ctx context.Context, email, reason string, threshold int) (Bounce, error) {
 	var b Bounce
-	err := s.db.GetContext(ctx, &b, s.sql(qRecordBounce), reason, threshold, ts(s.clock.Now()), normalEmail(email))
+	err := s.get(ctx, &b, qRecordBounce, reason, threshold, ts(s.clock.Now()), normalEmail(email))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Bounce{}, nil
 	}
@@ -235,7 +251,7 @@ func (s *Store) RecordHardBounce(ctx context.Context, email, reason string, thre
 // BounceOf reads an address's delivery trouble; unknown addresses have none.
 func (s *Store) BounceOf(ctx context.Context, email string) (Bounce, error) {
 	var b Bounce
-	err := s.db.GetContext(ctx, &b, s.sql(qBounceOf), normalEmail(email))
+	err := s.get(ctx, &b, qBounceOf, normalEmail(email))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Bounce{}, nil
 	}
@@ -247,7 +263,7 @@ func (s *Store) BounceOf(ctx context.Context, email string) (Bounce, error) {
 
 // ClearBounce lets mail go to an address again after it was fixed.
 func (s *Store) ClearBounce(ctx context.Context, email string) error {
-	res, err := s.db.ExecContext(ctx, s.sql(qClearBounce), normalEmail(email))
+	res, err := s.exec(ctx, qClearBounce, normalEmail(email))
 	if err != nil {
 		return fmt.Errorf("store: clear bounce of %s: %w", email, err)
 	}

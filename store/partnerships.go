@@ -34,8 +34,10 @@ var (
 	qLoadReveals = query(`SELECT r.id, r.viewer_id, r.answer_id, r.created_at
 		FROM reveals r JOIN participants pt ON pt.id = r.viewer_id
 		WHERE pt.partnership_id = ? AND r.delivered_at IS NULL ORDER BY r.id`)
-	qLoadAgreements = query(`SELECT id, body FROM agreement_versions WHERE partnership_id = ? ORDER BY version`)
-	qQuestionSet    = query(`SELECT body FROM question_sets WHERE id = ?`)
+	qLoadAgreements  = query(`SELECT id, body FROM agreement_versions WHERE partnership_id = ? ORDER BY version`)
+	qLoadAmendments  = query(`SELECT id, participant_id, body, created_at FROM amendments WHERE partnership_id = ? ORDER BY id`)
+	qInsertAmendment = query(`INSERT INTO amendments (partnership_id, participant_id, body, created_at) VALUES (?, ?, ?, ?) RETURNING id`)
+	qQuestionSet     = query(`SELECT body FROM question_sets WHERE id = ?`)
 
 	qUpdatePartnership = query(`UPDATE partnerships SET status = ?, ended_at = ?, end_reason = ?, next_wake_at = ?, updated_at = ? WHERE id = ?`)
 	qUpdateParticipant = query(`UPDATE participants SET status = ?, paused_until = ?, position = ?, next_send_at = ?,
@@ -329,6 +331,18 @@ func (tx *Tx) load(ctx context.Context, id int64, lock bool) (*conversation.Part
 		ag.ID = r.ID
 		p.Agreements = append(p.Agreements, ag)
 	}
+	var ams []struct {
+		ID            int64     `db:"id"`
+		ParticipantID int64     `db:"participant_id"`
+		Body          string    `db:"body"`
+		CreatedAt     time.Time `db:"created_at"`
+	}
+	if err := tx.selectAll(ctx, &ams, qLoadAmendments, id); err != nil {
+		return nil, nil, fmt.Errorf("store: load amendments of %d: %w", id, err)
+	}
+	for _, a := range ams {
+		p.Amendments = append(p.Amendments, &conversation.Amendment{ID: a.ID, ParticipantID: a.ParticipantID, Text: a.Body, At: a.CreatedAt.UTC()})
+	}
 	return p, snap, nil
 }
 
@@ -380,6 +394,13 @@ func (tx *Tx) save(ctx context.Context, p *conversation.Partnership, snap *snaps
 			}
 			if err != nil {
 				return fmt.Errorf("store: save reveal for participant %d: %w", pt.ID, err)
+			}
+		}
+	}
+	for _, a := range p.Amendments {
+		if a.ID == 0 {
+			if err := tx.get(ctx, &a.ID, qInsertAmendment, p.ID, a.ParticipantID, a.Text, ts(a.At)); err != nil {
+				return fmt.Errorf("store: save amendment: %w", err)
 			}
 		}
 	}

@@ -81,6 +81,7 @@ type Store struct {
 
 	sets  sync.Map // question set id → *conversation.QuestionSet
 	zones sync.Map // IANA name → *time.Location
+	stmts sync.Map // *Query → *sqlx.Stmt, filled by Prepare
 }
 
 // Open connects to the database named by rawURL: "sqlite:PATH" or
@@ -193,7 +194,10 @@ func Redact(rawURL string) string {
 }
 
 // Close releases the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stmts.Range(func(_, st any) bool { st.(*sqlx.Stmt).Close(); return true })
+	return s.db.Close()
+}
 
 // Dialect says which database the store talks to.
 func (s *Store) Dialect() Dialect { return s.dialect }
@@ -207,7 +211,7 @@ type Query struct {
 	sqlite, postgres string
 }
 
-// queries lists every statement so [Store.CheckQueries] can prepare them all
+// queries lists every statement so [Store.Prepare] can prepare them all
 // at start-up: a broken query fails then, not at 3 a.m.
 var queries []*Query
 
@@ -228,20 +232,57 @@ func (s *Store) sql(q *Query) string {
 	return q.sqlite
 }
 
-// CheckQueries prepares every registered statement once.
-func (s *Store) CheckQueries(ctx context.Context) error {
+// Prepare prepares every registered statement and keeps them for reuse, so
+// a broken query fails at start-up rather than when it is first needed, and
+// no statement is parsed again on every call. Call it once the schema is
+// current; until then statements are prepared per call.
+func (s *Store) Prepare(ctx context.Context) error {
 	for _, q := range queries {
+		if _, ok := s.stmts.Load(q); ok {
+			continue
+		}
 		stmt, err := s.db.PreparexContext(ctx, s.sql(q))
 		if err != nil {
 			return fmt.Errorf("store: query does not prepare: %w\n%s", err, s.sql(q))
 		}
-		stmt.Close()
+		if _, loaded := s.stmts.LoadOrStore(q, stmt); loaded {
+			stmt.Close()
+		}
 	}
 	return nil
 }
 
 // Now is the store's clock reading; adapters use it so tests can move time.
 func (s *Store) Now() time.Time { return s.clock.Now() }
+
+// prepared returns the prepared statement for q, or nil before Prepare.
+func (s *Store) prepared(q *Query) *sqlx.Stmt {
+	if st, ok := s.stmts.Load(q); ok {
+		return st.(*sqlx.Stmt)
+	}
+	return nil
+}
+
+func (s *Store) exec(ctx context.Context, q *Query, args ...any) (sql.Result, error) {
+	if st := s.prepared(q); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return s.db.ExecContext(ctx, s.sql(q), args...)
+}
+
+func (s *Store) get(ctx context.Context, dest any, q *Query, args ...any) error {
+	if st := s.prepared(q); st != nil {
+		return st.GetContext(ctx, dest, args...)
+	}
+	return s.db.GetContext(ctx, dest, s.sql(q), args...)
+}
+
+func (s *Store) selectAll(ctx context.Context, dest any, q *Query, args ...any) error {
+	if st := s.prepared(q); st != nil {
+		return st.SelectContext(ctx, dest, args...)
+	}
+	return s.db.SelectContext(ctx, dest, s.sql(q), args...)
+}
 
 // Tx is a transaction in progress. Adapters receive one when they must add
 // their own writes to a state change, such as rendered mail in the outbox.
@@ -250,15 +291,33 @@ type Tx struct {
 	s  *Store
 }
 
+// stmt returns the prepared statement for q, bound to the transaction, or
+// nil before Prepare.
+func (t *Tx) stmt(ctx context.Context, q *Query) *sqlx.Stmt {
+	if st := t.s.prepared(q); st != nil {
+		return t.tx.StmtxContext(ctx, st)
+	}
+	return nil
+}
+
 func (t *Tx) exec(ctx context.Context, q *Query, args ...any) (sql.Result, error) {
+	if st := t.stmt(ctx, q); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
 	return t.tx.ExecContext(ctx, t.s.sql(q), args...)
 }
 
 func (t *Tx) get(ctx context.Context, dest any, q *Query, args ...any) error {
+	if st := t.stmt(ctx, q); st != nil {
+		return st.GetContext(ctx, dest, args...)
+	}
 	return t.tx.GetContext(ctx, dest, t.s.sql(q), args...)
 }
 
 func (t *Tx) selectAll(ctx context.Context, dest any, q *Query, args ...any) error {
+	if st := t.stmt(ctx, q); st != nil {
+		return st.SelectContext(ctx, dest, args...)
+	}
 	return t.tx.SelectContext(ctx, dest, t.s.sql(q), args...)
 }
 

@@ -45,8 +45,8 @@ func TestMigrate(t *testing.T) {
 		if err != nil || len(again) != 0 {
 			t.Errorf("second Migrate = %d steps, %v; want none", len(again), err)
 		}
-		if err := st.CheckQueries(ctx); err != nil {
-			t.Errorf("CheckQueries: %v", err)
+		if err := st.Prepare(ctx); err != nil {
+			t.Errorf("Prepare: %v", err)
 		}
 		// A database from a newer build is refused, not downgraded.
 		if _, err := st.db.ExecContext(ctx, st.sql(qRecordMigration), len(all)+1, "from_the_future", ts(t0)); err != nil {

@@ -64,7 +64,7 @@ var qListPartnerships = query(`SELECT p.id, p.kind, p.status, p.created_at, p.en
 // ListPartnerships lists partnerships, all of them or those with status.
 func (s *Store) ListPartnerships(ctx context.Context, status string) ([]PartnershipSummary, error) {
 	var rows []summaryRow
-	if err := s.db.SelectContext(ctx, &rows, s.sql(qListPartnerships), status, status); err != nil {
+	if err := s.selectAll(ctx, &rows, qListPartnerships, status, status); err != nil {
 		return nil, fmt.Errorf("store: list partnerships: %w", err)
 	}
 	out := make([]PartnershipSummary, len(rows))

@@ -29,11 +29,13 @@ const (
 	MailEnded         = "ended"
 	MailUnreadable    = "unreadable"
 	MailUnknownSender = "unknown-sender"
+	MailAmbiguous     = "ambiguous"
+	MailTooLarge      = "too-large"
 )
 
 // MailKinds lists every kind, in the order a partnership meets them.
 var MailKinds = []string{MailWelcome, MailQuestion, MailReminder, MailReceipt, MailAck, MailHelp,
-	MailWaiting, MailAgreement, MailPartnerLeft, MailEnded, MailUnreadable, MailUnknownSender}
+	MailWaiting, MailAgreement, MailPartnerLeft, MailEnded, MailUnreadable, MailUnknownSender, MailAmbiguous, MailTooLarge}
 
 // View is everything a mail template may show. Mail adapters fill it from
 // the domain; templates only format. Text fields are plain text: the HTML
@@ -59,11 +61,15 @@ type View struct {
 	// NextAt says, in the recipient's time, when their next question comes
 	// ("Monday at 08:00"); empty when nothing is scheduled.
 	NextAt string
+	// ReviewOn is the date of the next agreement review, once there is one.
+	ReviewOn string
 	// Support is the operator's pointer to someone to talk to, if any.
 	Support string
-	// For notices about a message we received: its subject and sender.
+	// For notices about a message we received: its subject and sender,
+	// and for one that was too large, the limit in words ("25 MB").
 	Subject string
 	From    string
+	Limit   string
 }
 
 // Person is one side of a partnership as mail addresses them.
@@ -85,9 +91,10 @@ type Question struct {
 
 // Note acknowledges something the recipient or the organiser did.
 type Note struct {
-	Kind       string // skipped, paused, resumed, stopped, not-paused
+	Kind       string // skipped, paused, resumed, stopped, not-paused, unclear, kept
 	Until      string // end of a pause in words; empty when open-ended
 	ByOperator bool
+	Text       string // why a reply was unclear, written for the person
 }
 
 // Answer is a recorded answer shown in a mail: the recipient's own as a
