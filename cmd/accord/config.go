@@ -14,6 +14,7 @@ import (
 	"github.com/pelletier/go-toml/v2"
 
 	"accord/conversation"
+	"accord/mailin"
 	"accord/mailout"
 	"accord/store"
 )
@@ -51,6 +52,20 @@ type Config struct {
 		PlusSeparator string `toml:"plus_separator" help:"joins mailbox and reply token: accord+TOKEN@…"`
 		Support       string `toml:"support" help:"optional sentence pointing people to someone to talk to"`
 	} `toml:"mail"`
+	IMAP struct {
+		URL              string `toml:"url" secret:"true" help:"imaps://user@host:993/INBOX, imap+starttls://user@host:143 or imap://…"`
+		Password         string `toml:"password" secret:"true" help:"IMAP password; better from ACCORD_IMAP_PASSWORD(_FILE)"`
+		ProcessedFolder  string `toml:"processed_folder" help:"handled mail is moved here (flagged when the server cannot MOVE)"`
+		QuarantineFolder string `toml:"quarantine_folder" help:"mail that kept failing is moved here"`
+		MaxMessageMB     int    `toml:"max_message_mb" help:"larger mail is not read; the sender gets a notice"`
+		PollSeconds      int    `toml:"poll_seconds" help:"wait between checks when the server has no IDLE"`
+	} `toml:"imap"`
+	Inbound struct {
+		AuthServID           string `toml:"authserv_id" help:"your mail server's id in Authentication-Results; empty ignores that header"`
+		RequireDMARCPass     bool   `toml:"require_dmarc_pass" help:"reject replies your server did not verify with DMARC"`
+		NotifyUnknownSenders bool   `toml:"notify_unknown_senders" help:"tell strangers once a day that their mail was not matched"`
+		MaxAttempts          int    `toml:"max_attempts" help:"failed tries before a message is quarantined"`
+	} `toml:"inbound"`
 	SMTP struct {
 		URL              string `toml:"url" secret:"true" help:"smtps://user@host:465, smtp+starttls://user@host:587 or smtp://host:25"`
 		Password         string `toml:"password" secret:"true" help:"SMTP password; better from ACCORD_SMTP_PASSWORD(_FILE)"`
@@ -82,6 +97,9 @@ func defaultConfig() *Config {
 	c.Pacing.ReplyTokenDays = 365
 	c.Mail.Address, c.Mail.Name, c.Mail.PlusSeparator = defaultServiceAddress, "Accord", "+"
 	c.SMTP.Auth, c.SMTP.Connections = "plain", 2
+	c.IMAP.ProcessedFolder, c.IMAP.QuarantineFolder = "Processed", "Quarantine"
+	c.IMAP.MaxMessageMB, c.IMAP.PollSeconds = 25, 30
+	c.Inbound.MaxAttempts = 5
 	c.SMTP.GiveUpAfterHours, c.SMTP.BounceAfter = 72, 3
 	return c
 }
@@ -199,6 +217,12 @@ func setField(f reflect.Value, v string) error {
 	switch f.Kind() {
 	case reflect.String:
 		f.SetString(v)
+	case reflect.Bool:
+		b, err := strconv.ParseBool(strings.TrimSpace(v))
+		if err != nil {
+			return fmt.Errorf("not true or false")
+		}
+		f.SetBool(b)
 	case reflect.Int:
 		n, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil {
@@ -287,6 +311,23 @@ func (c *Config) validate() error {
 			bad("smtp.url", "%v", err)
 		}
 	}
+	if c.IMAP.URL != "" {
+		if _, err := mailin.ParseIMAPURL(c.IMAP.URL); err != nil {
+			bad("imap.url", "%v", err)
+		}
+	}
+	if c.IMAP.MaxMessageMB < 1 || c.IMAP.MaxMessageMB > 200 {
+		bad("imap.max_message_mb", "%d: use 1 to 200", c.IMAP.MaxMessageMB)
+	}
+	if c.IMAP.PollSeconds < 5 || c.IMAP.PollSeconds > 3600 {
+		bad("imap.poll_seconds", "%d: use 5 to 3600", c.IMAP.PollSeconds)
+	}
+	if c.Inbound.MaxAttempts < 1 || c.Inbound.MaxAttempts > 100 {
+		bad("inbound.max_attempts", "%d: use 1 to 100", c.Inbound.MaxAttempts)
+	}
+	if c.Inbound.RequireDMARCPass && c.Inbound.AuthServID == "" {
+		bad("inbound.require_dmarc_pass", "needs inbound.authserv_id: say which server's verdict to trust")
+	}
 	if c.SMTP.Auth != "plain" && c.SMTP.Auth != "login" {
 		bad("smtp.auth", "%q: use plain or login", c.SMTP.Auth)
 	}
@@ -348,6 +389,22 @@ func (c *Config) SMTPConfig() (mailout.SMTPConfig, error) {
 	}
 	sc.Connections = c.SMTP.Connections
 	return sc, nil
+}
+
+// IMAPConfig is the service mailbox, or an error when none is configured.
+func (c *Config) IMAPConfig() (mailin.IMAPConfig, error) {
+	if c.IMAP.URL == "" {
+		return mailin.IMAPConfig{}, errors.New("no mailbox configured: set imap.url (or ACCORD_IMAP_URL), e.g. imaps://accord@mail.example.com:993/INBOX")
+	}
+	ic, err := mailin.ParseIMAPURL(c.IMAP.URL)
+	if err != nil {
+		return mailin.IMAPConfig{}, err
+	}
+	if c.IMAP.Password != "" {
+		ic.Password = c.IMAP.Password
+	}
+	ic.Processed, ic.Quarantine = c.IMAP.ProcessedFolder, c.IMAP.QuarantineFolder
+	return ic, nil
 }
 
 // write prints the effective configuration as TOML, secrets masked, each

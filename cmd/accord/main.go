@@ -66,6 +66,8 @@ func init() {
 		{"import", "enrol many partnerships from a CSV file, all or none", runImport},
 		{"questions", "check a question set file (questions check FILE)", runQuestions},
 		{"send-test", "send sample mail of every kind to an address", runSendTest},
+		{"extract", "show what Accord keeps of a reply (.eml, .txt, .html)", runExtract},
+		{"inbound", "list the mail read from the mailbox and its outcomes", runInbound},
 		{"unbounce", "let mail go to an address again after it bounced", runUnbounce},
 		{"config", "print the effective configuration (config check)", runConfig},
 		{"version", "print the version", runVersion},

@@ -1,0 +1,203 @@
+package mailin
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+
+	"accord/mailout/mailtest"
+	"accord/store"
+)
+
+// TestUIDValidityChange (F5): the mailbox is recreated, so its UIDs start
+// again under a new UIDVALIDITY, and old and new mail are appended: the old
+// reply is recognised, the new one stored, nothing lost or doubled.
+func TestUIDValidityChange(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		welcome := e.lastMail("dana@example.test")
+		first := replyMail("dana@example.test", welcome, "Before the mailbox was rebuilt.")
+		e.mb.Append(t, e.imap, "", first)
+		p := e.poller(e.processor("p1"))
+		p.IdleRestart = 200 * time.Millisecond
+		e.run(p)
+		e.waitOutcomes(1, 20*time.Second)
+
+		// Rebuild the mailbox under the poller's feet, as restoring a
+		// backup does: its UIDs start again under a new UIDVALIDITY.
+		if err := e.imap.Delete(e.mb.Mailbox).Wait(); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.imap.Create(e.mb.Mailbox, nil).Wait(); err != nil {
+			t.Fatal(err)
+		}
+		e.mb.Append(t, e.imap, "", first)
+		e.mb.Append(t, e.imap, "", replyMail("dana@example.test", welcome, "After the rebuild."))
+		o := e.waitOutcomes(3, 30*time.Second)
+		if o[store.InboundAnswer] != 2 || o[store.InboundDuplicate] != 1 {
+			t.Errorf("outcomes = %v, want 2 answers and the old reply as a duplicate", o)
+		}
+		if got := e.answers(e.dana); len(got) != 2 {
+			t.Errorf("answers = %q, want two", got)
+		}
+	})
+}
+
+// TestDuplicates (F6–F8): no Message-ID delivered twice with different
+// trace headers, the same mail twice (To and Cc both reach us), and a
+// reused Message-ID with a different body.
+func TestDuplicates(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		welcome := e.lastMail("dana@example.test")
+		noID := bytes.Replace(replyMail("dana@example.test", welcome, "No Message-ID here."), []byte("Message-ID:"), []byte("X-Was-Message-ID:"), 1)
+		e.mb.Append(t, e.imap, "", append([]byte("Received: from a.example.test\r\n"), noID...))
+		e.mb.Append(t, e.imap, "", append([]byte("Received: from b.example.test\r\n"), noID...))
+		twice := replyMail("dana@example.test", welcome, "Sent to both of your addresses.")
+		e.mb.Append(t, e.imap, "", twice)
+		e.mb.Append(t, e.imap, "", twice)
+		reused := replyMail("dana@example.test", welcome, "Original words.")
+		e.mb.Append(t, e.imap, "", reused)
+		e.mb.Append(t, e.imap, "", bytes.Replace(reused, []byte("Original words."), []byte("Different words, same id."), 1))
+		e.run(e.poller(e.processor("p1")))
+		o := e.waitOutcomes(6, 30*time.Second)
+		want := map[string]int{store.InboundAnswer: 3, store.InboundDuplicate: 2, store.InboundQuarantined: 1}
+		if fmt.Sprint(o) != fmt.Sprint(want) {
+			t.Errorf("outcomes = %v, want %v", o, want)
+		}
+		if got := e.answers(e.dana); len(got) != 3 {
+			t.Errorf("answers = %q, want three", got)
+		}
+		q := e.mb.WaitFor(t, e.imap, e.mb.Quarantine, 10*time.Second, func(ms []mailtest.Stored) bool { return len(ms) == 1 })
+		if !bytes.Contains(q[0].Raw, []byte("Different words")) {
+			t.Error("the quarantined copy is not the one with the different body")
+		}
+	})
+}
+
+// TestOthersTouchTheMailbox (F9): another client reading the mail first
+// (marking it seen) changes nothing: it is still taken in, once.
+func TestOthersTouchTheMailbox(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		welcome := e.lastMail("dana@example.test")
+		for i := range 3 {
+			e.mb.Append(t, e.imap, "", replyMail("dana@example.test", welcome, fmt.Sprint("Read by someone else first ", i)))
+		}
+		if _, err := e.imap.Select(e.mb.Mailbox, nil).Wait(); err != nil {
+			t.Fatal(err)
+		}
+		all := imap.SeqSet{}
+		all.AddRange(1, 0)
+		if err := e.imap.Store(all, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Flags: []imap.Flag{imap.FlagSeen}}, nil).Close(); err != nil {
+			t.Fatal(err)
+		}
+		e.run(e.poller(e.processor("p1")))
+		if o := e.waitOutcomes(3, 20*time.Second); o[store.InboundAnswer] != 3 {
+			t.Errorf("outcomes = %v, want 3 answers", o)
+		}
+	})
+}
+
+// TestBacklogWithBogusDates (F10): a backlog whose Date headers are
+// nonsense is taken in completely, in arrival (UID) order.
+func TestBacklogWithBogusDates(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		welcome := e.lastMail("dana@example.test")
+		dates := []string{"Thu, 01 Jan 1970 00:00:00 +0000", "Fri, 31 Dec 2099 23:59:59 +1400", "yesterday at noon", ""}
+		for i := range 40 {
+			raw := replyMail("dana@example.test", welcome, fmt.Sprintf("Backlog %02d", i))
+			raw = regexpReplaceDate(raw, dates[i%len(dates)])
+			e.mb.Append(t, e.imap, "", raw)
+		}
+		e.run(e.poller(e.processor("p1")))
+		if o := e.waitOutcomes(40, 30*time.Second); o[store.InboundAnswer] != 40 {
+			t.Fatalf("outcomes = %v, want 40 answers", o)
+		}
+		got := e.answers(e.dana)
+		for i, a := range got {
+			if a != fmt.Sprintf("Backlog %02d", i) {
+				t.Fatalf("answer %d = %q; the backlog was not taken in arrival order", i, a)
+			}
+		}
+	})
+}
+
+func regexpReplaceDate(raw []byte, date string) []byte {
+	lines := strings.Split(string(raw), "\r\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "Date: ") {
+			lines[i] = "Date: " + date
+		}
+	}
+	return []byte(strings.Join(lines, "\r\n"))
+}
+
+// TestPoisonMessage (F11): the first of many messages makes the handler
+// panic every time; the others are stored, and it is quarantined after its
+// attempts run out.
+func TestPoisonMessage(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		welcome := e.lastMail("dana@example.test")
+		e.mb.Append(t, e.imap, "", replyMail("dana@example.test", welcome, "POISON"))
+		for i := range 99 {
+			e.mb.Append(t, e.imap, "", replyMail("dana@example.test", welcome, fmt.Sprint("Fine answer ", i)))
+		}
+		pr := e.processor("p1")
+		pr.MaxAttempts = 3
+		pr.crash = func(point string, f Fetched) error {
+			if point == "handle" && bytes.Contains(f.Raw, []byte("POISON")) {
+				panic("the parser chokes on this message")
+			}
+			return nil
+		}
+		e.run(e.poller(pr))
+		o := e.waitOutcomes(100, time.Minute)
+		if o[store.InboundAnswer] != 99 || o[store.InboundQuarantined] != 1 {
+			t.Errorf("outcomes = %v, want 99 answers and 1 quarantined", o)
+		}
+		e.mb.WaitFor(t, e.imap, e.mb.Quarantine, 10*time.Second, func(ms []mailtest.Stored) bool {
+			return len(ms) == 1 && bytes.Contains(ms[0].Raw, []byte("POISON"))
+		})
+	})
+}
+
+// TestTooLarge (F29): mail over the size limit is not read whole: its
+// header is, the outcome is recorded, one polite notice goes out, and the
+// mail behind it still flows.
+func TestTooLarge(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		welcome := e.lastMail("dana@example.test")
+		big := replyMail("dana@example.test", welcome, "Here is a huge attachment.\n"+strings.Repeat("0123456789abcdef", 200_000))
+		e.mb.Append(t, e.imap, "", big)
+		// A second large one: a different mail, still one notice a day.
+		e.mb.Append(t, e.imap, "", replyMail("dana@example.test", welcome, "Another huge one.\n"+strings.Repeat("fedcba9876543210", 200_000)))
+		e.mb.Append(t, e.imap, "", replyMail("dana@example.test", welcome, "A normal answer."))
+		p := e.poller(e.processor("p1"))
+		p.MaxSize = 1 << 20
+		e.run(p)
+		o := e.waitOutcomes(3, 30*time.Second)
+		if o[store.InboundTooLarge] != 2 || o[store.InboundAnswer] != 1 {
+			t.Errorf("outcomes = %v, want two too large and one answer", o)
+		}
+		notices := 0
+		for _, m := range e.mailTo("dana@example.test") {
+			if strings.Contains(m.Subject, "too large") {
+				notices++
+			}
+		}
+		if notices != 1 {
+			t.Errorf("%d too-large notices, want one", notices)
+		}
+		if rows, _ := e.st.InboundLog(e.ctx, store.InboundTooLarge); len(rows) != 2 || rows[0].Size < 1<<20 {
+			t.Errorf("too-large rows = %+v", rows)
+		}
+	})
+}

@@ -1,0 +1,197 @@
+package mailin
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"accord/mailout/mailtest"
+	"accord/store"
+	"accord/store/storetest"
+)
+
+// TestReplyBecomesAnswer: a reply to the welcome is stored as the answer,
+// the next question goes out with a receipt, and the message is marked
+// handled on the server only after that.
+func TestReplyBecomesAnswer(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		welcome := e.lastMail("dana@example.test")
+		if !strings.HasPrefix(welcome.ReplyTo, "accord+") {
+			t.Fatalf("welcome Reply-To = %q, want a plus address with a token", welcome.ReplyTo)
+		}
+		e.mb.Append(t, e.imap, "", replyMail("Dana Lee <dana@example.test>", welcome, "We already trust each other with hard calls.\n\nDana"))
+		e.run(e.poller(e.processor("p1")))
+		o := e.waitOutcomes(1, 20*time.Second)
+		if o[store.InboundAnswer] != 1 {
+			t.Fatalf("outcomes = %v, want one answer", o)
+		}
+		if got := e.answers(e.dana); !slices.Equal(got, []string{"We already trust each other with hard calls.\n\nDana"}) {
+			t.Errorf("answers = %q, want the text above the quote", got)
+		}
+		next := e.lastMail("dana@example.test")
+		if !strings.Contains(next.Subject, "2/16") || !strings.Contains(string(next.Raw), "We recorded your answer") {
+			t.Errorf("next mail %q does not carry question 2 with the receipt", next.Subject)
+		}
+		if !strings.Contains(string(next.Raw), "In-Reply-To: <") {
+			t.Error("the next question is not threaded")
+		}
+		e.mb.WaitFor(t, e.imap, e.mb.Processed, 10*time.Second, func(ms []mailtest.Stored) bool { return len(ms) == 1 && ms[0].Seen() })
+		if left := e.mb.Messages(t, e.imap, e.mb.Mailbox); len(left) != 0 {
+			t.Errorf("%d messages left in the inbox after handling", len(left))
+		}
+	})
+}
+
+// TestCrashAfterFetchBeforeCommit (F1): the process dies after fetching a
+// reply and claiming it, before any outcome: the crashed run changed no
+// flags, and the restarted poller stores the answer once.
+func TestCrashAfterFetchBeforeCommit(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		e.mb.Append(t, e.imap, "", replyMail("dana@example.test", e.lastMail("dana@example.test"), "First answer."))
+		pr := e.processor("p1")
+		crashed := make(chan struct{})
+		release := make(chan struct{})
+		var once sync.Once
+		pr.crash = func(point string, f Fetched) error {
+			if point != "after_fetch_before_commit" {
+				return nil
+			}
+			var err error
+			once.Do(func() { close(crashed); <-release; err = errCrash })
+			return err
+		}
+		e.run(e.poller(pr))
+		<-crashed
+		ms := e.mb.Messages(t, e.imap, e.mb.Mailbox)
+		if len(ms) != 1 || ms[0].Seen() {
+			t.Errorf("at the crash point the inbox holds %d messages (seen: %v); want the reply untouched", len(ms), len(ms) == 1 && ms[0].Seen())
+		}
+		close(release)
+		e.waitOutcomes(1, 20*time.Second)
+		if got := e.answers(e.dana); len(got) != 1 {
+			t.Errorf("answers after the crash and restart = %q, want exactly one", got)
+		}
+		if rows, _ := e.st.InboundLog(e.ctx, ""); len(rows) != 1 || rows[0].Attempts != 2 {
+			t.Errorf("inbound log = %+v, want one row on its second attempt", rows)
+		}
+	})
+}
+
+// TestCrashAfterCommitBeforeFlag (F2): the outcome is committed but the
+// process dies before marking the message: the restart finds it handled,
+// marks it, and nothing is stored or sent twice.
+func TestCrashAfterCommitBeforeFlag(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		e.mb.Append(t, e.imap, "", replyMail("dana@example.test", e.lastMail("dana@example.test"), "First answer."))
+		before := len(e.mailTo("dana@example.test"))
+		pr := e.processor("p1")
+		p := e.poller(pr)
+		var crashes atomic.Int32
+		p.crash = func(point string) error {
+			if point == "after_commit_before_flag" && crashes.Add(1) == 1 {
+				return errCrash
+			}
+			return nil
+		}
+		e.run(p)
+		e.mb.WaitFor(t, e.imap, e.mb.Processed, 20*time.Second, func(ms []mailtest.Stored) bool { return len(ms) == 1 })
+		if got := e.answers(e.dana); len(got) != 1 {
+			t.Errorf("answers = %q, want one", got)
+		}
+		if n := len(e.mailTo("dana@example.test")) - before; n != 1 {
+			t.Errorf("%d mails to Dana after the reply, want one next question", n)
+		}
+		if crashes.Load() < 2 {
+			t.Error("the poller never came back past the crash point")
+		}
+	})
+}
+
+// TestFailureDoesNotAcknowledge (F3): while storing the answer fails, the
+// message is neither flagged nor moved; once it works, it is stored once.
+func TestFailureDoesNotAcknowledge(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		e.mb.Append(t, e.imap, "", replyMail("dana@example.test", e.lastMail("dana@example.test"), "An answer."))
+		pr := e.processor("p1")
+		pr.MaxAttempts = 10
+		var failing atomic.Bool
+		failing.Store(true)
+		var tries atomic.Int32
+		pr.crash = func(point string, f Fetched) error {
+			if point == "before_commit" && failing.Load() {
+				tries.Add(1)
+				return errors.New("the answers table is on fire")
+			}
+			return nil
+		}
+		e.run(e.poller(pr))
+		for deadline := time.Now().Add(20 * time.Second); tries.Load() < 2; {
+			if time.Now().After(deadline) {
+				t.Fatal("the failing message was not retried")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		ms := e.mb.Messages(t, e.imap, e.mb.Mailbox)
+		if len(ms) != 1 || ms[0].Seen() {
+			t.Fatalf("while failing, inbox = %d messages (seen %v); want it untouched", len(ms), len(ms) == 1 && ms[0].Seen())
+		}
+		if got := e.answers(e.dana); len(got) != 0 {
+			t.Fatalf("answers stored while the commit failed: %q", got)
+		}
+		failing.Store(false)
+		e.waitOutcomes(1, 20*time.Second)
+		if got := e.answers(e.dana); len(got) != 1 {
+			t.Errorf("answers after recovery = %q, want one", got)
+		}
+	})
+}
+
+// TestPollersShareMailbox (F4): four pollers on one mailbox and 1,000
+// replies store exactly 1,000 answers.
+func TestPollersShareMailbox(t *testing.T) {
+	t.Parallel()
+	run := func(t *testing.T, e *env, replies, pollers int) {
+		welcome := e.lastMail("dana@example.test")
+		for i := range replies {
+			e.mb.Append(t, e.imap, "", replyMail("dana@example.test", welcome, fmt.Sprintf("Answer number %d.", i)))
+		}
+		var ps []*Poller
+		for i := range pollers {
+			ps = append(ps, e.poller(e.processor(fmt.Sprint("poller-", i))))
+		}
+		e.run(ps...)
+		o := e.waitOutcomes(replies, 5*time.Minute)
+		if o[store.InboundAnswer] != replies || len(o) != 1 {
+			t.Errorf("outcomes = %v, want %d answers and nothing else", o, replies)
+		}
+		got := e.answers(e.dana)
+		seen := map[string]bool{}
+		for _, a := range got {
+			seen[a] = true
+		}
+		if len(got) != replies || len(seen) != replies {
+			t.Errorf("%d answers stored (%d distinct), want %d", len(got), len(seen), replies)
+		}
+	}
+	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
+		run(t, newEnv(t, storetest.SQLiteURL(t), mailtest.NewMemoryIMAP(t)), 1000, 4)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		run(t, newEnv(t, storetest.PostgresURL(t), mailtest.NewMemoryIMAP(t)), 1000, 4)
+	})
+	t.Run("dovecot", func(t *testing.T) {
+		t.Parallel()
+		run(t, newEnv(t, storetest.PostgresURL(t), mailtest.DovecotIMAP(t)), 1000, 4)
+	})
+}

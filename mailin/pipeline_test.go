@@ -1,0 +1,295 @@
+package mailin
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/textproto"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jhillyerd/enmime/v2"
+
+	"accord/conversation"
+	"accord/mailin/classify"
+	"accord/mailout"
+	"accord/mailout/mailtest"
+	"accord/store"
+	"accord/store/storetest"
+)
+
+// TestAutoRepliesAndBounces (F24, F27): an out-of-office answer to a
+// question and a bounce of a question are recorded and change nothing; a
+// permanent bounce marks the address, a delay does not; nothing is sent
+// back to either.
+func TestAutoRepliesAndBounces(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, url string) {
+		e := newEnv(t, url, nil)
+		pr := e.processor("p1")
+		dana := e.lastMail("dana@example.test")
+		before := len(e.mailTo("dana@example.test"))
+		ooo := setHeader(replyMail("dana@example.test", dana, "I am out of the office until Monday."), "Subject", "Automatic reply: "+dana.Subject)
+		ooo = withHeader(ooo, "Auto-Submitted: auto-replied")
+		if res := e.process(pr, 1, ooo); res.Outcome != store.InboundAutoReply {
+			t.Errorf("out-of-office: %q, want auto-reply", res.Outcome)
+		}
+		headerless := setHeader(replyMail("dana@example.test", dana, "Ich bin bis Montag nicht im Büro."), "Subject", "Abwesenheitsnotiz: "+dana.Subject)
+		if res := e.process(pr, 2, headerless); res.Outcome != store.InboundAutoReply {
+			t.Errorf("header-less German out-of-office: %q, want auto-reply", res.Outcome)
+		}
+		human := replyMail("dana@example.test", dana, "I'll be out of office next week, so here is my answer now.")
+		if res := e.process(pr, 3, human); res.Outcome != store.InboundAnswer {
+			t.Errorf("a person mentioning out of office: %q, want answer", res.Outcome)
+		}
+		if n := len(e.mailTo("dana@example.test")) - before; n != 1 {
+			t.Errorf("%d mails to Dana; want only the next question, nothing for the auto-replies", n)
+		}
+		if res := e.process(pr, 4, dsn("sam@example.test", "4.4.1", "delayed", e.lastMail("sam@example.test").MessageID)); res.Outcome != store.InboundBounce {
+			t.Errorf("delay report: %q, want bounce", res.Outcome)
+		}
+		if b, _ := e.st.BounceOf(e.ctx, "sam@example.test"); b.Bouncing() {
+			t.Error("a 4.x delay marked Sam bouncing")
+		}
+		if res := e.process(pr, 5, dsn("sam@example.test", "5.1.1", "failed", e.lastMail("sam@example.test").MessageID)); res.Outcome != store.InboundBounce {
+			t.Errorf("bounce: %q, want bounce", res.Outcome)
+		}
+		if b, _ := e.st.BounceOf(e.ctx, "sam@example.test"); !b.Bouncing() || !strings.Contains(b.Last, "5.1.1") {
+			t.Errorf("after a 5.1.1 bounce report Sam's bounce state = %+v, want bouncing", b)
+		}
+		if got := e.answers(e.sam); len(got) != 0 {
+			t.Errorf("bounces stored as answers: %q", got)
+		}
+		if n := len(e.mailTo("mailer-daemon@mx.example.test")); n != 0 {
+			t.Errorf("%d mails to the mailer daemon", n)
+		}
+		looped := e.lastMail("sam@example.test").Raw
+		if res := e.process(pr, 6, looped); res.Outcome != store.InboundLoop {
+			t.Errorf("our own mail come back: %q, want loop", res.Outcome)
+		}
+	})
+}
+
+// dsn writes a delivery status notification from the receiving server.
+func dsn(rcpt, status, action, original string) []byte {
+	return []byte(fmt.Sprintf("From: Mail Delivery System <MAILER-DAEMON@mx.example.test>\r\nTo: %[5]s\r\n"+
+		"Subject: Undelivered Mail Returned to Sender\r\nMessage-ID: <dsn-%[2]s-%[3]s@mx.example.test>\r\nAuto-Submitted: auto-replied\r\n"+
+		"MIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"b1\"\r\n\r\n"+
+		"--b1\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n\r\n"+
+		"--b1\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.test\r\n\r\n"+
+		"Final-Recipient: rfc822; %[1]s\r\nAction: %[3]s\r\nStatus: %[2]s\r\nDiagnostic-Code: smtp; 550 %[2]s mailbox problem\r\n\r\n"+
+		"--b1\r\nContent-Type: text/rfc822-headers\r\n\r\nFrom: Accord <%[5]s>\r\nTo: %[1]s\r\nMessage-ID: %[4]s\r\n\r\n--b1--\r\n",
+		rcpt, status, action, original, serviceAddress))
+}
+
+// TestCommandsByMail: the reply commands work through the whole pipeline,
+// and a command that cannot be carried out gets a helpful answer.
+func TestCommandsByMail(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, storetest.SQLiteURL(t), nil)
+	pr := e.processor("p1")
+	steps := []struct {
+		text, wantDetail, wantSubject string
+	}{
+		{"Skip", "skip", "2/16"},
+		{"pause 2 weeks", "pause", "Paused until"},
+		{"resume", "resume", "2/16"},
+		{"pause until someday", "unclear: ", "could not act"},
+		{"help", "help", "How Accord works"},
+	}
+	for i, s := range steps {
+		raw := replyMail("sam@example.test", e.lastMail("sam@example.test"), s.text)
+		res := e.process(pr, uint32(i+1), raw)
+		rows, _ := e.st.InboundLog(e.ctx, "")
+		if res.Outcome != store.InboundCommand || !strings.HasPrefix(rows[len(rows)-1].Detail, s.wantDetail) {
+			t.Errorf("%q: outcome %q (%s), want command %s", s.text, res.Outcome, rows[len(rows)-1].Detail, s.wantDetail)
+		}
+		if got := e.lastMail("sam@example.test").Subject; !strings.Contains(got, s.wantSubject) {
+			t.Errorf("%q: Sam's next mail is %q, want one about %q", s.text, got, s.wantSubject)
+		}
+	}
+	// An empty mail with subject "stop", as a List-Unsubscribe click sends.
+	unsub := []byte("From: sam@example.test\r\nTo: " + e.lastMail("sam@example.test").ReplyTo + "\r\nSubject: stop\r\nMessage-ID: <unsub@mail.example.test>\r\n\r\n")
+	if res := e.process(pr, 10, unsub); res.Outcome != store.InboundCommand {
+		t.Errorf("unsubscribe mail: %q, want command", res.Outcome)
+	}
+	p, _ := e.st.Load(e.ctx, e.pid)
+	if p.Status != conversation.StatusEnded {
+		t.Errorf("after stop the partnership is %s, want ended", p.Status)
+	}
+	// The leaver writing again gets nothing; the mail is still accounted for.
+	before := len(e.mailTo("sam@example.test"))
+	if res := e.process(pr, 11, replyMail("sam@example.test", e.lastMail("sam@example.test"), "Wait, one more thing.")); res.Outcome != store.InboundIgnored {
+		t.Errorf("mail from someone who left: %q, want ignored", res.Outcome)
+	}
+	if n := len(e.mailTo("sam@example.test")); n != before {
+		t.Errorf("%d more mails to someone who left", n-before)
+	}
+}
+
+// TestUnreadableReply: a reply with nothing outside the quote is not an
+// answer; the person is told, once.
+func TestUnreadableReply(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, storetest.SQLiteURL(t), nil)
+	pr := e.processor("p1")
+	for i := range 2 {
+		raw := replyMail("dana@example.test", e.lastMail("dana@example.test"), "")
+		if res := e.process(pr, uint32(i+1), raw); res.Outcome != store.InboundUnreadable {
+			t.Errorf("empty reply: %q, want unreadable", res.Outcome)
+		}
+	}
+	n := 0
+	for _, m := range e.mailTo("dana@example.test") {
+		if strings.Contains(m.Subject, "could not read") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d could-not-read notices, want 1", n)
+	}
+}
+
+// TestInboundIDsCannotInject (F32): a hostile Message-ID on a reply, which
+// our acknowledgement threads under, adds no header to what we send.
+func TestInboundIDsCannotInject(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, storetest.SQLiteURL(t), nil)
+	pr := e.processor("p1")
+	raw := replyMail("dana@example.test", e.lastMail("dana@example.test"), "help")
+	raw = setHeader(raw, "Message-ID", "<evil@mail.example.test>\r\n Bcc: thief@example.net")
+	if res := e.process(pr, 1, raw); res.Outcome != store.InboundCommand {
+		t.Fatalf("help with a hostile Message-ID: %q", res.Outcome)
+	}
+	out := e.lastMail("dana@example.test")
+	env, err := enmime.ReadEnvelope(bytes.NewReader(out.Raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range env.GetHeaderKeys() {
+		if strings.EqualFold(k, "Bcc") || strings.EqualFold(k, "Cc") {
+			t.Errorf("our reply carries a %s header", k)
+		}
+	}
+	if got := env.GetHeader("In-Reply-To"); got != "<evil@mail.example.test>" {
+		t.Errorf("In-Reply-To = %q, want only the well-formed id", got)
+	}
+}
+
+// TestHugeReferences (F33): a References header with 100,000 ids is read
+// only as far as its newest ids.
+func TestHugeReferences(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	for i := range 100_000 {
+		fmt.Fprintf(&b, "<r%d@example.net> ", i)
+	}
+	h := textproto.MIMEHeader{"References": {b.String()}, "In-Reply-To": {"<parent@example.net>"}}
+	ids := referencedIDs(h)
+	if len(ids) != maxReferenceIDs || ids[0] != "<parent@example.net>" || ids[1] != "<r99999@example.net>" {
+		t.Errorf("referencedIDs kept %d ids starting %q, %q; want %d, the parent then the newest", len(ids), ids[0], ids[1], maxReferenceIDs)
+	}
+}
+
+func BenchmarkHugeReferences(b *testing.B) {
+	var sb strings.Builder
+	for i := range 100_000 {
+		fmt.Fprintf(&sb, "<r%d@example.net> ", i)
+	}
+	h := textproto.MIMEHeader{"References": {sb.String()}}
+	for b.Loop() {
+		referencedIDs(h)
+	}
+}
+
+// FuzzParse (F30) sends arbitrary bytes through what every inbound message
+// meets before any database work: header reading, identity, MIME parsing,
+// classification and reply extraction. Nothing may panic.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte("From: a@b.c\r\nSubject: hi\r\n\r\nhello\r\n"))
+	f.Add(dsn("x@example.test", "5.1.1", "failed", "<m@x>"))
+	f.Add([]byte("Content-Type: multipart/mixed; boundary=\"x\"\r\n\r\n--x\r\nContent-Type: text/html; charset=koi8-r\r\n\r\n<blockquote><p>\xff\xfe</p>\r\n--x"))
+	f.Add([]byte("Content-Type: text/calendar; method=REPLY\r\n\r\nBEGIN:VCALENDAR\r\nMETHOD:REPLY\r\nEND:VCALENDAR\r\n"))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		h := header(raw)
+		identity(raw)
+		referencedIDs(h)
+		fromAddress(h)
+		recipientAddresses(h)
+		env, err := parseMessage(raw)
+		if err != nil {
+			return
+		}
+		classify.Classify(env, classify.Options{ServiceAddresses: []string{serviceAddress}})
+		replyText(env)
+	})
+}
+
+// TestDeepNestingIsRefused: a small message of unclosed nested multiparts,
+// which would keep the MIME parser busy for minutes, is recorded as
+// unreadable at once and the mail behind it flows.
+func TestDeepNestingIsRefused(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, storetest.SQLiteURL(t), nil)
+	pr := e.processor("p1")
+	var b strings.Builder
+	b.WriteString("From: dana@example.test\r\nTo: " + serviceAddress + "\r\nMessage-ID: <deep@mail.example.test>\r\nMIME-Version: 1.0\r\n")
+	for i := range 40 {
+		fmt.Fprintf(&b, "Content-Type: multipart/mixed; boundary=\"b%d\"\r\n\r\n--b%d\r\n", i, i)
+	}
+	b.WriteString("Content-Type: text/plain\r\n\r\nhello\r\n")
+	res := e.process(pr, 1, []byte(b.String()))
+	rows, _ := e.st.InboundLog(e.ctx, "")
+	if res.Outcome != store.InboundRejected || !strings.Contains(rows[0].Detail, "nested too deeply") {
+		t.Errorf("deeply nested mail: %q (%s), want rejected as too deeply nested", res.Outcome, rows[0].Detail)
+	}
+	if res := e.process(pr, 2, replyMail("dana@example.test", e.lastMail("dana@example.test"), "Still here.")); res.Outcome != store.InboundAnswer {
+		t.Errorf("the next mail: %q, want answer", res.Outcome)
+	}
+}
+
+// TestEndToEnd is the whole loop in one process: enrol, the welcome goes out
+// over SMTP, the reply arrives in the IMAP mailbox, the answer is stored and
+// the next question, with its receipt, reaches the SMTP server.
+func TestEndToEnd(t *testing.T) {
+	t.Parallel()
+	mailtest.EachIMAP(t, func(t *testing.T, mb *mailtest.IMAP) {
+		e := newEnv(t, storetest.SQLiteURL(t), mb)
+		sink := mailtest.NewSink(t)
+		sender, err := mailout.NewSender(mailout.SMTPConfig{Host: sink.Host(), Port: sink.Port(), Security: mailout.Plaintext}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(sender.Close)
+		ctx, cancel := context.WithCancel(e.ctx)
+		t.Cleanup(cancel)
+		out := &mailout.Outbox{Store: e.st, Mailer: sender, From: serviceAddress}
+		w := out.Worker()
+		w.Idle = 10 * time.Millisecond
+		go w.Run(ctx)
+		welcome := sink.WaitReceived(t, 2, 10*time.Second)
+		var toDana mailtest.Message
+		for _, m := range welcome {
+			if m.To[0] == "dana@example.test" {
+				toDana = m
+			}
+		}
+		if toDana.MessageID == "" {
+			t.Fatal("no welcome reached Dana through SMTP")
+		}
+		e.run(e.poller(e.processor("p1")))
+		time.Sleep(100 * time.Millisecond) // let the poller reach IDLE
+		start := time.Now()
+		e.mb.Append(t, e.imap, "", replyMail("dana@example.test", e.lastMail("dana@example.test"), "Answer through the real loop."))
+		next := sink.WaitReceived(t, 3, 10*time.Second)[2]
+		took := time.Since(start)
+		if next.To[0] != "dana@example.test" || !bytes.Contains(next.Data, []byte("2/16")) || !bytes.Contains(next.Data, []byte("We recorded your answer")) {
+			t.Errorf("third mail through SMTP went to %v without question 2 and its receipt", next.To)
+		}
+		t.Logf("%s: from APPEND to the next question accepted by the SMTP server: %s", mb.Name, took.Round(time.Millisecond))
+		if got := e.answers(e.dana); len(got) != 1 {
+			t.Errorf("answers = %q", got)
+		}
+	})
+}

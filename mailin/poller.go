@@ -1,0 +1,496 @@
+package mailin
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/emersion/go-sasl"
+
+	"accord/store"
+)
+
+// Poller keeps up with the service mailbox: it waits with IDLE where the
+// server offers it (polling otherwise), fetches every message above the
+// mailbox's checkpoint without marking it read, hands each to the
+// Processor, and only once the outcome is committed marks the message on
+// the server (moved to Processed, or flagged). A dropped connection is
+// reopened with jittered backoff. Several pollers may share a mailbox.
+type Poller struct {
+	Config    IMAPConfig
+	TLS       *tls.Config
+	Processor *Processor
+	Logger    *slog.Logger
+	// BatchSize is how many messages are fetched at once; default 50.
+	BatchSize int
+	// MaxSize is the largest message read whole; larger ones get their
+	// header read and a polite notice. Default 25 MB.
+	MaxSize int64
+	// PollInterval is the wait between scans without IDLE; default 30 s.
+	PollInterval time.Duration
+	// IdleRestart ends IDLE this often to look at the mailbox afresh
+	// (rescan and select again), which bounds the delay of mail whose
+	// notification went astray and notices a connection that died
+	// silently; default 2 minutes (servers drop IDLE after 29).
+	IdleRestart time.Duration
+	// ResponseTimeout is how long any command may wait for the server
+	// before the connection is taken for dead; default 60 s.
+	ResponseTimeout time.Duration
+	// MinBackoff and MaxBackoff bound the wait between reconnects;
+	// defaults 1 s and 5 minutes.
+	MinBackoff, MaxBackoff time.Duration
+	// RetryAfter is how soon a scan follows one that left a message
+	// pending (it failed, or another poller had it); default 30 s.
+	RetryAfter time.Duration
+
+	// crash, set only by tests, is called at named points.
+	crash func(point string) error
+
+	mu     sync.Mutex
+	status Status
+}
+
+// Status is the poller's health, for readiness checks and operators.
+type Status struct {
+	Connected   bool
+	LastError   string
+	LastScan    time.Time
+	Reconnects  int
+	UIDValidity uint32
+}
+
+// Status reports the poller's health.
+func (p *Poller) Status() Status {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.status
+}
+
+func (p *Poller) setStatus(f func(*Status)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	f(&p.status)
+}
+
+func (p *Poller) defaults() {
+	if p.BatchSize == 0 {
+		p.BatchSize = 50
+	}
+	if p.MaxSize == 0 {
+		p.MaxSize = 25 << 20
+	}
+	if p.PollInterval == 0 {
+		p.PollInterval = 30 * time.Second
+	}
+	if p.IdleRestart == 0 {
+		p.IdleRestart = 2 * time.Minute
+	}
+	if p.ResponseTimeout == 0 {
+		p.ResponseTimeout = 60 * time.Second
+	}
+	if p.MinBackoff == 0 {
+		p.MinBackoff = time.Second
+	}
+	if p.MaxBackoff == 0 {
+		p.MaxBackoff = 5 * time.Minute
+	}
+	if p.RetryAfter == 0 {
+		p.RetryAfter = 30 * time.Second
+	}
+	if p.Logger == nil {
+		p.Logger = slog.New(slog.DiscardHandler)
+	}
+	if p.Config.Mailbox == "" {
+		p.Config.Mailbox = "INBOX"
+	}
+	p.Processor.MaxSize = p.MaxSize
+}
+
+// Run reads mail until ctx ends.
+func (p *Poller) Run(ctx context.Context) error {
+	p.defaults()
+	backoff := p.MinBackoff
+	for {
+		started := time.Now()
+		err := p.session(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		p.setStatus(func(s *Status) { s.Connected, s.LastError = false, err.Error(); s.Reconnects++ })
+		if time.Since(started) > time.Minute {
+			backoff = p.MinBackoff
+		}
+		wait := time.Duration(float64(backoff) * (0.5 + rand.Float64()))
+		p.Logger.Warn("mailbox connection lost; reconnecting", "err", err, "retry_in", wait.Round(time.Millisecond))
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+		backoff = min(backoff*2, p.MaxBackoff)
+	}
+}
+
+// errDead means the server stopped answering.
+var errDead = errors.New("mailin: the IMAP server stopped answering")
+
+// conn is one IMAP connection with a watchdog on every command.
+type conn struct {
+	c       *imapclient.Client
+	timeout time.Duration
+}
+
+// do waits for a command, closing the connection if the server takes
+// longer than the timeout, which unblocks it.
+func (cn *conn) do(wait func() error) error {
+	done := make(chan error, 1)
+	go func() { done <- wait() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(cn.timeout):
+		cn.c.Close()
+		<-done
+		return errDead
+	}
+}
+
+func (p *Poller) dial(wake chan<- struct{}) (*conn, error) {
+	opts := &imapclient.Options{
+		TLSConfig: p.TLS,
+		Dialer: &net.Dialer{
+			Timeout: p.ResponseTimeout,
+			// The kernel notices a peer that vanished within about a minute.
+			KeepAliveConfig: net.KeepAliveConfig{Enable: true, Idle: 30 * time.Second, Interval: 10 * time.Second, Count: 3},
+		},
+		UnilateralDataHandler: &imapclient.UnilateralDataHandler{
+			Mailbox: func(d *imapclient.UnilateralDataMailbox) {
+				if d.NumMessages != nil {
+					select {
+					case wake <- struct{}{}:
+					default:
+					}
+				}
+			},
+		},
+	}
+	if opts.TLSConfig == nil {
+		opts.TLSConfig = &tls.Config{ServerName: p.Config.Host, MinVersion: tls.VersionTLS12}
+	}
+	addr := p.Config.Address()
+	var c *imapclient.Client
+	var err error
+	switch p.Config.Security {
+	case "tls":
+		c, err = imapclient.DialTLS(addr, opts)
+	case "starttls":
+		c, err = imapclient.DialStartTLS(addr, opts)
+	default:
+		c, err = imapclient.DialInsecure(addr, opts)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("connect to %s: %w", addr, err)
+	}
+	return &conn{c: c, timeout: p.ResponseTimeout}, nil
+}
+
+// session is one connection: log in, select, then scan and wait until
+// something fails or ctx ends.
+func (p *Poller) session(ctx context.Context) error {
+	wake := make(chan struct{}, 1)
+	cn, err := p.dial(wake)
+	if err != nil {
+		return err
+	}
+	defer cn.c.Close()
+	c := cn.c
+	if p.Config.Auth == "plain" {
+		err = cn.do(func() error { return c.Authenticate(sasl.NewPlainClient("", p.Config.Username, p.Config.Password)) })
+	} else {
+		err = cn.do(c.Login(p.Config.Username, p.Config.Password).Wait)
+	}
+	if err != nil {
+		return fmt.Errorf("log in to %s as %s: %w", p.Config.Address(), p.Config.Username, err)
+	}
+	var sel *imap.SelectData
+	if err := cn.do(func() (err error) { sel, err = c.Select(p.Config.Mailbox, nil).Wait(); return err }); err != nil {
+		return fmt.Errorf("open mailbox %q: %w", p.Config.Mailbox, err)
+	}
+	caps := c.Caps()
+	move := caps.Has(imap.CapMove) && p.Config.Processed != ""
+	if move {
+		for _, name := range []string{p.Config.Processed, p.Config.Quarantine} {
+			if err := p.ensureMailbox(cn, name); err != nil {
+				return err
+			}
+		}
+	}
+	p.setStatus(func(s *Status) { s.Connected, s.LastError, s.UIDValidity = true, "", sel.UIDValidity })
+	p.Logger.Info("reading the mailbox", "mailbox", p.Config.Mailbox, "uidvalidity", sel.UIDValidity,
+		"idle", caps.Has(imap.CapIdle), "move", move)
+	for {
+		found, pending, err := p.scan(ctx, cn, p.Status().UIDValidity, move)
+		if err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			cn.do(c.Logout().Wait)
+			return ctx.Err()
+		}
+		if found > 0 && !pending {
+			// Mail may have arrived while this batch was handled, and a
+			// server may fold that news into the expunges our moves
+			// caused: look again before waiting. Only a scan that found
+			// nothing leads to IDLE.
+			continue
+		}
+		// After a failure, look again soon rather than at the next mail.
+		wait := p.IdleRestart
+		if !caps.Has(imap.CapIdle) {
+			wait = p.PollInterval
+		}
+		if pending {
+			wait = min(wait, p.RetryAfter)
+		}
+		quiet := false
+		if caps.Has(imap.CapIdle) {
+			if quiet, err = p.idle(ctx, cn, wake, wait); err != nil {
+				return err
+			}
+		} else {
+			select {
+			case <-ctx.Done():
+			case <-wake:
+			case <-time.After(wait):
+				quiet = true
+			}
+		}
+		if quiet && ctx.Err() == nil {
+			// Nothing arrived for a while: select again, which notices a
+			// mailbox that was rebuilt (a new UIDVALIDITY) even when the
+			// server did not say so.
+			if err := cn.do(func() (err error) { sel, err = c.Select(p.Config.Mailbox, nil).Wait(); return err }); err != nil {
+				return fmt.Errorf("open mailbox %q: %w", p.Config.Mailbox, err)
+			}
+			if sel.UIDValidity != p.Status().UIDValidity {
+				p.Logger.Warn("the mailbox was rebuilt; reading it again from the start", "mailbox", p.Config.Mailbox, "uidvalidity", sel.UIDValidity)
+				p.setStatus(func(s *Status) { s.UIDValidity = sel.UIDValidity })
+			}
+		}
+	}
+}
+
+// ensureMailbox creates a folder unless it exists.
+func (p *Poller) ensureMailbox(cn *conn, name string) error {
+	err := cn.do(cn.c.Create(name, nil).Wait)
+	var ie *imap.Error
+	if err == nil || (errors.As(err, &ie) && (ie.Code == imap.ResponseCodeAlreadyExists || strings.Contains(strings.ToLower(ie.Text), "exist"))) {
+		return nil
+	}
+	return fmt.Errorf("create mailbox %q: %w", name, err)
+}
+
+// idle waits for new mail, for wait, or for shutdown. It reports whether
+// the wait simply ran out.
+func (p *Poller) idle(ctx context.Context, cn *conn, wake <-chan struct{}, wait time.Duration) (quiet bool, err error) {
+	var cmd *imapclient.IdleCommand
+	if err := cn.do(func() (err error) { cmd, err = cn.c.Idle(); return err }); err != nil {
+		return false, fmt.Errorf("IDLE: %w", err)
+	}
+	select {
+	case <-ctx.Done():
+	case <-wake:
+	case <-time.After(wait):
+		quiet = true
+	case <-cn.c.Closed():
+		return false, errors.New("the server closed the connection")
+	}
+	if err := cn.do(cmd.Close); err != nil {
+		return false, fmt.Errorf("end IDLE: %w", err)
+	}
+	return quiet, nil
+}
+
+// scan processes every message above the checkpoint, in UID order, in
+// bounded batches. It reports how many it found and whether any is left
+// pending.
+func (p *Poller) scan(ctx context.Context, cn *conn, uidValidity uint32, move bool) (found int, pending bool, err error) {
+	mailbox := p.Config.Mailbox
+	checkpoint, err := p.Processor.Store.Checkpoint(ctx, mailbox, uidValidity)
+	if err != nil {
+		return 0, false, err
+	}
+	var res *imap.SearchData
+	crit := &imap.SearchCriteria{UID: []imap.UIDSet{{imap.UIDRange{Start: imap.UID(checkpoint + 1), Stop: 0}}}}
+	if err := cn.do(func() (err error) { res, err = cn.c.UIDSearch(crit, nil).Wait(); return err }); err != nil {
+		return 0, false, fmt.Errorf("search for new mail: %w", err)
+	}
+	var uids []imap.UID
+	for _, u := range res.AllUIDs() {
+		// "N:*" also matches the last message when it is below N.
+		if uint32(u) > checkpoint {
+			uids = append(uids, u)
+		}
+	}
+	slices.Sort(uids)
+	for start := 0; start < len(uids); start += p.BatchSize {
+		if ctx.Err() != nil {
+			return len(uids), pending, nil
+		}
+		batch := uids[start:min(start+p.BatchSize, len(uids))]
+		last, err := p.batch(ctx, cn, uidValidity, batch, move)
+		if err != nil {
+			return len(uids), pending, err
+		}
+		// The checkpoint only moves past messages with a final outcome;
+		// once one is pending it stays before it, so the next scan sees
+		// it again, while the rest are still handled now.
+		if !pending && last > 0 {
+			if err := p.Processor.Store.AdvanceCheckpoint(ctx, mailbox, uidValidity, last); err != nil {
+				return len(uids), pending, err
+			}
+		}
+		if last != uint32(batch[len(batch)-1]) {
+			pending = true
+		}
+	}
+	p.setStatus(func(s *Status) { s.LastScan = time.Now() })
+	return len(uids), pending, nil
+}
+
+// maxFetchBytes bounds how much message text one FETCH brings in.
+const maxFetchBytes = 32 << 20
+
+// batch fetches, processes and acknowledges a batch of UIDs. It returns the
+// highest UID up to which every message has a final outcome.
+func (p *Poller) batch(ctx context.Context, cn *conn, uidValidity uint32, uids []imap.UID, move bool) (uint32, error) {
+	var meta []*imapclient.FetchMessageBuffer
+	set := imap.UIDSetNum(uids...)
+	if err := cn.do(func() (err error) {
+		meta, err = cn.c.Fetch(set, &imap.FetchOptions{UID: true, RFC822Size: true, InternalDate: true}).Collect()
+		return err
+	}); err != nil {
+		return 0, fmt.Errorf("fetch sizes: %w", err)
+	}
+	slices.SortFunc(meta, func(a, b *imapclient.FetchMessageBuffer) int { return int(a.UID) - int(b.UID) })
+	var done, quarantined []imap.UID
+	last := uint32(0)
+	blocked := false
+	for i := 0; i < len(meta); {
+		// Take as many of the next messages as fit in one fetch.
+		j, total := i, int64(0)
+		for j < len(meta) && (j == i || total+min(meta[j].RFC822Size, p.MaxSize) <= maxFetchBytes) {
+			total += min(meta[j].RFC822Size, p.MaxSize)
+			j++
+		}
+		fetched, err := p.fetchBodies(cn, meta[i:j])
+		if err != nil {
+			return last, err
+		}
+		for _, m := range meta[i:j] {
+			f := fetched[m.UID]
+			f.Key = store.InboundKey{Mailbox: p.Config.Mailbox, UIDValidity: uidValidity, UID: uint32(m.UID)}
+			f.Size, f.InternalDate = m.RFC822Size, m.InternalDate
+			res, err := p.Processor.Process(ctx, f)
+			if err != nil {
+				return last, err
+			}
+			switch {
+			case res.Retry || res.State == store.Busy:
+				blocked = true
+			case res.State == store.Quarantined:
+				quarantined = append(quarantined, m.UID)
+			default:
+				done = append(done, m.UID)
+			}
+			if !blocked {
+				last = uint32(m.UID)
+			}
+		}
+		i = j
+	}
+	if p.crash != nil {
+		if err := p.crash("after_commit_before_flag"); err != nil {
+			return 0, err
+		}
+	}
+	if err := p.acknowledge(cn, done, p.Config.Processed, imap.FlagSeen, move); err != nil {
+		return last, err
+	}
+	if err := p.acknowledge(cn, quarantined, p.Config.Quarantine, imap.FlagFlagged, move); err != nil {
+		return last, err
+	}
+	return last, nil
+}
+
+// fetchBodies reads the messages whole, or only their header when they are
+// over the size limit.
+func (p *Poller) fetchBodies(cn *conn, meta []*imapclient.FetchMessageBuffer) (map[imap.UID]Fetched, error) {
+	var small, large []imap.UID
+	for _, m := range meta {
+		if m.RFC822Size > p.MaxSize {
+			large = append(large, m.UID)
+		} else {
+			small = append(small, m.UID)
+		}
+	}
+	out := make(map[imap.UID]Fetched, len(meta))
+	for _, part := range []struct {
+		uids    []imap.UID
+		section *imap.FetchItemBodySection
+		large   bool
+	}{
+		{small, &imap.FetchItemBodySection{Peek: true}, false},
+		{large, &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, Peek: true}, true},
+	} {
+		if len(part.uids) == 0 {
+			continue
+		}
+		var msgs []*imapclient.FetchMessageBuffer
+		opts := &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{part.section}}
+		if err := cn.do(func() (err error) { msgs, err = cn.c.Fetch(imap.UIDSetNum(part.uids...), opts).Collect(); return err }); err != nil {
+			return nil, fmt.Errorf("fetch messages: %w", err)
+		}
+		for _, m := range msgs {
+			var raw []byte
+			if len(m.BodySection) > 0 {
+				raw = m.BodySection[0].Bytes
+			}
+			out[m.UID] = Fetched{Raw: raw, TooLarge: part.large}
+		}
+	}
+	return out, nil
+}
+
+// acknowledge marks handled messages: moved to folder when the server can
+// MOVE, else flagged.
+func (p *Poller) acknowledge(cn *conn, uids []imap.UID, folder string, flag imap.Flag, move bool) error {
+	if len(uids) == 0 {
+		return nil
+	}
+	set := imap.UIDSetNum(uids...)
+	flags := []imap.Flag{imap.FlagSeen}
+	if flag != imap.FlagSeen {
+		flags = append(flags, flag)
+	}
+	if err := cn.do(cn.c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: flags}, nil).Close); err != nil {
+		return fmt.Errorf("mark handled mail: %w", err)
+	}
+	if !move || folder == "" {
+		return nil
+	}
+	if err := cn.do(func() error { _, err := cn.c.Move(set, folder).Wait(); return err }); err != nil {
+		return fmt.Errorf("move handled mail to %s: %w", folder, err)
+	}
+	return nil
+}

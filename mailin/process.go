@@ -1,0 +1,403 @@
+package mailin
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/textproto"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/jhillyerd/enmime/v2"
+
+	"accord/conversation"
+	"accord/mailin/classify"
+	"accord/mailin/reply"
+	"accord/mailout"
+	"accord/store"
+	"accord/templates"
+)
+
+// Processor turns one fetched message into exactly one recorded outcome.
+type Processor struct {
+	Store *store.Store
+	// Identity is the service mailbox: reply tokens are read from its plus
+	// addresses, mail from it is our own, and notices come from it.
+	Identity mailout.Identity
+	// Renderer renders notices to correspondents.
+	Renderer *mailout.Renderer
+	Trust    Trust
+	// NotifyUnknownSenders sends "we could not match your email" (at most
+	// once a day per address) to senders who are not in the partnership.
+	// Off by default: answering strangers feeds spam backscatter.
+	NotifyUnknownSenders bool
+	// MaxAttempts quarantines a message after this many failed tries;
+	// default 5.
+	MaxAttempts int
+	// Lease is how long a claim on a message lasts; default 5 minutes.
+	Lease time.Duration
+	// MaxSize is reported in the too-large notice.
+	MaxSize int64
+	Logger  *slog.Logger
+	// Worker names this process in claims; default "mailin".
+	Worker string
+
+	// crash, set only by tests, is called at named points.
+	crash func(point string, f Fetched) error
+}
+
+// Result is what became of a fetched message, for the poller to
+// acknowledge it on the server.
+type Result struct {
+	State   store.ClaimState
+	Outcome string
+	// Retry is set when processing failed and the message stays pending.
+	Retry bool
+}
+
+func (p *Processor) defaults() {
+	if p.MaxAttempts == 0 {
+		p.MaxAttempts = 5
+	}
+	if p.Lease == 0 {
+		p.Lease = 5 * time.Minute
+	}
+	if p.Logger == nil {
+		p.Logger = slog.New(slog.DiscardHandler)
+	}
+	if p.Worker == "" {
+		p.Worker = "mailin"
+	}
+}
+
+// errCrash is what a crash hook returns to stop processing as a dying
+// process would: nothing more happens for that message.
+var errCrash = errors.New("mailin: crash point reached")
+
+func (p *Processor) crashPoint(name string, f Fetched) error {
+	if p.crash != nil {
+		return p.crash(name, f)
+	}
+	return nil
+}
+
+// Process claims and handles one message. An error means nothing was
+// decided (the database is unreachable, say) and the message stays as it
+// is on the server; a handling failure is recorded and retried later, and
+// Result.Retry is set.
+func (p *Processor) Process(ctx context.Context, f Fetched) (Result, error) {
+	p.defaults()
+	key, msgID, rawSHA, contentSHA := identity(f.Raw)
+	h := header(f.Raw)
+	claim, err := p.Store.ClaimInbound(ctx, store.NewInbound{
+		Key: f.Key, MessageKey: key, MessageID: msgID, RawSHA256: rawSHA, ContentSHA256: contentSHA,
+		Size: f.Size, ReceivedAt: f.InternalDate, From: fromAddress(h), Raw: f.Raw,
+	}, p.Worker, p.Lease, p.MaxAttempts)
+	if err != nil {
+		return Result{}, err
+	}
+	log := p.Logger.With("inbound_id", claim.ID, "uid", f.Key.UID)
+	switch claim.State {
+	case store.Busy:
+		return Result{State: claim.State}, nil
+	case store.Done, store.Duplicate:
+		return Result{State: claim.State, Outcome: claim.Outcome}, nil
+	case store.Quarantined:
+		log.Error("inbound mail quarantined", "attempts", claim.Attempts)
+		return Result{State: claim.State, Outcome: store.InboundQuarantined}, nil
+	}
+	if err := p.crashPoint("after_fetch_before_commit", f); err != nil {
+		return Result{}, err
+	}
+	outcome, err := p.handleSafely(ctx, claim.ID, f)
+	if err != nil {
+		log.Warn("could not process inbound mail; will retry", "attempt", claim.Attempts, "err", err)
+		if rerr := p.Store.ReleaseInbound(ctx, claim.ID, p.Worker, err.Error()); rerr != nil {
+			log.Error("could not release inbound mail", "err", rerr)
+		}
+		return Result{State: claim.State, Retry: true}, nil
+	}
+	log.Info("inbound mail handled", "outcome", outcome.Outcome, "detail", outcome.Detail)
+	return Result{State: claim.State, Outcome: outcome.Outcome}, nil
+}
+
+// handleSafely runs handle, turning a panic (a parser tripping over hostile
+// mail) into an error for this message alone.
+func (p *Processor) handleSafely(ctx context.Context, id int64, f Fetched) (o store.InboundOutcome, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic while handling the message: %v\n%s", r, debug.Stack())
+		}
+	}()
+	return p.handle(ctx, id, f)
+}
+
+// parser keeps HTML-only mail as HTML (package reply converts it with the
+// quotes marked) and reads a multipart without a boundary as one part
+// rather than failing.
+var parser = enmime.NewParser(enmime.DisableTextConversion(true), enmime.MultipartWOBoundaryAsSinglePart(true))
+
+// maxMultiparts bounds the MIME structure handed to enmime: nested
+// multiparts that are never closed make it take time exponential in their
+// depth (a minute and a half at 25), and a parse cannot be interrupted. No
+// real mail comes close; the bound counts declarations, not depth, to stay
+// on the safe side.
+const maxMultiparts = 16
+
+// errTooComplex is the verdict on mail over maxMultiparts.
+var errTooComplex = errors.New("the MIME structure is nested too deeply to read safely")
+
+// parseMessage reads a message with enmime, refusing pathological nesting.
+func parseMessage(raw []byte) (*enmime.Envelope, error) {
+	if countFold(raw, []byte("multipart/")) > maxMultiparts {
+		return nil, errTooComplex
+	}
+	return parser.ReadEnvelope(bytes.NewReader(raw))
+}
+
+// countFold counts case-insensitive occurrences of a lowercase needle.
+func countFold(b, needle []byte) int {
+	n := 0
+	for i := 0; i+len(needle) <= len(b); i++ {
+		if b[i]|0x20 == needle[0] && bytes.EqualFold(b[i:i+len(needle)], needle) {
+			n++
+			i += len(needle) - 1
+		}
+	}
+	return n
+}
+
+func (p *Processor) handle(ctx context.Context, id int64, f Fetched) (store.InboundOutcome, error) {
+	if err := p.crashPoint("handle", f); err != nil {
+		return store.InboundOutcome{}, err
+	}
+	h := header(f.Raw)
+	from := fromAddress(h)
+	if f.TooLarge {
+		o := store.InboundOutcome{Outcome: store.InboundTooLarge, Detail: fmt.Sprintf("%d bytes", f.Size)}
+		return o, p.finish(ctx, id, o, func(tx *store.Tx) error {
+			return p.notice(ctx, tx, from, templates.MailTooLarge, h, "")
+		})
+	}
+	env, err := parseMessage(f.Raw)
+	if err != nil {
+		// Not even a header could be read: nothing to route or answer.
+		o := store.InboundOutcome{Outcome: store.InboundRejected, Detail: "unreadable MIME: " + err.Error()}
+		return o, p.finish(ctx, id, o, nil)
+	}
+	c := classify.Classify(env, classify.Options{
+		ServiceAddresses: []string{p.Identity.Address},
+		IsOurs: func(messageID string) bool {
+			_, err := p.Store.OutboxByMessageID(ctx, messageID)
+			return err == nil
+		},
+	})
+	switch c.Kind {
+	case classify.Loop:
+		return p.record(ctx, id, store.InboundLoop, c.Reason)
+	case classify.AutoReply:
+		return p.record(ctx, id, store.InboundAutoReply, c.Reason)
+	case classify.CalendarReply:
+		return p.record(ctx, id, store.InboundCalendar, c.Reason)
+	case classify.Bounce:
+		return p.bounce(ctx, id, c)
+	}
+	r, err := p.route(ctx, h, from)
+	var rej *rejection
+	if errors.As(err, &rej) {
+		o := store.InboundOutcome{Outcome: store.InboundRejected, Detail: rej.Reason}
+		return o, p.finish(ctx, id, o, func(tx *store.Tx) error {
+			if rej.Notice == "" || (rej.Notice == templates.MailUnknownSender && !p.NotifyUnknownSenders) {
+				return nil
+			}
+			return p.notice(ctx, tx, from, rej.Notice, h, "")
+		})
+	}
+	if err != nil {
+		return store.InboundOutcome{}, err
+	}
+	text := replyText(env)
+	if text == "" && strings.EqualFold(strings.TrimSpace(env.GetHeader("Subject")), "stop") {
+		// A List-Unsubscribe click: an empty mail with subject "stop".
+		text = "stop"
+	}
+	return p.apply(ctx, id, f, h, r, text)
+}
+
+// replyText is what the person wrote: the plain-text part with quotes and
+// signatures removed, or the HTML part when there is no text.
+func replyText(env *enmime.Envelope) string {
+	if strings.TrimSpace(env.Text) != "" {
+		return strings.TrimSpace(reply.Text(env.Text))
+	}
+	if strings.TrimSpace(env.HTML) != "" {
+		return strings.TrimSpace(reply.HTML(env.HTML))
+	}
+	return ""
+}
+
+// apply runs the reply against the partnership and records the outcome in
+// the same transaction.
+func (p *Processor) apply(ctx context.Context, id int64, f Fetched, h textproto.MIMEHeader, r route, text string) (store.InboundOutcome, error) {
+	o := store.InboundOutcome{PartnershipID: r.PartnershipID, ParticipantID: r.ParticipantID}
+	actx := mailout.WithReplyTo(ctx, r.ParticipantID, firstMessageID(h.Get("Message-Id")))
+	err := p.Store.InTx(ctx, func(tx *store.Tx) error {
+		_, err := tx.Apply(actx, r.PartnershipID, func(pp *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
+			me, err := pp.Participant(r.ParticipantID)
+			if err != nil {
+				return nil, err
+			}
+			if text == "" {
+				o.Outcome, o.Detail = store.InboundUnreadable, "no words found outside quotes and signatures"
+				return nil, nil
+			}
+			cmd, cerr := conversation.ParseCommand(text, now, me.Person.Location)
+			var ce *conversation.CommandError
+			switch {
+			case cerr == nil:
+				o.Outcome, o.Detail = store.InboundCommand, string(cmd.Kind)
+				return runCommand(pp, me, cmd, r.QuestionID, now)
+			case errors.As(cerr, &ce):
+				o.Outcome, o.Detail = store.InboundCommand, "unclear: "+ce.Message
+				return pp.Unclear(me.ID, ce.Message, now)
+			}
+			question := r.QuestionID
+			if question == "" {
+				if cur := me.Current(); cur != nil && r.Thread != mailout.ThreadAgreement {
+					question = cur.QuestionID
+				}
+			}
+			if question == "" {
+				if pp.LatestAgreement() != nil {
+					o.Outcome, o.Detail = store.InboundAnswer, "kept for the agreement review"
+					return pp.Amend(me.ID, text, now)
+				}
+				o.Outcome, o.Detail = store.InboundRejected, "no open question to answer"
+				return pp.Unclear(me.ID, "It did not answer a question we could match. To answer one, reply to that question's email.", now)
+			}
+			o.Outcome, o.Detail = store.InboundAnswer, "question "+question
+			return pp.Answer(me.ID, question, text, now)
+		})
+		switch {
+		case errors.Is(err, conversation.ErrEnded), errors.Is(err, conversation.ErrLeft):
+			// Nothing goes back to someone who left or to a closed
+			// partnership; the mail is still accounted for.
+			o.Outcome, o.Detail = store.InboundIgnored, err.Error()
+		case errors.Is(err, conversation.ErrNotCurrent), errors.Is(err, conversation.ErrNotAsked):
+			o.Outcome, o.Detail = store.InboundRejected, err.Error()
+		case err != nil:
+			return err
+		}
+		if o.Outcome == store.InboundUnreadable {
+			if err := p.notice(ctx, tx, fromAddress(h), templates.MailUnreadable, h, ""); err != nil {
+				return err
+			}
+		}
+		if err := p.crashPoint("before_commit", f); err != nil {
+			return err
+		}
+		return tx.FinishInbound(ctx, id, p.Worker, o)
+	})
+	return o, err
+}
+
+// runCommand carries out a reply command.
+func runCommand(p *conversation.Partnership, me *conversation.Participant, cmd conversation.Command, question string, now time.Time) ([]conversation.Message, error) {
+	switch cmd.Kind {
+	case conversation.CmdSkip:
+		if question == "" {
+			if cur := me.Current(); cur != nil {
+				question = cur.QuestionID
+			}
+		}
+		msgs, err := p.Skip(me.ID, question, now)
+		if errors.Is(err, conversation.ErrNotCurrent) || errors.Is(err, conversation.ErrNotAsked) {
+			return p.Unclear(me.ID, "That question is already behind you, so there is nothing to skip.", now)
+		}
+		return msgs, err
+	case conversation.CmdPause:
+		return p.Pause(me.ID, cmd.Until, now)
+	case conversation.CmdResume:
+		return p.Resume(me.ID, now)
+	case conversation.CmdStop:
+		return p.Stop(me.ID, now)
+	}
+	return p.Help(me.ID, now)
+}
+
+// bounce records a delivery report; a permanent failure marks the address
+// bouncing at once, since the receiving server has said so in writing.
+func (p *Processor) bounce(ctx context.Context, id int64, c classify.Result) (store.InboundOutcome, error) {
+	o := store.InboundOutcome{Outcome: store.InboundBounce, Detail: c.Reason}
+	if c.DSN != nil {
+		var parts []string
+		for _, fl := range c.DSN.Failures {
+			parts = append(parts, fmt.Sprintf("%s %s", fl.Recipient, fl.Status))
+			if c.DSN.Permanent && strings.HasPrefix(fl.Status, "5") && fl.Recipient != "" {
+				if _, err := p.Store.RecordHardBounce(ctx, fl.Recipient, "bounce report: "+fl.Status+" "+fl.Diagnostic, 1); err != nil {
+					return o, err
+				}
+			}
+		}
+		if len(parts) > 0 {
+			o.Detail = strings.Join(parts, ", ")
+		}
+	}
+	return o, p.finish(ctx, id, o, nil)
+}
+
+func (p *Processor) record(ctx context.Context, id int64, outcome, detail string) (store.InboundOutcome, error) {
+	o := store.InboundOutcome{Outcome: outcome, Detail: detail}
+	return o, p.finish(ctx, id, o, nil)
+}
+
+// finish records an outcome, with whatever else must commit with it.
+func (p *Processor) finish(ctx context.Context, id int64, o store.InboundOutcome, also func(tx *store.Tx) error) error {
+	return p.Store.InTx(ctx, func(tx *store.Tx) error {
+		if also != nil {
+			if err := also(tx); err != nil {
+				return err
+			}
+		}
+		return tx.FinishInbound(ctx, id, p.Worker, o)
+	})
+}
+
+// notice queues a notice to a correspondent, at most one of a kind per
+// address and day, threaded under their message.
+func (p *Processor) notice(ctx context.Context, tx *store.Tx, to, kind string, h textproto.MIMEHeader, name string) error {
+	if to == "" || p.Renderer == nil || sameAddress(to, p.Identity.Address) {
+		return nil
+	}
+	first, err := tx.FirstNoticeToday(ctx, to, kind)
+	if err != nil || !first {
+		return err
+	}
+	v := templates.View{Kind: kind, From: to, Subject: oneLine(h.Get("Subject"))}
+	if name != "" {
+		v.Recipient = templates.Person{Name: name, First: conversation.FirstName(name)}
+	}
+	if p.MaxSize > 0 {
+		v.Limit = fmt.Sprintf("%d MB", p.MaxSize>>20)
+	}
+	parent := firstMessageID(h.Get("Message-Id"))
+	msgID, raw, err := p.Renderer.Render(mailout.Letter{ToAddress: to, Date: tx.Now(), View: v, InReplyTo: parent})
+	row := store.NewOutbox{Recipient: to, Kind: kind, MessageID: msgID, Raw: raw}
+	if err != nil {
+		row.MessageID, row.Raw, row.Failed = p.Renderer.MessageID(), []byte{}, "could not render: "+err.Error()
+	}
+	_, err = tx.AddOutbox(ctx, row)
+	return err
+}
+
+// oneLine shortens a header value for use in a notice.
+func oneLine(s string) string {
+	r := []rune(strings.Join(strings.Fields(s), " "))
+	if len(r) > 120 {
+		return string(r[:120]) + "…"
+	}
+	return string(r)
+}

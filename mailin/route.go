@@ -1,0 +1,182 @@
+package mailin
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net/textproto"
+	"strings"
+
+	"accord/store"
+)
+
+// Trust says which sender checks beyond the reply token to apply.
+type Trust struct {
+	// AuthServID is the authserv-id our own mail server writes in
+	// Authentication-Results. Only the topmost such header, and only when
+	// it carries this id, is believed; empty ignores those headers.
+	AuthServID string
+	// RequireDMARCPass rejects mail whose trusted Authentication-Results
+	// does not say dmarc=pass.
+	RequireDMARCPass bool
+}
+
+// route is who a human reply comes from and what it answers.
+type route struct {
+	PartnershipID int64
+	ParticipantID int64
+	// QuestionID is the question the reply answers; empty when it was not
+	// sent in reply to a particular question.
+	QuestionID string
+	// Thread is the thread of the mail replied to ("agreement" for the
+	// agreement), when known.
+	Thread string
+	Via    string // token, references or sender
+}
+
+// rejection is why a reply cannot be taken as anyone's; Notice, when set,
+// is the notice the sender may get (at most once a day).
+type rejection struct {
+	Reason string
+	Notice string
+}
+
+func (r *rejection) Error() string { return r.Reason }
+
+// route finds the participant a human reply belongs to. The reply token in
+// the address is tried first, then our Message-IDs in In-Reply-To and
+// References, then the sender's one live partnership. Whatever finds the
+// person, the From address must be theirs.
+func (p *Processor) route(ctx context.Context, h textproto.MIMEHeader, from string) (route, error) {
+	if from == "" {
+		return route{}, &rejection{Reason: "no single sender address in From"}
+	}
+	if err := p.checkAuthResults(h); err != nil {
+		return route{}, err
+	}
+	expired := false
+	for _, token := range p.tokens(h) {
+		target, err := p.Store.ResolveToken(ctx, token)
+		switch {
+		case errors.Is(err, store.ErrTokenExpired):
+			expired = true
+			continue
+		case errors.Is(err, store.ErrNotFound):
+			continue
+		case err != nil:
+			return route{}, err
+		}
+		if !sameAddress(target.Email, from) {
+			return route{}, &rejection{Reason: fmt.Sprintf("sent by %s in reply to a question for someone else", from), Notice: "unknown-sender"}
+		}
+		return route{PartnershipID: target.PartnershipID, ParticipantID: target.ParticipantID, QuestionID: target.QuestionID, Via: "token"}, nil
+	}
+	for _, id := range referencedIDs(h) {
+		m, err := p.Store.OutboxByMessageID(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return route{}, err
+		}
+		if !m.ParticipantID.Valid || !m.PartnershipID.Valid {
+			continue
+		}
+		if !sameAddress(m.Recipient, from) {
+			return route{}, &rejection{Reason: fmt.Sprintf("sent by %s in reply to mail for someone else", from), Notice: "unknown-sender"}
+		}
+		r := route{PartnershipID: m.PartnershipID.Int64, ParticipantID: m.ParticipantID.Int64, Thread: m.Thread, Via: "references"}
+		if m.PromptID.Valid {
+			r.QuestionID, err = p.questionOfPrompt(ctx, m.PromptID.Int64)
+			if err != nil {
+				return route{}, err
+			}
+		}
+		return r, nil
+	}
+	ms, err := p.Store.MembershipsOf(ctx, from)
+	if err != nil {
+		return route{}, err
+	}
+	switch {
+	case len(ms) == 1:
+		return route{PartnershipID: ms[0].PartnershipID, ParticipantID: ms[0].ParticipantID, Via: "sender"}, nil
+	case len(ms) > 1:
+		return route{}, &rejection{Reason: fmt.Sprintf("%s is in %d partnerships and the mail names none", from, len(ms)), Notice: "ambiguous"}
+	case expired:
+		return route{}, &rejection{Reason: "the reply address has expired and " + from + " is in no live partnership"}
+	}
+	return route{}, &rejection{Reason: "unknown sender " + from, Notice: "unknown-sender"}
+}
+
+// tokens pulls reply tokens out of the plus addresses the mail was sent to.
+func (p *Processor) tokens(h textproto.MIMEHeader) []string {
+	local, domain, _ := strings.Cut(strings.ToLower(p.Identity.Address), "@")
+	prefix := local + strings.ToLower(p.Identity.Separator)
+	var out []string
+	for _, a := range recipientAddresses(h) {
+		l, d, ok := strings.Cut(a, "@")
+		if !ok || d != domain || !strings.HasPrefix(l, prefix) {
+			continue
+		}
+		if t := l[len(prefix):]; t != "" && len(t) <= 64 {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// sameAddress compares addresses without regard to case, in constant time
+// for equal lengths.
+func sameAddress(a, b string) bool {
+	a, b = strings.ToLower(strings.TrimSpace(a)), strings.ToLower(strings.TrimSpace(b))
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// checkAuthResults applies Trust to the topmost Authentication-Results
+// header. Headers further down were added before our server saw the mail
+// and may have been written by anyone, so they are never looked at.
+func (p *Processor) checkAuthResults(h textproto.MIMEHeader) error {
+	if p.Trust.AuthServID == "" {
+		return nil
+	}
+	dmarc := ""
+	if ars := h.Values("Authentication-Results"); len(ars) > 0 {
+		id, results, _ := strings.Cut(ars[0], ";")
+		if strings.EqualFold(strings.Fields(id + " x")[0], p.Trust.AuthServID) {
+			dmarc = resultOf(results, "dmarc")
+		}
+	}
+	switch {
+	case dmarc == "fail":
+		return &rejection{Reason: "the sender's domain says this mail is not from them (dmarc=fail)"}
+	case p.Trust.RequireDMARCPass && dmarc != "pass":
+		return &rejection{Reason: fmt.Sprintf("sender not verified: dmarc=%q from %s", dmarc, p.Trust.AuthServID)}
+	}
+	return nil
+}
+
+// resultOf finds method=result in the results part of an
+// Authentication-Results header.
+func resultOf(results, method string) string {
+	for _, part := range strings.Split(results, ";") {
+		f := strings.Fields(part)
+		if len(f) == 0 {
+			continue
+		}
+		if m, res, ok := strings.Cut(f[0], "="); ok && strings.EqualFold(m, method) {
+			return strings.ToLower(res)
+		}
+	}
+	return ""
+}
+
+// questionOfPrompt returns the question a prompt asked.
+func (p *Processor) questionOfPrompt(ctx context.Context, promptID int64) (string, error) {
+	q, err := p.Store.PromptQuestion(ctx, promptID)
+	if err != nil {
+		return "", err
+	}
+	return q, nil
+}
