@@ -3,6 +3,7 @@ package mailin
 import (
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -194,4 +195,55 @@ func TestPollersShareMailbox(t *testing.T) {
 		t.Parallel()
 		run(t, newEnv(t, storetest.PostgresURL(t), mailtest.DovecotIMAP(t)), 1000, 4)
 	})
+}
+
+// TestServerWithoutIdleOrMove: against a bare IMAP4rev1 server the poller
+// polls instead of waiting in IDLE, and marks handled mail \Seen in place
+// instead of moving it; the checkpoint keeps it from being read twice.
+func TestServerWithoutIdleOrMove(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, storetest.SQLiteURL(t), mailtest.NewPlainIMAP(t))
+	welcome := e.lastMail("dana@example.test")
+	e.mb.Append(t, e.imap, "", replyMail("dana@example.test", welcome, "Polled answer one."))
+	p := e.poller(e.processor("p1"))
+	p.PollInterval = 50 * time.Millisecond
+	e.run(p)
+	e.waitOutcomes(1, 10*time.Second)
+	e.mb.Append(t, e.imap, "", replyMail("dana@example.test", welcome, "Polled answer two."))
+	e.waitOutcomes(2, 10*time.Second)
+	ms := e.mb.WaitFor(t, e.imap, e.mb.Mailbox, 10*time.Second, func(ms []mailtest.Stored) bool {
+		return len(ms) == 2 && ms[0].Seen() && ms[1].Seen()
+	})
+	if len(ms) != 2 {
+		t.Fatalf("inbox holds %d messages, want both left in place", len(ms))
+	}
+	time.Sleep(300 * time.Millisecond) // several more polls
+	if got := e.answers(e.dana); len(got) != 2 {
+		t.Errorf("answers = %q, want each reply once", got)
+	}
+}
+
+// TestIMAPSecurityModes reads the same kind of reply over every way of
+// connecting the test bed's Dovecot offers.
+func TestIMAPSecurityModes(t *testing.T) {
+	t.Parallel()
+	for _, mode := range []struct{ name, security, auth, addrVar string }{
+		{"starttls-login", "starttls", "login", "ACCORD_TEST_IMAP_ADDR"},
+		{"tls-plain", "tls", "plain", "ACCORD_TEST_IMAPS_ADDR"},
+		{"none-plain", "none", "plain", "ACCORD_TEST_IMAP_ADDR"},
+	} {
+		t.Run(mode.name+"/dovecot", func(t *testing.T) {
+			t.Parallel()
+			mb := mailtest.DovecotIMAP(t)
+			e := newEnv(t, storetest.SQLiteURL(t), mb)
+			e.mb.Append(t, e.imap, "", replyMail("dana@example.test", e.lastMail("dana@example.test"), "Over "+mode.name+"."))
+			p := e.poller(e.processor("p1"))
+			addr := os.Getenv(mode.addrVar)
+			p.Config.Host, p.Config.Port, p.Config.Security, p.Config.Auth = hostOf(addr), portOf(addr), mode.security, mode.auth
+			e.run(p)
+			if o := e.waitOutcomes(1, 20*time.Second); o[store.InboundAnswer] != 1 {
+				t.Errorf("outcomes over %s = %v", mode.name, o)
+			}
+		})
+	}
 }

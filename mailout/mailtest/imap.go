@@ -56,6 +56,18 @@ func EachIMAP(t *testing.T, fn func(t *testing.T, mb *IMAP)) {
 // tests may delete and re-create it).
 func NewMemoryIMAP(t testing.TB) *IMAP {
 	t.Helper()
+	return newMemoryIMAP(t, imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}})
+}
+
+// NewPlainIMAP is NewMemoryIMAP speaking bare IMAP4rev1: no IDLE, no MOVE,
+// as some older servers do, so clients must poll and flag.
+func NewPlainIMAP(t testing.TB) *IMAP {
+	t.Helper()
+	return newMemoryIMAP(t, imap.CapSet{imap.CapIMAP4rev1: {}})
+}
+
+func newMemoryIMAP(t testing.TB, caps imap.CapSet) *IMAP {
+	t.Helper()
 	mem := imapmemserver.New()
 	user := imapmemserver.NewUser("accord", "testpass")
 	user.Create("INBOX", nil)
@@ -65,7 +77,7 @@ func NewMemoryIMAP(t testing.TB) *IMAP {
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
 			return mem.NewSession(), nil, nil
 		},
-		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
+		Caps:         caps,
 		InsecureAuth: true,
 		Logger:       log.New(io.Discard, "", 0),
 	})
