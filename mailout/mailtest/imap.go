@@ -18,7 +18,8 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-imap/v2/imapserver"
-	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+
+	"accord/mailin/memimap"
 )
 
 // IMAP is a mailbox for a test: on go-imap's in-memory server (IMAP4rev2),
@@ -68,11 +69,9 @@ func NewPlainIMAP(t testing.TB) *IMAP {
 
 func newMemoryIMAP(t testing.TB, caps imap.CapSet) *IMAP {
 	t.Helper()
-	mem := imapmemserver.New()
-	user := imapmemserver.NewUser("accord", "testpass")
-	user.Create("INBOX", nil)
+	mem := memimap.New()
+	user := mem.NewUser("accord", "testpass")
 	user.Create("Accord", nil)
-	mem.AddUser(user)
 	srv := imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
 			return mem.NewSession(), nil, nil
