@@ -68,7 +68,7 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 		v.NextAt = When(me.NextSendAt, loc)
 	}
 	if m.Agreement != nil {
-		v.Agreement = agreementView(m.Agreement, loc)
+		v.Agreement = AgreementView(m.Agreement, loc)
 	}
 	if ag := p.LatestAgreement(); ag != nil {
 		v.ReviewOn = LongDate(ag.ReviewOn.Start(loc), loc)
@@ -102,7 +102,9 @@ func answerView(p *conversation.Partnership, a *conversation.Answer, author *con
 	return av
 }
 
-func agreementView(ag *conversation.Agreement, loc *time.Location) *templates.Agreement {
+// AgreementView lays out an agreement version for the templates, with
+// dates in the given zone.
+func AgreementView(ag *conversation.Agreement, loc *time.Location) *templates.Agreement {
 	v := &templates.Agreement{
 		Version:  ag.Version,
 		Date:     LongDate(ag.Created, loc),

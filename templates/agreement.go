@@ -1,0 +1,58 @@
+package templates
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	htmltemplate "html/template"
+	"strings"
+	texttemplate "text/template"
+)
+
+//go:embed doc/*.tmpl
+var docFiles embed.FS
+
+var (
+	docText = texttemplate.Must(texttemplate.New("doc").Funcs(texttemplate.FuncMap{
+		"add":     func(a, b int) int { return a + b },
+		"quoteMD": quoteMarkdown,
+	}).ParseFS(docFiles, "doc/*.md.tmpl"))
+	docHTML = htmltemplate.Must(htmltemplate.New("doc").Funcs(htmltemplate.FuncMap{
+		"add": func(a, b int) int { return a + b },
+	}).ParseFS(docFiles, "doc/*.html.tmpl"))
+)
+
+// AgreementMarkdown renders an agreement version as a Markdown document,
+// for keeping or sharing outside mail.
+func AgreementMarkdown(a *Agreement) (string, error) {
+	var b bytes.Buffer
+	if err := docText.ExecuteTemplate(&b, "agreement.md", a); err != nil {
+		return "", fmt.Errorf("templates: agreement markdown: %w", err)
+	}
+	return strings.TrimSpace(blankRuns.ReplaceAllString(b.String(), "\n\n")) + "\n", nil
+}
+
+// AgreementHTML renders an agreement version as a standalone web page.
+func AgreementHTML(a *Agreement) (string, error) {
+	var b bytes.Buffer
+	if err := docHTML.ExecuteTemplate(&b, "agreement.html", a); err != nil {
+		return "", fmt.Errorf("templates: agreement page: %w", err)
+	}
+	return b.String(), nil
+}
+
+// quoteMarkdown sets someone's words in a Markdown block quote; characters
+// that Markdown would read as formatting at the start of a line are
+// escaped so their words show as written, and so is every "<", so nothing
+// they wrote becomes HTML in a Markdown viewer.
+func quoteMarkdown(s string) string {
+	s = strings.ReplaceAll(s, "<", `\<`)
+	lines := strings.Split(strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n")), "\n")
+	for i, l := range lines {
+		if t := strings.TrimLeft(l, " "); t != "" && strings.ContainsRune("#>*-+=|`", rune(t[0])) {
+			l = `\` + t
+		}
+		lines[i] = strings.TrimRight("> "+l, " ")
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,95 @@
+package templates
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
+
+// sampleAgreement has the shapes the documents must handle: a theme with
+// one topic and one with two, a skipped entry, text that Markdown would
+// read as formatting and text that HTML must not run.
+func sampleAgreement() *Agreement {
+	return &Agreement{
+		Version: 2, Date: "Tuesday 9 March 2027", ReviewOn: "Wednesday 9 June 2027", Between: "Dana Lee and Sam Ortiz",
+		Themes: []Theme{
+			{Title: "What already works", Topics: []Topic{{Title: "What already works", Entries: []Entry{
+				{Name: "Dana", Text: "We talk the same day.\n# not a heading\n- not a list\n> not a quote"},
+				{Name: "Sam", Text: "You give me room <script>alert(1)</script> & say what matters."},
+			}}}},
+			{Title: "How we work", Topics: []Topic{
+				{Title: "Roles", Entries: []Entry{{Name: "Dana", Text: "I set direction."}, {Name: "Sam", Skipped: true}}},
+				{Title: "Expectations", Entries: []Entry{{Name: "Dana", Text: "Tell me early."}, {Name: "Sam", Text: "Tell me why."}}},
+			}},
+		},
+		Commitments:    []Topic{{Title: "Commitments", Entries: []Entry{{Name: "Dana", Text: "A second engineer by June."}}}},
+		Accountability: []Topic{{Title: "Accountability", Entries: []Entry{{Name: "Sam", Text: "A monthly check."}}}},
+	}
+}
+
+func TestAgreementDocuments(t *testing.T) {
+	t.Parallel()
+	md, err := AgreementMarkdown(sampleAgreement())
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := AgreementHTML(sampleAgreement())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ file, got string }{{"agreement.md", md}, {"agreement.html", page}} {
+		golden(t, tc.file, tc.got)
+	}
+	for _, want := range []string{"\\# not a heading", "\\- not a list", "\\> not a quote", "_passed on this one_", "### Roles", "## What we commit to"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("Markdown lacks %q", want)
+		}
+	}
+	if regexp.MustCompile(`(^|[^\\])<`).MatchString(md) {
+		t.Error("Markdown lets what people wrote become HTML")
+	}
+	if strings.Contains(page, "<script>") || !strings.Contains(page, "&lt;script&gt;") {
+		t.Error("HTML does not escape what people wrote")
+	}
+}
+
+func TestQuoteMarkdown(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ in, want string }{
+		{"plain", "> plain"},
+		{"one\r\ntwo", "> one\n> two"},
+		{"# h\n*b*\n1. n", "> \\# h\n> \\*b*\n> 1. n"},
+		{"  - indented", "> \\- indented"},
+		{"a\n\nb", "> a\n>\n> b"},
+		{"<b>bold</b> & <i>", "> \\<b>bold\\</b> & \\<i>"},
+	} {
+		if got := quoteMarkdown(tc.in); got != tc.want {
+			t.Errorf("quoteMarkdown(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// golden compares output with testdata/golden/name, or rewrites it with
+// -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the golden file; run go test -update and review the diff\n--- got ---\n%s", name, got)
+	}
+}
