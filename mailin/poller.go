@@ -52,6 +52,8 @@ type Poller struct {
 	// RetryAfter is how soon a scan follows one that left a message
 	// pending (it failed, or another poller had it); default 30 s.
 	RetryAfter time.Duration
+	// OnScan, when set, hears how long each scan of the mailbox took.
+	OnScan func(time.Duration)
 
 	// crash, set only by tests, is called at named points.
 	crash func(point string) error
@@ -326,6 +328,9 @@ func (p *Poller) idle(ctx context.Context, cn *conn, wake <-chan struct{}, wait 
 // pending.
 func (p *Poller) scan(ctx context.Context, cn *conn, uidValidity uint32, move bool) (found int, pending bool, err error) {
 	mailbox := p.Config.Mailbox
+	if p.OnScan != nil {
+		defer func(start time.Time) { p.OnScan(time.Since(start)) }(time.Now())
+	}
 	checkpoint, err := p.Processor.Store.Checkpoint(ctx, mailbox, uidValidity)
 	if err != nil {
 		return 0, false, err

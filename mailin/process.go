@@ -44,6 +44,9 @@ type Processor struct {
 	Logger  *slog.Logger
 	// Worker names this process in claims; default "mailin".
 	Worker string
+	// OnOutcome, when set, hears every outcome decided, with the time the
+	// message arrived in the mailbox (zero when unknown).
+	OnOutcome func(outcome string, arrived time.Time)
 
 	// crash, set only by tests, is called at named points.
 	crash func(point string, f Fetched) error
@@ -103,10 +106,14 @@ func (p *Processor) Process(ctx context.Context, f Fetched) (Result, error) {
 	switch claim.State {
 	case store.Busy:
 		return Result{State: claim.State}, nil
-	case store.Done, store.Duplicate:
+	case store.Done:
+		return Result{State: claim.State, Outcome: claim.Outcome}, nil
+	case store.Duplicate:
+		p.observe(claim.Outcome, f)
 		return Result{State: claim.State, Outcome: claim.Outcome}, nil
 	case store.Quarantined:
 		log.Error("inbound mail quarantined", "attempts", claim.Attempts)
+		p.observe(store.InboundQuarantined, f)
 		return Result{State: claim.State, Outcome: store.InboundQuarantined}, nil
 	}
 	if err := p.crashPoint("after_fetch_before_commit", f); err != nil {
@@ -121,7 +128,14 @@ func (p *Processor) Process(ctx context.Context, f Fetched) (Result, error) {
 		return Result{State: claim.State, Retry: true}, nil
 	}
 	log.Info("inbound mail handled", "outcome", outcome.Outcome, "detail", outcome.Detail)
+	p.observe(outcome.Outcome, f)
 	return Result{State: claim.State, Outcome: outcome.Outcome}, nil
+}
+
+func (p *Processor) observe(outcome string, f Fetched) {
+	if p.OnOutcome != nil {
+		p.OnOutcome(outcome, f.InternalDate)
+	}
 }
 
 // handleSafely runs handle, turning a panic (a parser tripping over hostile

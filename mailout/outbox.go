@@ -37,6 +37,9 @@ type Outbox struct {
 	Logger      *slog.Logger
 	// Name identifies this worker in job leases; default "outbox".
 	Name string
+	// OnResult, when set, hears the result of every delivery attempt:
+	// sent, retry, failed or auth-failed.
+	OnResult func(result string)
 
 	// crash, set only by tests, is called at named points where a crash
 	// would leave the database and the mail server disagreeing.
@@ -145,12 +148,14 @@ func (o *Outbox) Deliver(ctx context.Context, j store.Job) error {
 	reply, err := o.Mailer.Send(ctx, o.From, m.Recipient, m.Raw)
 	if err == nil {
 		o.crashPoint("after_accept_before_mark", m)
+		o.result("sent")
 		return o.markSent(ctx, m, reply)
 	}
 	se := classify("connect", err)
 	log := o.Logger.With("outbox_id", m.ID, "kind", m.Kind, "to", m.Recipient, "message_id", m.MessageID)
 	switch {
 	case se.AuthFailed():
+		o.result("auth-failed")
 		o.authFailed(se)
 		log.Error("the SMTP server refused our login; sending stops until it works again", "err", se)
 		return store.Release(fmt.Errorf("%w: %v", ErrAuthFailed, se), releaseDelay)
@@ -170,6 +175,7 @@ func (o *Outbox) Deliver(ctx context.Context, j store.Job) error {
 		log.Warn("giving up on mail", "err", se, "age", age.Round(time.Minute))
 		return o.fail(ctx, m, fmt.Sprintf("gave up after %s: %v", o.GiveUpAfter, se))
 	}
+	o.result("retry")
 	log.Info("mail not delivered yet, will retry", "err", se)
 	if err := o.Store.NoteAttempt(ctx, m.ID, se.Error()); err != nil {
 		log.Error("could not record the attempt", "err", err)
@@ -177,7 +183,14 @@ func (o *Outbox) Deliver(ctx context.Context, j store.Job) error {
 	return se
 }
 
+func (o *Outbox) result(r string) {
+	if o.OnResult != nil {
+		o.OnResult(r)
+	}
+}
+
 func (o *Outbox) fail(ctx context.Context, m store.OutboxMessage, reason string) error {
+	o.result("failed")
 	if err := o.Store.MarkFailed(ctx, m.ID, reason); err != nil {
 		return err // retried; the message stays queued meanwhile
 	}

@@ -210,3 +210,14 @@ func (s *Store) LivePartnership(ctx context.Context, emailA, emailB string) (int
 	}
 	return id, nil
 }
+
+var qPeopleEmails = query(`SELECT email FROM people ORDER BY id`)
+
+// PeopleEmails lists every enrolled person's address.
+func (s *Store) PeopleEmails(ctx context.Context) ([]string, error) {
+	var out []string
+	if err := s.selectAll(ctx, &out, qPeopleEmails); err != nil {
+		return nil, fmt.Errorf("store: people: %w", err)
+	}
+	return out, nil
+}

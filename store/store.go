@@ -374,3 +374,6 @@ func (s *Store) location(name string) (*time.Location, error) {
 // Now is the transaction's view of the clock, for adapters that stamp what
 // they add to it.
 func (t *Tx) Now() time.Time { return t.s.clock.Now() }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }

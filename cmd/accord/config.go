@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"reflect"
 	"strconv"
@@ -66,6 +67,13 @@ type Config struct {
 		NotifyUnknownSenders bool   `toml:"notify_unknown_senders" help:"tell strangers once a day that their mail was not matched"`
 		MaxAttempts          int    `toml:"max_attempts" help:"failed tries before a message is quarantined"`
 	} `toml:"inbound"`
+	HTTP struct {
+		Listen string `toml:"listen" help:"address for /healthz, /readyz and /metrics; keep it on loopback or a private network"`
+	} `toml:"http"`
+	Sandbox struct {
+		IMAPPort int `toml:"imap_port" help:"IMAP port of the built-in mail server in sandbox mode (0 picks one)"`
+		SMTPPort int `toml:"smtp_port" help:"SMTP port of the built-in mail server in sandbox mode (0 picks one)"`
+	} `toml:"sandbox"`
 	SMTP struct {
 		URL              string `toml:"url" secret:"true" help:"smtps://user@host:465, smtp+starttls://user@host:587 or smtp://host:25"`
 		Password         string `toml:"password" secret:"true" help:"SMTP password; better from ACCORD_SMTP_PASSWORD(_FILE)"`
@@ -100,6 +108,8 @@ func defaultConfig() *Config {
 	c.IMAP.ProcessedFolder, c.IMAP.QuarantineFolder = "Processed", "Quarantine"
 	c.IMAP.MaxMessageMB, c.IMAP.PollSeconds = 25, 30
 	c.Inbound.MaxAttempts = 5
+	c.HTTP.Listen = "127.0.0.1:8025"
+	c.Sandbox.IMAPPort, c.Sandbox.SMTPPort = 1143, 1025
 	c.SMTP.GiveUpAfterHours, c.SMTP.BounceAfter = 72, 3
 	return c
 }
@@ -327,6 +337,17 @@ func (c *Config) validate() error {
 	}
 	if c.Inbound.RequireDMARCPass && c.Inbound.AuthServID == "" {
 		bad("inbound.require_dmarc_pass", "needs inbound.authserv_id: say which server's verdict to trust")
+	}
+	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
+		bad("http.listen", "%q is not host:port, like 127.0.0.1:8025", c.HTTP.Listen)
+	}
+	for _, p := range []struct {
+		key  string
+		port int
+	}{{"sandbox.imap_port", c.Sandbox.IMAPPort}, {"sandbox.smtp_port", c.Sandbox.SMTPPort}} {
+		if p.port < 0 || p.port > 65535 {
+			bad(p.key, "%d is not a port number", p.port)
+		}
 	}
 	if c.SMTP.Auth != "plain" && c.SMTP.Auth != "login" {
 		bad("smtp.auth", "%q: use plain or login", c.SMTP.Auth)

@@ -1,7 +1,7 @@
-// Command accord runs Accord: the operator CLI that enrols partnerships and
-// inspects their progress, manages the database schema and checks question
-// sets and configuration. The mail-facing service joins it as the mail
-// capabilities land.
+// Command accord runs Accord: serve is the service itself (it reads replies,
+// sends mail and keeps time), and the other commands are the operator's
+// tools to enrol partnerships and inspect their progress, manage the
+// database schema, and check question sets, configuration and mail.
 package main
 
 import (
@@ -61,6 +61,7 @@ var commands []command
 
 func init() {
 	commands = []command{
+		{"serve", "run Accord: read replies, send mail, keep time (sandbox without mail settings)", runServe},
 		{"migrate", "create or upgrade the database schema", runMigrate},
 		{"pair", "enrol and manage partnerships (add, list, show, pause, resume, end)", runPair},
 		{"import", "enrol many partnerships from a CSV file, all or none", runImport},

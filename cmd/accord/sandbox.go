@@ -1,0 +1,186 @@
+package main
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapserver"
+	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+
+	"accord/mailin/memimap"
+	"github.com/emersion/go-smtp"
+)
+
+// sandbox is a complete mail system inside the process, on 127.0.0.1: an
+// IMAP server holding a mailbox for the service and for every person, and
+// an SMTP server that delivers whatever it is given into those mailboxes.
+// It never relays: nothing leaves the machine.
+type sandbox struct {
+	IMAPAddr string
+	SMTPAddr string
+	Password string // one password for every mailbox, printed for the user
+
+	log   *slog.Logger
+	mem   *memimap.Server
+	imap  *imapserver.Server
+	smtp  *smtp.Server
+	lns   []net.Listener
+	wg    sync.WaitGroup
+	mu    sync.Mutex
+	users map[string]*imapmemserver.User
+	// delivered, when set, hears of every message the SMTP server took in.
+	delivered func(from string, to []string, raw []byte)
+}
+
+// startSandbox listens on the given loopback ports (0 picks free ones).
+func startSandbox(imapPort, smtpPort int, logger *slog.Logger) (*sandbox, error) {
+	b := make([]byte, 6)
+	rand.Read(b)
+	sb := &sandbox{Password: hex.EncodeToString(b), log: logger, mem: memimap.New(), users: map[string]*imapmemserver.User{}}
+	imapLn, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", imapPort))
+	if err != nil {
+		return nil, fmt.Errorf("sandbox IMAP: cannot listen on 127.0.0.1:%d (%w); choose another port with sandbox.imap_port", imapPort, errors.Unwrap(err))
+	}
+	smtpLn, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", smtpPort))
+	if err != nil {
+		imapLn.Close()
+		return nil, fmt.Errorf("sandbox SMTP: cannot listen on 127.0.0.1:%d (%w); choose another port with sandbox.smtp_port", smtpPort, errors.Unwrap(err))
+	}
+	sb.lns = []net.Listener{imapLn, smtpLn}
+	sb.IMAPAddr, sb.SMTPAddr = imapLn.Addr().String(), smtpLn.Addr().String()
+	quiet := log.New(io.Discard, "", 0)
+	sb.imap = imapserver.New(&imapserver.Options{
+		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+			return sb.mem.NewSession(), nil, nil
+		},
+		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
+		InsecureAuth: true,
+		Logger:       quiet,
+	})
+	sb.smtp = smtp.NewServer(smtpBackend{sb})
+	sb.smtp.Domain = "accord-sandbox"
+	sb.smtp.AllowInsecureAuth = true
+	sb.smtp.MaxMessageBytes = 50 << 20
+	sb.smtp.ReadTimeout, sb.smtp.WriteTimeout = time.Minute, time.Minute
+	sb.smtp.ErrorLog = quiet
+	sb.wg.Add(2)
+	go func() { defer sb.wg.Done(); sb.imap.Serve(imapLn) }()
+	go func() { defer sb.wg.Done(); sb.smtp.Serve(smtpLn) }()
+	return sb, nil
+}
+
+// Close stops both servers.
+func (sb *sandbox) Close() {
+	sb.imap.Close()
+	sb.smtp.Close()
+	for _, ln := range sb.lns {
+		ln.Close()
+	}
+	sb.wg.Wait()
+}
+
+// mailboxOf folds an address to its mailbox: lowercased, any +tag removed,
+// as a plus-addressing mail server does.
+func mailboxOf(addr string) string {
+	addr = strings.ToLower(strings.Trim(strings.TrimSpace(addr), "<>"))
+	local, domain, ok := strings.Cut(addr, "@")
+	if !ok {
+		return addr
+	}
+	local, _, _ = strings.Cut(local, "+")
+	return local + "@" + domain
+}
+
+// Ensure creates the mailbox for an address, with the folders Accord uses.
+func (sb *sandbox) Ensure(addr string) *imapmemserver.User {
+	name := mailboxOf(addr)
+	sb.mu.Lock()
+	defer sb.mu.Unlock()
+	if u := sb.users[name]; u != nil {
+		return u
+	}
+	u := sb.mem.NewUser(name, sb.Password)
+	for _, f := range []string{"Processed", "Quarantine"} {
+		u.Create(f, nil)
+	}
+	sb.users[name] = u
+	return u
+}
+
+// Mailboxes lists the addresses that have a mailbox.
+func (sb *sandbox) Mailboxes() []string {
+	sb.mu.Lock()
+	defer sb.mu.Unlock()
+	var out []string
+	for name := range sb.users {
+		out = append(out, name)
+	}
+	return out
+}
+
+// deliver files a message into each recipient's INBOX.
+func (sb *sandbox) deliver(from string, to []string, raw []byte) error {
+	for _, rcpt := range to {
+		u := sb.Ensure(rcpt)
+		if _, err := u.Append("INBOX", literal{bytes.NewReader(raw), int64(len(raw))}, &imap.AppendOptions{Time: time.Now()}); err != nil {
+			return fmt.Errorf("sandbox: deliver to %s: %w", rcpt, err)
+		}
+	}
+	if sb.delivered != nil {
+		sb.delivered(from, to, raw)
+	}
+	return nil
+}
+
+type literal struct {
+	*bytes.Reader
+	size int64
+}
+
+func (l literal) Size() int64 { return l.size }
+
+type smtpBackend struct{ sb *sandbox }
+
+func (b smtpBackend) NewSession(*smtp.Conn) (smtp.Session, error) {
+	return &smtpSession{sb: b.sb}, nil
+}
+
+// smtpSession takes mail for any address without authentication: only this
+// machine can connect.
+type smtpSession struct {
+	sb   *sandbox
+	from string
+	to   []string
+}
+
+func (s *smtpSession) Mail(from string, _ *smtp.MailOptions) error {
+	s.from = from
+	return nil
+}
+
+func (s *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.to = append(s.to, to)
+	return nil
+}
+
+func (s *smtpSession) Data(r io.Reader) error {
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	return s.sb.deliver(s.from, s.to, raw)
+}
+
+func (s *smtpSession) Reset()        { s.from, s.to = "", nil }
+func (s *smtpSession) Logout() error { return nil }

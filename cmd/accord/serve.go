@@ -1,0 +1,339 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"accord/mailin"
+	"accord/mailout"
+	"accord/store"
+)
+
+const serveUsage = `
+Usage: accord serve
+
+Runs Accord: reads replies from the mailbox, sends the mail that is due,
+and wakes partnerships when questions, reminders and agreements are due,
+until stopped with Ctrl-C or SIGTERM (work in progress is finished first).
+Health, readiness and Prometheus metrics are served on http.listen
+(127.0.0.1:8025 by default): /healthz, /readyz, /metrics.
+
+With neither imap.url nor smtp.url configured, it runs in sandbox mode: a
+mail server inside the process on 127.0.0.1, with a mailbox for the service
+and for every person, and a SQLite database; nothing leaves the machine.`
+
+// service is a running Accord: its parts and their health. The parts are
+// set while the HTTP endpoints already answer, so those read them through
+// parts().
+type service struct {
+	sender  *mailout.Sender
+	sandbox *sandbox
+	m       *metrics
+
+	mu     sync.Mutex
+	st     *store.Store
+	poller *mailin.Poller
+	outbox *mailout.Outbox
+	dbErr  string // why the database is not open yet
+}
+
+// parts returns what has been built so far; nil for what has not.
+func (svc *service) parts() (*store.Store, *mailin.Poller, *mailout.Outbox) {
+	svc.mu.Lock()
+	defer svc.mu.Unlock()
+	return svc.st, svc.poller, svc.outbox
+}
+
+func runServe(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("serve", serveUsage)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("serve takes no arguments")
+	}
+	cfg, err := a.config()
+	if err != nil {
+		return err
+	}
+	return serve(ctx, a, cfg, nil)
+}
+
+// serve runs the service until ctx ends. prepare, when set, runs once the
+// database is open and before any mail moves (the interactive demo enrols
+// its sample pair there).
+func serve(ctx context.Context, a *app, cfg *Config, prepare func(context.Context, *store.Store) error) error {
+	sandboxMode := cfg.IMAP.URL == "" && cfg.SMTP.URL == ""
+	if !sandboxMode && (cfg.IMAP.URL == "" || cfg.SMTP.URL == "") {
+		return errors.New("configure both imap.url and smtp.url to run for real, or neither to run in sandbox mode")
+	}
+	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s for health checks and metrics (%v); set http.listen to a free address", cfg.HTTP.Listen, errors.Unwrap(err))
+	}
+	svc := &service{}
+	if sandboxMode {
+		if svc.sandbox, err = startSandbox(cfg.Sandbox.IMAPPort, cfg.Sandbox.SMTPPort, a.log); err != nil {
+			ln.Close()
+			return err
+		}
+		defer svc.sandbox.Close()
+	}
+	srv := &http.Server{Handler: svc.routes(), ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(sctx)
+	}()
+	a.log.Info("health and metrics", "listen", "http://"+ln.Addr().String(), "paths", "/healthz /readyz /metrics")
+
+	st, err := svc.openStore(ctx, a)
+	if err != nil || st == nil {
+		return err
+	}
+	defer st.Close()
+	if prepare != nil {
+		if err := prepare(ctx, st); err != nil {
+			return err
+		}
+	}
+	if err := svc.build(a, cfg, st); err != nil {
+		return err
+	}
+	defer svc.sender.Close()
+	if svc.sandbox != nil {
+		svc.announceSandbox(ctx, a)
+	}
+	return svc.run(ctx, a)
+}
+
+// openStore opens the database, waiting and retrying while it cannot be
+// reached: a database that is down can come back. A schema that does not
+// match cannot fix itself, so that ends serve.
+func (svc *service) openStore(ctx context.Context, a *app) (*store.Store, error) {
+	wait := time.Second
+	for {
+		st, err := a.openStore(ctx)
+		if err == nil {
+			svc.mu.Lock()
+			svc.st, svc.dbErr = st, ""
+			svc.mu.Unlock()
+			return st, nil
+		}
+		var se *store.SchemaError
+		var ce *ConfigError
+		if errors.As(err, &se) || errors.As(err, &ce) {
+			return nil, err
+		}
+		svc.setDBErr(err.Error())
+		a.log.Error("cannot open the database; retrying", "err", err, "retry_in", wait)
+		select {
+		case <-ctx.Done():
+			return nil, nil
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, time.Minute)
+	}
+}
+
+func (svc *service) setDBErr(s string) {
+	svc.mu.Lock()
+	defer svc.mu.Unlock()
+	svc.dbErr = s
+}
+
+// workerName tells instances apart in job and message leases.
+func workerName(role string) string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s@%s:%d", role, host, os.Getpid())
+}
+
+// build wires the mail side, for real servers or the sandbox.
+func (svc *service) build(a *app, cfg *Config, st *store.Store) error {
+	var sc mailout.SMTPConfig
+	var ic mailin.IMAPConfig
+	var err error
+	if svc.sandbox != nil {
+		host, port := splitHostPort(svc.sandbox.SMTPAddr)
+		sc = mailout.SMTPConfig{Host: host, Port: port, Security: mailout.Plaintext, Connections: cfg.SMTP.Connections}
+		host, port = splitHostPort(svc.sandbox.IMAPAddr)
+		ic = mailin.IMAPConfig{Host: host, Port: port, Security: "none", Username: cfg.Mail.Address, Password: svc.sandbox.Password,
+			Mailbox: "INBOX", Processed: cfg.IMAP.ProcessedFolder, Quarantine: cfg.IMAP.QuarantineFolder}
+		svc.sandbox.Ensure(cfg.Mail.Address)
+	} else {
+		if sc, err = cfg.SMTPConfig(); err != nil {
+			return err
+		}
+		if ic, err = cfg.IMAPConfig(); err != nil {
+			return err
+		}
+	}
+	if svc.sender, err = mailout.NewSender(sc, a.log); err != nil {
+		return err
+	}
+	id := cfg.Identity()
+	outbox := &mailout.Outbox{
+		Store: st, Mailer: svc.sender, From: cfg.Mail.Address, Logger: a.log, Name: workerName("outbox"),
+		GiveUpAfter: time.Duration(cfg.SMTP.GiveUpAfterHours) * time.Hour, BounceAfter: cfg.SMTP.BounceAfter, Concurrency: cfg.SMTP.Connections,
+	}
+	poller := &mailin.Poller{
+		Config: ic, Logger: a.log,
+		MaxSize:      int64(cfg.IMAP.MaxMessageMB) << 20,
+		PollInterval: time.Duration(cfg.IMAP.PollSeconds) * time.Second,
+		Processor: &mailin.Processor{
+			Store: st, Identity: id, Renderer: &mailout.Renderer{Identity: id}, Logger: a.log, Worker: workerName("mailin"),
+			Trust:                mailin.Trust{AuthServID: cfg.Inbound.AuthServID, RequireDMARCPass: cfg.Inbound.RequireDMARCPass},
+			NotifyUnknownSenders: cfg.Inbound.NotifyUnknownSenders, MaxAttempts: cfg.Inbound.MaxAttempts,
+		},
+	}
+	svc.mu.Lock()
+	svc.st, svc.poller, svc.outbox = st, poller, outbox
+	svc.mu.Unlock()
+	svc.observe()
+	a.log.Info("accord is starting", "database", st.Where(), "mailbox", redactIMAP(ic), "smtp", sc.Redacted(), "service_address", cfg.Mail.Address)
+	return nil
+}
+
+func splitHostPort(addr string) (string, int) {
+	host, port, _ := net.SplitHostPort(addr)
+	var p int
+	fmt.Sscanf(port, "%d", &p)
+	return host, p
+}
+
+func redactIMAP(c mailin.IMAPConfig) string {
+	scheme := map[string]string{"tls": "imaps", "starttls": "imap+starttls", "none": "imap"}[c.Security]
+	return fmt.Sprintf("%s://%s@%s/%s", scheme, c.Username, c.Address(), c.Mailbox)
+}
+
+// announceSandbox says plainly what sandbox mode is and how to look in.
+func (svc *service) announceSandbox(ctx context.Context, a *app) {
+	people, err := svc.st.PeopleEmails(ctx)
+	if err != nil {
+		a.log.Error("could not list people for the sandbox", "err", err)
+	}
+	for _, p := range people {
+		svc.sandbox.Ensure(p)
+	}
+	w := a.stdout
+	fmt.Fprintf(w, `
+SANDBOX MODE: no mail server is configured, so Accord runs its own, inside
+this process, on this machine only. Nothing is sent anywhere else.
+
+  IMAP  %s   (no TLS)
+  SMTP  %s   (no TLS, no login needed)
+  Every mailbox's user is its address; the password is %s
+
+Mailboxes: %s
+Point any mail client at these to read and answer as the people enrolled;
+new people get a mailbox when their first mail arrives.
+
+`, svc.sandbox.IMAPAddr, svc.sandbox.SMTPAddr, svc.sandbox.Password, strings.Join(svc.sandbox.Mailboxes(), ", "))
+}
+
+// run starts the workers and waits for shutdown, then lets work in
+// progress finish.
+func (svc *service) run(ctx context.Context, a *app) error {
+	scheduler := &store.Worker{Store: svc.st, Name: workerName("scheduler"), Handlers: map[string]store.Handler{store.KindWake: svc.st.Wake}, Logger: a.log}
+	var wg sync.WaitGroup
+	for _, part := range []struct {
+		name string
+		run  func(context.Context) error
+	}{
+		{"outbox", svc.outbox.Run},
+		{"scheduler", scheduler.Run},
+		{"poller", svc.poller.Run},
+	} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := part.run(ctx); err != nil {
+				a.log.Error("stopped with an error", "part", part.name, "err", err)
+			}
+		}()
+	}
+	a.log.Info("accord is running; stop with Ctrl-C")
+	<-ctx.Done()
+	a.log.Info("stopping: finishing the work in progress")
+	wg.Wait()
+	a.log.Info("stopped")
+	return nil
+}
+
+// routes serves health, readiness and metrics.
+func (svc *service) routes() http.Handler {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	svc.registerMetrics(reg)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ok, checks := svc.ready(r.Context())
+		w.Header().Set("Content-Type", "application/json")
+		if !ok {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+		json.NewEncoder(w).Encode(map[string]any{"ready": ok, "checks": checks})
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	return mux
+}
+
+// ready checks the database, the mailbox connection and the SMTP login.
+func (svc *service) ready(ctx context.Context) (bool, map[string]string) {
+	checks := map[string]string{"database": "ok", "mailbox": "ok", "smtp": "ok"}
+	ok := true
+	fail := func(k, v string) { checks[k], ok = v, false }
+	st, poller, outbox := svc.parts()
+	svc.mu.Lock()
+	dbErr := svc.dbErr
+	svc.mu.Unlock()
+	switch {
+	case st == nil && dbErr != "":
+		fail("database", "cannot open: "+dbErr)
+	case st == nil:
+		fail("database", "opening")
+	default:
+		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		if err := st.Ping(pctx); err != nil {
+			fail("database", "not answering: "+err.Error())
+		}
+	}
+	switch ps := pollerStatus(poller); {
+	case poller == nil:
+		fail("mailbox", "starting")
+	case !ps.Connected && ps.LastError != "":
+		fail("mailbox", "not connected: "+ps.LastError)
+	case !ps.Connected:
+		fail("mailbox", "connecting")
+	}
+	if outbox != nil {
+		if st := outbox.State(); !st.AuthFailedSince.IsZero() {
+			fail("smtp", fmt.Sprintf("login refused since %s: %s", st.AuthFailedSince.UTC().Format(time.RFC3339), st.LastError))
+		}
+	}
+	return ok, checks
+}
+
+func pollerStatus(p *mailin.Poller) mailin.Status {
+	if p == nil {
+		return mailin.Status{}
+	}
+	return p.Status()
+}
