@@ -62,6 +62,7 @@ var commands []command
 func init() {
 	commands = []command{
 		{"serve", "run Accord: read replies, send mail, keep time (sandbox without mail settings)", runServe},
+		{"demo", "watch a simulated pair go from welcome to agreement, offline", runDemo},
 		{"migrate", "create or upgrade the database schema", runMigrate},
 		{"pair", "enrol and manage partnerships (add, list, show, pause, resume, end)", runPair},
 		{"import", "enrol many partnerships from a CSV file, all or none", runImport},

@@ -1,0 +1,640 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/mail"
+	"net/smtp"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jhillyerd/enmime/v2"
+
+	"accord/conversation"
+	"accord/mailout"
+	"accord/store"
+	"accord/templates"
+)
+
+const demoUsage = `
+Usage: accord demo [--out DIR] [--speed N]
+       accord demo --interactive [--out DIR]
+
+Shows Accord from first mail to signed-off agreement with nothing to set
+up. A sample pair is enrolled, Dana Lee (lead, Berlin) and Sam Ortiz
+(report, New York), and two simulated people answer the way real people
+do: top-posted replies with quotes and signatures, a bottom-posted one, an
+HTML-only one, an out-of-office auto-reply, a skip, a pause and a resume.
+A simulated month passes in seconds. All mail goes through a mail server
+inside this process: nothing leaves the machine.
+
+It prints who got what and what was recorded, and writes into DIR:
+  NNNN-<recipient>-<kind>.eml   every message in order; open any in a mail client
+  agreement-vN.md, .html        each version of the agreement
+  transcript.txt                what was printed
+  accord.db, accord.log         the database and the service's log
+Files from an earlier demo in DIR are replaced; nothing else is touched.
+
+With --interactive there are no simulated people and the clock is real:
+the same pair is enrolled, quiet hours are off, and the sandbox's IMAP and
+SMTP ports are printed. Connect any mail client and play both roles; stop
+with Ctrl-C.`
+
+func runDemo(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("demo", demoUsage)
+	out := fs.String("out", "accord-demo", "directory for the messages, agreements and database")
+	speed := fs.Float64("speed", 0, "simulated hours per real second, to watch it unfold; 0 runs as fast as it can")
+	interactive := fs.Bool("interactive", false, "no simulated people: answer as Dana and Sam from a mail client")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("demo takes no arguments")
+	}
+	if *speed < 0 {
+		return usagef("--speed must be 0 (as fast as possible) or more")
+	}
+	cfg, err := a.config()
+	if err != nil {
+		return err
+	}
+	// The demo keeps its own database and mail server whatever the
+	// configuration names; pacing, questions and wording still apply.
+	dc := *cfg
+	dc.Database.URL = "sqlite:" + filepath.Join(*out, "accord.db")
+	dc.IMAP.URL, dc.SMTP.URL = "", ""
+	// One connection sends mail in the order it was queued, so every run
+	// tells the same story.
+	dc.SMTP.Connections = 1
+	a.cfg = &dc
+	if err := clearDemoDir(*out); err != nil {
+		return err
+	}
+	dana, sam, err := demoPeople()
+	if err != nil {
+		return err
+	}
+	if *interactive {
+		return demoInteractive(ctx, a, &dc, dana, sam)
+	}
+	logFile, err := os.Create(filepath.Join(*out, "accord.log"))
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	defer logFile.Close()
+	a.log = slog.New(slog.NewTextHandler(logFile, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	transcript, err := os.Create(filepath.Join(*out, "transcript.txt"))
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	defer transcript.Close()
+	d := &demo{
+		a: a, cfg: &dc, dir: *out, speed: *speed,
+		out:    io.MultiWriter(a.stdout, transcript),
+		people: []*demoPerson{dana, sam},
+		clock:  &demoClock{t: demoStart},
+		typed:  map[string]typedReply{},
+		got:    map[*demoPerson]bool{},
+	}
+	a.clock = d.clock
+	return d.run(ctx)
+}
+
+// demoStart is a Monday morning in Berlin.
+var demoStart = time.Date(2027, time.March, 1, 7, 30, 0, 0, time.UTC)
+
+// demoFiles are the files a demo writes, so an earlier run's are replaced.
+var demoFiles = []string{"[0-9][0-9][0-9][0-9]-*.eml", "agreement-v*.md", "agreement-v*.html",
+	"transcript.txt", "accord.log", "accord.db", "accord.db-wal", "accord.db-shm", "accord.db-journal"}
+
+func clearDemoDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	for _, pattern := range demoFiles {
+		names, _ := filepath.Glob(filepath.Join(dir, pattern))
+		for _, n := range names {
+			if err := os.Remove(n); err != nil {
+				return fmt.Errorf("demo: clearing the last run: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// demoClock is the simulated time; the demo moves it forward when nothing
+// is left to do at the current moment.
+type demoClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *demoClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *demoClock) set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t.After(c.t) {
+		c.t = t
+	}
+}
+
+// demo is one simulated run.
+type demo struct {
+	a     *app
+	cfg   *Config
+	dir   string
+	speed float64
+	out   io.Writer
+	clock *demoClock
+
+	people  []*demoPerson
+	st      *store.Store
+	svc     *service
+	service string // the service's mailbox
+	pid     int64
+
+	mu       sync.Mutex
+	arrived  []arrival // mail the sandbox delivered, not yet looked at
+	problem  string    // an outbound result other than sent
+	events   []demoEvent
+	typed    map[string]typedReply // replies sent, by Message-ID
+	sent     int                   // replies sent
+	reported int64                 // the last inbound log row reported
+	seq      int                   // files written
+	got      map[*demoPerson]bool  // who has received an agreement
+	versions int                   // agreement versions written
+	day      string
+	messages int
+	wrong    int // answers not recorded as typed
+}
+
+type arrival struct {
+	to  []string
+	raw []byte
+}
+
+// demoEvent is a reply a person will send at a moment.
+type demoEvent struct {
+	at    time.Time
+	who   *demoPerson
+	q     demoQuestion
+	reply demoReply
+}
+
+// typedReply is what a person sent, to compare with what was recorded.
+type typedReply struct {
+	who   *demoPerson
+	reply demoReply
+}
+
+func (d *demo) printf(format string, args ...any) { fmt.Fprintf(d.out, format, args...) }
+
+func (d *demo) run(ctx context.Context) error {
+	began := time.Now()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sb, err := startSandbox(0, 0, d.a.log)
+	if err != nil {
+		return err
+	}
+	defer sb.Close()
+	sb.delivered = func(_ string, to []string, raw []byte) {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		d.arrived = append(d.arrived, arrival{to, raw})
+	}
+	d.svc = &service{sandbox: sb}
+	if d.st, err = d.a.openStore(ctx); err != nil {
+		return err
+	}
+	defer d.st.Close()
+	if err := d.enroll(ctx); err != nil {
+		return err
+	}
+	if err := d.svc.build(d.a, d.cfg, d.st); err != nil {
+		return err
+	}
+	defer d.svc.sender.Close()
+	d.service = mailboxOf(d.cfg.Mail.Address)
+	d.svc.outbox.OnResult = func(r string) {
+		if r != "sent" {
+			d.mu.Lock()
+			d.problem = r
+			d.mu.Unlock()
+		}
+	}
+	polling := make(chan error, 1)
+	go func() { polling <- d.svc.poller.Run(ctx) }()
+	defer func() { cancel(); <-polling }()
+
+	scheduler := &store.Worker{Store: d.st, Name: "demo-scheduler", Handlers: map[string]store.Handler{store.KindWake: d.st.Wake}, Logger: d.a.log}
+	mailer := d.svc.outbox.Worker()
+	d.intro()
+	limit := demoStart.Add(120 * 24 * time.Hour)
+	for {
+		if err := d.settle(ctx, scheduler, mailer); err != nil {
+			return err
+		}
+		if d.got[d.people[0]] && d.got[d.people[1]] && len(d.events) == 0 {
+			break
+		}
+		next, err := d.next(ctx)
+		if err != nil {
+			return err
+		}
+		if next.IsZero() || next.After(limit) {
+			return fmt.Errorf("demo: the pair did not reach an agreement by %s; see %s", limit.Format("2 January 2006"), filepath.Join(d.dir, "accord.log"))
+		}
+		if err := d.wait(ctx, next); err != nil {
+			return err
+		}
+		d.clock.set(next)
+		if err := d.fire(ctx); err != nil {
+			return err
+		}
+	}
+	if d.wrong > 0 {
+		return fmt.Errorf("demo: %d answers were not recorded as they were typed; see the transcript", d.wrong)
+	}
+	d.printf("\nDone in %.1f s: %d simulated days, %d messages, agreement version %d.\n", time.Since(began).Seconds(),
+		int(d.clock.Now().Sub(demoStart).Hours()/24)+1, d.seq, d.versions)
+	d.printf("Every message is in %s as NNNN-<recipient>-<kind>.eml; the agreement is %s (and .html).\n",
+		d.dir, filepath.Join(d.dir, fmt.Sprintf("agreement-v%d.md", d.versions)))
+	return nil
+}
+
+func (d *demo) enroll(ctx context.Context) (err error) {
+	d.pid, err = enrollSample(ctx, d.a, d.st, d.people[0], d.people[1])
+	return err
+}
+
+// enrollSample enrols the sample pair with the configured questions.
+func enrollSample(ctx context.Context, a *app, st *store.Store, lead, report *demoPerson) (int64, error) {
+	set, err := a.questionSet("")
+	if err != nil {
+		return 0, err
+	}
+	id, err := st.Enroll(ctx, store.Enrollment{
+		Kind: conversation.KindLeadReport,
+		A:    store.EnrollPerson{Name: lead.Name, Email: lead.Email, TimeZone: lead.Zone},
+		B:    store.EnrollPerson{Name: report.Name, Email: report.Email, TimeZone: report.Zone},
+		Set:  set,
+	})
+	if err != nil {
+		return 0, fmt.Errorf("demo: enrol the sample pair: %w", err)
+	}
+	return id, nil
+}
+
+func (d *demo) intro() {
+	dana, sam := d.people[0], d.people[1]
+	d.printf(`Accord demo: %s (lead, %s) and %s (report, %s) build their partnership.
+The people are simulated; the mail is real mail, through a mail server inside
+this process that delivers only to itself. Nothing leaves this machine.
+Times are UTC. Files are in %s.
+`, dana.Name, dana.Zone, sam.Name, sam.Zone, d.dir)
+}
+
+// settle does everything due at the current moment: wakes partnerships,
+// sends mail, lets the people read it and waits until the replies sent so
+// far have been read and recorded.
+func (d *demo) settle(ctx context.Context, scheduler, mailer *store.Worker) error {
+	for {
+		// Replies first, so the transcript shows what was recorded before
+		// what it caused.
+		recorded, err := d.recorded(ctx)
+		if err != nil {
+			return err
+		}
+		woke, err := scheduler.RunDue(ctx)
+		if err != nil {
+			return err
+		}
+		sent, err := mailer.RunDue(ctx)
+		if err != nil {
+			return err
+		}
+		if err := d.read(ctx); err != nil {
+			return err
+		}
+		d.mu.Lock()
+		problem := d.problem
+		d.mu.Unlock()
+		if problem != "" {
+			return fmt.Errorf("demo: a message could not be delivered (%s); see %s", problem, filepath.Join(d.dir, "accord.log"))
+		}
+		if recorded+woke+sent > 0 {
+			continue
+		}
+		next, err := d.st.NextJobAt(ctx)
+		if err != nil {
+			return err
+		}
+		if next.IsZero() || next.After(d.clock.Now()) {
+			return nil
+		}
+	}
+}
+
+// next is the next moment anything happens: a job falls due or a person
+// writes.
+func (d *demo) next(ctx context.Context) (time.Time, error) {
+	next, err := d.st.NextJobAt(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if len(d.events) > 0 && (next.IsZero() || d.events[0].at.Before(next)) {
+		next = d.events[0].at
+	}
+	return next, nil
+}
+
+// wait lets real time pass in proportion to simulated time when a speed
+// is set, at most a few seconds per step so nights do not drag.
+func (d *demo) wait(ctx context.Context, next time.Time) error {
+	if d.speed == 0 {
+		return nil
+	}
+	real := time.Duration(next.Sub(d.clock.Now()).Hours() / d.speed * float64(time.Second))
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(min(real, 3*time.Second)):
+		return nil
+	}
+}
+
+var questionSubject = regexp.MustCompile(`(\d+)/(\d+) — `)
+
+// read looks at the mail the sandbox delivered: files it, prints it, and
+// lets the recipient decide how to answer.
+func (d *demo) read(ctx context.Context) error {
+	d.mu.Lock()
+	arrived := d.arrived
+	d.arrived = nil
+	d.mu.Unlock()
+	for _, m := range arrived {
+		if len(m.to) == 0 || mailboxOf(m.to[0]) == d.service {
+			continue // a person's reply; filed when it was sent
+		}
+		who := d.person(m.to[0])
+		env, err := enmime.ReadEnvelope(bytes.NewReader(m.raw))
+		if err != nil {
+			return fmt.Errorf("demo: read a message Accord sent: %w", err)
+		}
+		q := demoQuestion{
+			Subject:   env.GetHeader("Subject"),
+			MessageID: strings.TrimSpace(env.GetHeader("Message-Id")),
+			ReplyTo:   env.GetHeader("Reply-To"),
+			Body:      env.Text,
+			Received:  d.clock.Now(),
+		}
+		if q.ReplyTo == "" {
+			q.ReplyTo = env.GetHeader("From")
+		}
+		q.Kind = "mail"
+		if om, err := d.st.OutboxByMessageID(ctx, q.MessageID); err == nil {
+			q.Kind = om.Kind
+		}
+		if sm := questionSubject.FindStringSubmatch(q.Subject); sm != nil && q.Kind != "receipt" {
+			q.Number, _ = strconv.Atoi(sm[1])
+		}
+		name := "unknown"
+		if who != nil {
+			name = strings.ToLower(conversation.FirstName(who.Name))
+		}
+		file := d.file(name, q.Kind, m.raw)
+		d.line(fmt.Sprintf("Accord → %s", firstName(who, m.to[0])), fmt.Sprintf("%-12s %s", q.Kind, strings.TrimPrefix(q.Subject, "["+d.cfg.Mail.Name+"] ")), file)
+		if who == nil {
+			continue
+		}
+		if q.Kind == string(conversation.MsgAgreement) {
+			d.got[who] = true
+			if err := d.writeAgreements(ctx); err != nil {
+				return err
+			}
+		}
+		for _, r := range who.react(q) {
+			d.events = append(d.events, demoEvent{at: who.awake(q.Received.Add(r.After)), who: who, q: q, reply: r})
+		}
+	}
+	slices.SortStableFunc(d.events, func(a, b demoEvent) int { return a.at.Compare(b.at) })
+	return nil
+}
+
+// awake moves a moment in the night to the next morning: people answer
+// mail between 07:30 and 22:00 where they live.
+func (p *demoPerson) awake(t time.Time) time.Time {
+	lt := t.In(p.loc)
+	switch {
+	case lt.Hour() >= 22:
+		lt = time.Date(lt.Year(), lt.Month(), lt.Day()+1, 7, 30, 0, 0, p.loc)
+	case lt.Hour() < 7 || (lt.Hour() == 7 && lt.Minute() < 30):
+		lt = time.Date(lt.Year(), lt.Month(), lt.Day(), 7, 30, 0, 0, p.loc)
+	}
+	return lt.UTC()
+}
+
+func (d *demo) person(addr string) *demoPerson {
+	for _, p := range d.people {
+		if mailboxOf(addr) == p.Email {
+			return p
+		}
+	}
+	return nil
+}
+
+func firstName(p *demoPerson, addr string) string {
+	if p == nil {
+		return addr
+	}
+	return conversation.FirstName(p.Name)
+}
+
+// fire sends the replies that are due.
+func (d *demo) fire(ctx context.Context) error {
+	now := d.clock.Now()
+	for len(d.events) > 0 && !d.events[0].at.After(now) {
+		ev := d.events[0]
+		d.events = d.events[1:]
+		id, raw := ev.who.compose(ev.q, ev.reply, now)
+		to, err := mail.ParseAddress(ev.q.ReplyTo)
+		if err != nil {
+			return fmt.Errorf("demo: %s cannot reply to %q: %w", ev.who.Name, ev.q.ReplyTo, err)
+		}
+		if err := smtp.SendMail(d.svc.sandbox.SMTPAddr, nil, ev.who.Email, []string{to.Address}, raw); err != nil {
+			return fmt.Errorf("demo: %s's reply was not accepted: %w", ev.who.Name, err)
+		}
+		d.typed[id] = typedReply{who: ev.who, reply: ev.reply}
+		d.sent++
+		file := d.file("accord", ev.reply.kind(), raw)
+		d.line(conversation.FirstName(ev.who.Name)+" → Accord", ev.reply.describe(), file)
+	}
+	return ctx.Err()
+}
+
+// recorded waits until every reply sent has been read from the mailbox and
+// prints what became of each one not reported yet.
+func (d *demo) recorded(ctx context.Context) (int, error) {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		rows, err := d.st.InboundLog(ctx, "")
+		if err != nil {
+			return 0, err
+		}
+		done := 0
+		for _, r := range rows {
+			if r.Outcome != store.InboundPending {
+				done++
+			}
+		}
+		if done >= d.sent {
+			n := 0
+			for _, r := range rows {
+				if r.ID > d.reported {
+					d.reported = r.ID
+					n++
+					if err := d.explain(ctx, r); err != nil {
+						return 0, err
+					}
+				}
+			}
+			return n, nil
+		}
+		if time.Now().After(deadline) {
+			return 0, fmt.Errorf("demo: %d replies were sent but not read from the mailbox within 30 s; see %s",
+				d.sent-done, filepath.Join(d.dir, "accord.log"))
+		}
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+// explain prints what Accord made of a reply, and checks an answer was
+// kept exactly as the person typed it.
+func (d *demo) explain(ctx context.Context, r store.InboundRow) error {
+	t, ok := d.typed[strings.TrimSpace(r.MessageID)]
+	what := r.Outcome
+	if r.Detail != "" {
+		what += ": " + r.Detail
+	}
+	if r.Outcome == store.InboundAnswer && ok {
+		p, err := d.st.Load(ctx, d.pid)
+		if err != nil {
+			return err
+		}
+		qid := strings.TrimPrefix(r.Detail, "question ")
+		pos := p.Set.Index(qid)
+		var stored string
+		for _, pt := range p.Participants {
+			if pt.Person.Email == t.who.Email {
+				if a := p.LatestAnswer(pt.ID, qid); a != nil {
+					stored = a.Text
+				}
+			}
+		}
+		if stored == t.reply.Text {
+			what = fmt.Sprintf("answer to %d/%d, kept word for word (%d words)", pos+1, p.Set.Len(), len(strings.Fields(stored)))
+		} else {
+			d.wrong++
+			what = fmt.Sprintf("answer to %d/%d, NOT as typed: %q", pos+1, p.Set.Len(), stored)
+		}
+	}
+	if r.Outcome == store.InboundAutoReply {
+		what = "auto-reply: ignored, nothing recorded and nothing sent back"
+	}
+	d.printf("%s%s\n", strings.Repeat(" ", 9), "recorded: "+what)
+	return nil
+}
+
+// file writes a message as the next numbered .eml.
+func (d *demo) file(recipient, kind string, raw []byte) string {
+	d.seq++
+	name := fmt.Sprintf("%04d-%s-%s.eml", d.seq, recipient, kind)
+	if err := os.WriteFile(filepath.Join(d.dir, name), raw, 0o644); err != nil {
+		d.a.log.Error("could not write a message file", "file", name, "err", err)
+	}
+	return name
+}
+
+// line prints one transcript line, with a heading when the day changes.
+func (d *demo) line(who, what, file string) {
+	now := d.clock.Now()
+	if day := now.Format("Monday 2 January 2006"); day != d.day {
+		d.day = day
+		d.printf("\n%s\n", day)
+	}
+	d.printf("  %s  %-16s %-62s %s\n", now.Format("15:04"), who, clip(what, 62), file)
+}
+
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// writeAgreements writes every agreement version not written yet, as
+// Markdown and as a web page.
+func (d *demo) writeAgreements(ctx context.Context) error {
+	p, err := d.st.Load(ctx, d.pid)
+	if err != nil {
+		return err
+	}
+	for _, ag := range p.Agreements {
+		if ag.Version <= d.versions {
+			continue
+		}
+		v := mailout.AgreementView(ag, p.Lead().Person.Location)
+		md, err := templates.AgreementMarkdown(v)
+		if err != nil {
+			return err
+		}
+		page, err := templates.AgreementHTML(v)
+		if err != nil {
+			return err
+		}
+		base := filepath.Join(d.dir, fmt.Sprintf("agreement-v%d", ag.Version))
+		if err := errors.Join(os.WriteFile(base+".md", []byte(md), 0o644), os.WriteFile(base+".html", []byte(page), 0o644)); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		d.versions = ag.Version
+		d.printf("%s%s\n", strings.Repeat(" ", 9), fmt.Sprintf("agreement version %d written: %s.md and .html", ag.Version, base))
+	}
+	return nil
+}
+
+// demoInteractive runs the service in sandbox mode with the sample pair
+// enrolled, on the real clock, for a person to play both roles.
+func demoInteractive(ctx context.Context, a *app, cfg *Config, dana, sam *demoPerson) error {
+	// Without quiet hours the questions come straight away, whatever the
+	// time of day.
+	cfg.Pacing.QuietStart, cfg.Pacing.QuietEnd, cfg.Pacing.QuietDays = "00:00", "00:00", nil
+	return serve(ctx, a, cfg, func(ctx context.Context, st *store.Store) error {
+		if _, err := enrollSample(ctx, a, st, dana, sam); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "\nInteractive demo: %s <%s> (lead) and %s <%s> (report) are enrolled.\n"+
+			"Their first questions are on the way. Log in as each of them to answer.\n", dana.Name, dana.Email, sam.Name, sam.Email)
+		return nil
+	})
+}

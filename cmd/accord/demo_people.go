@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"html"
+	"mime"
+	"net/mail"
+	"strings"
+	"time"
+)
+
+// demoPerson is a simulated participant: who they are, how their mail
+// client writes replies, and what they answer.
+type demoPerson struct {
+	Name, Email, Zone string
+	Signature         string
+	loc               *time.Location
+	answers           []string
+	// react decides what to do with a question mail: reply text and how
+	// long after receiving it, and the style of the reply.
+	react func(q demoQuestion) []demoReply
+}
+
+// demoQuestion is a mail Accord sent, as the person reads it.
+type demoQuestion struct {
+	Number, Reminder int
+	Kind             string
+	Subject, ReplyTo string
+	MessageID, Date  string
+	Body             string // the plain-text part
+	Received         time.Time
+}
+
+// demoReply is one mail a person sends.
+type demoReply struct {
+	After time.Duration
+	Style string // gmail, apple, outlook-html, thunderbird-bottom, plain, auto-reply
+	Text  string
+}
+
+// The answers, in the person's own voice, one per default question.
+var danaAnswers = []string{
+	"We already trust each other with the hard calls. When something goes sideways we talk the same day instead of waiting for the next one-on-one.",
+	"Sam notices what others miss and says it kindly. The way you walked the new hire through the outage review was the best onboarding I have seen here.",
+	"I coach my daughter's football team on Saturdays, so I am slow on chat at weekends. I am an early riser and do my best thinking before nine.",
+	"This year I have to ship the new billing platform without burning the team out. If we miss it, the whole product roadmap slips by a quarter.",
+	"My first manager gave me problems, not tasks, and trusted me to come back with a plan. She always asked what I needed before telling me what she needed.",
+	"We would disagree openly in the room and still leave on the same side. Others would bring us problems early because they know we sort them out.",
+	"Calm and candid. It should be safe to say 'I got this wrong' without it becoming a big deal.",
+	"Honesty, craft, and looking after each other. I try to say no to work that would only look good in a slide deck.",
+	"I set direction and clear obstacles; you own the technical design of the payments service. We meet where design choices change what we promised other teams.",
+	"Tell me early when a date is at risk, even if you are not sure yet. I would rather hear a rough worry on Monday than a firm problem on Friday.",
+	"I am good at seeing the whole board; I get impatient with long meetings. I want to get better at letting others finish their thought. You can help by telling me when I cut in.",
+	"Short written updates over long calls. For anything urgent, call me; interrupt me whenever a customer is affected.",
+	"When we disagree, let us each say what we would need to change our mind. If it gets heated, we take a walk and pick it up the next morning.",
+	"A weekly one-on-one on Tuesday mornings with a shared list, and a short written note on Fridays about what moved.",
+	"You can count on me to protect your focus time and to back your decisions in public. In the next months I will get you a second engineer and clear the release process.",
+	"We will look at this agreement every quarter. Please point it out, kindly and directly, when I slip: a quick message the same day is perfect.",
+}
+
+var samAnswers = []string{
+	"You give me room to decide, and you say clearly what matters most this quarter.",
+	"You stay calm when things break, which keeps the rest of us calm. I also value that you credit the team in front of leadership.",
+	"I play the cello in an amateur orchestra on Wednesday evenings. I am happy to share more over time.",
+	"I want to lead the payments redesign and show I can run a project end to end. If it goes badly I worry I will be kept on maintenance work.",
+	"A senior colleague at my last job met with me every week for a year and taught me to write design docs people actually read. What made it great was that she was honest about my weak spots.",
+	"I would come to you with half-formed ideas without worrying. We would notice it because decisions happen faster and with fewer surprises.",
+	"Relaxed but focused. I would like us to laugh a bit and still hold a high bar.",
+	"Fairness and curiosity. I like to understand why before I agree to how.",
+	"I own the design and the code quality of payments; you own priorities and the conversation with other teams. Together we cover the what and the how.",
+	"Tell me the why behind priorities, and give me feedback while it is still fresh, not only at review time.",
+	"I am strong at careful design and debugging. I want to get better at speaking up in large meetings; you could invite me to present once a month.",
+	"Chat for quick things, a call for anything emotional. I like a heads-up before a meeting that has a hard topic.",
+	"I would like us to name the problem, not the person, and to take a pause before answering when we are upset.",
+	"Keep the weekly one-on-one, and let us keep a shared document of decisions so neither of us has to remember everything.",
+	"You can count on me to raise risks early and to finish what I start. I commit to writing up the payments plan by the end of next month.",
+	"A monthly check on our commitments in the one-on-one. Yes, please point out when I slip; tell me privately and directly.",
+}
+
+// demoPeople returns the two simulated people.
+func demoPeople() (dana, sam *demoPerson, err error) {
+	dana = &demoPerson{Name: "Dana Lee", Email: "dana.lee@example.com", Zone: "Europe/Berlin", answers: danaAnswers,
+		Signature: "Dana Lee\nHead of Platform, Example Co.\n+49 30 555 0142"}
+	sam = &demoPerson{Name: "Sam Ortiz", Email: "sam.ortiz@example.com", Zone: "America/New_York", answers: samAnswers,
+		Signature: "Sam Ortiz | Senior Engineer, Payments"}
+	for _, p := range []*demoPerson{dana, sam} {
+		if p.loc, err = time.LoadLocation(p.Zone); err != nil {
+			return nil, nil, err
+		}
+	}
+	// Dana answers within a couple of hours, in a different mail client
+	// from time to time. She is away when question 5 arrives: her
+	// out-of-office reply must be ignored, and she answers the reminder.
+	away := false
+	dana.react = func(q demoQuestion) []demoReply {
+		if q.Number == 0 || (q.Kind == "reminder" && q.Number != 5) {
+			return nil
+		}
+		a := dana.answers[q.Number-1]
+		switch {
+		case q.Number == 5 && !away:
+			away = true
+			return []demoReply{{After: 2 * time.Minute, Style: "auto-reply",
+				Text: "I am away at a conference until Thursday with little access to email. For anything urgent, please call the platform on-call."}}
+		case q.Number == 2:
+			return []demoReply{{After: 90 * time.Minute, Style: "apple", Text: a}}
+		case q.Number == 3:
+			return []demoReply{{After: 2 * time.Hour, Style: "outlook-html", Text: a}}
+		case q.Number == 9:
+			return []demoReply{{After: 2 * time.Hour, Style: "thunderbird-bottom", Text: a}}
+		}
+		return []demoReply{{After: 2 * time.Hour, Style: "gmail", Text: a}}
+	}
+	// Sam skips question 4 and pauses for a week at question 7, then comes
+	// back early with resume. He answers before reminders come.
+	seen := map[int]bool{}
+	sam.react = func(q demoQuestion) []demoReply {
+		if q.Kind == "ack" && strings.Contains(q.Subject, "Paused") {
+			return []demoReply{{After: 3 * 24 * time.Hour, Style: "plain", Text: "resume"}}
+		}
+		if q.Number == 0 || q.Kind == "reminder" {
+			return nil
+		}
+		first := !seen[q.Number]
+		seen[q.Number] = true
+		switch {
+		case q.Number == 4 && first:
+			return []demoReply{{After: time.Hour, Style: "plain", Text: "skip"}}
+		case q.Number == 7 && first:
+			return []demoReply{{After: time.Hour, Style: "plain", Text: "pause 1 week"}}
+		}
+		return []demoReply{{After: 3 * time.Hour, Style: "gmail", Text: sam.answers[q.Number-1]}}
+	}
+	return dana, sam, nil
+}
+
+// kind names a reply for its file: answer, auto-reply, or the command.
+func (r demoReply) kind() string {
+	switch r.Style {
+	case "auto-reply":
+		return "auto-reply"
+	case "plain":
+		cmd, _, _ := strings.Cut(r.Text, " ")
+		return cmd
+	}
+	return "answer"
+}
+
+// describe says, for the transcript, how the reply was written.
+func (r demoReply) describe() string {
+	switch r.Style {
+	case "gmail":
+		return "answer, top-posted above the quoted question, with signature"
+	case "apple":
+		return "answer from a phone, top-posted"
+	case "outlook-html":
+		return "answer in HTML only, top-posted"
+	case "thunderbird-bottom":
+		return "answer, bottom-posted below the quote"
+	case "auto-reply":
+		return "out-of-office auto-reply"
+	}
+	return fmt.Sprintf("%q", r.Text)
+}
+
+// compose writes a reply the way the person's mail client would: with the
+// original quoted, an attribution line, a signature, in text or HTML.
+func (p *demoPerson) compose(q demoQuestion, r demoReply, now time.Time) (messageID string, raw []byte) {
+	b := make([]byte, 8)
+	rand.Read(b)
+	id := fmt.Sprintf("<%s@mail.example.com>", hex.EncodeToString(b))
+	to := q.ReplyTo
+	var h bytes.Buffer
+	fmt.Fprintf(&h, "From: %s\r\nTo: %s\r\nDate: %s\r\nMessage-ID: %s\r\nMIME-Version: 1.0\r\n",
+		(&mail.Address{Name: p.Name, Address: p.Email}).String(), to, now.In(p.loc).Format(time.RFC1123Z), id)
+	subject := "Re: " + q.Subject
+	if r.Style == "auto-reply" {
+		subject = "Automatic reply: " + q.Subject
+		h.WriteString("Auto-Submitted: auto-replied\r\nX-Auto-Response-Suppress: All\r\n")
+	} else {
+		fmt.Fprintf(&h, "In-Reply-To: %s\r\nReferences: %s\r\n", q.MessageID, q.MessageID)
+	}
+	fmt.Fprintf(&h, "Subject: %s\r\n", mime.QEncoding.Encode("utf-8", subject))
+	sent := q.Received.In(p.loc)
+	quoted := "> " + strings.ReplaceAll(strings.TrimRight(q.Body, "\n"), "\n", "\n> ")
+	var body string
+	switch r.Style {
+	case "gmail":
+		body = fmt.Sprintf("%s\n\n-- \n%s\n\nOn %s, Accord <%s> wrote:\n%s\n",
+			r.Text, p.Signature, sent.Format("Mon, 2 Jan 2006 at 15:04"), strings.Trim(q.ReplyTo, "<>"), quoted)
+	case "apple":
+		body = fmt.Sprintf("%s\n\nSent from my iPhone\n\n> On %s, Accord <%s> wrote:\n>\n%s\n",
+			r.Text, sent.Format("2 Jan 2006, at 15:04"), strings.Trim(q.ReplyTo, "<>"), quoted)
+	case "thunderbird-bottom":
+		body = fmt.Sprintf("On %s, Accord wrote:\n%s\n\n%s\n\n-- \n%s\n",
+			sent.Format("02/01/2006 15:04"), quoted, r.Text, p.Signature)
+	case "outlook-html":
+		fmt.Fprintf(&h, "Content-Type: text/html; charset=utf-8\r\n\r\n")
+		page := fmt.Sprintf(`<html><head><meta charset="utf-8"></head><body><div>%s</div><div><br></div><div id="Signature">%s</div>`+
+			`<hr><div id="divRplyFwdMsg"><b>From:</b> Accord &lt;%s&gt;<br><b>Sent:</b> %s<br><b>To:</b> %s<br><b>Subject:</b> %s</div>`+
+			`<div>%s</div></body></html>`,
+			html.EscapeString(r.Text), strings.ReplaceAll(html.EscapeString(p.Signature), "\n", "<br>"),
+			html.EscapeString(strings.Trim(q.ReplyTo, "<>")), sent.Format("Monday, January 2, 2006 3:04 PM"),
+			html.EscapeString(p.Name), html.EscapeString(q.Subject), strings.ReplaceAll(html.EscapeString(q.Body), "\n", "<br>"))
+		return id, append(h.Bytes(), []byte(strings.ReplaceAll(page, "\n", "\r\n"))...)
+	default:
+		body = r.Text + "\n"
+	}
+	fmt.Fprintf(&h, "Content-Type: text/plain; charset=utf-8\r\n\r\n")
+	return id, append(h.Bytes(), []byte(strings.ReplaceAll(body, "\n", "\r\n"))...)
+}

@@ -1,0 +1,218 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jhillyerd/enmime/v2"
+
+	"accord/store"
+)
+
+func TestDemo(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	dir := filepath.Join(c.dir, "demo")
+	out := c.ok("demo", "--out", dir)
+
+	for _, want := range []string{
+		"Nothing leaves this machine",
+		"Accord → Dana    welcome",
+		"Accord → Sam     welcome",
+		"out-of-office auto-reply",
+		"recorded: auto-reply: ignored",
+		"answer in HTML only",
+		"answer, bottom-posted below the quote",
+		"recorded: command: skip",
+		"recorded: command: pause",
+		"Paused until",
+		"recorded: command: resume",
+		"Accord → Dana    reminder",
+		"agreement version 1 written",
+		"Done in",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("transcript lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "NOT as typed") {
+		t.Errorf("an answer was not recorded as typed:\n%s", out)
+	}
+	if saved, err := os.ReadFile(filepath.Join(dir, "transcript.txt")); err != nil || string(saved) != out {
+		t.Errorf("transcript.txt differs from what was printed (err %v)", err)
+	}
+
+	// Every message is a numbered, parseable mail, in order, and each kind
+	// the issue promises is there.
+	files := emlFiles(t, dir)
+	name := regexp.MustCompile(`^(\d{4})-(dana|sam|accord)-([a-z-]+)\.eml$`)
+	kinds := map[string]int{}
+	for i, f := range files {
+		m := name.FindStringSubmatch(f)
+		if m == nil {
+			t.Fatalf("file %q is not NNNN-<recipient>-<kind>.eml", f)
+		}
+		if want := fmt.Sprintf("%04d", i+1); m[1] != want {
+			t.Errorf("file %s is numbered %s", want, m[1])
+		}
+		kinds[m[2]+"-"+m[3]]++
+		raw, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		env, err := enmime.ReadEnvelope(bytes.NewReader(raw))
+		if err != nil || env.GetHeader("Message-Id") == "" || env.GetHeader("From") == "" {
+			t.Errorf("%s: not a complete message (err %v)", f, err)
+		}
+	}
+	for k, n := range map[string]int{
+		"dana-welcome": 1, "sam-welcome": 1, "dana-agreement": 1, "sam-agreement": 1,
+		"accord-auto-reply": 1, "accord-skip": 1, "accord-pause": 1, "accord-resume": 1, "accord-answer": 31,
+	} {
+		if kinds[k] != n {
+			t.Errorf("%d %s messages, want %d (all: %v)", kinds[k], k, n, kinds)
+		}
+	}
+
+	// The agreement holds what both people typed, and Sam's skipped
+	// question shows as passed on.
+	md, err := os.ReadFile(filepath.Join(dir, "agreement-v1.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, a := range danaAnswers {
+		if !strings.Contains(string(md), a) {
+			t.Errorf("agreement lacks Dana's answer %d", i+1)
+		}
+	}
+	for i, a := range samAnswers {
+		if got := strings.Contains(string(md), a); got != (i != 3) {
+			t.Errorf("agreement has Sam's answer %d: %v, want %v", i+1, got, i != 3)
+		}
+	}
+	if n := strings.Count(string(md), "passed on this one"); n != 1 {
+		t.Errorf("agreement shows %d passed questions, want 1", n)
+	}
+	page, err := os.ReadFile(filepath.Join(dir, "agreement-v1.html"))
+	if err != nil || !bytes.HasPrefix(page, []byte("<!DOCTYPE html>")) || !bytes.Contains(page, []byte("Fairness and curiosity.")) {
+		t.Errorf("agreement-v1.html is not the agreement page (err %v)", err)
+	}
+
+	// The database agrees with the transcript.
+	st, err := store.Open(context.Background(), "sqlite:"+filepath.Join(dir, "accord.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts, err := st.InboundCounts(context.Background())
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts[store.InboundAnswer] != 31 || counts[store.InboundAutoReply] != 1 || counts[store.InboundCommand] != 3 || len(counts) != 3 {
+		t.Errorf("inbound outcomes %v, want 31 answers, 1 auto-reply, 3 commands", counts)
+	}
+
+	// A second run replaces the first one's files.
+	c.ok("demo", "--out", dir)
+	if again := emlFiles(t, dir); !slices.Equal(again, files) {
+		t.Errorf("second run left %d message files, want the %d of a fresh run", len(again), len(files))
+	}
+}
+
+func emlFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	names, err := filepath.Glob(filepath.Join(dir, "*.eml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, n := range names {
+		names[i] = filepath.Base(n)
+	}
+	return names
+}
+
+func TestDemoRejects(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	c.fails(exitUsage, "--speed", "demo", "--speed", "-1")
+	c.fails(exitUsage, "no arguments", "demo", "extra")
+}
+
+func TestDemoPersonAwake(t *testing.T) {
+	t.Parallel()
+	dana, _, err := demoPeople()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ in, want string }{
+		{"2027-03-01T09:00:00Z", "2027-03-01T09:00:00Z"}, // 10:00 in Berlin
+		{"2027-03-01T22:30:00Z", "2027-03-02T06:30:00Z"}, // 23:30: next morning 07:30
+		{"2027-03-01T05:00:00Z", "2027-03-01T06:30:00Z"}, // 06:00: later that morning
+	} {
+		in, _ := time.Parse(time.RFC3339, tc.in)
+		if got := dana.awake(in).Format(time.RFC3339); got != tc.want {
+			t.Errorf("awake(%s) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestMailboxOf(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"accord+abc123@localhost":    "accord@localhost",
+		"<Dana.Lee@Example.com>":     "dana.lee@example.com",
+		"sam@example.com":            "sam@example.com",
+		"not-an-address":             "not-an-address",
+		"a+b+c@example.com":          "a@example.com",
+		" accord+TOKEN@example.org ": "accord@example.org",
+	} {
+		if got := mailboxOf(in); got != want {
+			t.Errorf("mailboxOf(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestInteractiveDemo enrols the sample pair in a sandbox on the real clock,
+// with quiet hours off whatever the configuration says, so their first
+// questions arrive at once.
+func TestInteractiveDemo(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	c.write("accord.toml", "[http]\nlisten = \"127.0.0.1:0\"\n[sandbox]\nimap_port = 0\nsmtp_port = 0\n[pacing]\nquiet_start = \"00:01\"\nquiet_end = \"23:59\"\n")
+	dir := filepath.Join(c.dir, "demo")
+	s := c.start("demo", "--interactive", "--out", dir)
+	var imapAddr, pass string
+	eventually(t, 10*time.Second, "the sandbox banner", func() bool {
+		out := s.stdout.String()
+		if m := bannerPass.FindStringSubmatch(out); m != nil && strings.Contains(out, "Interactive demo") {
+			imapAddr, pass = bannerIMAP.FindStringSubmatch(out)[1], m[1]
+			return true
+		}
+		return false
+	})
+	for _, who := range []string{"dana.lee@example.com", "sam.ortiz@example.com"} {
+		eventually(t, 10*time.Second, who+"'s welcome", func() bool {
+			msgs := inbox(t, imapAddr, who, pass)
+			return len(msgs) == 1 && strings.Contains(msgs[0].Header.Get("Subject"), "1/16")
+		})
+	}
+	if code := s.stop(); code != exitOK {
+		t.Fatalf("demo --interactive exited with %d:\n%s", code, s.stderr)
+	}
+	st, err := store.Open(context.Background(), "sqlite:"+filepath.Join(dir, "accord.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if people, err := st.PeopleEmails(context.Background()); err != nil || len(people) != 2 {
+		t.Errorf("demo database has people %v (err %v), want the sample pair", people, err)
+	}
+}
