@@ -305,11 +305,15 @@ func cutQuotes(lines []line) int {
 // unquoted header) and is dropped alone. It returns the cut index or -1.
 func handleHeader(lines []line, i, j int, content bool) int {
 	k := nextContent(lines, j+1)
-	if k < len(lines) && lines[k].quoted {
+	if k < len(lines) && (lines[k].quoted || tabbed(lines[k])) {
 		for x := i; x < k; x++ {
 			lines[x].drop = true
 		}
-		markBlock(lines, k)
+		if lines[k].quoted {
+			markBlock(lines, k)
+		} else {
+			dropBlock(lines, k, tabBlockEnd(lines, k))
+		}
 		return -1
 	}
 	if content {
@@ -319,6 +323,29 @@ func handleHeader(lines []line, i, j int, content bool) int {
 		lines[x].drop = true
 	}
 	return -1
+}
+
+// tabbed reports whether a line is indented with a tab, which is how
+// s-nail and other mailx descendants quote (their indentprefix) instead of
+// with ">". It only counts right below a quote header.
+func tabbed(l line) bool { return !l.code && strings.HasPrefix(l.text, "\t") }
+
+// tabBlockEnd returns the end of the tab-indented quote starting at k: the
+// indented lines and the blank lines between them.
+func tabBlockEnd(lines []line, k int) int {
+	end := k
+	for end < len(lines) {
+		if tabbed(lines[end]) {
+			end++
+			continue
+		}
+		if m := nextContent(lines, end); lines[end].blank && m < len(lines) && tabbed(lines[m]) {
+			end = m
+			continue
+		}
+		break
+	}
+	return end
 }
 
 // ruleAbove moves a cut at i up over blank lines and a rule line such as
