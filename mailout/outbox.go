@@ -40,6 +40,9 @@ type Outbox struct {
 	// OnResult, when set, hears the result of every delivery attempt:
 	// sent, retry, failed or auth-failed.
 	OnResult func(result string)
+	// Wake, when set, tells the outbox that mail was just queued, so it
+	// need not wait for its next look at the queue.
+	Wake <-chan struct{}
 
 	// crash, set only by tests, is called at named points where a crash
 	// would leave the database and the mail server disagreeing.
@@ -104,6 +107,7 @@ func (o *Outbox) Worker() *store.Worker {
 		Batch:       o.Concurrency * 2,
 		Concurrency: o.Concurrency,
 		Gate:        o.gate,
+		Wake:        o.Wake,
 		Logger:      o.Logger,
 	}
 }

@@ -296,3 +296,35 @@ func enqueue(t testing.TB, st *Store, j NewJob) int64 {
 	}
 	return id
 }
+
+// TestWorkerWake shows that a nudge on Wake starts a job queued while the
+// worker sleeps, long before its idle time would have run out.
+func TestWorkerWake(t *testing.T) {
+	t.Parallel()
+	eachBackend(t, func(t *testing.T, url string) {
+		st := openStore(t, url, Options{})
+		wake := make(chan struct{}, 1)
+		ran := make(chan int64, 1)
+		w := &Worker{Store: st, Name: "w", Idle: time.Hour, Wake: wake, Handlers: map[string]Handler{
+			"nudged": func(_ context.Context, j Job) error { ran <- j.ID; return nil },
+		}}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- w.Run(ctx) }()
+		time.Sleep(50 * time.Millisecond) // let it find nothing and go to sleep
+		id := enqueue(t, st, NewJob{Kind: "nudged", RunAt: time.Now().Add(-time.Second)})
+		wake <- struct{}{}
+		select {
+		case got := <-ran:
+			if got != id {
+				t.Errorf("ran job %d, want %d", got, id)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("the job did not run after the nudge (the worker would have slept an hour)")
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run = %v", err)
+		}
+	})
+}

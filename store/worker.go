@@ -55,6 +55,9 @@ type Worker struct {
 	Concurrency int
 	// Idle is how long Run sleeps when nothing is due. Default 1 second.
 	Idle time.Duration
+	// Wake, when set, cuts that sleep short: another part of the process
+	// sends on it when it has just queued work for this worker.
+	Wake <-chan struct{}
 	// Backoff is the delay before retry number attempt (1-based). Default:
 	// 30s doubling up to 6h, with ±20% jitter.
 	Backoff func(attempt int) time.Duration
@@ -197,6 +200,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-w.Wake:
 		case <-time.After(w.Idle):
 		}
 	}

@@ -77,19 +77,22 @@ func oneIf(b bool) float64 {
 	return 0
 }
 
-// observe hooks the metrics into the running parts; without registered
-// metrics (the simulated demo) there is nothing to hook.
+// observe hooks the outbox nudge and, when registered, the metrics into
+// the running parts.
 func (svc *service) observe() {
 	m := svc.m
+	svc.poller.Processor.OnOutcome = func(outcome string, arrived time.Time) {
+		svc.nudge()
+		if m != nil {
+			m.inbound.WithLabelValues(outcome).Inc()
+			if !arrived.IsZero() {
+				m.latency.Observe(time.Since(arrived).Seconds())
+			}
+		}
+	}
 	if m == nil {
 		return
 	}
 	svc.poller.OnScan = func(d time.Duration) { m.scans.Observe(d.Seconds()) }
-	svc.poller.Processor.OnOutcome = func(outcome string, arrived time.Time) {
-		m.inbound.WithLabelValues(outcome).Inc()
-		if !arrived.IsZero() {
-			m.latency.Observe(time.Since(arrived).Seconds())
-		}
-	}
 	svc.outbox.OnResult = func(result string) { m.outbound.WithLabelValues(result).Inc() }
 }

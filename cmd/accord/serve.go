@@ -41,6 +41,9 @@ type service struct {
 	sender  *mailout.Sender
 	sandbox *sandbox
 	m       *metrics
+	// queued wakes the outbox when a reply or a wake-up has just queued
+	// mail, so the next question leaves at once.
+	queued chan struct{}
 
 	mu     sync.Mutex
 	st     *store.Store
@@ -185,8 +188,9 @@ func (svc *service) build(a *app, cfg *Config, st *store.Store) error {
 		return err
 	}
 	id := cfg.Identity()
+	svc.queued = make(chan struct{}, 1)
 	outbox := &mailout.Outbox{
-		Store: st, Mailer: svc.sender, From: cfg.Mail.Address, Logger: a.log, Name: workerName("outbox"),
+		Store: st, Wake: svc.queued, Mailer: svc.sender, From: cfg.Mail.Address, Logger: a.log, Name: workerName("outbox"),
 		GiveUpAfter: time.Duration(cfg.SMTP.GiveUpAfterHours) * time.Hour, BounceAfter: cfg.SMTP.BounceAfter, Concurrency: cfg.SMTP.Connections,
 	}
 	poller := &mailin.Poller{
@@ -247,7 +251,11 @@ new people get a mailbox when their first mail arrives.
 // run starts the workers and waits for shutdown, then lets work in
 // progress finish.
 func (svc *service) run(ctx context.Context, a *app) error {
-	scheduler := &store.Worker{Store: svc.st, Name: workerName("scheduler"), Handlers: map[string]store.Handler{store.KindWake: svc.st.Wake}, Logger: a.log}
+	wake := func(ctx context.Context, j store.Job) error {
+		defer svc.nudge()
+		return svc.st.Wake(ctx, j)
+	}
+	scheduler := &store.Worker{Store: svc.st, Name: workerName("scheduler"), Handlers: map[string]store.Handler{store.KindWake: wake}, Logger: a.log}
 	var wg sync.WaitGroup
 	for _, part := range []struct {
 		name string
@@ -271,6 +279,14 @@ func (svc *service) run(ctx context.Context, a *app) error {
 	wg.Wait()
 	a.log.Info("stopped")
 	return nil
+}
+
+// nudge tells the outbox that mail may have been queued.
+func (svc *service) nudge() {
+	select {
+	case svc.queued <- struct{}{}:
+	default:
+	}
 }
 
 // routes serves health, readiness and metrics.
