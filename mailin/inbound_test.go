@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"accord/conversation"
 	"accord/mailout/mailtest"
 	"accord/store"
 	"accord/store/storetest"
@@ -245,5 +246,62 @@ func TestIMAPSecurityModes(t *testing.T) {
 				t.Errorf("outcomes over %s = %v", mode.name, o)
 			}
 		})
+	}
+}
+
+// TestWorkersKeepEachSendersOrder processes a batch with several workers:
+// every reply is recorded, and a person's correction, sent right after
+// their first answer, is still the one that counts.
+func TestWorkersKeepEachSendersOrder(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		var es []store.Enrollment
+		for i := range 4 {
+			es = append(es, store.Enrollment{Kind: conversation.KindPeer, Set: e.set(),
+				A: store.EnrollPerson{Name: "Kim Novak", Email: fmt.Sprintf("kim%d@example.test", i), TimeZone: "UTC"},
+				B: store.EnrollPerson{Name: "Lee Park", Email: fmt.Sprintf("lee%d@example.test", i), TimeZone: "UTC"}})
+		}
+		if _, err := e.st.EnrollAll(e.ctx, es); err != nil {
+			t.Fatal(err)
+		}
+		welcome := e.lastMail("dana@example.test")
+		e.mb.Append(t, e.imap, "", replyMail("Dana Lee <dana@example.test>", welcome, "First thoughts."))
+		for i := range 4 {
+			for _, who := range []string{"kim", "lee"} {
+				addr := fmt.Sprintf("%s%d@example.test", who, i)
+				e.mb.Append(t, e.imap, "", replyMail(addr, e.lastMail(addr), "Answer from "+addr))
+			}
+		}
+		e.mb.Append(t, e.imap, "", replyMail("Dana Lee <dana@example.test>", welcome, "Better: we trust each other."))
+		p := e.poller(e.processor("p1"))
+		p.Workers = 4
+		e.run(p)
+		if o := e.waitOutcomes(10, 30*time.Second); o[store.InboundAnswer] != 10 {
+			t.Fatalf("outcomes = %v, want 10 answers", o)
+		}
+		if got := e.answers(e.dana); !slices.Equal(got, []string{"First thoughts.", "Better: we trust each other."}) {
+			t.Errorf("Dana's answers = %q, want the first answer then the correction", got)
+		}
+		pt, err := e.st.Load(e.ctx, e.pid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a := pt.LatestAnswer(e.dana, pt.Set.Questions[0].ID); a == nil || a.Text != "Better: we trust each other." {
+			t.Errorf("Dana's answer that counts = %+v, want the correction", a)
+		}
+	})
+}
+
+func TestSenderOf(t *testing.T) {
+	t.Parallel()
+	for raw, want := range map[string]string{
+		"From: Dana Lee <Dana@Example.test>\r\n\r\nhi": "dana@example.test",
+		"From: sam@example.test\r\n\r\nhi":             "sam@example.test",
+		"From: not an address\r\n\r\nhi":               "not an address",
+		"Subject: no sender\r\n\r\nhi":                 "",
+	} {
+		if got := senderOf([]byte(raw)); got != want {
+			t.Errorf("senderOf(%q) = %q, want %q", raw, got, want)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
+	"net/mail"
 	"slices"
 	"strings"
 	"sync"
@@ -54,6 +55,11 @@ type Poller struct {
 	RetryAfter time.Duration
 	// OnScan, when set, hears how long each scan of the mailbox took.
 	OnScan func(time.Duration)
+	// Workers is how many messages of a batch are processed at once;
+	// default 1. Messages from one sender are always processed one after
+	// the other, in the order they arrived, so a correction never
+	// overtakes the answer it corrects.
+	Workers int
 
 	// crash, set only by tests, is called at named points.
 	crash func(point string) error
@@ -402,11 +408,16 @@ func (p *Poller) batch(ctx context.Context, cn *conn, uidValidity uint32, uids [
 		if err != nil {
 			return last, err
 		}
+		group := make([]Fetched, 0, j-i)
 		for _, m := range meta[i:j] {
 			f := fetched[m.UID]
 			f.Key = store.InboundKey{Mailbox: p.Config.Mailbox, UIDValidity: uidValidity, UID: uint32(m.UID)}
 			f.Size, f.InternalDate = m.RFC822Size, m.InternalDate
-			res, err := p.Processor.Process(ctx, f)
+			group = append(group, f)
+		}
+		results := p.processAll(ctx, group)
+		for k, m := range meta[i:j] {
+			res, err := results[k].res, results[k].err
 			if err != nil {
 				return last, err
 			}
@@ -436,6 +447,72 @@ func (p *Poller) batch(ctx context.Context, cn *conn, uidValidity uint32, uids [
 		return last, err
 	}
 	return last, nil
+}
+
+// processed is the result of processing one message.
+type processed struct {
+	res Result
+	err error
+}
+
+// processAll processes fetched messages, in order with one worker, else
+// concurrently across senders and in order for each sender. After a
+// failure the failed sender's later messages are left unprocessed, with
+// the same error, for the next scan.
+func (p *Poller) processAll(ctx context.Context, fs []Fetched) []processed {
+	out := make([]processed, len(fs))
+	if p.Workers <= 1 || len(fs) == 1 {
+		for k, f := range fs {
+			out[k].res, out[k].err = p.Processor.Process(ctx, f)
+			if out[k].err != nil {
+				for x := k + 1; x < len(fs); x++ {
+					out[x].err = out[k].err
+				}
+				break
+			}
+		}
+		return out
+	}
+	bySender := map[string][]int{}
+	var senders []string
+	for k, f := range fs {
+		s := senderOf(f.Raw)
+		if _, ok := bySender[s]; !ok {
+			senders = append(senders, s)
+		}
+		bySender[s] = append(bySender[s], k)
+	}
+	sem := make(chan struct{}, p.Workers)
+	var wg sync.WaitGroup
+	for _, s := range senders {
+		idx := bySender[s]
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			for n, k := range idx {
+				out[k].res, out[k].err = p.Processor.Process(ctx, fs[k])
+				if out[k].err != nil {
+					for _, x := range idx[n+1:] {
+						out[x].err = out[k].err
+					}
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// senderOf is the address a message is from, lowercased, for keeping each
+// sender's messages in order; messages without one share the empty key.
+func senderOf(raw []byte) string {
+	from := header(raw).Get("From")
+	if a, err := mail.ParseAddress(from); err == nil {
+		return strings.ToLower(a.Address)
+	}
+	return strings.ToLower(strings.TrimSpace(from))
 }
 
 // fetchBodies reads the messages whole, or only their header when they are

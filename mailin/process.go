@@ -9,6 +9,7 @@ import (
 	"net/textproto"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jhillyerd/enmime/v2"
@@ -50,6 +51,8 @@ type Processor struct {
 
 	// crash, set only by tests, is called at named points.
 	crash func(point string, f Fetched) error
+
+	setup sync.Once
 }
 
 // Result is what became of a fetched message, for the poller to
@@ -61,7 +64,11 @@ type Result struct {
 	Retry bool
 }
 
-func (p *Processor) defaults() {
+// defaults fills in unset fields, once, before the first message: Process
+// may run on several goroutines.
+func (p *Processor) defaults() { p.setup.Do(p.fillDefaults) }
+
+func (p *Processor) fillDefaults() {
 	if p.MaxAttempts == 0 {
 		p.MaxAttempts = 5
 	}

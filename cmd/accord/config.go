@@ -66,6 +66,7 @@ type Config struct {
 		RequireDMARCPass     bool   `toml:"require_dmarc_pass" help:"reject replies your server did not verify with DMARC"`
 		NotifyUnknownSenders bool   `toml:"notify_unknown_senders" help:"tell strangers once a day that their mail was not matched"`
 		MaxAttempts          int    `toml:"max_attempts" help:"failed tries before a message is quarantined"`
+		Workers              int    `toml:"workers" help:"replies processed at once (one sender's always in order); SQLite takes them one by one anyway"`
 	} `toml:"inbound"`
 	HTTP struct {
 		Listen string `toml:"listen" help:"address for /healthz, /readyz and /metrics; keep it on loopback or a private network"`
@@ -107,7 +108,7 @@ func defaultConfig() *Config {
 	c.SMTP.Auth, c.SMTP.Connections = "plain", 2
 	c.IMAP.ProcessedFolder, c.IMAP.QuarantineFolder = "Processed", "Quarantine"
 	c.IMAP.MaxMessageMB, c.IMAP.PollSeconds = 25, 30
-	c.Inbound.MaxAttempts = 5
+	c.Inbound.MaxAttempts, c.Inbound.Workers = 5, 4
 	c.HTTP.Listen = "127.0.0.1:8025"
 	c.Sandbox.IMAPPort, c.Sandbox.SMTPPort = 1143, 1025
 	c.SMTP.GiveUpAfterHours, c.SMTP.BounceAfter = 72, 3
@@ -337,6 +338,9 @@ func (c *Config) validate() error {
 	}
 	if c.Inbound.RequireDMARCPass && c.Inbound.AuthServID == "" {
 		bad("inbound.require_dmarc_pass", "needs inbound.authserv_id: say which server's verdict to trust")
+	}
+	if c.Inbound.Workers < 1 || c.Inbound.Workers > 64 {
+		bad("inbound.workers", "%d: use 1 to 64", c.Inbound.Workers)
 	}
 	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
 		bad("http.listen", "%q is not host:port, like 127.0.0.1:8025", c.HTTP.Listen)

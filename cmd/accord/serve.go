@@ -197,6 +197,7 @@ func (svc *service) build(a *app, cfg *Config, st *store.Store) error {
 		Config: ic, Logger: a.log,
 		MaxSize:      int64(cfg.IMAP.MaxMessageMB) << 20,
 		PollInterval: time.Duration(cfg.IMAP.PollSeconds) * time.Second,
+		Workers:      cfg.Inbound.Workers,
 		Processor: &mailin.Processor{
 			Store: st, Identity: id, Renderer: &mailout.Renderer{Identity: id}, Logger: a.log, Worker: workerName("mailin"),
 			Trust:                mailin.Trust{AuthServID: cfg.Inbound.AuthServID, RequireDMARCPass: cfg.Inbound.RequireDMARCPass},

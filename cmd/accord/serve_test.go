@@ -406,6 +406,7 @@ func TestServeRejects(t *testing.T) {
 		{"only SMTP configured", "[smtp]\nurl = \"smtps://accord@mail.example.com\"\n", "configure both imap.url and smtp.url", nil, exitFailure},
 		{"listen typo", "[http]\nlisten = \"localhost\"\n", "http.listen", nil, exitFailure},
 		{"sandbox port out of range", "[sandbox]\nimap_port = 70000\n", "sandbox.imap_port", nil, exitFailure},
+		{"workers out of range", "[inbound]\nworkers = 0\n", "inbound.workers", nil, exitFailure},
 		{"config typo", "[http]\nlisen = \"127.0.0.1:0\"\n", "lisen", nil, exitFailure},
 		{"arguments", "", "no arguments", []string{"now"}, exitUsage},
 	} {
