@@ -169,7 +169,11 @@ func (s *Store) openPostgres(ctx context.Context, rawURL string) error {
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", Redact(rawURL), err)
 	}
+	// Keep as many idle connections as may be open: database/sql keeps
+	// only two by default, and under concurrent work every extra one was
+	// closed after use and opened again (a new server process each time).
 	db.SetMaxOpenConns(20)
+	db.SetMaxIdleConns(20)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
