@@ -25,7 +25,7 @@ import (
 )
 
 // buildAccord compiles the command, for tests that run it as operators do.
-func buildAccord(t *testing.T) string {
+func buildAccord(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "accord")
 	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
@@ -37,14 +37,14 @@ func buildAccord(t *testing.T) string {
 
 // process is the accord binary running as a service.
 type process struct {
-	t      *testing.T
+	t      testing.TB
 	cmd    *exec.Cmd
 	stderr *syncBuffer
 	base   string
 	exited chan error
 }
 
-func startProcess(t *testing.T, bin string, env []string, args ...string) *process {
+func startProcess(t testing.TB, bin string, env []string, args ...string) *process {
 	t.Helper()
 	p := &process{t: t, cmd: exec.Command(bin, args...), stderr: &syncBuffer{}, exited: make(chan error, 1)}
 	p.cmd.Env = env
@@ -113,7 +113,7 @@ func (p *process) metric(sample string) float64 {
 }
 
 // runBinary runs a one-shot command and fails the test if it fails.
-func runBinary(t *testing.T, bin string, env []string, args ...string) string {
+func runBinary(t testing.TB, bin string, env []string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Env = env
@@ -131,12 +131,12 @@ var e2eWays = map[string]map[int]string{
 	"lee": {3: "s-nail top", 6: "mutt top", 10: "s-nail bottom"},
 }
 
-// TestEndToEnd runs the accord binary against the test bed: Postfix takes
+// TestServiceEndToEnd runs the accord binary against the test bed: Postfix takes
 // Accord's mail and the people's replies, Dovecot holds every mailbox, and
 // PostgreSQL the state. Kim and Lee answer all sixteen questions, some
 // through mutt and s-nail; every answer must be stored as typed, every
 // question must reach the right person, and both must get the agreement.
-func TestEndToEnd(t *testing.T) {
+func TestServiceEndToEnd(t *testing.T) {
 	t.Parallel()
 	svc := mailtest.TestbedAccount(t, "accord-e2e")
 	people := map[string]mailtest.Account{"kim": mailtest.TestbedAccount(t, "kim"), "lee": mailtest.TestbedAccount(t, "lee")}

@@ -144,7 +144,7 @@ func (s *served) metric(sample string) float64 {
 	return -1
 }
 
-func eventually(t *testing.T, within time.Duration, what string, ok func() bool) {
+func eventually(t testing.TB, within time.Duration, what string, ok func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for !ok() {

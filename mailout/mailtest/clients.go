@@ -457,7 +457,9 @@ func awaitSubject(t testing.TB, a Account, subject string) {
 
 // dialAccount logs in to a's IMAP server over STARTTLS, trusting only
 // a.CAFile.
-func dialAccount(a Account) (*imapclient.Client, error) {
+func dialAccount(a Account) (*imapclient.Client, error) { return dialAccountWith(a, nil) }
+
+func dialAccountWith(a Account, h *imapclient.UnilateralDataHandler) (*imapclient.Client, error) {
 	pem, err := os.ReadFile(a.CAFile)
 	if err != nil {
 		return nil, fmt.Errorf("read CA: %w", err)
@@ -471,7 +473,8 @@ func dialAccount(a Account) (*imapclient.Client, error) {
 		return nil, fmt.Errorf("IMAP address %q: %w", a.IMAPAddr, err)
 	}
 	c, err := imapclient.DialStartTLS(a.IMAPAddr, &imapclient.Options{
-		TLSConfig: &tls.Config{RootCAs: pool, ServerName: host, MinVersion: tls.VersionTLS12},
+		TLSConfig:             &tls.Config{RootCAs: pool, ServerName: host, MinVersion: tls.VersionTLS12},
+		UnilateralDataHandler: h,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s: %w", a.IMAPAddr, err)
@@ -674,4 +677,32 @@ func (a Account) Inbox(t testing.TB) [][]byte {
 		}
 	}
 	return out
+}
+
+// Dial logs in to a's IMAP server over STARTTLS, trusting only the test
+// bed's CA, and closes the connection when the test ends. h, when not nil,
+// hears what the server says unasked (new mail while idling).
+func (a Account) Dial(t testing.TB, h *imapclient.UnilateralDataHandler) *imapclient.Client {
+	t.Helper()
+	c, err := dialAccountWith(a, h)
+	if err != nil {
+		t.Fatalf("mailtest: %v", err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// Count returns how many messages are in a's INBOX.
+func (a Account) Count(t testing.TB) int {
+	t.Helper()
+	c, err := dialAccount(a)
+	if err != nil {
+		t.Fatalf("mailtest: %v", err)
+	}
+	defer c.Close()
+	st, err := c.Status("INBOX", &imap.StatusOptions{NumMessages: true}).Wait()
+	if err != nil || st.NumMessages == nil {
+		t.Fatalf("mailtest: status of %s's INBOX: %v", a.Address, err)
+	}
+	return int(*st.NumMessages)
 }
