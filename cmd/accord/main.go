@@ -174,13 +174,12 @@ func (a *app) flags(name, usage string) *flag.FlagSet {
 	return fs
 }
 
-// parse parses subcommand flags, printing usage for -h and turning other
-// flag errors into usage errors.
+// parse parses subcommand flags, turning flag errors other than -h (whose
+// usage text the flag package has already printed) into usage errors.
 func parse(fs *flag.FlagSet, args []string) error {
 	fs.SetOutput(io.Discard)
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
-		fs.Usage()
 		return flag.ErrHelp
 	}
 	if err != nil {
