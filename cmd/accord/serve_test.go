@@ -360,6 +360,90 @@ quiet_days = []
 	}
 }
 
+// TestServeMailUnreachable points serve at mail servers that are not there
+// or a mailbox that does not exist: it keeps running and retrying, the log
+// and /readyz say what is wrong, and mail that could not go out waits in
+// the outbox with its reason instead of being dropped.
+func TestServeMailUnreachable(t *testing.T) {
+	t.Parallel()
+	closed := func() string {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		return addr
+	}
+	for _, tc := range []struct {
+		name      string
+		imap      func(mb *mailtest.IMAP) string // imap.url
+		smtpDown  bool
+		wantCheck string // prefix of /readyz's mailbox check
+		wantLog   string
+	}{
+		{
+			name:      "IMAP server unreachable",
+			imap:      func(mb *mailtest.IMAP) string { return fmt.Sprintf("imap://%s@%s/%s", mb.User, closed(), mb.Mailbox) },
+			wantCheck: "not connected", wantLog: "connection refused",
+		},
+		{
+			name:      "mailbox does not exist",
+			imap:      func(mb *mailtest.IMAP) string { return fmt.Sprintf("imap://%s@%s/NoSuchFolder", mb.User, mb.Addr) },
+			wantCheck: "not connected", wantLog: "NoSuchFolder",
+		},
+		{
+			name:      "SMTP server unreachable",
+			imap:      func(mb *mailtest.IMAP) string { return fmt.Sprintf("imap://%s@%s/%s", mb.User, mb.Addr, mb.Mailbox) },
+			smtpDown:  true,
+			wantCheck: "", wantLog: "will retry",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			mb := mailtest.NewMemoryIMAP(t)
+			smtpAddr := closed()
+			if !tc.smtpDown {
+				smtpAddr = fmt.Sprintf("127.0.0.1:%d", mailtest.NewSink(t).Port())
+			}
+			c := newCLI(t)
+			c.write("accord.toml", fmt.Sprintf(`
+[http]
+listen = "127.0.0.1:0"
+[imap]
+url = %q
+password = %q
+[smtp]
+url = "smtp://%s"
+[pacing]
+quiet_start = "00:00"
+quiet_end = "00:00"
+quiet_days = []
+`, tc.imap(mb), mb.Password, smtpAddr))
+			c.ok("pair", "add", "--lead", dana, "--report", sam)
+			s := c.serve()
+			eventually(t, 15*time.Second, "the log to say "+tc.wantLog, func() bool {
+				return strings.Contains(s.stderr.String(), tc.wantLog)
+			})
+			code, checks := s.readiness()
+			switch {
+			case tc.wantCheck == "" && code != http.StatusOK:
+				t.Errorf("/readyz = %d %v, want ready: a server that is down is retried, not a fault of ours", code, checks)
+			case tc.wantCheck != "" && (code != http.StatusServiceUnavailable || !strings.HasPrefix(checks["mailbox"], tc.wantCheck)):
+				t.Errorf("/readyz = %d %v, want 503 with mailbox %q…", code, checks, tc.wantCheck)
+			}
+			if code := s.stop(); code != exitOK {
+				t.Errorf("serve exited with %d", code)
+			}
+			if tc.smtpDown {
+				if out := c.ok("pair", "show", "1"); !strings.Contains(out, "Mail       2 queued, 0 sent, 0 failed") {
+					t.Errorf("the welcomes are not waiting in the outbox:\n%s", out)
+				}
+			}
+		})
+	}
+}
+
 // TestServeDatabaseDown starts serve with PostgreSQL unreachable: it
 // waits and retries, /readyz says why, and it still stops cleanly.
 func TestServeDatabaseDown(t *testing.T) {
