@@ -101,35 +101,14 @@ func benchTestbed(b *testing.B, bin string, svc, people mailtest.Account, n, sam
 	svc.Clear(b)
 	people.Clear(b)
 	dbURL := storetest.PostgresURL(b)
-	dir := b.TempDir()
-	cfg := filepath.Join(dir, "accord.toml")
-	if err := os.WriteFile(cfg, fmt.Appendf(nil, `
-[database]
-url = %q
-[mail]
-address = %q
-[imap]
-url = "imap+starttls://%s@%s/INBOX"
-[smtp]
-url = "smtp://%s"
-[http]
-listen = "127.0.0.1:0"
-[pacing]
-quiet_start = "00:00"
-quiet_end = "00:00"
-quiet_days = []
-`, dbURL, svc.Address, svc.Address, svc.IMAPAddr, svc.SMTPAddr), 0o600); err != nil {
-		b.Fatal(err)
-	}
-	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "ACCORD_CONFIG=" + cfg,
-		"ACCORD_IMAP_PASSWORD=" + svc.Password, "SSL_CERT_FILE=" + svc.CAFile}
+	env := testbedEnv(b, svc, dbURL)
 	runBinary(b, bin, env, "migrate")
 	var csv strings.Builder
 	csv.WriteString("lead_name,lead_email,report_name,report_email\n")
 	for i := range n / 2 {
 		fmt.Fprintf(&csv, "Lead %d,people+l%d@example.test,Report %d,people+r%d@example.test\n", i, i, i, i)
 	}
-	pairs := filepath.Join(dir, "pairs.csv")
+	pairs := filepath.Join(b.TempDir(), "pairs.csv")
 	if err := os.WriteFile(pairs, []byte(csv.String()), 0o600); err != nil {
 		b.Fatal(err)
 	}
@@ -299,14 +278,16 @@ func submitAll(b *testing.B, addr string, msgs [][]byte, conns int) {
 // poller does, and returns messages per second.
 func fetchRate(b *testing.B, a mailtest.Account, n int) float64 {
 	c := a.Dial(b, nil)
-	if _, err := c.Select("INBOX", &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
+	sel, err := c.Select("INBOX", &imap.SelectOptions{ReadOnly: true}).Wait()
+	if err != nil {
 		b.Fatal(err)
 	}
 	start := time.Now()
 	got := 0
-	for first := uint32(1); got < n; first += 50 {
+	// Dovecot refuses sequence numbers past the last message.
+	for first := uint32(1); got < n && first <= sel.NumMessages; first += 50 {
 		var set imap.SeqSet
-		set.AddRange(first, first+49)
+		set.AddRange(first, min(first+49, sel.NumMessages))
 		msgs, err := c.Fetch(set, &imap.FetchOptions{UID: true, RFC822Size: true, InternalDate: true,
 			BodySection: []*imap.FetchItemBodySection{{Peek: true}}}).Collect()
 		if err != nil {

@@ -145,28 +145,7 @@ func TestServiceEndToEnd(t *testing.T) {
 		a.Clear(t)
 	}
 	bin := buildAccord(t)
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "accord.toml")
-	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(`
-[database]
-url = %q
-[mail]
-address = %q
-[imap]
-url = "imap+starttls://%s@%s/INBOX"
-[smtp]
-url = "smtp://%s"
-[http]
-listen = "127.0.0.1:0"
-[pacing]
-quiet_start = "00:00"
-quiet_end = "00:00"
-quiet_days = []
-`, dbURL, svc.Address, svc.Address, svc.IMAPAddr, svc.SMTPAddr)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "ACCORD_CONFIG=" + cfg,
-		"ACCORD_IMAP_PASSWORD=" + svc.Password, "SSL_CERT_FILE=" + svc.CAFile}
+	env := testbedEnv(t, svc, dbURL)
 	runBinary(t, bin, env, "migrate")
 	runBinary(t, bin, env, "pair", "add", "--lead", "Kim Novak <"+people["kim"].Address+">",
 		"--report", "Lee Park <"+people["lee"].Address+">", "--tz", "Europe/Berlin")
@@ -315,4 +294,34 @@ func mailsMatching(t *testing.T, a mailtest.Account, s string) []*enmime.Envelop
 		}
 	}
 	return out
+}
+
+// testbedEnv writes a configuration that runs the service on the test bed
+// (svc's mailbox, the database at dbURL, no quiet hours, HTTP on a free
+// port) and returns the environment for the binary: nothing inherited but
+// PATH, the test bed's CA trusted through SSL_CERT_FILE.
+func testbedEnv(t testing.TB, svc mailtest.Account, dbURL string) []string {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "accord.toml")
+	if err := os.WriteFile(cfg, fmt.Appendf(nil, `
+[database]
+url = %q
+[mail]
+address = %q
+[imap]
+url = "imap+starttls://%s@%s/INBOX"
+[smtp]
+url = "smtp://%s"
+[http]
+listen = "127.0.0.1:0"
+[pacing]
+quiet_start = "00:00"
+quiet_end = "00:00"
+quiet_days = []
+`, dbURL, svc.Address, svc.Address, svc.IMAPAddr, svc.SMTPAddr), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "ACCORD_CONFIG=" + cfg,
+		"ACCORD_IMAP_PASSWORD=" + svc.Password, "SSL_CERT_FILE=" + svc.CAFile}
 }

@@ -17,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"accord/mailout/mailtest"
@@ -166,28 +165,13 @@ func inbox(t *testing.T, addr, user, pass string) []*mail.Message {
 	if err := c.Login(user, pass).Wait(); err != nil {
 		t.Fatalf("log in as %s: %v", user, err)
 	}
-	sel, err := c.Select("INBOX", &imap.SelectOptions{ReadOnly: true}).Wait()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sel.NumMessages == 0 {
-		return nil
-	}
-	var all imap.SeqSet
-	all.AddRange(1, 0)
-	msgs, err := c.Fetch(all, &imap.FetchOptions{BodySection: []*imap.FetchItemBodySection{{Peek: true}}}).Collect()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []*mail.Message
-	for _, m := range msgs {
-		for _, raw := range m.BodySection {
-			pm, err := mail.ReadMessage(bytes.NewReader(raw.Bytes))
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, pm)
+	for _, raw := range mailtest.ReadInbox(t, c, user) {
+		pm, err := mail.ReadMessage(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatal(err)
 		}
+		out = append(out, pm)
 	}
 	return out
 }

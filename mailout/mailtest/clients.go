@@ -657,9 +657,17 @@ func (a Account) Inbox(t testing.TB) [][]byte {
 		t.Fatalf("mailtest: %v", err)
 	}
 	defer c.Close()
+	return ReadInbox(t, c, a.Address)
+}
+
+// ReadInbox returns every message in the INBOX of c, a logged-in client,
+// in the order they arrived, without marking them read. who names the
+// mailbox in errors.
+func ReadInbox(t testing.TB, c *imapclient.Client, who string) [][]byte {
+	t.Helper()
 	sel, err := c.Select("INBOX", &imap.SelectOptions{ReadOnly: true}).Wait()
 	if err != nil {
-		t.Fatalf("mailtest: select INBOX of %s: %v", a.Address, err)
+		t.Fatalf("mailtest: select INBOX of %s: %v", who, err)
 	}
 	if sel.NumMessages == 0 {
 		return nil
@@ -668,7 +676,7 @@ func (a Account) Inbox(t testing.TB) [][]byte {
 	all.AddRange(1, 0)
 	msgs, err := c.Fetch(all, &imap.FetchOptions{BodySection: []*imap.FetchItemBodySection{{Peek: true}}}).Collect()
 	if err != nil {
-		t.Fatalf("mailtest: read INBOX of %s: %v", a.Address, err)
+		t.Fatalf("mailtest: read INBOX of %s: %v", who, err)
 	}
 	out := make([][]byte, 0, len(msgs))
 	for _, m := range msgs {
