@@ -1,0 +1,43 @@
+package ical
+
+// windowsZones maps the Windows zone names that Outlook and Exchange write
+// as TZID, lower-cased, to the IANA zone CLDR gives for each (its "001"
+// territory), so their times can be read with Go's tzdata.
+var windowsZones = map[string]string{
+	"utc":                            "UTC",
+	"tzone://microsoft/utc":          "UTC",
+	"gmt standard time":              "Europe/London",
+	"greenwich standard time":        "Atlantic/Reykjavik",
+	"w. europe standard time":        "Europe/Berlin",
+	"central europe standard time":   "Europe/Budapest",
+	"central european standard time": "Europe/Warsaw",
+	"romance standard time":          "Europe/Paris",
+	"e. europe standard time":        "Europe/Chisinau",
+	"fle standard time":              "Europe/Kyiv",
+	"gtb standard time":              "Europe/Bucharest",
+	"turkey standard time":           "Europe/Istanbul",
+	"russian standard time":          "Europe/Moscow",
+	"israel standard time":           "Asia/Jerusalem",
+	"south africa standard time":     "Africa/Johannesburg",
+	"arabian standard time":          "Asia/Dubai",
+	"india standard time":            "Asia/Kolkata",
+	"china standard time":            "Asia/Shanghai",
+	"singapore standard time":        "Asia/Singapore",
+	"tokyo standard time":            "Asia/Tokyo",
+	"korea standard time":            "Asia/Seoul",
+	"aus eastern standard time":      "Australia/Sydney",
+	"e. australia standard time":     "Australia/Brisbane",
+	"cen. australia standard time":   "Australia/Adelaide",
+	"new zealand standard time":      "Pacific/Auckland",
+	"eastern standard time":          "America/New_York",
+	"central standard time":          "America/Chicago",
+	"mountain standard time":         "America/Denver",
+	"us mountain standard time":      "America/Phoenix",
+	"pacific standard time":          "America/Los_Angeles",
+	"alaskan standard time":          "America/Anchorage",
+	"hawaiian standard time":         "Pacific/Honolulu",
+	"atlantic standard time":         "America/Halifax",
+	"newfoundland standard time":     "America/St_Johns",
+	"e. south america standard time": "America/Sao_Paulo",
+	"sa pacific standard time":       "America/Bogota",
+}
