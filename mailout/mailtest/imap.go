@@ -175,21 +175,36 @@ func (mb *IMAP) Client(t testing.TB) *imapclient.Client {
 }
 
 // Append delivers raw into a folder (the inbox when folder is "").
+// Dovecot may refuse an APPEND to a mailbox just deleted and created again
+// while another session has it open ("Mailbox was deleted under us"); that
+// is tried again a few times.
 func (mb *IMAP) Append(t testing.TB, c *imapclient.Client, folder string, raw []byte) {
 	t.Helper()
 	if folder == "" {
 		folder = mb.Mailbox
 	}
+	for attempt := 1; ; attempt++ {
+		err := appendOnce(c, folder, raw)
+		if err == nil {
+			return
+		}
+		if attempt == 5 || !strings.Contains(err.Error(), "deleted under us") {
+			t.Fatalf("mailtest: append to %s: %v", folder, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func appendOnce(c *imapclient.Client, folder string, raw []byte) error {
 	cmd := c.Append(folder, int64(len(raw)), nil)
 	if _, err := cmd.Write(raw); err != nil {
-		t.Fatalf("mailtest: append: %v", err)
+		return err
 	}
 	if err := cmd.Close(); err != nil {
-		t.Fatalf("mailtest: append: %v", err)
+		return err
 	}
-	if _, err := cmd.Wait(); err != nil {
-		t.Fatalf("mailtest: append to %s: %v", folder, err)
-	}
+	_, err := cmd.Wait()
+	return err
 }
 
 // Stored is a message as it sits in a folder.
