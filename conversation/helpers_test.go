@@ -100,3 +100,14 @@ func must[T any](t testing.TB) func(T, error) T {
 		return v
 	}
 }
+
+// kindsTo lists the kinds of the messages to pt, in order.
+func kindsTo(msgs []Message, pt *Participant) []MessageKind {
+	var ks []MessageKind
+	for _, m := range msgs {
+		if m.To == pt {
+			ks = append(ks, m.Kind)
+		}
+	}
+	return ks
+}

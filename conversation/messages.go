@@ -29,6 +29,18 @@ const (
 	MsgPartnerLeft MessageKind = "partner-left"
 	// MsgEnded tells a person the operator closed the partnership.
 	MsgEnded MessageKind = "ended"
+	// MsgScheduleAsk asks the lead when the pair should meet.
+	MsgScheduleAsk MessageKind = "schedule-ask"
+	// MsgCalendar carries a check-in invitation, update or cancellation.
+	MsgCalendar MessageKind = "calendar"
+	// MsgPrep asks a person to prepare for the next check-in.
+	MsgPrep MessageKind = "prep"
+	// MsgAgenda is the shared agenda, an hour before a check-in.
+	MsgAgenda MessageKind = "agenda"
+	// MsgFollowUp asks for the decisions and action items of a check-in.
+	MsgFollowUp MessageKind = "follow-up"
+	// MsgDeclined tells a person their partner declined a check-in.
+	MsgDeclined MessageKind = "declined"
 )
 
 // NoteKind is an acknowledgement that rides along with a message.
@@ -45,6 +57,10 @@ const (
 	NoteUnclear NoteKind = "unclear"
 	// NoteKept confirms a reply was kept for the next review of the agreement.
 	NoteKept NoteKind = "kept"
+	// NotePrepKept and NoteFollowUpKept thank a person for their check-in
+	// notes.
+	NotePrepKept     NoteKind = "prep-kept"
+	NoteFollowUpKept NoteKind = "follow-up-kept"
 )
 
 // Note acknowledges something the person (or the operator) did.
@@ -75,4 +91,14 @@ type Message struct {
 	// Reveals are the partner's answers the recipient may now see.
 	Reveals   []*Answer
 	Agreement *Agreement
+	// Calendar is the invitation, update or cancellation a check-in
+	// message carries.
+	Calendar *CalendarChange
+	// Occurrence is the meeting a prep, agenda, follow-up or decline is
+	// about.
+	Occurrence *Occurrence
+	// Priorities marks a prep that also asks about the coming months.
+	Priorities bool
+	// From is the partner whose action the message reports (a decline).
+	From *Participant
 }

@@ -113,6 +113,8 @@ func (p *Partnership) Stop(participantID int64, now time.Time) ([]Message, error
 		return nil, err
 	}
 	msgs := []Message{p.compose(me, Message{Kind: MsgAck, Notes: []Note{{Kind: NoteStopped}}}, now)}
+	// Both calendars drop the check-ins, the leaver's included.
+	msgs = append(msgs, p.cancelSeries(now)...)
 	me.Status = ParticipantLeft
 	partner := p.Partner(me)
 	if partner.Status != ParticipantLeft {
@@ -202,7 +204,7 @@ func (p *Partnership) End(reason string, now time.Time) ([]Message, error) {
 	if p.Status == StatusEnded {
 		return nil, ErrEnded
 	}
-	var msgs []Message
+	msgs := p.cancelSeries(now)
 	for _, pt := range p.Participants {
 		if pt.Status != ParticipantLeft {
 			msgs = append(msgs, p.compose(pt, Message{Kind: MsgEnded}, now))
@@ -213,7 +215,8 @@ func (p *Partnership) End(reason string, now time.Time) ([]Message, error) {
 }
 
 // Wake sends whatever has come due by now: ended pauses, questions that
-// waited for quiet hours to pass, agreements, and reminders.
+// waited for quiet hours to pass, agreements, reminders, and the mail
+// around check-ins.
 func (p *Partnership) Wake(now time.Time) []Message {
 	if p.Status == StatusEnded {
 		return nil
@@ -230,6 +233,9 @@ func (p *Partnership) Wake(now time.Time) []Message {
 			pt.NextSendAt = time.Time{}
 			if m, ok := p.next(pt, now); ok {
 				msgs = append(msgs, m)
+				if m.Kind == MsgAgreement {
+					msgs = append(msgs, p.startCheckins(pt, now)...)
+				}
 			}
 			continue
 		}
@@ -240,12 +246,34 @@ func (p *Partnership) Wake(now time.Time) []Message {
 			msgs = append(msgs, p.compose(pt, Message{Kind: MsgReminder, Prompt: pr, Reminder: pr.Reminders}, now))
 		}
 	}
-	return msgs
+	return append(msgs, p.checkinWake(now)...)
 }
 
-// NextWake is the earliest time [Partnership.Wake] has something to do, or
-// zero when nothing is scheduled.
-func (p *Partnership) NextWake() time.Time {
+// startCheckins follows the first agreement to reach pt: the series starts
+// from a schedule chosen earlier, or the organiser is asked for one.
+func (p *Partnership) startCheckins(pt *Participant, now time.Time) []Message {
+	if p.Checkin != nil {
+		return nil
+	}
+	if p.CheckinPlan != nil {
+		msgs, err := p.schedule(*p.CheckinPlan, now)
+		if err == nil {
+			return msgs
+		}
+		// A plan that no longer fits (a DST change ahead, say): ask.
+		p.CheckinPlan = nil
+	}
+	if p.organiser(pt) && p.ScheduleAskedAt.IsZero() {
+		p.ScheduleAskedAt = now
+		return []Message{p.compose(pt, Message{Kind: MsgScheduleAsk}, now)}
+	}
+	return nil
+}
+
+// NextWake is the earliest time after an operation at now that
+// [Partnership.Wake] has something to do, or zero when nothing is
+// scheduled.
+func (p *Partnership) NextWake(now time.Time) time.Time {
 	if p.Status == StatusEnded {
 		return time.Time{}
 	}
@@ -264,6 +292,7 @@ func (p *Partnership) NextWake() time.Time {
 			consider(p.NextReminder(pt))
 		}
 	}
+	consider(p.nextCheckinWake(now))
 	return next
 }
 

@@ -40,7 +40,7 @@ func TestEnrollRespectsEachPersonsQuietHours(t *testing.T) {
 	}
 	berlin := lead.Person.Location
 	want := time.Date(2027, 3, 25, 8, 0, 0, 0, berlin)
-	if got := p.NextWake(); !got.Equal(want) {
+	if got := p.NextWake(now); !got.Equal(want) {
 		t.Errorf("NextWake() = %s, want %s", got, want)
 	}
 	if m := only(t, p.Wake(want), lead); m.Kind != MsgWelcome {
@@ -300,7 +300,7 @@ func TestStopEndsPartnershipAndTellsPartner(t *testing.T) {
 	if p.Status != StatusEnded || report.Status != ParticipantLeft {
 		t.Errorf("after stop: partnership %s, report %s", p.Status, report.Status)
 	}
-	if got := p.NextWake(); !got.IsZero() {
+	if got := p.NextWake(t0.Add(time.Hour)); !got.IsZero() {
 		t.Errorf("NextWake after stop = %s, want nothing scheduled", got)
 	}
 	if msgs := p.Wake(t0.AddDate(0, 1, 0)); len(msgs) != 0 {
@@ -369,15 +369,17 @@ func TestAgreementWhenBothFinish(t *testing.T) {
 	}
 	now = now.Add(time.Hour)
 	msgs := must[[]Message](t)(p.Skip(report.ID, "q4", now))
-	for _, pt := range p.Participants {
-		if m := only(t, msgs, pt); m.Kind != MsgAgreement || m.Agreement.Version != 1 {
-			t.Errorf("%s got %s, want agreement v1", pt.Person.Name, m.Kind)
-		}
+	if m := only(t, msgs, report); m.Kind != MsgAgreement || m.Agreement.Version != 1 {
+		t.Errorf("report got %s, want agreement v1", m.Kind)
+	}
+	// The lead, who sets the check-ins, is asked when to meet right after.
+	if got := kindsTo(msgs, lead); !slices.Equal(got, []MessageKind{MsgAgreement, MsgScheduleAsk}) {
+		t.Errorf("lead got %v, want the agreement and the check-in question", got)
 	}
 	if p.Status != StatusAgreement {
 		t.Errorf("Status = %s, want agreement", p.Status)
 	}
-	if got := p.NextWake(); !got.IsZero() {
+	if got := p.NextWake(now); !got.IsZero() {
 		t.Errorf("NextWake after the agreement = %s, want nothing", got)
 	}
 	// A correction after the agreement is recorded and echoed, but the

@@ -165,9 +165,18 @@ type Partnership struct {
 	// Amendments are what people wrote back to their agreement, kept for
 	// its next review.
 	Amendments []*Amendment
-	CreatedAt  time.Time
-	EndedAt    time.Time
-	EndReason  string
+	// CheckinPlan is the check-in schedule chosen before the agreement;
+	// the series starts from it once the agreement is built.
+	CheckinPlan *Schedule
+	// Checkin is the check-in series, once there is one.
+	Checkin *Series
+	// CheckinNotes are what people wrote before and after meetings.
+	CheckinNotes []*CheckinNote
+	// ScheduleAskedAt is when the lead was asked for a check-in time.
+	ScheduleAskedAt time.Time
+	CreatedAt       time.Time
+	EndedAt         time.Time
+	EndReason       string
 }
 
 // NewPartnership checks the two people and returns a partnership ready for

@@ -120,6 +120,8 @@ type Rules struct {
 	Reminders []int
 	// ReviewEvery is the time from an agreement to its first review.
 	ReviewEvery time.Duration
+	// Checkins times the mail around each check-in.
+	Checkins CheckinRules
 }
 
 // DefaultRules: quiet evenings and weekends, reminders after 3 and 3 more
@@ -129,6 +131,7 @@ func DefaultRules() Rules {
 		Quiet:       DefaultQuietHours,
 		Reminders:   []int{3, 3},
 		ReviewEvery: 13 * 7 * 24 * time.Hour,
+		Checkins:    DefaultCheckinRules,
 	}
 }
 
@@ -145,7 +148,33 @@ func (r Rules) Validate() error {
 	if r.ReviewEvery < 7*24*time.Hour {
 		return fmt.Errorf("reviews must be at least a week apart, got %s", r.ReviewEvery)
 	}
+	c := r.Checkins
+	if c.PrepBefore < 2*time.Hour || c.PrepBefore > 7*24*time.Hour {
+		return fmt.Errorf("%w: ask for the prep 2 hours to 7 days before, got %s", ErrCheckinRules, c.PrepBefore)
+	}
+	if c.AgendaBefore < 5*time.Minute || c.AgendaBefore >= c.PrepBefore {
+		return fmt.Errorf("%w: send the agenda at least 5 minutes before a check-in and after the prep, got %s", ErrCheckinRules, c.AgendaBefore)
+	}
+	if c.FollowUpAfter < 0 || c.FollowUpAfter > 24*time.Hour {
+		return fmt.Errorf("%w: ask for the follow-up within a day of a check-in, got %s", ErrCheckinRules, c.FollowUpAfter)
+	}
 	return nil
+}
+
+// LastAllowedBefore is t when it is outside quiet hours in loc, else the
+// latest earlier moment that is, looking back at most three days in
+// quarter hours; failing that, t.
+func (q QuietHours) LastAllowedBefore(t time.Time, loc *time.Location) time.Time {
+	if !q.Contains(t, loc) {
+		return t
+	}
+	start := t.Truncate(15 * time.Minute)
+	for c := start; t.Sub(c) <= 72*time.Hour; c = c.Add(-15 * time.Minute) {
+		if !q.Contains(c, loc) {
+			return c
+		}
+	}
+	return t
 }
 
 // addDays moves t by n calendar days in loc, keeping the local time of day.

@@ -222,7 +222,7 @@ func (p *Processor) handle(ctx context.Context, id int64, f Fetched) (store.Inbo
 	case classify.AutoReply:
 		return p.record(ctx, id, store.InboundAutoReply, c.Reason)
 	case classify.CalendarReply:
-		return p.record(ctx, id, store.InboundCalendar, c.Reason)
+		return p.calendarReply(ctx, id, from, c)
 	case classify.Bounce:
 		return p.bounce(ctx, id, c)
 	}
@@ -274,6 +274,11 @@ func (p *Processor) apply(ctx context.Context, id int64, f Fetched, h textproto.
 			if text == "" {
 				o.Outcome, o.Detail = store.InboundUnreadable, "no words found outside quotes and signatures"
 				return nil, nil
+			}
+			if isCheckinReply(r) && r.QuestionID == "" {
+				var msgs []conversation.Message
+				o.Outcome, o.Detail, msgs, err = checkinReply(pp, me, r, text, now)
+				return msgs, err
 			}
 			cmd, cerr := conversation.ParseCommand(text, now, me.Person.Location)
 			var ce *conversation.CommandError

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"net/textproto"
 	"strings"
+	"time"
 
+	"accord/mailout"
 	"accord/store"
 )
 
@@ -33,6 +35,11 @@ type route struct {
 	// agreement), when known.
 	Thread string
 	Via    string // token, references or sender
+	// Purpose is the kind of check-in mail replied to (schedule-ask,
+	// calendar, prep…), and Meeting the meeting slot it was about, when
+	// the reply answers check-in mail.
+	Purpose string
+	Meeting time.Time
 }
 
 // rejection is why a reply cannot be taken as anyone's; Notice, when set,
@@ -70,7 +77,11 @@ func (p *Processor) route(ctx context.Context, h textproto.MIMEHeader, from stri
 		if !sameAddress(target.Email, from) {
 			return route{}, &rejection{Reason: fmt.Sprintf("sent by %s in reply to a question for someone else", from), Notice: "unknown-sender"}
 		}
-		return route{PartnershipID: target.PartnershipID, ParticipantID: target.ParticipantID, QuestionID: target.QuestionID, Via: "token"}, nil
+		r := route{PartnershipID: target.PartnershipID, ParticipantID: target.ParticipantID, QuestionID: target.QuestionID, Via: "token", Purpose: target.Purpose}
+		if target.Meeting.Valid {
+			r.Meeting = target.Meeting.Time.UTC()
+		}
+		return r, nil
 	}
 	for _, id := range referencedIDs(h) {
 		m, err := p.Store.OutboxByMessageID(ctx, id)
@@ -87,6 +98,9 @@ func (p *Processor) route(ctx context.Context, h textproto.MIMEHeader, from stri
 			return route{}, &rejection{Reason: fmt.Sprintf("sent by %s in reply to mail for someone else", from), Notice: "unknown-sender"}
 		}
 		r := route{PartnershipID: m.PartnershipID.Int64, ParticipantID: m.ParticipantID.Int64, Thread: m.Thread, Via: "references"}
+		if m.Thread == mailout.ThreadCheckins {
+			r.Purpose = m.Kind
+		}
 		if m.PromptID.Valid {
 			r.QuestionID, err = p.questionOfPrompt(ctx, m.PromptID.Int64)
 			if err != nil {

@@ -54,6 +54,11 @@ func (d *Dispatcher) Dispatch(ctx context.Context, tx *store.Tx, p *conversation
 		if len(refs) > 0 {
 			l.InReplyTo = refs[len(refs)-1]
 		}
+		if o.Calendar != nil {
+			if l.CalendarMethod, l.Calendar, err = d.Renderer.CalendarOf(p, o.Calendar); err != nil {
+				d.log().Error("could not build the calendar part", "partnership_id", p.ID, "err", err)
+			}
+		}
 		if inbound.participantID == o.To.ID && messageID(inbound.messageID) != "" {
 			l.References = append(l.References, inbound.messageID)
 			l.InReplyTo = inbound.messageID
@@ -68,7 +73,9 @@ func (d *Dispatcher) Dispatch(ctx context.Context, tx *store.Tx, p *conversation
 		if o.Prompt != nil {
 			row.PromptID = o.Prompt.ID
 		}
-		row.MessageID, row.Raw, err = d.Renderer.Render(l)
+		if err == nil {
+			row.MessageID, row.Raw, err = d.Renderer.Render(l)
+		}
 		if err != nil {
 			d.log().Error("could not render mail; recorded as failed", "partnership_id", p.ID, "kind", o.Kind, "err", err)
 			row.MessageID, row.Raw, row.Failed = d.Renderer.MessageID(), []byte{}, "could not render: "+err.Error()

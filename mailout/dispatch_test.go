@@ -103,9 +103,9 @@ func TestDispatcherThreads(t *testing.T) {
 		for _, env := range dana {
 			kinds = append(kinds, env.GetHeader("Subject"))
 		}
-		// welcome, help, question 2, waiting, agreement
-		if len(dana) != 5 {
-			t.Fatalf("Dana got %d mails (%q), want 5", len(dana), kinds)
+		// welcome, help, question 2, waiting, agreement, when to meet
+		if len(dana) != 6 {
+			t.Fatalf("Dana got %d mails (%q), want 6", len(dana), kinds)
 		}
 		root := dana[0].GetHeader("Message-Id")
 		if dana[0].GetHeader("In-Reply-To") != "" || dana[0].GetHeader("References") != "" {
@@ -127,6 +127,10 @@ func TestDispatcherThreads(t *testing.T) {
 		}
 		if !strings.Contains(agreement.Text, "words for "+set.Questions[1].ID) {
 			t.Errorf("agreement text lacks the answers:\n%s", agreement.Text)
+		}
+		// The check-in question starts a thread of its own too.
+		if ask := dana[5]; !strings.Contains(ask.GetHeader("Subject"), "meet") || ask.GetHeader("In-Reply-To") != "" {
+			t.Errorf("check-in question %q: In-Reply-To %q; want it to start the check-in thread", ask.GetHeader("Subject"), ask.GetHeader("In-Reply-To"))
 		}
 	})
 }

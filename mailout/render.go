@@ -77,6 +77,10 @@ type Letter struct {
 	References []string
 	Date       time.Time
 	View       templates.View
+	// Calendar, when set, is an iCalendar object sent as the last
+	// alternative with its iTIP method (REQUEST or CANCEL).
+	Calendar       []byte
+	CalendarMethod string
 }
 
 // Renderer turns letters into MIME messages.
@@ -143,6 +147,12 @@ func (r *Renderer) Render(l Letter) (string, []byte, error) {
 	m.SetGenHeader(gomail.HeaderListUnsubscribe, "<mailto:"+unsubscribe+"?subject=stop>")
 	m.SetBodyString(gomail.TypeTextPlain, content.Text)
 	m.AddAlternativeString(gomail.TypeTextHTML, content.HTML)
+	if len(l.Calendar) > 0 {
+		// iMIP: the calendar is the last alternative, its method also in
+		// the Content-Type; base64 keeps CRLF and non-ASCII intact.
+		m.AddAlternativeString(gomail.ContentType("text/calendar; method="+l.CalendarMethod), string(l.Calendar),
+			gomail.WithPartEncoding(gomail.EncodingB64))
+	}
 	var b bytes.Buffer
 	if _, err := m.WriteTo(&b); err != nil {
 		return "", nil, fmt.Errorf("mailout: write message: %w", err)

@@ -41,7 +41,7 @@ func samples(t testing.TB) []Sample {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ss, err := Samples(set, sampleTime)
+	ss, err := Samples(set, sampleTime, fixedRenderer())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,7 +27,7 @@ var sampleAnswers = []string{
 // Samples drives an in-memory partnership through the domain and collects
 // one mail of every kind, in each role where the wording differs. The
 // recipients are sample people at example.com.
-func Samples(set *conversation.QuestionSet, now time.Time) ([]Sample, error) {
+func Samples(set *conversation.QuestionSet, now time.Time, r *Renderer) ([]Sample, error) {
 	if set.Len() < 4 {
 		return nil, fmt.Errorf("mailout: samples need a question set of at least 4 questions")
 	}
@@ -62,7 +62,12 @@ func Samples(set *conversation.QuestionSet, now time.Time) ([]Sample, error) {
 		}
 		for _, m := range msgs {
 			if m.Kind == kind && m.To == p.Participants[to] {
-				out = append(out, sampleOf(name, p, m, now))
+				sm, err := sampleOf(name, p, m, now, r)
+				if err != nil {
+					failed = err
+					return
+				}
+				out = append(out, sm)
 				return
 			}
 		}
@@ -130,6 +135,7 @@ func Samples(set *conversation.QuestionSet, now time.Time) ([]Sample, error) {
 			}
 			if pt == 2 && i == set.Len()-1 {
 				add("agreement", p, msgs, err, conversation.MsgAgreement, report)
+				add("schedule-ask", p, msgs, err, conversation.MsgScheduleAsk, lead)
 			} else if err != nil {
 				return nil, err
 			}
@@ -138,6 +144,9 @@ func Samples(set *conversation.QuestionSet, now time.Time) ([]Sample, error) {
 
 	msgs, err = p.Amend(1, "Could we add a monthly walk to our routines?", step())
 	add("ack-kept", p, msgs, err, conversation.MsgAck, lead)
+	if err := checkinSamples(p, step(), add); err != nil {
+		return nil, err
+	}
 	msgs, err = p.Unclear(2, "We understood pause but not the rest. Reply pause, pause 2 weeks, or pause until 2027-01-05.", step())
 	add("help-unclear", p, msgs, err, conversation.MsgHelp, report)
 
@@ -181,15 +190,70 @@ func Samples(set *conversation.QuestionSet, now time.Time) ([]Sample, error) {
 	return out, nil
 }
 
-func sampleOf(name string, p *conversation.Partnership, m conversation.Message, now time.Time) Sample {
+func sampleOf(name string, p *conversation.Partnership, m conversation.Message, now time.Time, r *Renderer) (Sample, error) {
 	l := Letter{
 		ToName:    m.To.Person.Name,
 		ToAddress: m.To.Person.Email,
 		Date:      now,
 		View:      ViewFor(p, m),
 	}
-	if m.Prompt != nil {
+	if m.Prompt != nil || m.Calendar != nil || m.Occurrence != nil || m.Kind == conversation.MsgScheduleAsk {
 		l.Token = "sampletokensampletokensamp"
 	}
-	return Sample{Name: name, Kind: string(m.Kind), Letter: l}
+	if m.Calendar != nil {
+		var err error
+		if l.CalendarMethod, l.Calendar, err = r.CalendarOf(p, m.Calendar); err != nil {
+			return Sample{}, fmt.Errorf("mailout: sample %s: %w", name, err)
+		}
+	}
+	return Sample{Name: name, Kind: string(m.Kind), Letter: l}, nil
+}
+
+// checkinSamples takes the agreed sample pair through its check-ins: the
+// invitation, one meeting's prep, agenda and follow-up, a moved meeting
+// and its decline, a skipped one, a pause, a new schedule and the end.
+func checkinSamples(p *conversation.Partnership, t time.Time, add func(string, *conversation.Partnership, []conversation.Message, error, conversation.MessageKind, int)) error {
+	lead, report := 0, 1
+	sched, err := conversation.ParseSchedule("tue 10:00 30m weekly")
+	if err != nil {
+		return err
+	}
+	msgs, err := p.SetSchedule(1, sched, t)
+	if err != nil {
+		return err
+	}
+	p.Checkin.UID = "checkin-sample@accord.example.com"
+	add("calendar-invitation", p, msgs, nil, conversation.MsgCalendar, report)
+	cs := p.Checkin
+	first := cs.Start
+	second := cs.Schedule.Next(first, cs.Zone)
+	third := cs.Schedule.Next(second, cs.Zone)
+	add("prep-with-priorities", p, p.Wake(first.Add(-24*time.Hour)), nil, conversation.MsgPrep, lead)
+	msgs, err = p.RecordCheckinNote(1, conversation.CheckinPrep, first, "Working on: the billing migration plan.\nFinished: the hiring loop for the two lead roles.\nStuck: the vendor contract is still unsigned.\nI need from you: a decision on the Q3 freeze.", first.Add(-23*time.Hour))
+	add("ack-prep-kept", p, msgs, err, conversation.MsgAck, lead)
+	if _, err := p.RecordCheckinNote(2, conversation.CheckinPrep, first, "Finished the on-call handbook. Stuck on the flaky deploy tests; could use an hour of your time.", first.Add(-22*time.Hour)); err != nil {
+		return err
+	}
+	add("agenda", p, p.Wake(first.Add(-time.Hour)), nil, conversation.MsgAgenda, report)
+	end := first.Add(cs.Schedule.Length)
+	add("follow-up", p, p.Wake(end.Add(30*time.Minute)), nil, conversation.MsgFollowUp, lead)
+	msgs, err = p.RecordCheckinNote(1, conversation.CheckinFollowUp, first, "Decided: no freeze in Q3.\nSam: draft the deploy test plan by Friday.\nDana: chase the vendor contract.", end.Add(time.Hour))
+	add("ack-follow-up-kept", p, msgs, err, conversation.MsgAck, lead)
+	msgs, err = p.MoveCheckin(1, second, second.AddDate(0, 0, 2).Add(4*time.Hour), end.Add(2*time.Hour))
+	add("calendar-moved-one", p, msgs, err, conversation.MsgCalendar, lead)
+	msgs, err = p.RecordCalendarReply(2, conversation.CalendarReply{UID: cs.UID, Original: second, PartStat: conversation.PartStatDeclined, Sequence: cs.Sequence, Stamp: end.Add(3 * time.Hour)}, end.Add(3*time.Hour))
+	add("declined", p, msgs, err, conversation.MsgDeclined, lead)
+	msgs, err = p.SkipCheckin(2, third, end.Add(4*time.Hour))
+	add("calendar-skipped", p, msgs, err, conversation.MsgCalendar, report)
+	msgs, err = p.PauseCheckins(1, third.AddDate(0, 0, 15), end.Add(5*time.Hour))
+	add("calendar-paused", p, msgs, err, conversation.MsgCalendar, lead)
+	wed, err := conversation.ParseSchedule("every other Wednesday at 9:00 for 45 minutes")
+	if err != nil {
+		return err
+	}
+	msgs, err = p.SetSchedule(1, wed, end.Add(6*time.Hour))
+	add("calendar-series-moved", p, msgs, err, conversation.MsgCalendar, report)
+	msgs, err = p.CancelCheckins(2, end.Add(7*time.Hour))
+	add("calendar-cancelled", p, msgs, err, conversation.MsgCalendar, lead)
+	return nil
 }

@@ -1,6 +1,7 @@
 package mailout
 
 import (
+	"fmt"
 	"time"
 
 	"accord/conversation"
@@ -11,11 +12,15 @@ import (
 const (
 	ThreadQuestions = "questions"
 	ThreadAgreement = "agreement"
+	ThreadCheckins  = "checkins"
 )
 
 // threadOf says which thread a message belongs in.
 func threadOf(p *conversation.Partnership, m conversation.Message) string {
-	if m.Kind == conversation.MsgAgreement || p.LatestAgreement() != nil {
+	switch {
+	case m.Kind == conversation.MsgScheduleAsk || m.Calendar != nil || m.Occurrence != nil || m.Kind == conversation.MsgDeclined:
+		return ThreadCheckins
+	case m.Kind == conversation.MsgAgreement || p.LatestAgreement() != nil:
 		return ThreadAgreement
 	}
 	return ThreadQuestions
@@ -73,7 +78,109 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 	if ag := p.LatestAgreement(); ag != nil {
 		v.ReviewOn = LongDate(ag.ReviewOn.Start(loc), loc)
 	}
+	v.Checkin = checkinView(p, m, loc)
 	return v
+}
+
+// checkinView lays out the check-in a message is about, in the
+// recipient's time; nil for mail that is not about check-ins.
+func checkinView(p *conversation.Partnership, m conversation.Message, loc *time.Location) *templates.Checkin {
+	cs := p.Checkin
+	if m.Kind == conversation.MsgScheduleAsk {
+		return &templates.Checkin{Zone: loc.String()}
+	}
+	if cs == nil || (m.Calendar == nil && m.Occurrence == nil && m.Kind != conversation.MsgDeclined) {
+		return nil
+	}
+	v := &templates.Checkin{
+		Schedule:   cs.Schedule.String(),
+		Length:     lengthWords(cs.Schedule.Length),
+		Priorities: m.Priorities,
+	}
+	if cs.Zone.String() != loc.String() {
+		v.Zone = cs.Zone.String()
+	}
+	if o := m.Occurrence; o != nil {
+		v.When = Meeting(o.Start, loc)
+		if !o.Start.Equal(o.Original) {
+			v.Was = Meeting(o.Original, loc)
+		}
+	}
+	if c := m.Calendar; c != nil {
+		v.Change, v.Sequence = string(c.Kind), c.Sequence
+		if o := c.Occurrence; o != nil {
+			v.When = Meeting(o.Start, loc)
+			if !o.Start.Equal(o.Original) {
+				v.Was = Meeting(o.Original, loc)
+			}
+		}
+		if cs.Status == conversation.SeriesPaused {
+			v.Paused, v.PausedUntil = true, LongDate(cs.PausedUntil, loc)
+		}
+		if c.Kind == conversation.CalSeries {
+			for _, o := range cs.Meetings(c.Stamp, c.Stamp.Add(10*7*24*time.Hour)) {
+				if len(v.Next) == 3 {
+					break
+				}
+				v.Next = append(v.Next, Meeting(o.Start, loc))
+			}
+		}
+	}
+	if m.From != nil {
+		v.Who = conversation.FirstName(oneLine(m.From.Person.Name))
+	}
+	if m.Kind == conversation.MsgAgenda && m.Occurrence != nil {
+		note := func(n *conversation.CheckinNote) templates.CheckinNote {
+			by, _ := p.Participant(n.ParticipantID)
+			name := ""
+			if by != nil {
+				name = conversation.FirstName(oneLine(by.Person.Name))
+			}
+			return templates.CheckinNote{By: name, Text: n.Text}
+		}
+		// The recipient's own notes first, then the partner's.
+		for _, own := range []bool{true, false} {
+			for _, n := range p.Notes(m.Occurrence, conversation.CheckinPrep) {
+				if (n.ParticipantID == m.To.ID) == own {
+					v.Prep = append(v.Prep, note(n))
+				}
+			}
+		}
+		if prev := p.PreviousMeeting(m.Occurrence); prev != nil {
+			for _, n := range p.Notes(prev, conversation.CheckinFollowUp) {
+				v.ActionItems = append(v.ActionItems, note(n))
+			}
+		}
+		if ag := p.LatestAgreement(); ag != nil {
+			v.Commitments = AgreementView(ag, loc).Commitments
+		}
+	}
+	return v
+}
+
+// Meeting writes a meeting's time the way people say it: "Tuesday 16
+// March at 10:00".
+func Meeting(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("Monday 2 January at 15:04")
+}
+
+// lengthWords is "30 minutes", "1 hour", "1 hour 30 minutes".
+func lengthWords(d time.Duration) string {
+	h, m := int(d.Hours()), int(d.Minutes())%60
+	var s string
+	switch {
+	case h == 1:
+		s = "1 hour"
+	case h > 1:
+		s = fmt.Sprintf("%d hours", h)
+	}
+	if m > 0 {
+		if s != "" {
+			s += " "
+		}
+		s += fmt.Sprintf("%d minutes", m)
+	}
+	return s
 }
 
 func person(pt *conversation.Participant) templates.Person {

@@ -58,6 +58,29 @@ var qInsertToken = query(`INSERT INTO reply_tokens (token_hash, prompt_id, parti
 
 // mintToken creates and records a reply token for a prompt.
 func (t *Tx) mintToken(ctx context.Context, promptID, participantID int64, now time.Time) (string, error) {
+	return t.recordToken(ctx, now, "reply token", func(hash string, expires time.Time) (*Query, []any) {
+		return qInsertToken, []any{hash, promptID, participantID, ts(now), ts(expires)}
+	})
+}
+
+var qInsertCheckinToken = query(`INSERT INTO checkin_tokens (token_hash, participant_id, occurrence_id, purpose, created_at, expires_at)
+	VALUES (?, ?, ?, ?, ?, ?)`)
+
+// mintCheckinToken creates and records a reply token for check-in mail:
+// the schedule question, an invitation, or a meeting's prep or follow-up.
+func (t *Tx) mintCheckinToken(ctx context.Context, participantID int64, o *conversation.Occurrence, purpose string, now time.Time) (string, error) {
+	var occ any
+	if o != nil && o.ID != 0 {
+		occ = o.ID
+	}
+	return t.recordToken(ctx, now, "check-in reply token", func(hash string, expires time.Time) (*Query, []any) {
+		return qInsertCheckinToken, []any{hash, participantID, occ, purpose, ts(now), ts(expires)}
+	})
+}
+
+// recordToken draws a new token and stores its hash with the row insert
+// builds, expiring after the configured time.
+func (t *Tx) recordToken(ctx context.Context, now time.Time, what string, insert func(hash string, expires time.Time) (*Query, []any)) (string, error) {
 	tok, err := newToken(t.s.random)
 	if err != nil {
 		return "", err
@@ -66,8 +89,9 @@ func (t *Tx) mintToken(ctx context.Context, promptID, participantID int64, now t
 	if t.s.tokenTTL > 0 {
 		expires = now.Add(t.s.tokenTTL)
 	}
-	if _, err := t.exec(ctx, qInsertToken, HashToken(tok), promptID, participantID, ts(now), ts(expires)); err != nil {
-		return "", fmt.Errorf("store: record reply token: %w", err)
+	q, args := insert(HashToken(tok), expires)
+	if _, err := t.exec(ctx, q, args...); err != nil {
+		return "", fmt.Errorf("store: record %s: %w", what, err)
 	}
 	return tok, nil
 }
@@ -78,6 +102,13 @@ type TokenTarget struct {
 	ParticipantID int64  `db:"participant_id"`
 	PromptID      int64  `db:"prompt_id"`
 	QuestionID    string `db:"question_id"`
+	// Purpose is the check-in mail a check-in token was minted for
+	// (the message kind: schedule-ask, calendar, prep, follow-up…); empty
+	// for a question's token.
+	Purpose string `db:"purpose"`
+	// Meeting is the meeting slot (RECURRENCE-ID) the check-in mail was
+	// about, when it was about one.
+	Meeting sql.NullTime `db:"meeting"`
 	// Email is the participant's address: a reply must also come from it.
 	Email     string       `db:"email"`
 	ExpiresAt sql.NullTime `db:"expires_at"`
@@ -86,18 +117,31 @@ type TokenTarget struct {
 // ErrTokenExpired means the token was valid once but is too old to accept.
 var ErrTokenExpired = errors.New("store: reply token expired")
 
-var qResolveToken = query(`SELECT pr.partnership_id, rt.participant_id, rt.prompt_id, pr.question_id, pe.email, rt.expires_at
+var qResolveToken = query(`SELECT pr.partnership_id, rt.participant_id, rt.prompt_id, pr.question_id, '' AS purpose,
+		NULL AS meeting, pe.email, rt.expires_at
 	FROM reply_tokens rt
 	JOIN prompts pr ON pr.id = rt.prompt_id
 	JOIN participants pt ON pt.id = rt.participant_id
 	JOIN people pe ON pe.id = pt.person_id
 	WHERE rt.token_hash = ?`)
 
-// ResolveToken finds the prompt and person a reply token was minted for.
-// Unknown tokens are ErrNotFound, old ones ErrTokenExpired.
+var qResolveCheckinToken = query(`SELECT pt.partnership_id, ct.participant_id, 0 AS prompt_id, '' AS question_id, ct.purpose,
+		co.original_at AS meeting, pe.email, ct.expires_at
+	FROM checkin_tokens ct
+	JOIN participants pt ON pt.id = ct.participant_id
+	JOIN people pe ON pe.id = pt.person_id
+	LEFT JOIN checkin_occurrences co ON co.id = ct.occurrence_id
+	WHERE ct.token_hash = ?`)
+
+// ResolveToken finds the prompt (or the check-in mail) and person a reply
+// token was minted for. Unknown tokens are ErrNotFound, old ones
+// ErrTokenExpired.
 func (s *Store) ResolveToken(ctx context.Context, token string) (TokenTarget, error) {
 	var t TokenTarget
 	err := s.get(ctx, &t, qResolveToken, HashToken(token))
+	if errors.Is(err, sql.ErrNoRows) {
+		err = s.get(ctx, &t, qResolveCheckinToken, HashToken(token))
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return TokenTarget{}, fmt.Errorf("store: reply token: %w", ErrNotFound)
 	}

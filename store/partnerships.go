@@ -133,6 +133,7 @@ type snapshot struct {
 	prompts      map[int64]conversation.Prompt
 	receipts     map[int64]time.Time
 	delivered    map[int64]time.Time
+	checkin      *checkinSnapshot
 }
 
 // Apply loads a partnership, runs op on it and saves the result together
@@ -167,10 +168,14 @@ func (tx *Tx) Apply(ctx context.Context, partnershipID int64, op Op) ([]conversa
 	out := make([]Outgoing, len(msgs))
 	for i, m := range msgs {
 		out[i].Message = m
-		if m.Prompt != nil {
-			if out[i].ReplyToken, err = tx.mintToken(ctx, m.Prompt.ID, m.To.ID, now); err != nil {
-				return nil, err
-			}
+		switch {
+		case m.Prompt != nil:
+			out[i].ReplyToken, err = tx.mintToken(ctx, m.Prompt.ID, m.To.ID, now)
+		case checkinReplyable(m):
+			out[i].ReplyToken, err = tx.mintCheckinToken(ctx, m.To.ID, m.Occurrence, string(m.Kind), now)
+		}
+		if err != nil {
+			return nil, err
 		}
 	}
 	if len(out) > 0 {
@@ -181,7 +186,7 @@ func (tx *Tx) Apply(ctx context.Context, partnershipID int64, op Op) ([]conversa
 			return nil, fmt.Errorf("store: dispatch messages of partnership %d: %w", p.ID, err)
 		}
 	}
-	if next := p.NextWake(); !next.IsZero() {
+	if next := p.NextWake(now); !next.IsZero() {
 		key := "wake:" + strconv.FormatInt(p.ID, 10) + ":" + next.UTC().Format(time.RFC3339Nano)
 		payload, _ := json.Marshal(wakePayload{PartnershipID: p.ID})
 		if _, _, err := tx.Enqueue(ctx, NewJob{Kind: KindWake, DedupeKey: key, PartnershipID: p.ID, Payload: payload, RunAt: next}); err != nil {
@@ -343,11 +348,14 @@ func (tx *Tx) load(ctx context.Context, id int64, lock bool) (*conversation.Part
 	for _, a := range ams {
 		p.Amendments = append(p.Amendments, &conversation.Amendment{ID: a.ID, ParticipantID: a.ParticipantID, Text: a.Body, At: a.CreatedAt.UTC()})
 	}
+	if snap.checkin, err = tx.loadCheckins(ctx, p, byID); err != nil {
+		return nil, nil, err
+	}
 	return p, snap, nil
 }
 
 func (tx *Tx) save(ctx context.Context, p *conversation.Partnership, snap *snapshot, now time.Time) error {
-	if _, err := tx.exec(ctx, qUpdatePartnership, string(p.Status), ts(p.EndedAt), p.EndReason, ts(p.NextWake()), ts(now), p.ID); err != nil {
+	if _, err := tx.exec(ctx, qUpdatePartnership, string(p.Status), ts(p.EndedAt), p.EndReason, ts(p.NextWake(now)), ts(now), p.ID); err != nil {
 		return fmt.Errorf("store: save partnership %d: %w", p.ID, err)
 	}
 	for _, pt := range p.Participants {
@@ -420,7 +428,7 @@ func (tx *Tx) save(ctx context.Context, p *conversation.Partnership, snap *snaps
 			return fmt.Errorf("store: save agreement v%d of partnership %d: %w", ag.Version, p.ID, err)
 		}
 	}
-	return nil
+	return tx.saveCheckins(ctx, p, snap.checkin)
 }
 
 var (

@@ -31,11 +31,18 @@ const (
 	MailUnknownSender = "unknown-sender"
 	MailAmbiguous     = "ambiguous"
 	MailTooLarge      = "too-large"
+	MailScheduleAsk   = "schedule-ask"
+	MailCalendar      = "calendar"
+	MailPrep          = "prep"
+	MailAgenda        = "agenda"
+	MailFollowUp      = "follow-up"
+	MailDeclined      = "declined"
 )
 
 // MailKinds lists every kind, in the order a partnership meets them.
 var MailKinds = []string{MailWelcome, MailQuestion, MailReminder, MailReceipt, MailAck, MailHelp,
-	MailWaiting, MailAgreement, MailPartnerLeft, MailEnded, MailUnreadable, MailUnknownSender, MailAmbiguous, MailTooLarge}
+	MailWaiting, MailAgreement, MailScheduleAsk, MailCalendar, MailPrep, MailAgenda, MailFollowUp, MailDeclined,
+	MailPartnerLeft, MailEnded, MailUnreadable, MailUnknownSender, MailAmbiguous, MailTooLarge}
 
 // View is everything a mail template may show. Mail adapters fill it from
 // the domain; templates only format. Text fields are plain text: the HTML
@@ -70,6 +77,51 @@ type View struct {
 	Subject string
 	From    string
 	Limit   string
+	// Checkin is the check-in a schedule question, invitation, prep,
+	// agenda, follow-up or decline is about.
+	Checkin *Checkin
+}
+
+// Checkin is a check-in series and, for mail about one meeting, that
+// meeting, with times in the recipient's zone.
+type Checkin struct {
+	// Schedule says when the pair meets, in words: "every Tuesday at 10:00
+	// for 30 minutes". Zone is the lead's time zone it is kept in, set
+	// when it differs from the recipient's.
+	Schedule string
+	Zone     string
+	// Change is the calendar change a calendar mail carries: series (new
+	// or changed), move-one, cancel-one, cancel-series; Paused marks a
+	// series change that pauses it until PausedUntil.
+	Change      string
+	Paused      bool
+	PausedUntil string
+	// Sequence is the change's number; 0 for the first invitation.
+	Sequence int
+	// Next lists the coming meetings in the recipient's time, for a new
+	// or changed series.
+	Next []string
+	// When is the meeting in the recipient's time ("Tuesday 16 March at
+	// 10:00"), Was its time before a move; Length the length in words.
+	When   string
+	Was    string
+	Length string
+	// Priorities marks a prep that also asks about the coming months.
+	Priorities bool
+	// Prep holds both people's prep notes for an agenda, the recipient's
+	// first; ActionItems the decisions and action items of the meeting
+	// before; Commitments the agreement's commitments.
+	Prep        []CheckinNote
+	ActionItems []CheckinNote
+	Commitments []Topic
+	// Who is the partner who declined, for a decline notice.
+	Who string
+}
+
+// CheckinNote is what one person wrote before or after a meeting.
+type CheckinNote struct {
+	By   string
+	Text string
 }
 
 // Person is one side of a partnership as mail addresses them.

@@ -44,6 +44,13 @@ type Config struct {
 		ReviewEveryWeeks int      `toml:"review_every_weeks" help:"weeks from an agreement to its review"`
 		ReplyTokenDays   int      `toml:"reply_token_days" help:"days a reply address keeps working; 0 for ever"`
 	} `toml:"pacing"`
+	Checkins struct {
+		PrepHoursBefore      int  `toml:"prep_hours_before" help:"hours before a check-in each person is asked to prepare (earlier when that is quiet time)"`
+		AgendaMinutesBefore  int  `toml:"agenda_minutes_before" help:"minutes before a check-in both get the agenda"`
+		FollowUpMinutesAfter int  `toml:"follow_up_minutes_after" help:"minutes after a check-in the lead is asked for decisions and action items"`
+		FollowUpBoth         bool `toml:"follow_up_both" help:"ask both people for decisions and action items, not only the lead"`
+		PrioritiesEvery      int  `toml:"priorities_every" help:"the prep asks about priorities for the coming months at the first check-in and every this many after"`
+	} `toml:"checkins"`
 	Questions struct {
 		File string `toml:"file" help:"question set file; empty for the built-in set"`
 	} `toml:"questions"`
@@ -103,6 +110,8 @@ func defaultConfig() *Config {
 	c.Pacing.QuietDays = []string{"sat", "sun"}
 	c.Pacing.Reminders = []int{3, 3}
 	c.Pacing.ReviewEveryWeeks = 13
+	c.Checkins.PrepHoursBefore, c.Checkins.AgendaMinutesBefore, c.Checkins.FollowUpMinutesAfter = 24, 60, 30
+	c.Checkins.PrioritiesEvery = 6
 	c.Pacing.ReplyTokenDays = 365
 	c.Mail.Address, c.Mail.Name, c.Mail.PlusSeparator = defaultServiceAddress, "Accord", "+"
 	c.SMTP.Auth, c.SMTP.Connections = "plain", 2
@@ -365,9 +374,16 @@ func (c *Config) validate() error {
 	if c.SMTP.BounceAfter < 1 {
 		bad("smtp.bounce_after", "%d: use at least 1", c.SMTP.BounceAfter)
 	}
+	if c.Checkins.PrioritiesEvery < 0 {
+		bad("checkins.priorities_every", "%d: use 0 (never) or more", c.Checkins.PrioritiesEvery)
+	}
 	if len(ps) == 0 {
 		if err := c.Rules().Validate(); err != nil {
-			bad("pacing", "%v", err)
+			section := "pacing"
+			if errors.Is(err, conversation.ErrCheckinRules) {
+				section = "checkins"
+			}
+			bad(section, "%v", err)
 		}
 	}
 	if len(ps) > 0 {
@@ -385,6 +401,14 @@ func (c *Config) Rules() conversation.Rules {
 		Quiet:       conversation.QuietHours{Start: start, End: end},
 		Reminders:   append([]int{}, c.Pacing.Reminders...),
 		ReviewEvery: time.Duration(c.Pacing.ReviewEveryWeeks) * 7 * 24 * time.Hour,
+		Checkins: conversation.CheckinRules{
+			PrepBefore:      time.Duration(c.Checkins.PrepHoursBefore) * time.Hour,
+			AgendaBefore:    time.Duration(c.Checkins.AgendaMinutesBefore) * time.Minute,
+			FollowUpAfter:   time.Duration(c.Checkins.FollowUpMinutesAfter) * time.Minute,
+			FollowUpBoth:    c.Checkins.FollowUpBoth,
+			PrioritiesEvery: c.Checkins.PrioritiesEvery,
+			FirstAfter:      conversation.DefaultCheckinRules.FirstAfter,
+		},
 	}
 	for _, d := range c.Pacing.QuietDays {
 		r.Quiet.Days = append(r.Quiet.Days, weekdays[strings.ToLower(d)])

@@ -65,6 +65,7 @@ func init() {
 		{"demo", "watch a simulated pair go from welcome to agreement, offline", runDemo},
 		{"migrate", "create or upgrade the database schema", runMigrate},
 		{"pair", "enrol and manage partnerships (add, list, show, pause, resume, end)", runPair},
+		{"checkin", "set, skip, move, pause or cancel a pair's weekly check-ins", runCheckin},
 		{"import", "enrol many partnerships from a CSV file, all or none", runImport},
 		{"questions", "check a question set file (questions check FILE)", runQuestions},
 		{"send-test", "send sample mail of every kind to an address", runSendTest},

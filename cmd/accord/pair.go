@@ -19,7 +19,7 @@ import (
 
 const pairUsage = `
 Usage:
-  accord pair add --lead "Name <email>" --report "Name <email>" [--peer] [--tz ZONE] [--questions FILE]
+  accord pair add --lead "Name <email>" --report "Name <email>" [--peer] [--tz ZONE] [--questions FILE] [--checkin "tue 10:00 30m weekly"]
   accord pair list [--status STATUS]
   accord pair show ID
   accord pair pause ID [--until 2027-01-05 | --for 2w]
@@ -101,8 +101,17 @@ func pairAdd(ctx context.Context, a *app, args []string) error {
 	leadTZ := fs.String("lead-tz", "", "time zone of the lead (overrides --tz)")
 	reportTZ := fs.String("report-tz", "", "time zone of the report (overrides --tz)")
 	questions := fs.String("questions", "", "question set file (default: configured or built-in)")
+	checkin := fs.String("checkin", "", `weekly check-ins from the agreement on, in the lead's zone: "tue 10:00 30m weekly"`)
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	var sched *conversation.Schedule
+	if *checkin != "" {
+		s, err := conversation.ParseSchedule(*checkin)
+		if err != nil {
+			return usagef("--checkin %q: %v", *checkin, err)
+		}
+		sched = &s
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
@@ -133,6 +142,13 @@ func pairAdd(ctx context.Context, a *app, args []string) error {
 	id, err := st.Enroll(ctx, e)
 	if err != nil {
 		return err
+	}
+	if sched != nil {
+		if _, err := st.Apply(ctx, id, func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
+			return p.ScheduleCheckins(*sched, now)
+		}); err != nil {
+			return fmt.Errorf("partnership %d is enrolled, but its check-ins could not be set: %w", id, err)
+		}
 	}
 	p, err := st.Load(ctx, id)
 	if err != nil {

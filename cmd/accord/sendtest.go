@@ -38,7 +38,8 @@ func runSendTest(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	samples, err := mailout.Samples(set, a.now())
+	r := &mailout.Renderer{Identity: cfg.Identity()}
+	samples, err := mailout.Samples(set, a.now(), r)
 	if err != nil {
 		return err
 	}
@@ -57,7 +58,6 @@ func runSendTest(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer sender.Close()
-	r := &mailout.Renderer{Identity: cfg.Identity()}
 	failed := 0
 	for _, s := range samples {
 		s.Letter.ToAddress = *to

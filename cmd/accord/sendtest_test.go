@@ -27,7 +27,7 @@ func TestSendTest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	samples, err := mailout.Samples(set, time.Now())
+	samples, err := mailout.Samples(set, time.Now(), &mailout.Renderer{Identity: mailout.Identity{Name: "Accord", Address: "accord@example.test", Separator: "+"}})
 	if err != nil {
 		t.Fatal(err)
 	}

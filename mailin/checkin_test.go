@@ -1,0 +1,178 @@
+package mailin
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"accord/conversation"
+	"accord/store"
+	"accord/store/storetest"
+)
+
+// agreeAll brings the env's pair to their agreement directly in the
+// domain, as if both had answered every question, and returns the mail
+// to Dana that asks when to meet.
+func (e *env) agreeAll() sent {
+	e.t.Helper()
+	_, err := e.st.Apply(e.ctx, e.pid, func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
+		var msgs []conversation.Message
+		for _, pt := range p.Participants {
+			for pt.Position < p.Set.Len() {
+				if pt.Current() == nil {
+					msgs = append(msgs, p.Wake(now)...)
+					continue
+				}
+				m, err := p.Answer(pt.ID, pt.Current().QuestionID, "Fine by me.", now)
+				if err != nil {
+					return nil, err
+				}
+				msgs = append(msgs, m...)
+			}
+		}
+		return append(msgs, p.Wake(now)...), nil
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, m := range e.mailTo("dana@example.test") {
+		if strings.Contains(m.Subject, "check-in") || strings.Contains(m.Subject, "meet") {
+			return m
+		}
+	}
+	e.t.Fatalf("no schedule question to Dana; subjects: %v", subjects(e.mailTo("dana@example.test")))
+	return sent{}
+}
+
+func subjects(ms []sent) []string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.Subject)
+	}
+	return out
+}
+
+// series loads the pair's check-in series.
+func (e *env) series() *conversation.Series {
+	e.t.Helper()
+	p, err := e.st.Load(e.ctx, e.pid)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return p.Checkin
+}
+
+// calendarReplyMail is a calendar's Accept/Decline as Thunderbird sends it.
+func calendarReplyMail(from, uid, partstat string, seq int, recurrence string) []byte {
+	rid := ""
+	if recurrence != "" {
+		rid = "RECURRENCE-ID;TZID=Europe/Berlin:" + recurrence + "\r\n"
+	}
+	cal := "BEGIN:VCALENDAR\r\nPRODID:-//Test//Calendar//EN\r\nVERSION:2.0\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\n" +
+		"UID:" + uid + "\r\n" + rid + fmt.Sprintf("SEQUENCE:%d\r\n", seq) + "DTSTAMP:" + time.Now().UTC().Format("20060102T150405Z") + "\r\n" +
+		"ORGANIZER:mailto:" + serviceAddress + "\r\nATTENDEE;PARTSTAT=" + partstat + ":MAILTO:" + strings.ToUpper(from) + "\r\n" +
+		"DTSTART;TZID=Europe/Berlin:20270316T100000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+	return []byte("From: " + from + "\r\nTo: " + serviceAddress + "\r\nSubject: Accepted: Check-in\r\nMessage-ID: <cal-" + partstat + fmt.Sprint(time.Now().UnixNano()) + "@mail.example.test>\r\n" +
+		"MIME-Version: 1.0\r\nContent-Type: text/calendar; method=REPLY; charset=UTF-8\r\n\r\n" + cal)
+}
+
+// TestCheckinReplies takes the pair from the schedule question through
+// replies that set, change and answer their check-ins, and calendar
+// replies good and bad.
+func TestCheckinReplies(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, storetest.SQLiteURL(t), nil)
+	pr := e.processor("p1")
+	ask := e.agreeAll()
+	uid := uint32(1)
+	next := func(raw []byte) Result {
+		t.Helper()
+		uid++
+		return e.process(pr, uid, raw)
+	}
+
+	// An unreadable schedule is asked again, with the reason.
+	if res := next(replyMail("dana@example.test", ask, "whenever suits Sam")); res.Outcome != store.InboundCommand {
+		t.Errorf("unclear schedule: outcome %s, want command (asked again)", res.Outcome)
+	}
+	if e.series() != nil {
+		t.Fatal("a series was set from an unreadable reply")
+	}
+	again := e.lastMail("dana@example.test")
+	if again.Subject != ask.Subject {
+		t.Errorf("asked again with subject %q, want %q", again.Subject, ask.Subject)
+	}
+
+	// The report cannot set it; the lead can.
+	if res := next(replyMail("dana@example.test", again, "Tuesdays at 10")); res.Outcome != store.InboundCommand {
+		t.Errorf("schedule reply: outcome %s", res.Outcome)
+	}
+	cs := e.series()
+	if cs == nil || cs.Schedule.Spec() != "tue 10:00 30m weekly" {
+		t.Fatalf("series after the lead's reply: %+v", cs)
+	}
+	invite := e.lastMail("sam@example.test")
+	if !strings.Contains(string(invite.Raw), "text/calendar; method=REQUEST") {
+		t.Fatalf("Sam's last mail is not an invitation: %q", invite.Subject)
+	}
+
+	// "skip this week"-style commands by reply to the invitation.
+	first := cs.Start
+	res := next(replyMail("sam@example.test", invite, "skip "+first.In(cs.Zone).Format("2006-01-02")))
+	if res.Outcome != store.InboundCommand {
+		t.Errorf("skip reply: outcome %s", res.Outcome)
+	}
+	cs = e.series()
+	if len(cs.Occurrences) != 1 || cs.Occurrences[0].State != conversation.OccSkipped || cs.Sequence != 1 {
+		t.Errorf("after the skip: seq %d, occurrences %+v", cs.Sequence, cs.Occurrences)
+	}
+	if m := e.lastMail("dana@example.test"); !strings.Contains(string(m.Raw), "text/calendar; method=CANCEL") {
+		t.Errorf("Dana's calendar was not told of the skip: %q", m.Subject)
+	}
+
+	// Calendar replies: accepted from an attendee; refused otherwise.
+	for _, tc := range []struct {
+		name, from, uid, partstat string
+		want                      string
+	}{
+		{"accept", "sam@example.test", cs.UID, "ACCEPTED", store.InboundCalendar},
+		{"not an attendee", "eve@example.test", cs.UID, "ACCEPTED", store.InboundRejected},
+		{"unknown event", "sam@example.test", "nobody@example.test", "DECLINED", store.InboundRejected},
+	} {
+		if res := next(calendarReplyMail(tc.from, tc.uid, tc.partstat, 1, "")); res.Outcome != tc.want {
+			t.Errorf("%s: outcome %s, want %s", tc.name, res.Outcome, tc.want)
+		}
+	}
+	if cs = e.series(); len(cs.Responses) != 1 || cs.Responses[0].PartStat != "ACCEPTED" {
+		t.Errorf("recorded calendar replies %+v, want Sam's acceptance only", cs.Responses)
+	}
+
+	// A decline of one meeting tells Dana.
+	second := cs.Schedule.Next(first, cs.Zone)
+	before := len(e.mailTo("dana@example.test"))
+	if res := next(calendarReplyMail("sam@example.test", cs.UID, "DECLINED", 1, second.In(cs.Zone).Format("20060102T150405"))); res.Outcome != store.InboundCalendar {
+		t.Errorf("decline: outcome %s", res.Outcome)
+	}
+	if ms := e.mailTo("dana@example.test"); len(ms) != before+1 || !strings.Contains(ms[len(ms)-1].Subject, "Sam") {
+		t.Errorf("Dana was not told of the decline: %v", subjects(ms[before:]))
+	}
+
+	// Prep by reply to the prep mail lands on that meeting.
+	if _, err := e.st.Apply(e.ctx, e.pid, func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
+		return p.Wake(second.Add(-23 * time.Hour)), nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	prep := e.lastMail("sam@example.test")
+	if res := next(replyMail("sam@example.test", prep, "Finished the handbook; stuck on deploy tests.")); res.Outcome != store.InboundAnswer {
+		t.Errorf("prep reply: outcome %s (subject %q)", res.Outcome, prep.Subject)
+	}
+	p, err := e.st.Load(e.ctx, e.pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.CheckinNotes) != 1 || !p.CheckinNotes[0].Occurrence.Original.Equal(second) || p.CheckinNotes[0].ParticipantID != e.sam {
+		t.Errorf("prep notes %+v, want Sam's for %s", p.CheckinNotes, second)
+	}
+}

@@ -1,0 +1,85 @@
+package mailout
+
+import (
+	"fmt"
+	"time"
+
+	"accord/conversation"
+	"accord/mailout/ical"
+)
+
+// calendarHorizon is how far ahead a series invitation lists the meetings
+// that will not take place.
+const calendarHorizon = 2 * 365 * 24 * time.Hour
+
+// CalendarOf builds the iMIP object a check-in change carries: the whole
+// series (with its exceptions and moved meetings) for a new or changed
+// series, only the moved meeting for a move, and a CANCEL for a dropped
+// meeting or an ended series. It returns the method and the bytes.
+func (r *Renderer) CalendarOf(p *conversation.Partnership, c *conversation.CalendarChange) (string, []byte, error) {
+	cs := c.Series
+	if cs == nil || cs.UID == "" {
+		return "", nil, fmt.Errorf("mailout: calendar change %s has no stored series", c.Kind)
+	}
+	base := ical.Event{
+		UID:         cs.UID,
+		Sequence:    c.Sequence,
+		Stamp:       c.Stamp,
+		Start:       cs.Start,
+		Duration:    cs.Schedule.Length,
+		Summary:     "Check-in: " + names(p),
+		Description: calendarDescription(r.Identity),
+		Organizer:   ical.Address{Name: oneLine(r.Identity.Name), Email: r.Identity.Address},
+		Status:      ical.StatusConfirmed,
+	}
+	for _, pt := range p.Participants {
+		base.Attendees = append(base.Attendees, ical.Attendee{Name: oneLine(pt.Person.Name), Email: pt.Person.Email, RSVP: true})
+	}
+	series := func() ical.Event {
+		e := base
+		e.Recurrence = &ical.Rule{Interval: cs.Schedule.Every, Weekday: cs.Schedule.Weekday}
+		e.ExDates = cs.Excluded(c.Stamp.Add(calendarHorizon))
+		return e
+	}
+	one := func(o *conversation.Occurrence) ical.Event {
+		e := base
+		e.RecurrenceID, e.Start = o.Original, o.Start
+		return e
+	}
+	cal := ical.Calendar{Method: "REQUEST", ProdID: "-//Accord//Check-ins//EN", Zone: cs.Zone}
+	switch c.Kind {
+	case conversation.CalSeries:
+		cal.Events = append(cal.Events, series())
+		for _, o := range cs.Moved() {
+			cal.Events = append(cal.Events, one(o))
+		}
+	case conversation.CalMoveOne:
+		cal.Events = append(cal.Events, one(c.Occurrence))
+	case conversation.CalCancelOne:
+		e := one(c.Occurrence)
+		e.Start, e.Status = c.Occurrence.Original, ical.StatusCancelled
+		cal.Method, cal.Events = "CANCEL", append(cal.Events, e)
+	case conversation.CalCancelSeries:
+		e := series()
+		e.Status = ical.StatusCancelled
+		cal.Method, cal.Events = "CANCEL", append(cal.Events, e)
+	default:
+		return "", nil, fmt.Errorf("mailout: unknown calendar change %q", c.Kind)
+	}
+	data, err := cal.Encode()
+	if err != nil {
+		return "", nil, fmt.Errorf("mailout: calendar for partnership %d: %w", p.ID, err)
+	}
+	return cal.Method, data, nil
+}
+
+// names is "Dana and Sam".
+func names(p *conversation.Partnership) string {
+	return conversation.FirstName(oneLine(p.Participants[0].Person.Name)) + " and " + conversation.FirstName(oneLine(p.Participants[1].Person.Name))
+}
+
+func calendarDescription(id Identity) string {
+	return "Your regular check-in, kept by " + oneLine(id.Name) + ". A day before, each of you is asked to prepare; " +
+		"an hour before, you both get the agenda. To skip or move a meeting, reply to the invitation email: " +
+		"\"skip this week\", \"move to Thursday 14:00\", \"move all to Wednesdays 9:00\" or \"cancel check-ins\"."
+}

@@ -1,0 +1,153 @@
+package mailout
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jhillyerd/enmime/v2"
+)
+
+// calendarSamples are the samples that carry a calendar, in the order the
+// pair received them: each later one updates the one before.
+var calendarSamples = []string{
+	"calendar-invitation", "calendar-moved-one", "calendar-skipped", "calendar-paused",
+	"calendar-series-moved", "calendar-cancelled",
+}
+
+// TestCalendarParts checks what every calendar mail carries: the method in
+// the part's Content-Type and in the object, one UID for the whole series,
+// SEQUENCE rising and DTSTAMP growing from one message to the next.
+func TestCalendarParts(t *testing.T) {
+	t.Parallel()
+	byName := map[string]Sample{}
+	for _, s := range samples(t) {
+		byName[s.Name] = s
+	}
+	wantMethod := map[string]string{
+		"calendar-invitation": "REQUEST", "calendar-moved-one": "REQUEST", "calendar-skipped": "CANCEL",
+		"calendar-paused": "REQUEST", "calendar-series-moved": "REQUEST", "calendar-cancelled": "CANCEL",
+	}
+	r := fixedRenderer()
+	lastSeq, lastStamp := -1, ""
+	for _, name := range calendarSamples {
+		s, ok := byName[name]
+		if !ok {
+			t.Fatalf("no sample %s", name)
+		}
+		_, raw, err := r.Render(s.Letter)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		ct, cal := calendarPart(t, name, raw)
+		method := wantMethod[name]
+		if !strings.Contains(ct, "method="+method) || !strings.Contains(cal, "\r\nMETHOD:"+method+"\r\n") {
+			t.Errorf("%s: Content-Type %q, want method=%s in it and in the object", name, ct, method)
+		}
+		if !strings.Contains(cal, "UID:checkin-sample@accord.example.com\r\n") {
+			t.Errorf("%s: the series UID is missing", name)
+		}
+		if !strings.Contains(cal, "ORGANIZER;CN=\"Accord\":mailto:accord@example.com\r\n") {
+			t.Errorf("%s: ORGANIZER is not the service mailbox", name)
+		}
+		seq, stamp := field(cal, "SEQUENCE:"), field(cal, "DTSTAMP:")
+		if n := atoi(seq); n <= lastSeq {
+			t.Errorf("%s: SEQUENCE %s after %d, want it to rise", name, seq, lastSeq)
+		} else {
+			lastSeq = n
+		}
+		if stamp <= lastStamp {
+			t.Errorf("%s: DTSTAMP %s after %s, want it to grow", name, stamp, lastStamp)
+		}
+		lastStamp = stamp
+	}
+}
+
+// TestCalendarValidator runs the shared iMIP validator in strict mode on
+// every calendar mail, each update and cancellation against the message
+// before it. ACCORD_ICAL_CHECK names validate.sh; CI sets it.
+func TestCalendarValidator(t *testing.T) {
+	t.Parallel()
+	validator := os.Getenv("ACCORD_ICAL_CHECK")
+	if validator == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("ACCORD_ICAL_CHECK is not set: CI must run the calendar validator")
+		}
+		t.Skip("ACCORD_ICAL_CHECK is not set; .ci/run sets it up")
+	}
+	byName := map[string]Sample{}
+	for _, s := range samples(t) {
+		byName[s.Name] = s
+	}
+	dir := t.TempDir()
+	r := fixedRenderer()
+	prev := ""
+	for _, name := range calendarSamples {
+		_, raw, err := r.Render(byName[name].Letter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, name+".eml")
+		if err := os.WriteFile(path, raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args := []string{path, "--strict", "--quiet"}
+		if prev != "" {
+			args = append(args, "--previous", prev)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		out, err := exec.CommandContext(ctx, validator, args...).CombinedOutput()
+		cancel()
+		if err != nil {
+			t.Errorf("validate.sh %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		prev = path
+	}
+}
+
+// calendarPart returns the Content-Type and the decoded text/calendar part
+// of a message.
+func calendarPart(t *testing.T, name string, raw []byte) (string, string) {
+	t.Helper()
+	env, err := enmime.ReadEnvelope(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	var found []string
+	var ct string
+	for _, p := range append(append(env.OtherParts, env.Inlines...), env.Attachments...) {
+		if p.ContentType == "text/calendar" {
+			found = append(found, string(p.Content))
+			ct = p.Header.Get("Content-Type")
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("%s: %d text/calendar parts, want 1", name, len(found))
+	}
+	return ct, found[0]
+}
+
+func field(cal, prefix string) string {
+	for _, l := range strings.Split(cal, "\r\n") {
+		if strings.HasPrefix(l, prefix) {
+			return strings.TrimPrefix(l, prefix)
+		}
+	}
+	return ""
+}
+
+func atoi(s string) int {
+	n := 0
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return -1
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n
+}

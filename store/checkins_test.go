@@ -1,0 +1,140 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"accord/conversation"
+)
+
+// TestCheckinsPersist drives a series through the store — the plan kept
+// before the agreement, the series started, a meeting skipped, a calendar
+// reply, prep sent and written, a new schedule — and checks after each
+// step that a fresh load sees exactly what the domain left.
+func TestCheckinsPersist(t *testing.T) {
+	t.Parallel()
+	eachBackend(t, func(t *testing.T, url string) {
+		ctx := context.Background()
+		clock := newClock(t0)
+		st := openStore(t, url, Options{Clock: clock})
+		id := ok(st.Enroll(ctx, enrollment(defaultSet(t))))(t)
+		apply := func(op Op) []conversation.Message {
+			t.Helper()
+			return ok(st.Apply(ctx, id, op))(t)
+		}
+		tue, _ := conversation.ParseSchedule("tue 10:00 30m weekly")
+		apply(func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
+			return p.ScheduleCheckins(tue, now)
+		})
+		p := ok(st.Load(ctx, id))(t)
+		if p.CheckinPlan == nil || *p.CheckinPlan != tue || p.Checkin != nil {
+			t.Fatalf("before the agreement: plan %v, series %v; want the plan kept", p.CheckinPlan, p.Checkin)
+		}
+
+		// The agreement (built directly here) lets the plan start a series.
+		msgs := apply(func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
+			p.Agreements = append(p.Agreements, conversation.BuildAgreement(p, now))
+			return p.ScheduleCheckins(*p.CheckinPlan, now)
+		})
+		if len(msgs) != 2 {
+			t.Fatalf("starting the series sent %d messages, want an invitation to each", len(msgs))
+		}
+		p = ok(st.Load(ctx, id))(t)
+		cs := p.Checkin
+		if cs == nil || p.CheckinPlan != nil {
+			t.Fatalf("after starting: series %v, plan %v", cs, p.CheckinPlan)
+		}
+		if !strings.HasPrefix(cs.UID, "checkin-") || cs.Schedule != tue || cs.Zone.String() != "Europe/Berlin" || cs.Status != conversation.SeriesActive {
+			t.Errorf("stored series: %+v", cs)
+		}
+		first := cs.Start
+		if first.In(cs.Zone).Format("Mon 15:04") != "Tue 10:00" {
+			t.Errorf("first meeting %s, want a Tuesday at 10:00 in Berlin", first.In(cs.Zone))
+		}
+		uid := cs.UID
+
+		// Skip the first meeting and accept the series.
+		apply(func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
+			return p.SkipCheckin(p.Participants[1].ID, first, now)
+		})
+		apply(func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
+			return p.RecordCalendarReply(p.Participants[1].ID, conversation.CalendarReply{UID: uid, PartStat: conversation.PartStatAccepted, Sequence: 1, Stamp: now}, now)
+		})
+		p = ok(st.Load(ctx, id))(t)
+		cs = p.Checkin
+		if cs.UID != uid || cs.Sequence != 1 || len(cs.Occurrences) != 1 || cs.Occurrences[0].State != conversation.OccSkipped || !cs.Occurrences[0].Original.Equal(first) {
+			t.Errorf("after the skip: uid %s seq %d occurrences %+v", cs.UID, cs.Sequence, cs.Occurrences)
+		}
+		if len(cs.Responses) != 1 || cs.Responses[0].PartStat != conversation.PartStatAccepted || !cs.Responses[0].Original.IsZero() {
+			t.Errorf("calendar replies %+v, want the report's acceptance of the series", cs.Responses)
+		}
+
+		// The second meeting's prep goes out once and is answered.
+		second := cs.Schedule.Next(first, cs.Zone)
+		clock.Set(second.Add(-24 * time.Hour))
+		wake := func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
+			return p.Wake(now), nil
+		}
+		if n := countKind(apply(wake), conversation.MsgPrep); n != 2 {
+			t.Errorf("prep messages %d, want 2", n)
+		}
+		if n := countKind(apply(wake), conversation.MsgPrep); n != 0 {
+			t.Errorf("waking again after reloading sent %d preps, want none", n)
+		}
+		// The prep mail's reply token leads back to the person and meeting.
+		var prepToken string
+		for _, j := range ok(st.JobsOfKind(ctx, KindMail))(t) {
+			var mj MailJob
+			if err := json.Unmarshal(j.Payload, &mj); err == nil && mj.Kind == conversation.MsgPrep && mj.To == "dana@example.test" {
+				prepToken = mj.ReplyToken
+			}
+		}
+		target, err := st.ResolveToken(ctx, prepToken)
+		if err != nil || target.Purpose != string(conversation.MsgPrep) || !target.Meeting.Valid || !target.Meeting.Time.Equal(second) ||
+			target.PartnershipID != id || target.Email != "dana@example.test" {
+			t.Errorf("ResolveToken(prep token %q) = %+v, %v; want Dana's prep for %s", prepToken, target, err, second)
+		}
+		apply(func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
+			return p.RecordCheckinNote(p.Participants[0].ID, conversation.CheckinPrep, second, "Hiring plan", now)
+		})
+		p = ok(st.Load(ctx, id))(t)
+		var o *conversation.Occurrence
+		for _, oc := range p.Checkin.Occurrences {
+			if oc.Original.Equal(second) {
+				o = oc
+			}
+		}
+		if o == nil || o.PrepSentAt[0].IsZero() || o.PrepSentAt[1].IsZero() || o.Number != 2 {
+			t.Fatalf("second meeting after the prep: %+v", o)
+		}
+		if notes := p.Notes(o, conversation.CheckinPrep); len(notes) != 1 || notes[0].Text != "Hiring plan" {
+			t.Errorf("prep notes %+v", notes)
+		}
+
+		// A new schedule: the series keeps its UID and moves on.
+		wed, _ := conversation.ParseSchedule("wed 09:00 45m biweekly")
+		apply(func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
+			return p.SetSchedule(p.Participants[0].ID, wed, now)
+		})
+		p = ok(st.Load(ctx, id))(t)
+		if cs := p.Checkin; cs.UID != uid || cs.Schedule != wed || cs.Sequence != 2 || cs.Start.In(cs.Zone).Weekday() != time.Wednesday {
+			t.Errorf("after the new schedule: %+v", cs)
+		}
+		if len(p.CheckinNotes) != 1 || !p.CheckinNotes[0].Occurrence.Original.Equal(p.Checkin.Start) {
+			t.Errorf("notes after the new schedule: %+v, want the prep note carried to the new first meeting", p.CheckinNotes)
+		}
+	})
+}
+
+func countKind(msgs []conversation.Message, k conversation.MessageKind) int {
+	n := 0
+	for _, m := range msgs {
+		if m.Kind == k {
+			n++
+		}
+	}
+	return n
+}
