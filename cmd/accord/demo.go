@@ -30,13 +30,17 @@ const demoUsage = `
 Usage: accord demo [--out DIR] [--speed N]
        accord demo --interactive [--out DIR]
 
-Shows Accord from first mail to signed-off agreement with nothing to set
-up. A sample pair is enrolled, Dana Lee (lead, Berlin) and Sam Ortiz
-(report, New York), and two simulated people answer the way real people
-do: top-posted replies with quotes and signatures, a bottom-posted one, an
-HTML-only one, an out-of-office auto-reply, a skip, a pause and a resume.
-A simulated month passes in seconds. All mail goes through a mail server
-inside this process: nothing leaves the machine.
+Shows Accord from first mail to signed-off agreement and the weekly
+check-ins after it, with nothing to set up. A sample pair is enrolled, Dana
+Lee (lead, Berlin) and Sam Ortiz (report, New York), and two simulated
+people answer the way real people do: top-posted replies with quotes and
+signatures, a bottom-posted one, an HTML-only one, an out-of-office
+auto-reply, a skip, a pause and a resume. Then Dana says when to meet, both
+accept the calendar invitation, prepare, get the agenda and record action
+items; Sam moves one meeting, Dana skips a week, and when the organiser
+ends the partnership both calendars drop the series. A simulated month
+passes in seconds. All mail goes through a mail server inside this
+process: nothing leaves the machine.
 
 It prints who got what and what was recorded, and writes into DIR:
   NNNN-<recipient>-<kind>.eml   every message in order; open any in a mail client
@@ -76,6 +80,11 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	// One connection sends mail in the order it was queued, so every run
 	// tells the same story.
 	dc.SMTP.Connections = 1
+	// Calendars want an organiser with a real domain; the sample people
+	// live at example.com, and so does the demo's service.
+	if dc.Mail.Address == defaultConfig().Mail.Address {
+		dc.Mail.Address = "accord@example.com"
+	}
 	a.cfg = &dc
 	if err := clearDemoDir(*out); err != nil {
 		return err
@@ -178,6 +187,10 @@ type demo struct {
 	seq      int                   // files written
 	got      map[*demoPerson]bool  // who has received an agreement
 	versions int                   // agreement versions written
+	// endAt is when the organiser ends the partnership, which cancels
+	// the check-ins; ended says it happened.
+	endAt    time.Time
+	ended    bool
 	day      string
 	messages int
 	wrong    int // answers not recorded as typed
@@ -250,7 +263,7 @@ func (d *demo) run(ctx context.Context) error {
 		if err := d.settle(ctx, scheduler, mailer); err != nil {
 			return err
 		}
-		if d.got[d.people[0]] && d.got[d.people[1]] && len(d.events) == 0 {
+		if d.got[d.people[0]] && d.got[d.people[1]] && d.ended && len(d.events) == 0 {
 			break
 		}
 		next, err := d.next(ctx)
@@ -271,8 +284,12 @@ func (d *demo) run(ctx context.Context) error {
 	if d.wrong > 0 {
 		return fmt.Errorf("demo: %d answers were not recorded as they were typed; see the transcript", d.wrong)
 	}
-	d.printf("\nDone in %.1f s: %d simulated days, %d messages, agreement version %d.\n", time.Since(began).Seconds(),
-		int(d.clock.Now().Sub(demoStart).Hours()/24)+1, d.seq, d.versions)
+	held, err := d.meetingsHeld(ctx)
+	if err != nil {
+		return err
+	}
+	d.printf("\nDone in %.1f s: %d simulated days, %d messages, agreement version %d, %d check-ins held.\n", time.Since(began).Seconds(),
+		int(d.clock.Now().Sub(demoStart).Hours()/24)+1, d.seq, d.versions, held)
 	d.printf("Every message is in %s as NNNN-<recipient>-<kind>.eml; the agreement is %s (and .html).\n",
 		d.dir, filepath.Join(d.dir, fmt.Sprintf("agreement-v%d.md", d.versions)))
 	return nil
@@ -361,7 +378,25 @@ func (d *demo) next(ctx context.Context) (time.Time, error) {
 	if len(d.events) > 0 && (next.IsZero() || d.events[0].at.Before(next)) {
 		next = d.events[0].at
 	}
+	if !d.endAt.IsZero() && !d.ended && (next.IsZero() || d.endAt.Before(next)) {
+		next = d.endAt
+	}
 	return next, nil
+}
+
+// meetingsHeld counts the check-ins that took place: started, not skipped.
+func (d *demo) meetingsHeld(ctx context.Context) (int, error) {
+	p, err := d.st.Load(ctx, d.pid)
+	if err != nil || p.Checkin == nil {
+		return 0, err
+	}
+	n := 0
+	for _, o := range p.Checkin.Occurrences {
+		if o.State != conversation.OccSkipped && !o.AgendaSentAt.IsZero() {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // wait lets real time pass in proportion to simulated time when a speed
@@ -404,8 +439,14 @@ func (d *demo) read(ctx context.Context) error {
 			Body:      env.Text,
 			Received:  d.clock.Now(),
 		}
+		q.From = env.GetHeader("From")
 		if q.ReplyTo == "" {
-			q.ReplyTo = env.GetHeader("From")
+			q.ReplyTo = q.From
+		}
+		for _, part := range append(append(env.OtherParts, env.Inlines...), env.Attachments...) {
+			if part.ContentType == "text/calendar" {
+				q.Calendar = string(part.Content)
+			}
 		}
 		q.Kind = "mail"
 		if om, err := d.st.OutboxByMessageID(ctx, q.MessageID); err == nil {
@@ -466,14 +507,32 @@ func firstName(p *demoPerson, addr string) string {
 	return conversation.FirstName(p.Name)
 }
 
-// fire sends the replies that are due.
+// fire sends the replies that are due, and ends the partnership when its
+// time has come.
 func (d *demo) fire(ctx context.Context) error {
 	now := d.clock.Now()
+	if !d.endAt.IsZero() && !d.ended && !now.Before(d.endAt) {
+		d.ended = true
+		d.line("Organiser", "ends the partnership (accord pair end): the check-ins are cancelled", "")
+		if _, err := d.st.Apply(ctx, d.pid, func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
+			return p.End("the demo is over", now)
+		}); err != nil {
+			return fmt.Errorf("demo: end the partnership: %w", err)
+		}
+	}
 	for len(d.events) > 0 && !d.events[0].at.After(now) {
 		ev := d.events[0]
 		d.events = d.events[1:]
 		id, raw := ev.who.compose(ev.q, ev.reply, now)
-		to, err := mail.ParseAddress(ev.q.ReplyTo)
+		rcpt := ev.q.ReplyTo
+		if ev.reply.kind() == "calendar-reply" {
+			rcpt = ev.q.From
+		}
+		if ev.reply.Text == "skip this week" {
+			// Once the skipped week is over, the demo pair stops.
+			d.endAt = now.Add(3 * 24 * time.Hour)
+		}
+		to, err := mail.ParseAddress(rcpt)
 		if err != nil {
 			return fmt.Errorf("demo: %s cannot reply to %q: %w", ev.who.Name, ev.q.ReplyTo, err)
 		}
@@ -536,7 +595,7 @@ func (d *demo) explain(ctx context.Context, r store.InboundRow) error {
 	if r.Detail != "" {
 		what += ": " + r.Detail
 	}
-	if r.Outcome == store.InboundAnswer && ok {
+	if r.Outcome == store.InboundAnswer && ok && !strings.HasPrefix(r.Detail, "check-in") {
 		p, err := d.st.Load(ctx, d.pid)
 		if err != nil {
 			return err
@@ -556,6 +615,22 @@ func (d *demo) explain(ctx context.Context, r store.InboundRow) error {
 		} else {
 			d.wrong++
 			what = fmt.Sprintf("answer to %d/%d, NOT as typed: %q", pos+1, p.Set.Len(), stored)
+		}
+	}
+	if r.Outcome == store.InboundAnswer && ok && strings.HasPrefix(r.Detail, "check-in") {
+		p, err := d.st.Load(ctx, d.pid)
+		if err != nil {
+			return err
+		}
+		what = r.Detail + ", NOT as typed"
+		for _, n := range p.CheckinNotes {
+			if n.Text == t.reply.Text {
+				what = fmt.Sprintf("%s for the meeting of %s, kept word for word", strings.TrimPrefix(r.Detail, "check-in "),
+					n.Occurrence.Start.UTC().Format("Mon 2 Jan 15:04"))
+			}
+		}
+		if strings.HasSuffix(what, "NOT as typed") {
+			d.wrong++
 		}
 	}
 	if r.Outcome == store.InboundAutoReply {

@@ -32,6 +32,10 @@ type demoQuestion struct {
 	MessageID, Date  string
 	Body             string // the plain-text part
 	Received         time.Time
+	// From is the sender (the service mailbox, where calendar replies go)
+	// and Calendar the invitation's text/calendar part, if any.
+	From     string
+	Calendar string
 }
 
 // demoReply is one mail a person sends.
@@ -95,7 +99,22 @@ func demoPeople() (dana, sam *demoPerson, err error) {
 	// from time to time. She is away when question 5 arrives: her
 	// out-of-office reply must be ignored, and she answers the reminder.
 	away := false
+	danaPreps := 0
 	dana.react = func(q demoQuestion) []demoReply {
+		switch q.Kind {
+		case "schedule-ask":
+			return []demoReply{{After: time.Hour, Style: "gmail", Text: "Tuesdays at 10 works for me. Let's keep it to half an hour."}}
+		case "calendar":
+			return acceptInvitation(q, "thunderbird-calendar")
+		case "prep":
+			danaPreps++
+			if danaPreps == 3 {
+				return []demoReply{{After: 2 * time.Hour, Style: "plain", Text: "skip this week"}}
+			}
+			return []demoReply{{After: 2 * time.Hour, Style: "gmail", Text: danaPrep[(danaPreps-1)%len(danaPrep)]}}
+		case "follow-up":
+			return []demoReply{{After: time.Hour, Style: "gmail", Text: danaFollowUp}}
+		}
 		if q.Number == 0 || (q.Kind == "reminder" && q.Number != 5) {
 			return nil
 		}
@@ -117,7 +136,20 @@ func demoPeople() (dana, sam *demoPerson, err error) {
 	// Sam skips question 4 and pauses for a week at question 7, then comes
 	// back early with resume. He answers before reminders come.
 	seen := map[int]bool{}
+	samPreps := 0
 	sam.react = func(q demoQuestion) []demoReply {
+		switch q.Kind {
+		case "calendar":
+			return acceptInvitation(q, "outlook-calendar")
+		case "prep":
+			samPreps++
+			if samPreps == 2 {
+				return []demoReply{{After: 30 * time.Minute, Style: "plain", Text: "move to Thursday 14:00"}}
+			}
+			return []demoReply{{After: 3 * time.Hour, Style: "gmail", Text: samPrep}}
+		case "agenda", "follow-up", "declined", "ended", "schedule-ask":
+			return nil
+		}
 		if q.Kind == "ack" && strings.Contains(q.Subject, "Paused") {
 			return []demoReply{{After: 3 * 24 * time.Hour, Style: "plain", Text: "resume"}}
 		}
@@ -137,11 +169,33 @@ func demoPeople() (dana, sam *demoPerson, err error) {
 	return dana, sam, nil
 }
 
-// kind names a reply for its file: answer, auto-reply, or the command.
+// What the pair write around their check-ins.
+var (
+	danaPrep = []string{
+		"Working on: the billing migration plan. Finished: hiring for the two lead roles. Stuck: the vendor contract is still unsigned. From you: a view on whether we freeze releases in Q3.\n\nPriorities for the coming months: ship billing without burning the team out, and grow two people into leads.",
+		"Working on: the quarterly planning draft. Finished: the vendor contract, at last. From you: your read on the on-call load before I present it.",
+	}
+	samPrep      = "Finished the on-call handbook. Stuck on the flaky deploy tests; could use an hour of your time this week.\n\nHow I can help with your priorities: I can take the billing cut-over plan off your plate."
+	danaFollowUp = "Decided: no release freeze in Q3.\nSam: draft the deploy test plan by Friday.\nDana: chase the vendor contract and share the hiring plan."
+)
+
+// acceptInvitation accepts a new invitation from the person's calendar;
+// updates and cancellations need no answer.
+func acceptInvitation(q demoQuestion, style string) []demoReply {
+	if !strings.Contains(q.Calendar, "METHOD:REQUEST") || !strings.Contains(q.Calendar, "SEQUENCE:0\r\n") {
+		return nil
+	}
+	return []demoReply{{After: 20 * time.Minute, Style: style, Text: "ACCEPTED"}}
+}
+
+// kind names a reply for its file: answer, auto-reply, calendar-reply, or
+// the command.
 func (r demoReply) kind() string {
 	switch r.Style {
 	case "auto-reply":
 		return "auto-reply"
+	case "thunderbird-calendar", "outlook-calendar":
+		return "calendar-reply"
 	case "plain":
 		cmd, _, _ := strings.Cut(r.Text, " ")
 		return cmd
@@ -162,8 +216,52 @@ func (r demoReply) describe() string {
 		return "answer, bottom-posted below the quote"
 	case "auto-reply":
 		return "out-of-office auto-reply"
+	case "thunderbird-calendar":
+		return "accepts the invitation in Thunderbird"
+	case "outlook-calendar":
+		return "accepts the invitation in Outlook"
 	}
 	return fmt.Sprintf("%q", r.Text)
+}
+
+// calendarReply writes the iTIP REPLY a calendar sends when the person
+// accepts: a short text with the calendar as an alternative; Outlook
+// writes MAILTO in capitals.
+func (p *demoPerson) calendarReply(q demoQuestion, r demoReply, now time.Time, h *bytes.Buffer) []byte {
+	// The event's own properties, not those of the time zone before it.
+	_, event, _ := strings.Cut(q.Calendar, "BEGIN:VEVENT\r\n")
+	field := func(name string) string {
+		for _, l := range strings.Split(event, "\r\n") {
+			if strings.HasPrefix(l, name) {
+				return l
+			}
+		}
+		return ""
+	}
+	organizer := q.From
+	if a, err := mail.ParseAddress(q.From); err == nil {
+		organizer = a.Address
+	}
+	mailto := "mailto:"
+	if r.Style == "outlook-calendar" {
+		mailto = "MAILTO:"
+	}
+	// Calendars copy the invitation's time zone, which its DTSTART names.
+	zone := ""
+	if i := strings.Index(q.Calendar, "BEGIN:VTIMEZONE\r\n"); i >= 0 {
+		if j := strings.Index(q.Calendar[i:], "END:VTIMEZONE\r\n"); j >= 0 {
+			zone = strings.TrimSuffix(q.Calendar[i:i+j+len("END:VTIMEZONE\r\n")], "\r\n")
+		}
+	}
+	cal := strings.Join([]string{"BEGIN:VCALENDAR", "PRODID:-//Demo//" + r.Style + "//EN", "VERSION:2.0", "METHOD:REPLY", zone,
+		"BEGIN:VEVENT", field("UID:"), field("SEQUENCE:"), "DTSTAMP:" + now.UTC().Format("20060102T150405Z"), field("DTSTART"),
+		"ORGANIZER:mailto:" + organizer,
+		"ATTENDEE;CN=\"" + p.Name + "\";PARTSTAT=" + r.Text + ":" + mailto + p.Email,
+		"END:VEVENT", "END:VCALENDAR", ""}, "\r\n")
+	h.WriteString("Content-Type: multipart/alternative; boundary=\"demo-reply\"\r\n\r\n")
+	body := "--demo-reply\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + p.Name + " has accepted this invitation.\r\n" +
+		"--demo-reply\r\nContent-Type: text/calendar; method=REPLY; charset=utf-8\r\n\r\n" + cal + "--demo-reply--\r\n"
+	return append(h.Bytes(), body...)
 }
 
 // compose writes a reply the way the person's mail client would: with the
@@ -173,10 +271,17 @@ func (p *demoPerson) compose(q demoQuestion, r demoReply, now time.Time) (messag
 	rand.Read(b)
 	id := fmt.Sprintf("<%s@mail.example.com>", hex.EncodeToString(b))
 	to := q.ReplyTo
+	if r.kind() == "calendar-reply" {
+		to = q.From // calendars answer the organiser
+	}
 	var h bytes.Buffer
 	fmt.Fprintf(&h, "From: %s\r\nTo: %s\r\nDate: %s\r\nMessage-ID: %s\r\nMIME-Version: 1.0\r\n",
 		(&mail.Address{Name: p.Name, Address: p.Email}).String(), to, now.In(p.loc).Format(time.RFC1123Z), id)
 	subject := "Re: " + q.Subject
+	if r.kind() == "calendar-reply" {
+		fmt.Fprintf(&h, "Subject: %s\r\n", mime.QEncoding.Encode("utf-8", "Accepted: "+q.Subject))
+		return id, p.calendarReply(q, r, now, &h)
+	}
 	if r.Style == "auto-reply" {
 		subject = "Automatic reply: " + q.Subject
 		h.WriteString("Auto-Submitted: auto-replied\r\nX-Auto-Response-Suppress: All\r\n")

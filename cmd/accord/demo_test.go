@@ -37,6 +37,21 @@ func TestDemo(t *testing.T) {
 		"recorded: command: resume",
 		"Accord → Dana    reminder",
 		"agreement version 1 written",
+		"Accord → Dana    schedule-ask",
+		"recorded: command: check-in schedule tue 10:00 30m weekly",
+		"accepts the invitation in Thunderbird",
+		"accepts the invitation in Outlook",
+		"recorded: calendar-reply: accepted series",
+		"Accord → Sam     prep",
+		"Accord → Dana    agenda",
+		"Accord → Dana    follow-up",
+		"recorded: follow-up for the meeting of",
+		"recorded: command: check-in move-one",
+		"Check-in with Sam moved to Thursday 25 March",
+		"recorded: command: check-in skip",
+		"No check-in on Tuesday 30 March at 10:00",
+		"Your check-ins with Sam have ended",
+		"2 check-ins held",
 		"Done in",
 	} {
 		if !strings.Contains(out, want) {
@@ -75,7 +90,9 @@ func TestDemo(t *testing.T) {
 	}
 	for k, n := range map[string]int{
 		"dana-welcome": 1, "sam-welcome": 1, "dana-agreement": 1, "sam-agreement": 1,
-		"accord-auto-reply": 1, "accord-skip": 1, "accord-pause": 1, "accord-resume": 1, "accord-answer": 31,
+		"accord-auto-reply": 1, "accord-skip": 2, "accord-pause": 1, "accord-resume": 1, "accord-answer": 39,
+		"dana-schedule-ask": 1, "dana-calendar": 4, "sam-calendar": 4, "accord-calendar-reply": 2, "accord-move": 1,
+		"dana-agenda": 2, "sam-agenda": 2, "dana-follow-up": 2, "dana-ended": 1, "sam-ended": 1,
 	} {
 		if kinds[k] != n {
 			t.Errorf("%d %s messages, want %d (all: %v)", kinds[k], k, n, kinds)
@@ -116,8 +133,9 @@ func TestDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if counts[store.InboundAnswer] != 31 || counts[store.InboundAutoReply] != 1 || counts[store.InboundCommand] != 3 || len(counts) != 3 {
-		t.Errorf("inbound outcomes %v, want 31 answers, 1 auto-reply, 3 commands", counts)
+	if counts[store.InboundAnswer] != 38 || counts[store.InboundAutoReply] != 1 || counts[store.InboundCommand] != 6 ||
+		counts[store.InboundCalendar] != 2 || len(counts) != 4 {
+		t.Errorf("inbound outcomes %v, want 38 answers (31 questions, 7 check-in notes), 1 auto-reply, 6 commands, 2 calendar replies", counts)
 	}
 
 	// A second run replaces the first one's files.
