@@ -144,6 +144,11 @@ func TestCheckinReplies(t *testing.T) {
 			t.Errorf("%s: outcome %s, want %s", tc.name, res.Outcome, tc.want)
 		}
 	}
+	garbage := []byte("From: sam@example.test\r\nTo: " + serviceAddress + "\r\nSubject: Accepted\r\nMessage-ID: <garbage@mail.example.test>\r\n" +
+		"MIME-Version: 1.0\r\nContent-Type: text/calendar; method=REPLY\r\n\r\nBEGIN:VCALENDAR\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\nUID;;;\r\n\x00\xff\r\n")
+	if res := next(garbage); res.Outcome != store.InboundRejected {
+		t.Errorf("garbage calendar: outcome %s, want rejected", res.Outcome)
+	}
 	if cs = e.series(); len(cs.Responses) != 1 || cs.Responses[0].PartStat != "ACCEPTED" {
 		t.Errorf("recorded calendar replies %+v, want Sam's acceptance only", cs.Responses)
 	}
@@ -174,5 +179,15 @@ func TestCheckinReplies(t *testing.T) {
 	}
 	if len(p.CheckinNotes) != 1 || !p.CheckinNotes[0].Occurrence.Original.Equal(second) || p.CheckinNotes[0].ParticipantID != e.sam {
 		t.Errorf("prep notes %+v, want Sam's for %s", p.CheckinNotes, second)
+	}
+
+	// Once the series is cancelled, a late acceptance changes nothing.
+	if _, err := e.st.Apply(e.ctx, e.pid, func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
+		return p.CancelCheckins(0, now)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if res := next(calendarReplyMail("dana@example.test", cs.UID, "ACCEPTED", 9, "")); res.Outcome != store.InboundIgnored {
+		t.Errorf("reply to a cancelled series: outcome %s, want ignored", res.Outcome)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -137,4 +138,56 @@ func countKind(msgs []conversation.Message, k conversation.MessageKind) int {
 		}
 	}
 	return n
+}
+
+// TestCheckinMailOnceAcrossInstances: two instances on one PostgreSQL
+// database wake the same partnership at the same moment, again and again;
+// each person still gets one prep and one agenda per meeting.
+func TestCheckinMailOnceAcrossInstances(t *testing.T) {
+	t.Parallel()
+	url := postgresURL(t)
+	ctx := context.Background()
+	clock := newClock(t0)
+	a := openStore(t, url, Options{Clock: clock})
+	b, err := Open(ctx, url, Options{Clock: clock, Dispatcher: testDispatcher{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	id := ok(a.Enroll(ctx, enrollment(defaultSet(t))))(t)
+	tue, _ := conversation.ParseSchedule("tue 10:00 30m weekly")
+	ok(a.Apply(ctx, id, func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
+		p.Agreements = append(p.Agreements, conversation.BuildAgreement(p, now))
+		return p.ScheduleCheckins(tue, now)
+	}))(t)
+	first := ok(a.Load(ctx, id))(t).Checkin.Start
+	counts := map[conversation.MessageKind]int{}
+	var mu sync.Mutex
+	for _, at := range []time.Time{first.Add(-24 * time.Hour), first.Add(-time.Hour)} {
+		clock.Set(at)
+		var wg sync.WaitGroup
+		for i := range 8 {
+			st := []*Store{a, b}[i%2]
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				msgs, err := st.Apply(ctx, id, func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
+					return p.Wake(now), nil
+				})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				for _, m := range msgs {
+					counts[m.Kind]++
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	if counts[conversation.MsgPrep] != 2 || counts[conversation.MsgAgenda] != 2 {
+		t.Errorf("messages from 16 concurrent wakes on two instances: %v, want 2 preps and 2 agendas", counts)
+	}
 }
