@@ -72,7 +72,7 @@ func runCheckin(ctx context.Context, a *app, args []string) error {
 		return d, nil
 	}
 	var done string
-	_, err = st.Apply(ctx, id, func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
+	msgs, err := st.Apply(ctx, id, func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
 		zone := p.Lead().Person.Location
 		meeting := func(s string) (*conversation.Occurrence, error) {
 			d, err := day(s)
@@ -138,7 +138,11 @@ func runCheckin(ctx context.Context, a *app, args []string) error {
 	case err != nil:
 		return explain(id, err)
 	}
-	fmt.Fprintf(a.stdout, "%s (partnership %d). Both people are told.\n", done, id)
+	told := " Both people are told."
+	if len(msgs) == 0 {
+		told = ""
+	}
+	fmt.Fprintf(a.stdout, "%s (partnership %d).%s\n", done, id, told)
 	return nil
 }
 

@@ -377,6 +377,15 @@ func (c *Config) validate() error {
 	if c.Checkins.PrioritiesEvery < 0 {
 		bad("checkins.priorities_every", "%d: use 0 (never) or more", c.Checkins.PrioritiesEvery)
 	}
+	if h := c.Checkins.PrepHoursBefore; h < 2 || h > 7*24 {
+		bad("checkins.prep_hours_before", "%d: use 2 to 168 hours", h)
+	}
+	if m := c.Checkins.AgendaMinutesBefore; m < 5 || m >= c.Checkins.PrepHoursBefore*60 {
+		bad("checkins.agenda_minutes_before", "%d: use at least 5 minutes, and less than the prep's %d hours", m, c.Checkins.PrepHoursBefore)
+	}
+	if m := c.Checkins.FollowUpMinutesAfter; m < 0 || m > 24*60 {
+		bad("checkins.follow_up_minutes_after", "%d: use 0 to 1440 minutes", m)
+	}
 	if len(ps) == 0 {
 		if err := c.Rules().Validate(); err != nil {
 			section := "pacing"

@@ -483,7 +483,7 @@ func TestServeRejects(t *testing.T) {
 		{"listen typo", "[http]\nlisten = \"localhost\"\n", "http.listen", nil, exitFailure},
 		{"sandbox port out of range", "[sandbox]\nimap_port = 70000\n", "sandbox.imap_port", nil, exitFailure},
 		{"workers out of range", "[inbound]\nworkers = 0\n", "inbound.workers", nil, exitFailure},
-		{"check-in prep too close", "[checkins]\nprep_hours_before = 1\n", "ask for the prep 2 hours to 7 days before", nil, exitFailure},
+		{"check-in prep too close", "[checkins]\nprep_hours_before = 1\n", "checkins.prep_hours_before", nil, exitFailure},
 		{"config typo", "[http]\nlisen = \"127.0.0.1:0\"\n", "lisen", nil, exitFailure},
 		{"arguments", "", "no arguments", []string{"now"}, exitUsage},
 	} {
