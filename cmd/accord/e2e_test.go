@@ -216,6 +216,45 @@ func TestServiceEndToEnd(t *testing.T) {
 		t.Errorf("%d agreements, want 1", len(pt.Agreements))
 	}
 
+	// The check-ins through the same servers: Kim says when to meet, typed
+	// in mutt; both get the invitation; Lee accepts from a calendar.
+	var ask *enmime.Envelope
+	eventually(t, 60*time.Second, "the check-in question for Kim", func() bool {
+		if ms := mailsMatching(t, people["kim"], "meet with Lee"); len(ms) > 0 {
+			ask = ms[0]
+		}
+		return ask != nil
+	})
+	mailtest.MuttReply(t, people["kim"], ask.GetHeader("Subject"), "Tuesdays at 10, please.", mailtest.TopPosted)
+	invites := map[string]*enmime.Envelope{}
+	for who, a := range people {
+		eventually(t, 60*time.Second, "the invitation for "+who, func() bool {
+			for _, m := range mailsMatching(t, a, "Your check-ins with") {
+				if calendarOf(m) != "" {
+					invites[who] = m
+				}
+			}
+			return invites[who] != nil
+		})
+	}
+	inv := invites["lee"]
+	lee := &demoPerson{Name: "Lee Park", Email: people["lee"].Address, loc: time.UTC}
+	_, raw := lee.compose(demoQuestion{Subject: inv.GetHeader("Subject"), From: inv.GetHeader("From"), MessageID: inv.GetHeader("Message-Id"),
+		Calendar: calendarOf(inv), Received: time.Now()}, demoReply{Style: "outlook-calendar", Text: "ACCEPTED"}, time.Now())
+	if err := smtp.SendMail(people["lee"].SMTPAddr, nil, people["lee"].Address, []string{svc.Address}, raw); err != nil {
+		t.Fatalf("Postfix refused Lee's calendar reply: %v", err)
+	}
+	eventually(t, 60*time.Second, "Lee's acceptance to be recorded", func() bool {
+		return p.metric(`accord_inbound_messages_total{outcome="calendar-reply"}`) == 1
+	})
+	cs, err := st.Load(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := cs.Checkin; c == nil || c.Schedule.Spec() != "tue 10:00 30m weekly" || len(c.Responses) != 1 || c.Responses[0].PartStat != "ACCEPTED" {
+		t.Errorf("check-ins after the round trip: %+v", c)
+	}
+
 	if got := p.metric(`accord_inbound_messages_total{outcome="answer"}`); got != 32 {
 		t.Errorf("answers counted on /metrics: %v, want 32", got)
 	}
@@ -324,4 +363,14 @@ quiet_days = []
 	}
 	return []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "ACCORD_CONFIG=" + cfg,
 		"ACCORD_IMAP_PASSWORD=" + svc.Password, "SSL_CERT_FILE=" + svc.CAFile}
+}
+
+// calendarOf returns a message's text/calendar part, or "".
+func calendarOf(m *enmime.Envelope) string {
+	for _, p := range append(append(m.OtherParts, m.Inlines...), m.Attachments...) {
+		if p.ContentType == "text/calendar" {
+			return string(p.Content)
+		}
+	}
+	return ""
 }
