@@ -19,6 +19,10 @@ type Agreement struct {
 	Themes         []Theme `json:"themes"`
 	Commitments    []Topic `json:"commitments"`
 	Accountability []Topic `json:"accountability"`
+	// Review is the review that built this version; nil for version 1.
+	Review *ReviewRecord `json:"review,omitempty"`
+	// Changes are the commitments the review added, changed or dropped.
+	Changes []Change `json:"changes,omitempty"`
 }
 
 // Party is one of the two people an agreement is between.
@@ -47,11 +51,15 @@ type Entry struct {
 	Name    string `json:"name"`
 	Text    string `json:"text,omitempty"`
 	Skipped bool   `json:"skipped,omitempty"`
+	// Dropped is set when a review took the person's words out.
+	Dropped bool `json:"dropped,omitempty"`
 }
 
 // BuildAgreement makes the next agreement version from the latest answers.
 // The first review is set Rules.ReviewEvery after now, as a date in the
-// lead's time zone.
+// lead's time zone. A version built by a review carries its commitments
+// over from the version before, as revised in the review, with the review
+// section and what changed.
 func BuildAgreement(p *Partnership, now time.Time) *Agreement {
 	ag := &Agreement{
 		Version:     1,
@@ -91,6 +99,12 @@ func BuildAgreement(p *Partnership, now time.Time) *Agreement {
 			}
 			ag.Themes[i].Topics = append(ag.Themes[i].Topics, t)
 		}
+	}
+	prev := p.LatestAgreement()
+	if r := p.CurrentReview(); prev != nil && r != nil && r.Number == prev.Version {
+		ag.ReviewOn = p.nextReviewOn(prev, now)
+		ag.Changes = p.reviseCommitments(ag, prev, r)
+		ag.Review = p.reviewRecord(r, prev, now)
 	}
 	return ag
 }

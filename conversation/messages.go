@@ -41,6 +41,11 @@ const (
 	MsgFollowUp MessageKind = "follow-up"
 	// MsgDeclined tells a person their partner declined a check-in.
 	MsgDeclined MessageKind = "declined"
+	// MsgReviewOpen opens a periodic review: the current agreement and the
+	// first review question.
+	MsgReviewOpen MessageKind = "review"
+	// MsgDigest sums up a quarter once its review has built a new version.
+	MsgDigest MessageKind = "digest"
 )
 
 // NoteKind is an acknowledgement that rides along with a message.
@@ -101,4 +106,9 @@ type Message struct {
 	Priorities bool
 	// From is the partner whose action the message reports (a decline).
 	From *Participant
+	// Review is the review a review question, waiting note or digest
+	// belongs to.
+	Review *Review
+	// Digest is what a digest reports.
+	Digest *Digest
 }

@@ -30,6 +30,9 @@ func (p *Partnership) Answer(participantID int64, questionID, text string, now t
 	if pr == nil {
 		return nil, ErrNotAsked
 	}
+	if err := checkReviewAnswer(questionID, text); err != nil {
+		return nil, err
+	}
 	var notes []Note
 	current := pr.Position == me.Position && pr.State == PromptOpen
 	firstResponse := pr.State == PromptOpen
@@ -222,6 +225,7 @@ func (p *Partnership) Wake(now time.Time) []Message {
 		return nil
 	}
 	var msgs []Message
+	p.reviewWake(now)
 	for _, pt := range p.Participants {
 		if pt.Status == ParticipantPaused && !pt.PausedUntil.IsZero() && !pt.PausedUntil.After(now) {
 			p.resume(pt, now)
@@ -231,7 +235,7 @@ func (p *Partnership) Wake(now time.Time) []Message {
 		}
 		if !pt.NextSendAt.IsZero() && !pt.NextSendAt.After(now) {
 			pt.NextSendAt = time.Time{}
-			if m, ok := p.next(pt, now); ok {
+			for _, m := range p.next(pt, now) {
 				msgs = append(msgs, m)
 				if m.Kind == MsgAgreement {
 					msgs = append(msgs, p.startCheckins(pt, now)...)
@@ -293,6 +297,8 @@ func (p *Partnership) NextWake(now time.Time) time.Time {
 		}
 	}
 	consider(p.nextCheckinWake(now))
+	consider(p.reviewOpensAt())
+	consider(p.reviewClosesAt())
 	return next
 }
 
@@ -336,7 +342,7 @@ func (p *Partnership) writer(participantID int64, now time.Time) (*Participant, 
 // next one. It reports whether the person has now responded to every question.
 func (p *Partnership) advance(me *Participant, now time.Time) bool {
 	me.Position++
-	if me.Finished(p.Set) {
+	if p.done(me) {
 		me.NextSendAt = time.Time{}
 		return true
 	}
@@ -351,7 +357,14 @@ func (p *Partnership) advance(me *Participant, now time.Time) bool {
 // anyway.
 func (p *Partnership) finish(me *Participant, notes []Note, justFinished bool, now time.Time) []Message {
 	var msgs []Message
-	if partner := p.Partner(me); justFinished {
+	if partner := p.Partner(me); justFinished && p.openReview() != nil {
+		if p.done(partner) {
+			p.closeReview(now)
+			me.NextSendAt = now
+		} else {
+			msgs = append(msgs, p.compose(me, Message{Kind: MsgWaiting, Review: p.openReview()}, now))
+		}
+	} else if justFinished {
 		if partner.Finished(p.Set) && p.LatestAgreement() == nil {
 			p.Agreements = append(p.Agreements, BuildAgreement(p, now))
 			p.Status = StatusAgreement
@@ -398,14 +411,21 @@ func sentTo(msgs []Message, pt *Participant) bool {
 }
 
 // next builds the mail that moves the person along: their current question
-// (the welcome when it is the first), or the agreement once there is one.
-func (p *Partnership) next(pt *Participant, now time.Time) (Message, bool) {
-	if !pt.Finished(p.Set) {
-		pr := pt.Prompt(p.Set.Questions[pt.Position].ID)
+// (the welcome when it is the first, the review invitation when it opens a
+// review), or the agreement once there is a version they have not had,
+// followed by the digest when a review built it.
+func (p *Partnership) next(pt *Participant, now time.Time) []Message {
+	if !p.done(pt) {
+		q, ok := p.QuestionAt(pt.Position)
+		if !ok {
+			return nil
+		}
+		pr := pt.Prompt(q.ID)
 		kind, resent := MsgQuestion, false
+		r := p.openReview()
 		switch {
 		case pr == nil:
-			pr = &Prompt{QuestionID: p.Set.Questions[pt.Position].ID, Position: pt.Position, SentAt: now, State: PromptOpen}
+			pr = &Prompt{QuestionID: q.ID, Position: pt.Position, SentAt: now, State: PromptOpen}
 			pt.Prompts = append(pt.Prompts, pr)
 			if pt.Position == 0 {
 				kind = MsgWelcome
@@ -416,23 +436,35 @@ func (p *Partnership) next(pt *Participant, now time.Time) (Message, bool) {
 		case pr.State == PromptOpen:
 			resent = true
 		default:
-			return Message{}, false
+			return nil
+		}
+		if r != nil && pt.Position == r.Start {
+			kind = MsgReviewOpen
 		}
 		pr.NudgedAt, pr.Reminders = now, 0
-		return p.compose(pt, Message{Kind: kind, Prompt: pr, Resent: resent}, now), true
-	}
-	if ag := p.LatestAgreement(); ag != nil && ag.Version > pt.AgreementSeen {
-		pt.AgreementSeen = ag.Version
-		m := p.compose(pt, Message{Kind: MsgAgreement, Agreement: ag}, now)
-		// The agreement shows every answer, so nothing is left to reveal.
-		for _, r := range pt.Reveals {
-			if r.DeliveredAt.IsZero() {
-				r.DeliveredAt = now
-			}
+		m := Message{Kind: kind, Prompt: pr, Resent: resent}
+		if r != nil {
+			m.Review, m.Agreement = r, p.LatestAgreement()
 		}
-		return m, true
+		return []Message{p.compose(pt, m, now)}
 	}
-	return Message{}, false
+	ag := p.LatestAgreement()
+	if ag == nil || ag.Version <= pt.AgreementSeen {
+		return nil
+	}
+	pt.AgreementSeen = ag.Version
+	msgs := []Message{p.compose(pt, Message{Kind: MsgAgreement, Agreement: ag}, now)}
+	// The agreement shows every answer, so nothing is left to reveal.
+	for _, r := range pt.Reveals {
+		if r.DeliveredAt.IsZero() {
+			r.DeliveredAt = now
+		}
+	}
+	if ag.Review != nil {
+		d := p.digest(ag, now)
+		msgs = append(msgs, Message{Kind: MsgDigest, To: pt, Agreement: ag, Review: p.CurrentReview(), Digest: d})
+	}
+	return msgs
 }
 
 // compose fills in what rides along with any mail to a person: receipts of
@@ -484,7 +516,7 @@ func (p *Partnership) addReveal(viewer *Participant, a *Answer, now time.Time) {
 // (sent again if they had it already) for the next allowed time.
 func (p *Partnership) resume(pt *Participant, now time.Time) {
 	pt.Status, pt.PausedUntil = ParticipantActive, time.Time{}
-	if !pt.Finished(p.Set) || (p.LatestAgreement() != nil && p.LatestAgreement().Version > pt.AgreementSeen) {
+	if !p.done(pt) || (p.LatestAgreement() != nil && p.LatestAgreement().Version > pt.AgreementSeen) {
 		pt.NextSendAt = p.Rules.Quiet.NextAllowed(now, pt.Person.Location)
 	}
 }

@@ -379,8 +379,11 @@ func TestAgreementWhenBothFinish(t *testing.T) {
 	if p.Status != StatusAgreement {
 		t.Errorf("Status = %s, want agreement", p.Status)
 	}
-	if got := p.NextWake(now); !got.IsZero() {
-		t.Errorf("NextWake after the agreement = %s, want nothing", got)
+	// Nothing more happens until the review date, mid-morning for the
+	// first of the two (no quiet hours here).
+	review := p.LatestAgreement().ReviewOn
+	if got, want := p.NextWake(now), p.ReviewStartsAt(lead, review); !got.Equal(want) {
+		t.Errorf("NextWake after the agreement = %s, want the review opening %s", got, want)
 	}
 	// A correction after the agreement is recorded and echoed, but the
 	// agreement version itself does not change.

@@ -31,12 +31,14 @@ const (
 type Status string
 
 // The lifecycle: enrolled until the first welcome goes out, answering while
-// either person still has questions, agreement once version 1 exists, ended
-// when a person leaves or the operator ends it.
+// either person still has questions, agreement once version 1 exists,
+// reviewing while a periodic review waits for answers (then agreement
+// again), ended when a person leaves or the operator ends it.
 const (
 	StatusEnrolled  Status = "enrolled"
 	StatusAnswering Status = "answering"
 	StatusAgreement Status = "agreement"
+	StatusReviewing Status = "reviewing"
 	StatusEnded     Status = "ended"
 )
 
@@ -172,6 +174,8 @@ type Partnership struct {
 	Checkin *Series
 	// CheckinNotes are what people wrote before and after meetings.
 	CheckinNotes []*CheckinNote
+	// Reviews are the periodic reviews so far, oldest first.
+	Reviews []*Review
 	// ScheduleAskedAt is when the lead was asked for a check-in time.
 	ScheduleAskedAt time.Time
 	CreatedAt       time.Time

@@ -118,8 +118,12 @@ type Rules struct {
 	// counted from the question (for the first) or the previous reminder.
 	// After the last one Accord stays quiet until the person writes.
 	Reminders []int
-	// ReviewEvery is the time from an agreement to its first review.
+	// ReviewEvery is the time from an agreement to its review, and between
+	// reviews.
 	ReviewEvery time.Duration
+	// ReviewWait is how long a review waits for answers before it closes
+	// with what there is.
+	ReviewWait time.Duration
 	// Checkins times the mail around each check-in.
 	Checkins CheckinRules
 }
@@ -131,6 +135,7 @@ func DefaultRules() Rules {
 		Quiet:       DefaultQuietHours,
 		Reminders:   []int{3, 3},
 		ReviewEvery: 13 * 7 * 24 * time.Hour,
+		ReviewWait:  14 * 24 * time.Hour,
 		Checkins:    DefaultCheckinRules,
 	}
 }
@@ -147,6 +152,9 @@ func (r Rules) Validate() error {
 	}
 	if r.ReviewEvery < 7*24*time.Hour {
 		return fmt.Errorf("reviews must be at least a week apart, got %s", r.ReviewEvery)
+	}
+	if r.ReviewWait < 24*time.Hour || r.ReviewWait >= r.ReviewEvery {
+		return fmt.Errorf("a review must wait at least a day for answers and close before the next is due, got %s", r.ReviewWait)
 	}
 	c := r.Checkins
 	if c.PrepBefore < 2*time.Hour || c.PrepBefore > 7*24*time.Hour {

@@ -1,0 +1,146 @@
+package conversation
+
+import "time"
+
+// Digest is what a review's digest reports: the quarter at a glance.
+type Digest struct {
+	// From and To bound the period looked back on: from the version under
+	// review to the review's close.
+	From, To time.Time
+	// Changes are the commitments the review added, changed or dropped.
+	Changes []Change
+	// Missing names who did not finish the review in time.
+	Missing  []string
+	Checkins CheckinTally
+	// Prep is, per person in partnership order, how many prep prompts they
+	// got and how many they answered.
+	Prep [2]PrepTally
+	// Trend is every review's ratings so far, oldest first.
+	Trend []TrendPoint
+	// NextReview is the date of the next review.
+	NextReview Date
+	// Amendments counts what people wrote back to the previous version.
+	Amendments int
+}
+
+// CheckinTally counts the meetings of a period.
+type CheckinTally struct {
+	// Scheduled is whether there was a check-in series in the period.
+	Scheduled bool
+	Held      int
+	Skipped   int
+	Declined  int
+}
+
+// PrepTally counts one person's preparation.
+type PrepTally struct {
+	Name    string
+	Asked   int
+	Written int
+}
+
+// TrendPoint is one review's ratings, in partnership order (0: no rating).
+type TrendPoint struct {
+	Number int
+	On     Date
+	Scores [2]int
+}
+
+// digest sums up the period that ends with version ag.
+func (p *Partnership) digest(ag *Agreement, now time.Time) *Digest {
+	var prev *Agreement
+	for _, a := range p.Agreements {
+		if a.Version == ag.Previous {
+			prev = a
+		}
+	}
+	d := &Digest{To: ag.Created, Changes: ag.Changes, NextReview: ag.ReviewOn}
+	if prev != nil {
+		d.From = prev.Created
+	}
+	if ag.Review != nil {
+		d.Missing = ag.Review.Missing
+		d.Amendments = len(ag.Review.Amendments)
+	}
+	for _, a := range p.Agreements {
+		if a.Review == nil || a.Version > ag.Version {
+			continue
+		}
+		tp := TrendPoint{Number: a.Review.Number, On: a.Review.On}
+		for i := range tp.Scores {
+			if i < len(a.Review.Ratings) {
+				tp.Scores[i] = a.Review.Ratings[i].Score
+			}
+		}
+		d.Trend = append(d.Trend, tp)
+	}
+	for i, pt := range p.Participants {
+		d.Prep[i].Name = pt.Person.Name
+	}
+	if cs := p.Checkin; cs != nil {
+		d.Checkins = p.tallyCheckins(cs, d.From, d.To)
+		for _, o := range cs.Occurrences {
+			if o.Start.Before(d.From) || !o.Start.Before(d.To) {
+				continue
+			}
+			for i, pt := range p.Participants {
+				if o.PrepSentAt[i].IsZero() {
+					continue
+				}
+				d.Prep[i].Asked++
+				for _, n := range p.Notes(o, CheckinPrep) {
+					if n.ParticipantID == pt.ID {
+						d.Prep[i].Written++
+						break
+					}
+				}
+			}
+		}
+	}
+	return d
+}
+
+// tallyCheckins counts the meetings of [from, to): held (took place and
+// nobody declined), declined by someone, and skipped or paused.
+func (p *Partnership) tallyCheckins(cs *Series, from, to time.Time) CheckinTally {
+	t := CheckinTally{Scheduled: true}
+	if cs.CreatedAt.After(to) {
+		return CheckinTally{}
+	}
+	for _, o := range cs.meetings(from, to) {
+		if p.declined(cs, o) {
+			t.Declined++
+		} else {
+			t.Held++
+		}
+	}
+	for _, slot := range cs.Excluded(to) {
+		if !slot.Before(from) {
+			t.Skipped++
+		}
+	}
+	return t
+}
+
+// declined reports whether either person declined the meeting o, on its
+// own or by declining the whole series.
+func (p *Partnership) declined(cs *Series, o *Occurrence) bool {
+	for _, pt := range p.Participants {
+		var series, one string
+		for _, r := range cs.Responses {
+			if r.ParticipantID != pt.ID {
+				continue
+			}
+			switch {
+			case r.Original.IsZero():
+				series = r.PartStat
+			case r.Original.Equal(o.Original):
+				one = r.PartStat
+			}
+		}
+		if one == PartStatDeclined || (one == "" && series == PartStatDeclined) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,290 @@
+package conversation
+
+import (
+	"strings"
+	"time"
+	"unicode"
+)
+
+// ReviewRecord is the dated review section of the version a review built.
+type ReviewRecord struct {
+	Number int  `json:"number"`
+	On     Date `json:"on"`
+	// Partial marks a review closed at its deadline without everyone's
+	// answers; Missing names who did not finish.
+	Partial bool     `json:"partial,omitempty"`
+	Missing []string `json:"missing,omitempty"`
+	Ratings []Rating `json:"ratings"`
+	// Topics are the reflections, each with both people's answers.
+	Topics []Topic `json:"topics"`
+	// Amendments are what people wrote back to the previous version.
+	Amendments []Entry `json:"amendments,omitempty"`
+}
+
+// Rating is one person's answer to "how is our partnership going".
+type Rating struct {
+	Role Role   `json:"role"`
+	Name string `json:"name"`
+	// Score is 1 to 5, or 0 when the person did not rate.
+	Score   int    `json:"score,omitempty"`
+	Comment string `json:"comment,omitempty"`
+}
+
+// ChangeKind says how a commitment changed between two versions.
+type ChangeKind string
+
+// The kinds of change.
+const (
+	ChangeAdded   ChangeKind = "added"
+	ChangeChanged ChangeKind = "changed"
+	ChangeDropped ChangeKind = "dropped"
+)
+
+// Change is one commitment added, reworded or dropped by a review.
+type Change struct {
+	Kind   ChangeKind `json:"kind"`
+	Topic  string     `json:"topic"`
+	Role   Role       `json:"role"`
+	Name   string     `json:"name"`
+	Before string     `json:"before,omitempty"`
+	After  string     `json:"after,omitempty"`
+}
+
+// reviseCommitments carries the commitment topics of the previous version
+// into ag, applying what each person answered in the review: keep, drop,
+// or new wording. It returns what changed.
+func (p *Partnership) reviseCommitments(ag, prev *Agreement, r *Review) []Change {
+	var changes []Change
+	revise := func(topics []Topic) []Topic {
+		out := make([]Topic, 0, len(topics))
+		for _, t := range topics {
+			old := prevTopic(prev, t.QuestionID)
+			if old == nil {
+				out = append(out, t)
+				continue
+			}
+			nt := Topic{QuestionID: t.QuestionID, Title: t.Title}
+			for i, pt := range p.Participants {
+				e := Entry{Role: pt.Role, Name: pt.Person.Name}
+				if i < len(old.Entries) {
+					e = old.Entries[i]
+					e.Name = pt.Person.Name
+				}
+				a := p.LatestAnswer(pt.ID, ReviewQuestionID(r.Number, reviewCommitPrefix+t.QuestionID))
+				if a != nil {
+					before := e.Text
+					switch commitmentVerdict(a.Text) {
+					case "keep":
+					case "drop":
+						e.Text, e.Dropped = "", before != ""
+					default:
+						e.Text, e.Skipped, e.Dropped = a.Text, false, false
+					}
+					changes = append(changes, diffCommitment(t.Title, pt, before, e.Text)...)
+				}
+				nt.Entries = append(nt.Entries, e)
+			}
+			out = append(out, nt)
+		}
+		return out
+	}
+	ag.Commitments = revise(ag.Commitments)
+	ag.Accountability = revise(ag.Accountability)
+	return changes
+}
+
+func prevTopic(prev *Agreement, qid string) *Topic {
+	for _, list := range [][]Topic{prev.Commitments, prev.Accountability} {
+		for i := range list {
+			if list[i].QuestionID == qid {
+				return &list[i]
+			}
+		}
+	}
+	return nil
+}
+
+// commitmentVerdict reads a reply to a commitment question: "keep",
+// "drop", or "" for new wording.
+func commitmentVerdict(text string) string {
+	t := strings.ToLower(strings.TrimFunc(text, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) }))
+	switch t {
+	case "keep", "keep it", "keep them", "keep as is", "same", "no change", "no changes", "unchanged", "as is", "still true", "yes":
+		return "keep"
+	case "drop", "drop it", "drop them", "remove", "remove it", "delete", "delete it", "no longer", "none":
+		return "drop"
+	}
+	return ""
+}
+
+// diffCommitment compares one person's commitment before and after,
+// line by line: lines only before are dropped, lines only after are added,
+// and a dropped and an added line that share most words are one change.
+func diffCommitment(topic string, pt *Participant, before, after string) []Change {
+	if normalise(before) == normalise(after) {
+		return nil
+	}
+	mk := func(kind ChangeKind, b, a string) Change {
+		return Change{Kind: kind, Topic: topic, Role: pt.Role, Name: pt.Person.Name, Before: b, After: a}
+	}
+	old, nu := commitmentItems(before), commitmentItems(after)
+	var dropped, added []string
+	for _, o := range old {
+		if !containsItem(nu, o) {
+			dropped = append(dropped, o)
+		}
+	}
+	for _, n := range nu {
+		if !containsItem(old, n) {
+			added = append(added, n)
+		}
+	}
+	var out []Change
+	used := make([]bool, len(added))
+	var gone []string
+	for _, d := range dropped {
+		best, bestScore := -1, 0.0
+		for j, a := range added {
+			if s := overlap(d, a); !used[j] && s > bestScore {
+				best, bestScore = j, s
+			}
+		}
+		if best >= 0 && bestScore >= 0.4 {
+			used[best] = true
+			out = append(out, mk(ChangeChanged, d, added[best]))
+			continue
+		}
+		gone = append(gone, d)
+	}
+	var fresh []string
+	for j, a := range added {
+		if !used[j] {
+			fresh = append(fresh, a)
+		}
+	}
+	// One line replaced by one line is a rewording, however different.
+	if len(gone) == 1 && len(fresh) == 1 {
+		return append(out, mk(ChangeChanged, gone[0], fresh[0]))
+	}
+	for _, d := range gone {
+		out = append(out, mk(ChangeDropped, d, ""))
+	}
+	for _, a := range fresh {
+		out = append(out, mk(ChangeAdded, "", a))
+	}
+	return out
+}
+
+// commitmentItems splits a commitment text into its lines, without list
+// markers.
+func commitmentItems(text string) []string {
+	var out []string
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		line = strings.TrimLeft(line, "-*•–· ")
+		if i := strings.IndexAny(line, ".)"); i > 0 && i <= 2 && strings.Trim(line[:i], "0123456789") == "" {
+			line = strings.TrimSpace(line[i+1:])
+		}
+		if line != "" {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+func containsItem(list []string, item string) bool {
+	for _, x := range list {
+		if normalise(x) == normalise(item) {
+			return true
+		}
+	}
+	return false
+}
+
+func normalise(s string) string {
+	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
+}
+
+// overlap is the share of distinct words two lines have in common.
+func overlap(a, b string) float64 {
+	wa, wb := words(a), words(b)
+	if len(wa) == 0 || len(wb) == 0 {
+		return 0
+	}
+	common := 0
+	for w := range wa {
+		if wb[w] {
+			common++
+		}
+	}
+	return float64(common) / float64(len(wa)+len(wb)-common)
+}
+
+func words(s string) map[string]bool {
+	out := make(map[string]bool)
+	for _, f := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		out[f] = true
+	}
+	return out
+}
+
+// reviewRecord writes the review section of the version review r builds.
+func (p *Partnership) reviewRecord(r *Review, prev *Agreement, now time.Time) *ReviewRecord {
+	rec := &ReviewRecord{Number: r.Number, On: DateOf(now, p.Lead().Person.Location), Partial: r.Partial}
+	for _, pt := range p.Participants {
+		if !p.answeredAll(pt, r) {
+			rec.Missing = append(rec.Missing, pt.Person.Name)
+		}
+		rt := Rating{Role: pt.Role, Name: pt.Person.Name}
+		if a := p.LatestAnswer(pt.ID, ReviewQuestionID(r.Number, ReviewRating)); a != nil {
+			rt.Score, rt.Comment, _ = ParseRating(a.Text)
+		}
+		rec.Ratings = append(rec.Ratings, rt)
+	}
+	for _, q := range r.Questions {
+		if part, _ := ReviewPartOf(q.ID); part != PartReflection {
+			continue
+		}
+		t := Topic{QuestionID: q.ID, Title: q.Title}
+		for _, pt := range p.Participants {
+			e := Entry{Role: pt.Role, Name: pt.Person.Name, Skipped: true}
+			if a := p.LatestAnswer(pt.ID, q.ID); a != nil {
+				e.Text, e.Skipped = a.Text, false
+			}
+			t.Entries = append(t.Entries, e)
+		}
+		rec.Topics = append(rec.Topics, t)
+	}
+	for _, am := range p.Amendments {
+		if !am.At.After(prev.Created) {
+			continue
+		}
+		if pt, err := p.Participant(am.ParticipantID); err == nil {
+			rec.Amendments = append(rec.Amendments, Entry{Role: pt.Role, Name: pt.Person.Name, Text: am.Text})
+		}
+	}
+	return rec
+}
+
+// answeredAll reports whether a person responded to every question of r.
+func (p *Partnership) answeredAll(pt *Participant, r *Review) bool {
+	for _, q := range r.Questions {
+		if !pt.responded(q.ID) {
+			return false
+		}
+	}
+	return true
+}
+
+// nextReviewOn is the review date of the version a review builds: one
+// review period after the date just reviewed, or after now when that is
+// already past.
+func (p *Partnership) nextReviewOn(prev *Agreement, now time.Time) Date {
+	loc := p.Lead().Person.Location
+	days := int(p.Rules.ReviewEvery / (24 * time.Hour))
+	next := prev.ReviewOn.Start(loc).AddDate(0, 0, days)
+	if !next.After(now) {
+		next = addDays(now, days, loc)
+	}
+	return DateOf(next, loc)
+}
