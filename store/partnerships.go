@@ -134,6 +134,7 @@ type snapshot struct {
 	receipts     map[int64]time.Time
 	delivered    map[int64]time.Time
 	checkin      *checkinSnapshot
+	reviews      map[int64]reviewState
 }
 
 // Apply loads a partnership, runs op on it and saves the result together
@@ -168,6 +169,9 @@ func (tx *Tx) Apply(ctx context.Context, partnershipID int64, op Op) ([]conversa
 	out := make([]Outgoing, len(msgs))
 	for i, m := range msgs {
 		out[i].Message = m
+		if err := tx.claimPeriodic(ctx, p, m, now); err != nil {
+			return nil, err
+		}
 		switch {
 		case m.Prompt != nil:
 			out[i].ReplyToken, err = tx.mintToken(ctx, m.Prompt.ID, m.To.ID, now)
@@ -351,6 +355,9 @@ func (tx *Tx) load(ctx context.Context, id int64, lock bool) (*conversation.Part
 	if snap.checkin, err = tx.loadCheckins(ctx, p, byID); err != nil {
 		return nil, nil, err
 	}
+	if snap.reviews, err = tx.loadReviews(ctx, p); err != nil {
+		return nil, nil, err
+	}
 	return p, snap, nil
 }
 
@@ -427,6 +434,9 @@ func (tx *Tx) save(ctx context.Context, p *conversation.Partnership, snap *snaps
 		if err := tx.get(ctx, &ag.ID, qInsertAgreement, p.ID, ag.Version, prev, ts(ag.Created), ag.ReviewOn.String(), string(body)); err != nil {
 			return fmt.Errorf("store: save agreement v%d of partnership %d: %w", ag.Version, p.ID, err)
 		}
+	}
+	if err := tx.saveReviews(ctx, p, snap.reviews); err != nil {
+		return err
 	}
 	return tx.saveCheckins(ctx, p, snap.checkin)
 }

@@ -19,7 +19,8 @@ import (
 //
 // The timeline starts on Monday 8 March 2027, so the report's reminders
 // cross New York's change to daylight time (14 March) and the lead's cross
-// Berlin's (28 March).
+// Berlin's (28 March). It then runs for a year of quarterly reviews, across
+// both autumn and spring clock changes, to May 2028.
 
 type simMail struct {
 	at time.Time
@@ -49,6 +50,8 @@ type simulation struct {
 	people map[int64]*simPerson
 	events []simEvent
 	log    []string
+	// until ends the run: nothing due later is done.
+	until time.Time
 }
 
 func (s *simulation) schedule(at time.Time, do func()) {
@@ -117,7 +120,7 @@ func (s *simulation) run(w *Worker) {
 			s.t.Fatal(err)
 		}
 		slices.SortStableFunc(s.events, func(a, b simEvent) int { return a.at.Compare(b.at) })
-		if next.IsZero() && len(s.events) == 0 {
+		if len(s.events) == 0 && (next.IsZero() || next.After(s.until)) {
 			return
 		}
 		if len(s.events) > 0 && (next.IsZero() || s.events[0].at.Before(next)) {
@@ -140,7 +143,27 @@ func (s *simulation) run(w *Worker) {
 }
 
 func asks(m simMail) bool {
-	return m.Kind == conversation.MsgWelcome || m.Kind == conversation.MsgQuestion || m.Kind == conversation.MsgReminder
+	return m.Kind == conversation.MsgWelcome || m.Kind == conversation.MsgQuestion || m.Kind == conversation.MsgReminder || m.Kind == conversation.MsgReviewOpen
+}
+
+// reviewReply is how a simulated person answers a review question: a
+// rating, keep for commitments (or, in the first review, the lead adds
+// one), words for the rest.
+func reviewReply(name string, m simMail) (string, bool) {
+	number, _, _ := strings.Cut(strings.TrimPrefix(m.QuestionID, "review"), "-")
+	switch part, topic := conversation.ReviewPartOf(m.QuestionID); {
+	case part == "":
+		return "", false
+	case part == conversation.PartRating && name == "dana":
+		return number + " – better each quarter", true
+	case part == conversation.PartRating:
+		return "4", true
+	case topic == "commitments" && name == "dana" && number == "1":
+		return "dana on q15\nI share my plans for the week on Mondays.", true
+	case part == conversation.PartCommitment:
+		return "keep", true
+	}
+	return name + " on " + m.QuestionID, true
 }
 
 func TestSimulation(t *testing.T) {
@@ -153,7 +176,7 @@ func TestSimulation(t *testing.T) {
 		clock := newClock(start)
 		st := openStore(t, url, Options{Clock: clock})
 		set := defaultSet(t)
-		sim := &simulation{t: t, ctx: ctx, st: st, clock: clock, people: map[int64]*simPerson{}}
+		sim := &simulation{t: t, ctx: ctx, st: st, clock: clock, people: map[int64]*simPerson{}, until: time.Date(2028, 5, 1, 0, 0, 0, 0, berlin)}
 
 		id := ok(st.Enroll(ctx, Enrollment{
 			Kind: conversation.KindLeadReport,
@@ -168,6 +191,12 @@ func TestSimulation(t *testing.T) {
 		sim.people[dana.id], sim.people[sam.id] = dana, sam
 
 		dana.react = func(m simMail) (time.Duration, string) {
+			if reply, ok := reviewReply("dana", m); ok {
+				if m.Reminder > 0 {
+					return 0, ""
+				}
+				return 3 * time.Hour, reply
+			}
 			switch {
 			case !asks(m):
 				return 0, ""
@@ -189,6 +218,13 @@ func TestSimulation(t *testing.T) {
 		}
 		pausedAt := time.Time{}
 		sam.react = func(m simMail) (time.Duration, string) {
+			if reply, ok := reviewReply("sam", m); ok {
+				// Sam lets the second review pass unanswered.
+				if m.Reminder > 0 || strings.HasPrefix(m.QuestionID, "review2-") {
+					return 0, ""
+				}
+				return 26 * time.Hour, reply
+			}
 			switch {
 			case !asks(m):
 				return 0, ""
@@ -217,6 +253,7 @@ func TestSimulation(t *testing.T) {
 		if final.Status != conversation.StatusAgreement {
 			t.Fatalf("final status = %s, want agreement", final.Status)
 		}
+		checkReviews(t, final, dana, sam)
 		answers := map[int64]*conversation.Answer{}
 		for _, a := range final.Answers {
 			answers[a.ID] = a
@@ -299,7 +336,7 @@ func TestSimulation(t *testing.T) {
 		}
 
 		// The agreement holds both latest answers for every theme.
-		ag := final.LatestAgreement()
+		ag := final.Agreements[0]
 		if ag.Version != 1 || ag.Previous != 0 {
 			t.Errorf("agreement version %d (previous %d), want 1", ag.Version, ag.Previous)
 		}
@@ -341,10 +378,58 @@ func TestSimulation(t *testing.T) {
 		if !slices.Equal(q9, []string{"dana on q9", "dana on q9, second thoughts"}) {
 			t.Errorf("Dana's answers to q9 = %q, want both kept", q9)
 		}
-		if next, _ := st.NextJobAt(ctx); !next.IsZero() {
-			t.Errorf("a job is still due at %s after the agreement", next)
+		// What is left is the wake-up for the fifth review, on its date.
+		next, _ := st.NextJobAt(ctx)
+		if want := final.ReviewStartsAt(final.Participants[0], final.LatestAgreement().ReviewOn); !next.Equal(want) {
+			t.Errorf("next job due at %s, want the fifth review at %s", next, want)
 		}
 	})
+}
+
+// checkReviews follows four quarterly reviews: each person gets exactly
+// one invitation and one digest per review, invitations at 10:00 local time
+// on the review date (or the next working morning) whatever the clocks
+// did, and a new agreement version from each review.
+func checkReviews(t *testing.T, final *conversation.Partnership, people ...*simPerson) {
+	t.Helper()
+	if got := len(final.Reviews); got != 4 || final.LatestAgreement().Version != 5 {
+		t.Fatalf("a year on: %d reviews, agreement v%d; want 4 reviews and v5", got, final.LatestAgreement().Version)
+	}
+	for _, pr := range people {
+		invites, digests := map[int]int{}, map[int]int{}
+		for _, m := range pr.inbox {
+			switch m.Kind {
+			case conversation.MsgReviewOpen:
+				n, _, _ := strings.Cut(strings.TrimPrefix(m.QuestionID, "review"), "-")
+				var num int
+				fmt.Sscan(n, &num)
+				invites[num]++
+				due := final.Agreements[num-1].ReviewOn
+				local := m.at.In(pr.loc)
+				onDue := conversation.DateOf(m.at, pr.loc) == due
+				if onDue && local.Hour() != 10 || !onDue && local.Hour() != 8 {
+					t.Errorf("%s got review %d at %s; due %s", pr.name, num, local.Format("Mon 2006-01-02 15:04 MST"), due)
+				}
+			case conversation.MsgDigest:
+				digests[m.Agreement-1]++
+			}
+		}
+		for n := 1; n <= 4; n++ {
+			if invites[n] != 1 || digests[n] != 1 {
+				t.Errorf("%s: review %d invitations %d, digests %d; want one of each", pr.name, n, invites[n], digests[n])
+			}
+		}
+	}
+	v2, v3 := final.Agreements[1], final.Agreements[2]
+	if len(v2.Changes) != 1 || v2.Changes[0].Kind != conversation.ChangeAdded || v2.Changes[0].After != "I share my plans for the week on Mondays." {
+		t.Errorf("v2 changes = %+v, want Dana's added commitment", v2.Changes)
+	}
+	if !v3.Review.Partial || len(v3.Review.Missing) != 1 || v3.Review.Missing[0] != "sam" || v3.Review.Ratings[1].Score != 0 {
+		t.Errorf("review 2 = %+v, want partial without sam", v3.Review)
+	}
+	if got := final.Agreements[4].Review.Ratings[0]; got.Score != 4 || got.Comment != "better each quarter" {
+		t.Errorf("review 4 rating of dana = %+v", got)
+	}
 }
 
 // checkReminders compares the local delivery times of a person's reminders
