@@ -305,7 +305,18 @@ func (p *Processor) apply(ctx context.Context, id int64, f Fetched, h textproto.
 				return pp.Unclear(me.ID, "It did not answer a question we could match. To answer one, reply to that question's email.", now)
 			}
 			o.Outcome, o.Detail = store.InboundAnswer, "question "+question
-			return pp.Answer(me.ID, question, text, now)
+			msgs, err := pp.Answer(me.ID, question, text, now)
+			switch {
+			case errors.Is(err, conversation.ErrRating):
+				o.Outcome, o.Detail = store.InboundRejected, "question "+question+": not a rating from 1 to 5"
+				return pp.Unclear(me.ID, "This question asks for a whole number from 1 to 5: 1 if it is hard going, 5 if it could hardly be better. "+
+					"A sentence after the number is welcome, like: 4 — we speak more openly now. Nothing was recorded yet; reply with your number to go on.", now)
+			case errors.Is(err, conversation.ErrBareNumber):
+				o.Outcome, o.Detail = store.InboundRejected, "question "+question+": only a number"
+				return pp.Unclear(me.ID, "Your reply was only a number, and this question asks for a few words. "+
+					"Reply with a sentence or two, or reply skip to pass on it. (The rating was the first question of the review.)", now)
+			}
+			return msgs, err
 		})
 		switch {
 		case errors.Is(err, conversation.ErrEnded), errors.Is(err, conversation.ErrLeft):

@@ -41,7 +41,8 @@ type Config struct {
 		QuietEnd         string   `toml:"quiet_end" help:"...until this local time"`
 		QuietDays        []string `toml:"quiet_days" help:"whole days without questions or reminders"`
 		Reminders        []int    `toml:"reminders" help:"days before each reminder; then silence until the person writes"`
-		ReviewEveryWeeks int      `toml:"review_every_weeks" help:"weeks from an agreement to its review"`
+		ReviewEveryWeeks int      `toml:"review_every_weeks" help:"weeks from an agreement to its review, and between reviews"`
+		ReviewWaitDays   int      `toml:"review_wait_days" help:"days a review waits for both people before it closes with what there is"`
 		ReplyTokenDays   int      `toml:"reply_token_days" help:"days a reply address keeps working; 0 for ever"`
 	} `toml:"pacing"`
 	Checkins struct {
@@ -110,6 +111,7 @@ func defaultConfig() *Config {
 	c.Pacing.QuietDays = []string{"sat", "sun"}
 	c.Pacing.Reminders = []int{3, 3}
 	c.Pacing.ReviewEveryWeeks = 13
+	c.Pacing.ReviewWaitDays = 14
 	c.Checkins.PrepHoursBefore, c.Checkins.AgendaMinutesBefore, c.Checkins.FollowUpMinutesAfter = 24, 60, 30
 	c.Checkins.PrioritiesEvery = 6
 	c.Pacing.ReplyTokenDays = 365
@@ -318,6 +320,9 @@ func (c *Config) validate() error {
 	if c.Pacing.ReviewEveryWeeks < 1 || c.Pacing.ReviewEveryWeeks > 104 {
 		bad("pacing.review_every_weeks", "%d: use between 1 and 104 weeks", c.Pacing.ReviewEveryWeeks)
 	}
+	if c.Pacing.ReviewWaitDays < 1 || c.Pacing.ReviewWaitDays >= c.Pacing.ReviewEveryWeeks*7 {
+		bad("pacing.review_wait_days", "%d: use at least 1 day, and fewer days than there are between reviews (%d)", c.Pacing.ReviewWaitDays, c.Pacing.ReviewEveryWeeks*7)
+	}
 	if c.Pacing.ReplyTokenDays < 0 {
 		bad("pacing.reply_token_days", "%d: use 0 (never expire) or more days", c.Pacing.ReplyTokenDays)
 	}
@@ -410,6 +415,7 @@ func (c *Config) Rules() conversation.Rules {
 		Quiet:       conversation.QuietHours{Start: start, End: end},
 		Reminders:   append([]int{}, c.Pacing.Reminders...),
 		ReviewEvery: time.Duration(c.Pacing.ReviewEveryWeeks) * 7 * 24 * time.Hour,
+		ReviewWait:  time.Duration(c.Pacing.ReviewWaitDays) * 24 * time.Hour,
 		Checkins: conversation.CheckinRules{
 			PrepBefore:      time.Duration(c.Checkins.PrepHoursBefore) * time.Hour,
 			AgendaBefore:    time.Duration(c.Checkins.AgendaMinutesBefore) * time.Minute,

@@ -183,14 +183,14 @@ func localTime(t time.Time, loc *time.Location) string {
 
 func pairList(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("pair list", pairUsage)
-	status := fs.String("status", "", "only partnerships with this status: enrolled, answering, agreement, ended")
+	status := fs.String("status", "", "only partnerships with this status: enrolled, answering, agreement, reviewing, ended")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	switch conversation.Status(*status) {
-	case "", conversation.StatusEnrolled, conversation.StatusAnswering, conversation.StatusAgreement, conversation.StatusEnded:
+	case "", conversation.StatusEnrolled, conversation.StatusAnswering, conversation.StatusAgreement, conversation.StatusReviewing, conversation.StatusEnded:
 	default:
-		return usagef("--status %q: use enrolled, answering, agreement or ended", *status)
+		return usagef("--status %q: use enrolled, answering, agreement, reviewing or ended", *status)
 	}
 	st, err := a.openStore(ctx)
 	if err != nil {
@@ -289,7 +289,16 @@ func pairShow(ctx context.Context, a *app, args []string) error {
 	fmt.Fprintf(w, "Questions\t%s v%d, %d questions\n", p.Set.Name, p.Set.Version, p.Set.Len())
 	for _, pt := range p.Participants {
 		loc := pt.Person.Location
-		answered, skipped := pt.Counts()
+		answered, skipped := 0, 0
+		for _, pr := range pt.Prompts {
+			switch {
+			case pr.Position >= p.Set.Len():
+			case pr.State == conversation.PromptAnswered:
+				answered++
+			case pr.State == conversation.PromptSkipped:
+				skipped++
+			}
+		}
 		fmt.Fprintf(w, "\n%s <%s>, %s, %s\n", pt.Person.Name, pt.Person.Email, pt.Role, loc)
 		status := string(pt.Status)
 		if pt.Status == conversation.ParticipantPaused {
@@ -318,6 +327,10 @@ func pairShow(ctx context.Context, a *app, args []string) error {
 	fmt.Fprintln(w)
 	if ag := p.LatestAgreement(); ag != nil {
 		fmt.Fprintf(w, "Agreement\tversion %d of %s; review on %s\n", ag.Version, ag.Created.UTC().Format(time.DateOnly), ag.ReviewOn)
+		if r := p.CurrentReview(); r != nil && r.Open() {
+			fmt.Fprintf(w, "Review\t%d, opened %s; closes with what there is on %s\n", r.Number,
+				r.OpenedAt.UTC().Format(time.DateOnly), r.OpenedAt.Add(p.Rules.ReviewWait).UTC().Format(time.DateOnly))
+		}
 	} else {
 		fmt.Fprintf(w, "Agreement\tnone yet\n")
 	}
@@ -326,6 +339,23 @@ func pairShow(ctx context.Context, a *app, args []string) error {
 		fmt.Fprintf(w, "Last failure\t%s\n", mail.LastFailure)
 	}
 	return w.Flush()
+}
+
+// reviewNext says where a participant is in the open review.
+func reviewNext(p *conversation.Partnership, pt *conversation.Participant) string {
+	loc := pt.Person.Location
+	r := p.CurrentReview()
+	n, total := pt.Position-r.Start+1, len(r.Questions)
+	switch {
+	case pt.Position >= r.End():
+		return fmt.Sprintf("done with review %d; waiting for their partner", r.Number)
+	case !pt.NextSendAt.IsZero():
+		return fmt.Sprintf("review %d, question %d of %d on %s", r.Number, n, total, localTime(pt.NextSendAt, loc))
+	}
+	if pr := pt.Current(); pr != nil {
+		return fmt.Sprintf("answer to review %d, question %d of %d, sent %s", r.Number, n, total, localTime(pr.SentAt, loc))
+	}
+	return fmt.Sprintf("review %d, question %d of %d", r.Number, n, total)
 }
 
 // nextFor says in words what happens next for a participant.
@@ -340,6 +370,8 @@ func nextFor(p *conversation.Partnership, pt *conversation.Participant) string {
 		return "resumes " + localTime(pt.PausedUntil, loc)
 	case !pt.NextSendAt.IsZero() && len(pt.Prompts) == 0:
 		return "the welcome with question 1 on " + localTime(pt.NextSendAt, loc)
+	case p.Status == conversation.StatusReviewing:
+		return reviewNext(p, pt)
 	case !pt.NextSendAt.IsZero() && !pt.Finished(p.Set):
 		return fmt.Sprintf("question %d of %d on %s", pt.Position+1, p.Set.Len(), localTime(pt.NextSendAt, loc))
 	case !pt.NextSendAt.IsZero():
