@@ -75,6 +75,7 @@ type Config struct {
 		NotifyUnknownSenders bool   `toml:"notify_unknown_senders" help:"tell strangers once a day that their mail was not matched"`
 		MaxAttempts          int    `toml:"max_attempts" help:"failed tries before a message is quarantined"`
 		Workers              int    `toml:"workers" help:"replies processed at once (one sender's always in order); SQLite takes them one by one anyway"`
+		RetentionDays        int    `toml:"retention_days" help:"days the raw copy of a processed reply is kept for reprocessing; a daily job drops older ones"`
 	} `toml:"inbound"`
 	HTTP struct {
 		Listen string `toml:"listen" help:"address for /healthz, /readyz and /metrics; keep it on loopback or a private network"`
@@ -120,6 +121,7 @@ func defaultConfig() *Config {
 	c.IMAP.ProcessedFolder, c.IMAP.QuarantineFolder = "Processed", "Quarantine"
 	c.IMAP.MaxMessageMB, c.IMAP.PollSeconds = 25, 30
 	c.Inbound.MaxAttempts, c.Inbound.Workers = 5, 4
+	c.Inbound.RetentionDays = 30
 	c.HTTP.Listen = "127.0.0.1:8025"
 	c.Sandbox.IMAPPort, c.Sandbox.SMTPPort = 1143, 1025
 	c.SMTP.GiveUpAfterHours, c.SMTP.BounceAfter = 72, 3
@@ -352,6 +354,9 @@ func (c *Config) validate() error {
 	}
 	if c.Inbound.RequireDMARCPass && c.Inbound.AuthServID == "" {
 		bad("inbound.require_dmarc_pass", "needs inbound.authserv_id: say which server's verdict to trust")
+	}
+	if c.Inbound.RetentionDays < 1 || c.Inbound.RetentionDays > 3650 {
+		bad("inbound.retention_days", "%d: use 1 to 3650 days", c.Inbound.RetentionDays)
 	}
 	if c.Inbound.Workers < 1 || c.Inbound.Workers > 64 {
 		bad("inbound.workers", "%d: use 1 to 64", c.Inbound.Workers)

@@ -111,6 +111,18 @@ func TestPairLifecycle(t *testing.T) {
 	}
 	// The same two may start over once the first partnership ended.
 	c.ok("pair", "add", "--peer", "--lead", dana, "--report", sam)
+
+	// Forgetting asks for the ID twice; the first run erases nothing.
+	if out := c.ok("pair", "forget", "1"); !strings.Contains(out, "Nothing was erased") || !strings.Contains(out, "--confirm 1") {
+		t.Errorf("pair forget without --confirm:\n%s", out)
+	}
+	c.ok("pair", "show", "1")
+	c.fails(exitUsage, "does not match", "pair", "forget", "1", "--confirm", "2")
+	if out := c.ok("pair", "forget", "1", "--confirm", "1"); !strings.Contains(out, "Erased partnership 1") || !strings.Contains(out, "2 kept") {
+		t.Errorf("pair forget --confirm:\n%s", out)
+	}
+	c.fails(exitFailure, "no partnership 1", "pair", "show", "1")
+	c.ok("pair", "show", "2")
 }
 
 func TestPairAddRejects(t *testing.T) {

@@ -25,19 +25,24 @@ Usage:
   accord pair pause ID [--until 2027-01-05 | --for 2w]
   accord pair resume ID
   accord pair end ID [--reason TEXT]
+  accord pair forget ID [--confirm ID]
 
 add enrols two people and queues both welcomes (each sent when the person's
 quiet hours allow). With --peer the two are peers and --lead/--report simply
 name them. --tz sets both time zones; --lead-tz and --report-tz set one.
 list and show report progress and dates, never what anyone wrote.
 pause stops questions and reminders to both people (until a date, for a
-while, or until resume); end closes the partnership and tells both.`
+while, or until resume); end closes the partnership and tells both.
+forget erases a partnership and everything it holds (answers, agreement
+versions, check-ins, mail, raw copies of replies) and the two people unless
+they are in another partnership. It cannot be undone: without --confirm
+repeating the ID it only says what would go.`
 
 func runPair(ctx context.Context, a *app, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprintln(a.stdout, strings.TrimSpace(pairUsage))
 		if len(args) == 0 {
-			return usagef("pair needs a subcommand: add, list, show, pause, resume or end")
+			return usagef("pair needs a subcommand: add, list, show, pause, resume, end or forget")
 		}
 		return nil
 	}
@@ -53,8 +58,10 @@ func runPair(ctx context.Context, a *app, args []string) error {
 		return pairPause(ctx, a, rest)
 	case "resume", "end":
 		return pairResumeEnd(ctx, a, sub, rest)
+	case "forget":
+		return pairForget(ctx, a, rest)
 	}
-	return usagef("unknown pair subcommand %q; use add, list, show, pause, resume or end", sub)
+	return usagef("unknown pair subcommand %q; use add, list, show, pause, resume, end or forget", sub)
 }
 
 // parsePerson reads "Name <email>".
@@ -516,4 +523,45 @@ func reorder(args []string) []string {
 		pos = append(pos, arg)
 	}
 	return append(flags, pos...)
+}
+
+func pairForget(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("pair forget", pairUsage)
+	confirm := fs.Int64("confirm", 0, "the partnership ID again, to erase it for good")
+	if err := parse(fs, reorder(args)); err != nil {
+		return err
+	}
+	id, err := partnershipID(fs.Args())
+	if err != nil {
+		return err
+	}
+	st, err := a.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	p, err := st.Load(ctx, id)
+	if err != nil {
+		return explain(id, err)
+	}
+	if *confirm != id {
+		if *confirm != 0 {
+			return usagef("--confirm %d does not match partnership %d; nothing was erased", *confirm, id)
+		}
+		fmt.Fprintf(a.stdout, "Partnership %d (%s, %s) holds %d answers, %d agreement version(s), %d amendment(s) and %d check-in note(s) of %s and %s.\n",
+			id, p.Kind, p.Status, len(p.Answers), len(p.Agreements), len(p.Amendments), len(p.CheckinNotes),
+			p.Participants[0].Person.Email, p.Participants[1].Person.Email)
+		fmt.Fprintf(a.stdout, "Nothing was erased. To erase all of it for good, run: accord pair forget %d --confirm %d\n", id, id)
+		return nil
+	}
+	f, err := st.Forget(ctx, id)
+	if err != nil {
+		return explain(id, err)
+	}
+	fmt.Fprintf(a.stdout, "Erased partnership %d with its answers, agreements, check-ins and mail; %d person(s) erased", id, f.People)
+	if f.Kept > 0 {
+		fmt.Fprintf(a.stdout, ", %d kept because they are in another partnership", f.Kept)
+	}
+	fmt.Fprintln(a.stdout, ".")
+	return nil
 }

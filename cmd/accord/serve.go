@@ -256,7 +256,12 @@ func (svc *service) run(ctx context.Context, a *app) error {
 		defer svc.nudge()
 		return svc.st.Wake(ctx, j)
 	}
-	scheduler := &store.Worker{Store: svc.st, Name: workerName("scheduler"), Handlers: map[string]store.Handler{store.KindWake: wake}, Logger: a.log}
+	scheduler := &store.Worker{Store: svc.st, Name: workerName("scheduler"), Logger: a.log,
+		Handlers: map[string]store.Handler{store.KindWake: wake, store.KindPurge: svc.st.Purge}}
+	// Raw replies past retention are dropped daily; the first run is now.
+	if err := svc.st.SchedulePurge(ctx, a.cfg.Inbound.RetentionDays, svc.st.Now()); err != nil {
+		return err
+	}
 	var wg sync.WaitGroup
 	for _, part := range []struct {
 		name string
