@@ -19,6 +19,8 @@ const (
 	CmdResume CommandKind = "resume"
 	CmdStop   CommandKind = "stop"
 	CmdHelp   CommandKind = "help"
+	// CmdExport asks for the partnership's agreement history.
+	CmdExport CommandKind = "export"
 )
 
 // Command is a parsed reply command.
@@ -47,7 +49,7 @@ const MaxPause = 365 * 24 * time.Hour
 
 // ParseCommand reads a reply whose whole text is a command, in any case:
 // "skip", "pause", "pause 2 weeks", "pause until 2027-01-05", "resume",
-// "stop", "help". Dates and durations are taken in loc. Anything else is
+// "stop", "help", "export". Dates and durations are taken in loc. Anything else is
 // ErrNotCommand; a command with arguments it cannot use is a *CommandError.
 func ParseCommand(text string, now time.Time, loc *time.Location) (Command, error) {
 	fields := strings.Fields(strings.ToLower(strings.TrimSpace(text)))
@@ -61,6 +63,7 @@ func ParseCommand(text string, now time.Time, loc *time.Location) (Command, erro
 	simple := map[string]CommandKind{
 		"skip": CmdSkip, "resume": CmdResume, "unpause": CmdResume,
 		"stop": CmdStop, "unsubscribe": CmdStop, "help": CmdHelp, "?": CmdHelp,
+		"export": CmdExport,
 	}
 	if k, ok := simple[word]; ok {
 		if rest != "" {

@@ -22,6 +22,8 @@ func TestParseCommand(t *testing.T) {
 		{in: "unsubscribe", want: Command{Kind: CmdStop}},
 		{in: "Help", want: Command{Kind: CmdHelp}},
 		{in: "resume", want: Command{Kind: CmdResume}},
+		{in: "Export", want: Command{Kind: CmdExport}},
+		{in: "export my answers please", notCmd: true},
 		{in: "pause", want: Command{Kind: CmdPause}},
 		{in: "pause 2 weeks", want: Command{Kind: CmdPause, Until: time.Date(2026, 12, 15, 15, 0, 0, 0, berlin)}},
 		{in: "Pause for 3 days", want: Command{Kind: CmdPause, Until: time.Date(2026, 12, 4, 15, 0, 0, 0, berlin)}},

@@ -46,6 +46,9 @@ const (
 	MsgReviewOpen MessageKind = "review"
 	// MsgDigest sums up a quarter once its review has built a new version.
 	MsgDigest MessageKind = "digest"
+	// MsgExport carries the partnership's agreement history as an
+	// attachment.
+	MsgExport MessageKind = "export"
 )
 
 // NoteKind is an acknowledgement that rides along with a message.

@@ -136,6 +136,17 @@ func (p *Partnership) Help(participantID int64, now time.Time) ([]Message, error
 	return []Message{p.compose(me, Message{Kind: MsgHelp}, now)}, nil
 }
 
+// Export sends a person their partnership's agreement history. It works
+// for anyone who was part of the partnership, also after it ended or they
+// left: their data is theirs to take.
+func (p *Partnership) Export(participantID int64, now time.Time) ([]Message, error) {
+	me, err := p.Participant(participantID)
+	if err != nil {
+		return nil, err
+	}
+	return []Message{{Kind: MsgExport, To: me, Agreement: p.LatestAgreement()}}, nil
+}
+
 // Unclear answers a reply that could not be acted on with an explanation
 // and the help text; it changes nothing else.
 func (p *Partnership) Unclear(participantID int64, why string, now time.Time) ([]Message, error) {

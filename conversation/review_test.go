@@ -384,3 +384,18 @@ func TestDiffCommitment(t *testing.T) {
 		}
 	}
 }
+
+func TestExportAfterTheEnd(t *testing.T) {
+	t.Parallel()
+	at := berlinTime(t, 2027, 1, 11, 9, 0)
+	p := agreed(t, noQuiet(), "", at)
+	report := p.Participants[1]
+	must[[]Message](t)(p.Stop(report.ID, at.Add(time.Hour)))
+	msgs := must[[]Message](t)(p.Export(report.ID, at.Add(2*time.Hour)))
+	if m := only(t, msgs, report); m.Kind != MsgExport || m.Agreement != p.LatestAgreement() {
+		t.Errorf("export after leaving sent %v", kinds(msgs))
+	}
+	if _, err := p.Export(99, at); !errors.Is(err, ErrUnknownParticipant) {
+		t.Errorf("export for a stranger: %v", err)
+	}
+}

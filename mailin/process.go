@@ -361,6 +361,8 @@ func runCommand(p *conversation.Partnership, me *conversation.Participant, cmd c
 		return p.Resume(me.ID, now)
 	case conversation.CmdStop:
 		return p.Stop(me.ID, now)
+	case conversation.CmdExport:
+		return p.Export(me.ID, now)
 	}
 	return p.Help(me.ID, now)
 }
