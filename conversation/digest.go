@@ -100,25 +100,34 @@ func (p *Partnership) digest(ag *Agreement, now time.Time) *Digest {
 	return d
 }
 
-// tallyCheckins counts the meetings of [from, to): held (took place and
+// tallyCheckins counts the meetings of [from, to) as the series recorded
+// them, whatever schedule they were under: held (its agenda went out and
 // nobody declined), declined by someone, and skipped or paused.
 func (p *Partnership) tallyCheckins(cs *Series, from, to time.Time) CheckinTally {
-	t := CheckinTally{Scheduled: true}
 	if cs.CreatedAt.After(to) {
 		return CheckinTally{}
 	}
-	for _, o := range cs.meetings(from, to) {
-		if p.declined(cs, o) {
+	t := CheckinTally{Scheduled: true}
+	skipped := make(map[time.Time]bool)
+	for _, o := range cs.Occurrences {
+		switch {
+		case o.State == OccSkipped:
+			if !o.Original.Before(from) && o.Original.Before(to) {
+				skipped[o.Original.UTC()] = true
+			}
+		case o.Start.Before(from) || !o.Start.Before(to) || o.AgendaSentAt.IsZero():
+		case p.declined(cs, o):
 			t.Declined++
-		} else {
+		default:
 			t.Held++
 		}
 	}
 	for _, slot := range cs.Excluded(to) {
 		if !slot.Before(from) {
-			t.Skipped++
+			skipped[slot.UTC()] = true
 		}
 	}
+	t.Skipped = len(skipped)
 	return t
 }
 

@@ -59,6 +59,12 @@ func (d *Dispatcher) Dispatch(ctx context.Context, tx *store.Tx, p *conversation
 				d.log().Error("could not build the calendar part", "partnership_id", p.ID, "err", err)
 			}
 		}
+		if o.Kind == conversation.MsgExport {
+			var md []byte
+			if md, err = ExportMarkdown(p, o.To); err == nil {
+				l.Attachment = &Attachment{Name: ExportName, ContentType: "text/markdown; charset=utf-8", Content: md}
+			}
+		}
 		if inbound.participantID == o.To.ID && messageID(inbound.messageID) != "" {
 			l.References = append(l.References, inbound.messageID)
 			l.InReplyTo = inbound.messageID

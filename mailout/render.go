@@ -81,6 +81,15 @@ type Letter struct {
 	// alternative with its iTIP method (REQUEST or CANCEL).
 	Calendar       []byte
 	CalendarMethod string
+	// Attachment, when set, is a file sent after the body (an export).
+	Attachment *Attachment
+}
+
+// Attachment is a file that goes with a mail.
+type Attachment struct {
+	Name        string
+	ContentType string
+	Content     []byte
 }
 
 // Renderer turns letters into MIME messages.
@@ -152,6 +161,10 @@ func (r *Renderer) Render(l Letter) (string, []byte, error) {
 		// the Content-Type; base64 keeps CRLF and non-ASCII intact.
 		m.AddAlternativeString(gomail.ContentType("text/calendar; method="+l.CalendarMethod), string(l.Calendar),
 			gomail.WithPartEncoding(gomail.EncodingB64))
+	}
+	if a := l.Attachment; a != nil {
+		m.AttachReadSeeker(oneLine(a.Name), bytes.NewReader(a.Content),
+			gomail.WithFileContentType(gomail.ContentType(a.ContentType)), gomail.WithFileEncoding(gomail.EncodingB64))
 	}
 	var b bytes.Buffer
 	if _, err := m.WriteTo(&b); err != nil {

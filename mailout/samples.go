@@ -2,6 +2,7 @@ package mailout
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"accord/conversation"
@@ -149,6 +150,9 @@ func Samples(set *conversation.QuestionSet, now time.Time, r *Renderer) ([]Sampl
 	}
 	msgs, err = p.Unclear(2, "We understood pause but not the rest. Reply pause, pause 2 weeks, or pause until 2027-01-05.", step())
 	add("help-unclear", p, msgs, err, conversation.MsgHelp, report)
+	if err := reviewSamples(p, add); err != nil {
+		return nil, err
+	}
 
 	peers, err := newPair(conversation.KindPeer)
 	if err != nil {
@@ -199,6 +203,13 @@ func sampleOf(name string, p *conversation.Partnership, m conversation.Message, 
 	}
 	if m.Prompt != nil || m.Calendar != nil || m.Occurrence != nil || m.Kind == conversation.MsgScheduleAsk {
 		l.Token = "sampletokensampletokensamp"
+	}
+	if m.Kind == conversation.MsgExport {
+		md, err := ExportMarkdown(p, m.To)
+		if err != nil {
+			return Sample{}, fmt.Errorf("mailout: sample %s: %w", name, err)
+		}
+		l.Attachment = &Attachment{Name: ExportName, ContentType: "text/markdown; charset=utf-8", Content: md}
 	}
 	if m.Calendar != nil {
 		var err error
@@ -255,5 +266,69 @@ func checkinSamples(p *conversation.Partnership, t time.Time, add func(string, *
 	add("calendar-series-moved", p, msgs, err, conversation.MsgCalendar, report)
 	msgs, err = p.CancelCheckins(2, end.Add(7*time.Hour))
 	add("calendar-cancelled", p, msgs, err, conversation.MsgCalendar, lead)
+	return nil
+}
+
+// reviewSamples takes the agreed sample pair through its first review:
+// the invitation, a reflection and a commitment question, the waiting
+// note, version 2, the digest, and an export.
+func reviewSamples(p *conversation.Partnership, add func(string, *conversation.Partnership, []conversation.Message, error, conversation.MessageKind, int)) error {
+	lead, report := 0, 1
+	t := p.ReviewStartsAt(p.Participants[lead], p.LatestAgreement().ReviewOn)
+	step := func() time.Time { t = t.Add(time.Hour); return t }
+	msgs := p.Wake(t)
+	add("review-lead", p, msgs, nil, conversation.MsgReviewOpen, lead)
+	add("review-report", p, msgs, nil, conversation.MsgReviewOpen, report)
+	r := p.CurrentReview()
+	if r == nil {
+		return fmt.Errorf("mailout: sample review did not open")
+	}
+	reply := map[string]string{
+		conversation.ReviewRating:     "4 — we raise risks earlier, and the check-ins stuck.",
+		conversation.ReviewDeveloping: "We disagree faster and better: the billing cut-over was settled in one conversation.",
+		conversation.ReviewBrings:     "Fewer surprises for the team; they hear about changes from us together.",
+		conversation.ReviewNeeds:      "More help with planning now that the team has grown.",
+		conversation.ReviewKeepChange: "Keep the Friday notes. Change: start the agenda with blockers. Add: a monthly hour on growth.",
+	}
+	for i, q := range r.Questions {
+		part, _ := conversation.ReviewPartOf(q.ID)
+		_, id, _ := strings.Cut(q.ID, "-")
+		text := reply[id]
+		if part == conversation.PartCommitment {
+			text = "keep"
+			if i == len(r.Questions)-1 {
+				text = "We look at this agreement every quarter.\nI say so the same day when something slips."
+			}
+		}
+		msgs, err := p.Answer(1, q.ID, text, step())
+		switch {
+		case i == 0:
+			add("question-review", p, msgs, err, conversation.MsgQuestion, lead)
+		case i == len(r.Questions)-2:
+			add("question-review-commitment", p, msgs, err, conversation.MsgQuestion, lead)
+		case i == len(r.Questions)-1:
+			add("waiting-review", p, msgs, err, conversation.MsgWaiting, lead)
+		case err != nil:
+			return err
+		}
+	}
+	for i, q := range r.Questions {
+		text := "Sam on " + q.Title
+		if i == 0 {
+			text = "5"
+		} else if part, _ := conversation.ReviewPartOf(q.ID); part == conversation.PartCommitment {
+			text = "drop"
+		}
+		msgs, err := p.Answer(2, q.ID, text, step())
+		if i == len(r.Questions)-1 {
+			add("agreement-v2", p, msgs, err, conversation.MsgAgreement, report)
+			add("digest", p, msgs, err, conversation.MsgDigest, report)
+			add("digest-lead", p, msgs, err, conversation.MsgDigest, lead)
+		} else if err != nil {
+			return err
+		}
+	}
+	msgs, err := p.Export(2, step())
+	add("export", p, msgs, err, conversation.MsgExport, report)
 	return nil
 }

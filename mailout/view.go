@@ -2,6 +2,7 @@ package mailout
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"accord/conversation"
@@ -42,7 +43,7 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 	v.Partner.Described = describe(me.Role, partner)
 	v.LastReminder = m.Reminder > 0 && m.Reminder == len(p.Rules.Reminders)
 	if m.Prompt != nil {
-		q := p.Set.Questions[m.Prompt.Position]
+		q, _ := p.QuestionAt(m.Prompt.Position)
 		v.Question = &templates.Question{
 			Number: m.Prompt.Position + 1,
 			Total:  p.Set.Len(),
@@ -50,6 +51,24 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 			Text:   q.For(me.Role, partner.Person.Name),
 			Why:    q.Why,
 		}
+		if r := reviewAt(p, m.Prompt.Position); r != nil {
+			v.Question.Number, v.Question.Total = m.Prompt.Position-r.Start+1, len(r.Questions)
+			v.Review = reviewView(p, r, loc)
+			part, topic := conversation.ReviewPartOf(q.ID)
+			v.Review.Part = string(part)
+			if part == conversation.PartCommitment {
+				v.Review.Current = currentWords(p, me, topic, r)
+			}
+		}
+	}
+	if m.Review != nil && v.Review == nil {
+		v.Review = reviewView(p, m.Review, loc)
+	}
+	if m.Digest != nil && m.Agreement != nil {
+		v.Digest = digestView(p, m.Agreement, m.Digest, loc)
+	}
+	if m.Kind == conversation.MsgExport {
+		v.Attachment = ExportName
 	}
 	for _, n := range m.Notes {
 		tn := templates.Note{Kind: string(n.Kind), ByOperator: n.ByOperator, Text: n.Text}
@@ -64,12 +83,26 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 	for _, a := range m.Reveals {
 		v.Reveals = append(v.Reveals, answerView(p, a, partner))
 	}
-	answered, skipped := me.Counts()
-	v.Progress = templates.Progress{Answered: answered, Skipped: skipped, Total: p.Set.Len()}
-	if cur := me.Current(); cur != nil {
-		v.Progress.Current = cur.Position + 1
+	// Progress counts the first questionnaire, or the review the person
+	// is in.
+	from, to := 0, p.Set.Len()
+	if r := p.CurrentReview(); r != nil && (r.Open() || m.Review == r) {
+		from, to = r.Start, r.End()
 	}
-	if !me.NextSendAt.IsZero() && !me.Finished(p.Set) {
+	v.Progress = templates.Progress{Total: to - from}
+	for _, pr := range me.Prompts {
+		switch {
+		case pr.Position < from || pr.Position >= to:
+		case pr.State == conversation.PromptAnswered:
+			v.Progress.Answered++
+		case pr.State == conversation.PromptSkipped:
+			v.Progress.Skipped++
+		}
+	}
+	if cur := me.Current(); cur != nil && cur.Position >= from && cur.Position < to {
+		v.Progress.Current = cur.Position - from + 1
+	}
+	if !me.NextSendAt.IsZero() && me.Position < to {
 		v.NextAt = When(me.NextSendAt, loc)
 	}
 	if m.Agreement != nil {
@@ -201,12 +234,106 @@ func describe(myRole conversation.Role, partner *conversation.Participant) strin
 }
 
 func answerView(p *conversation.Partnership, a *conversation.Answer, author *conversation.Participant) templates.Answer {
-	i := p.Set.Index(a.QuestionID)
-	av := templates.Answer{Number: i + 1, Text: a.Text, By: conversation.FirstName(author.Person.Name)}
-	if i >= 0 {
-		av.Title = p.Set.Questions[i].Title
+	av := templates.Answer{Number: p.Set.Index(a.QuestionID) + 1, Text: a.Text, By: conversation.FirstName(author.Person.Name)}
+	if q, ok := p.Question(a.QuestionID); ok {
+		av.Title = q.Title
+	}
+	if a.Prompt != nil {
+		if r := reviewAt(p, a.Prompt.Position); r != nil {
+			av.Number = a.Prompt.Position - r.Start + 1
+		}
 	}
 	return av
+}
+
+// reviewAt returns the review a question position belongs to, or nil.
+func reviewAt(p *conversation.Partnership, position int) *conversation.Review {
+	for _, r := range p.Reviews {
+		if position >= r.Start && position < r.End() {
+			return r
+		}
+	}
+	return nil
+}
+
+func reviewView(p *conversation.Partnership, r *conversation.Review, loc *time.Location) *templates.Review {
+	return &templates.Review{Number: r.Number, ClosesOn: LongDate(r.OpenedAt.Add(p.Rules.ReviewWait), loc)}
+}
+
+// currentWords is what the person has under a commitment topic in the
+// version a review looks at.
+func currentWords(p *conversation.Partnership, me *conversation.Participant, topic string, r *conversation.Review) string {
+	var ag *conversation.Agreement
+	for _, a := range p.Agreements {
+		if a.Version == r.Number {
+			ag = a
+		}
+	}
+	if ag == nil {
+		return ""
+	}
+	slot := 0
+	if p.Participants[1] == me {
+		slot = 1
+	}
+	for _, t := range append(append([]conversation.Topic(nil), ag.Commitments...), ag.Accountability...) {
+		if t.QuestionID == topic && slot < len(t.Entries) {
+			return t.Entries[slot].Text
+		}
+	}
+	return ""
+}
+
+func changeViews(cs []conversation.Change) []templates.Change {
+	var out []templates.Change
+	for _, c := range cs {
+		out = append(out, templates.Change{Kind: string(c.Kind), Topic: c.Topic, Name: conversation.FirstName(oneLine(c.Name)), Before: c.Before, After: c.After})
+	}
+	return out
+}
+
+// digestView lays out a digest: dates in the recipient's zone, ratings as
+// bars.
+func digestView(p *conversation.Partnership, ag *conversation.Agreement, d *conversation.Digest, loc *time.Location) *templates.Digest {
+	v := &templates.Digest{
+		Version:    ag.Version,
+		Changes:    changeViews(d.Changes),
+		Amendments: d.Amendments,
+		Checkins:   templates.CheckinTally{Scheduled: d.Checkins.Scheduled, Held: d.Checkins.Held, Skipped: d.Checkins.Skipped, Declined: d.Checkins.Declined},
+		Missing:    strings.Join(firstNames(d.Missing), " and "),
+		NextReview: LongDate(d.NextReview.Start(loc), loc),
+		To:         LongDate(d.To, loc),
+	}
+	if ag.Review != nil {
+		v.Number = ag.Review.Number
+	}
+	if !d.From.IsZero() {
+		v.From = LongDate(d.From, loc)
+	}
+	for _, pt := range d.Prep {
+		v.Prep = append(v.Prep, templates.PrepTally{Name: conversation.FirstName(oneLine(pt.Name)), Asked: pt.Asked, Written: pt.Written})
+	}
+	for _, tp := range d.Trend {
+		row := templates.TrendRow{Label: fmt.Sprintf("Review %d, %s", tp.Number, tp.On.Start(loc).Format("2 January 2006"))}
+		for i, score := range tp.Scores {
+			row.Bars = append(row.Bars, templates.Bar{
+				Name:    conversation.FirstName(oneLine(p.Participants[i].Person.Name)),
+				Score:   score,
+				Percent: score * 20,
+				Blocks:  strings.Repeat("█", score) + strings.Repeat("░", 5-score),
+			})
+		}
+		v.Trend = append(v.Trend, row)
+	}
+	return v
+}
+
+func firstNames(names []string) []string {
+	var out []string
+	for _, n := range names {
+		out = append(out, conversation.FirstName(oneLine(n)))
+	}
+	return out
 }
 
 // AgreementView lays out an agreement version for the templates, with
@@ -225,7 +352,7 @@ func AgreementView(ag *conversation.Agreement, loc *time.Location) *templates.Ag
 		for _, t := range ts {
 			tv := templates.Topic{Title: t.Title}
 			for _, e := range t.Entries {
-				tv.Entries = append(tv.Entries, templates.Entry{Name: conversation.FirstName(e.Name), Text: e.Text, Skipped: e.Skipped})
+				tv.Entries = append(tv.Entries, templates.Entry{Name: conversation.FirstName(e.Name), Text: e.Text, Skipped: e.Skipped, Dropped: e.Dropped})
 			}
 			out = append(out, tv)
 		}
@@ -236,6 +363,18 @@ func AgreementView(ag *conversation.Agreement, loc *time.Location) *templates.Ag
 	}
 	v.Commitments = topics(ag.Commitments)
 	v.Accountability = topics(ag.Accountability)
+	if r := ag.Review; r != nil {
+		rv := &templates.AgreementReview{Number: r.Number, Date: LongDate(r.On.Start(loc), loc), Topics: topics(r.Topics),
+			Missing: strings.Join(firstNames(r.Missing), " and ")}
+		for _, rt := range r.Ratings {
+			rv.Ratings = append(rv.Ratings, templates.Rating{Name: conversation.FirstName(rt.Name), Score: rt.Score, Comment: rt.Comment})
+		}
+		for _, e := range r.Amendments {
+			rv.Amendments = append(rv.Amendments, templates.Entry{Name: conversation.FirstName(e.Name), Text: e.Text})
+		}
+		v.Review = rv
+		v.Changes = changeViews(ag.Changes)
+	}
 	return v
 }
 

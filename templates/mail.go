@@ -37,12 +37,15 @@ const (
 	MailAgenda        = "agenda"
 	MailFollowUp      = "follow-up"
 	MailDeclined      = "declined"
+	MailReview        = "review"
+	MailDigest        = "digest"
+	MailExport        = "export"
 )
 
 // MailKinds lists every kind, in the order a partnership meets them.
 var MailKinds = []string{MailWelcome, MailQuestion, MailReminder, MailReceipt, MailAck, MailHelp,
 	MailWaiting, MailAgreement, MailScheduleAsk, MailCalendar, MailPrep, MailAgenda, MailFollowUp, MailDeclined,
-	MailPartnerLeft, MailEnded, MailUnreadable, MailUnknownSender, MailAmbiguous, MailTooLarge}
+	MailReview, MailDigest, MailExport, MailPartnerLeft, MailEnded, MailUnreadable, MailUnknownSender, MailAmbiguous, MailTooLarge}
 
 // View is everything a mail template may show. Mail adapters fill it from
 // the domain; templates only format. Text fields are plain text: the HTML
@@ -80,6 +83,78 @@ type View struct {
 	// Checkin is the check-in a schedule question, invitation, prep,
 	// agenda, follow-up or decline is about.
 	Checkin *Checkin
+	// Review is set on mail that belongs to a periodic review: its
+	// questions, the waiting note, the digest.
+	Review *Review
+	// Digest is what a digest reports.
+	Digest *Digest
+	// Attachment names the file an export carries.
+	Attachment string
+}
+
+// Review is where a mail stands in a periodic review.
+type Review struct {
+	Number int
+	// Part is what the question asks for: rating, reflection or
+	// commitment.
+	Part string
+	// Current is the recipient's words under the commitment a commitment
+	// question is about, as the agreement has them now.
+	Current string
+	// ClosesOn is the day the review closes with what there is.
+	ClosesOn string
+}
+
+// Digest sums up a quarter for the mail that closes a review.
+type Digest struct {
+	Number int
+	// Version is the agreement version the review built.
+	Version    int
+	From, To   string
+	Changes    []Change
+	Amendments int
+	Checkins   CheckinTally
+	Prep       []PrepTally
+	Trend      []TrendRow
+	// Missing names who did not finish the review in time, "" if nobody.
+	Missing    string
+	NextReview string
+}
+
+// Change is a commitment added, reworded or dropped.
+type Change struct {
+	Kind   string // added, changed, dropped
+	Topic  string
+	Name   string
+	Before string
+	After  string
+}
+
+// CheckinTally counts the check-ins of the quarter.
+type CheckinTally struct {
+	Scheduled               bool
+	Held, Skipped, Declined int
+}
+
+// PrepTally is how often one person prepared.
+type PrepTally struct {
+	Name           string
+	Asked, Written int
+}
+
+// TrendRow is one review's ratings, one bar per person.
+type TrendRow struct {
+	Label string // "Review 1, 2 July 2027"
+	Bars  []Bar
+}
+
+// Bar is one rating drawn as a bar: Percent of the full width for the
+// HTML table, Blocks for the text part, Score 0 when not given.
+type Bar struct {
+	Name    string
+	Score   int
+	Percent int
+	Blocks  string
 }
 
 // Checkin is a check-in series and, for mail about one meeting, that
@@ -173,6 +248,28 @@ type Agreement struct {
 	Themes         []Theme
 	Commitments    []Topic
 	Accountability []Topic
+	// Review is the review that built this version, with Changes what it
+	// changed; nil for version 1.
+	Review  *AgreementReview
+	Changes []Change
+}
+
+// AgreementReview is the dated review section of a version.
+type AgreementReview struct {
+	Number     int
+	Date       string
+	Missing    string
+	Ratings    []Rating
+	Topics     []Topic
+	Amendments []Entry
+}
+
+// Rating is one person's 1–5 rating with their comment; Score 0 when they
+// did not rate.
+type Rating struct {
+	Name    string
+	Score   int
+	Comment string
 }
 
 // Theme is an agreement heading with its topics.
@@ -192,6 +289,8 @@ type Entry struct {
 	Name    string
 	Text    string
 	Skipped bool
+	// Dropped marks words a review took out.
+	Dropped bool
 }
 
 // Rendered is a mail's subject and both bodies.

@@ -37,14 +37,17 @@ people answer the way real people do: top-posted replies with quotes and
 signatures, a bottom-posted one, an HTML-only one, an out-of-office
 auto-reply, a skip, a pause and a resume. Then Dana says when to meet, both
 accept the calendar invitation, prepare, get the agenda and record action
-items; Sam moves one meeting, Dana skips a week, and when the organiser
-ends the partnership both calendars drop the series. A simulated month
-passes in seconds. All mail goes through a mail server inside this
+items; Sam moves one meeting and Dana skips a week. Then comes the review
+(after four weeks here rather than a quarter): both rate the partnership,
+look back and rewrite their commitments, the agreement grows to version 2
+and both get a digest of their quarter. When the organiser ends the
+partnership both calendars drop the series. Two simulated months pass in
+seconds. All mail goes through a mail server inside this
 process: nothing leaves the machine.
 
 It prints who got what and what was recorded, and writes into DIR:
   NNNN-<recipient>-<kind>.eml   every message in order; open any in a mail client
-  agreement-vN.md, .html        each version of the agreement
+  agreement-vN.md, .html        each version of the agreement (v1, and v2 after the review)
   transcript.txt                what was printed
   accord.db, accord.log         the database and the service's log
 Files from an earlier demo in DIR are replaced; nothing else is touched.
@@ -85,6 +88,11 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	if dc.Mail.Address == defaultConfig().Mail.Address {
 		dc.Mail.Address = "accord@example.com"
 	}
+	// A quarter is a long time to simulate; the demo reviews after four
+	// weeks unless the configuration chose its own period.
+	if dc.Pacing.ReviewEveryWeeks == defaultConfig().Pacing.ReviewEveryWeeks {
+		dc.Pacing.ReviewEveryWeeks = 4
+	}
 	a.cfg = &dc
 	if err := clearDemoDir(*out); err != nil {
 		return err
@@ -114,6 +122,7 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 		clock:  &demoClock{t: demoStart},
 		typed:  map[string]typedReply{},
 		got:    map[*demoPerson]bool{},
+		digest: map[*demoPerson]bool{},
 	}
 	a.clock = d.clock
 	return d.run(ctx)
@@ -186,6 +195,7 @@ type demo struct {
 	reported int64                 // the last inbound log row reported
 	seq      int                   // files written
 	got      map[*demoPerson]bool  // who has received an agreement
+	digest   map[*demoPerson]bool  // who has received the review's digest
 	versions int                   // agreement versions written
 	// endAt is when the organiser ends the partnership, which cancels
 	// the check-ins; ended says it happened.
@@ -263,7 +273,7 @@ func (d *demo) run(ctx context.Context) error {
 		if err := d.settle(ctx, scheduler, mailer); err != nil {
 			return err
 		}
-		if d.got[d.people[0]] && d.got[d.people[1]] && d.ended && len(d.events) == 0 {
+		if d.digest[d.people[0]] && d.digest[d.people[1]] && d.ended && len(d.events) == 0 {
 			break
 		}
 		next, err := d.next(ctx)
@@ -271,7 +281,7 @@ func (d *demo) run(ctx context.Context) error {
 			return err
 		}
 		if next.IsZero() || next.After(limit) {
-			return fmt.Errorf("demo: the pair did not reach an agreement by %s; see %s", limit.Format("2 January 2006"), filepath.Join(d.dir, "accord.log"))
+			return fmt.Errorf("demo: the pair did not reach their review's digest by %s; see %s", limit.Format("2 January 2006"), filepath.Join(d.dir, "accord.log"))
 		}
 		if err := d.wait(ctx, next); err != nil {
 			return err
@@ -288,9 +298,9 @@ func (d *demo) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	d.printf("\nDone in %.1f s: %d simulated days, %d messages, agreement version %d, %d check-ins held.\n", time.Since(began).Seconds(),
+	d.printf("\nDone in %.1f s: %d simulated days, %d messages, agreement version %d after one review, %d check-ins held.\n", time.Since(began).Seconds(),
 		int(d.clock.Now().Sub(demoStart).Hours()/24)+1, d.seq, d.versions, held)
-	d.printf("Every message is in %s as NNNN-<recipient>-<kind>.eml; the agreement is %s (and .html).\n",
+	d.printf("Every message is in %s as NNNN-<recipient>-<kind>.eml (the digests are *-digest.eml); the agreement is %s (and .html).\n",
 		d.dir, filepath.Join(d.dir, fmt.Sprintf("agreement-v%d.md", d.versions)))
 	return nil
 }
@@ -454,6 +464,7 @@ func (d *demo) read(ctx context.Context) error {
 		}
 		if sm := questionSubject.FindStringSubmatch(q.Subject); sm != nil && q.Kind != "receipt" {
 			q.Number, _ = strconv.Atoi(sm[1])
+			q.Review = q.Kind == string(conversation.MsgReviewOpen) || strings.Contains(q.Subject, "Review "+sm[0])
 		}
 		name := "unknown"
 		if who != nil {
@@ -463,6 +474,13 @@ func (d *demo) read(ctx context.Context) error {
 		d.line(fmt.Sprintf("Accord → %s", firstName(who, m.to[0])), fmt.Sprintf("%-12s %s", q.Kind, strings.TrimPrefix(q.Subject, "["+d.cfg.Mail.Name+"] ")), file)
 		if who == nil {
 			continue
+		}
+		if q.Kind == string(conversation.MsgDigest) {
+			d.digest[who] = true
+			if d.digest[d.people[0]] && d.digest[d.people[1]] && d.endAt.IsZero() {
+				// The demo pair stops two days after their digest.
+				d.endAt = d.clock.Now().Add(48 * time.Hour)
+			}
 		}
 		if q.Kind == string(conversation.MsgAgreement) {
 			d.got[who] = true
@@ -527,10 +545,6 @@ func (d *demo) fire(ctx context.Context) error {
 		rcpt := ev.q.ReplyTo
 		if ev.reply.kind() == "calendar-reply" {
 			rcpt = ev.q.From
-		}
-		if ev.reply.Text == "skip this week" {
-			// Once the skipped week is over, the demo pair stops.
-			d.endAt = now.Add(3 * 24 * time.Hour)
 		}
 		to, err := mail.ParseAddress(rcpt)
 		if err != nil {
@@ -601,7 +615,14 @@ func (d *demo) explain(ctx context.Context, r store.InboundRow) error {
 			return err
 		}
 		qid := strings.TrimPrefix(r.Detail, "question ")
-		pos := p.Set.Index(qid)
+		where := fmt.Sprintf("%d/%d", p.Set.Index(qid)+1, p.Set.Len())
+		for _, rv := range p.Reviews {
+			for i, q := range rv.Questions {
+				if q.ID == qid {
+					where = fmt.Sprintf("review %d/%d", i+1, len(rv.Questions))
+				}
+			}
+		}
 		var stored string
 		for _, pt := range p.Participants {
 			if pt.Person.Email == t.who.Email {
@@ -611,10 +632,10 @@ func (d *demo) explain(ctx context.Context, r store.InboundRow) error {
 			}
 		}
 		if stored == t.reply.Text {
-			what = fmt.Sprintf("answer to %d/%d, kept word for word (%d words)", pos+1, p.Set.Len(), len(strings.Fields(stored)))
+			what = fmt.Sprintf("answer to %s, kept word for word (%d words)", where, len(strings.Fields(stored)))
 		} else {
 			d.wrong++
-			what = fmt.Sprintf("answer to %d/%d, NOT as typed: %q", pos+1, p.Set.Len(), stored)
+			what = fmt.Sprintf("answer to %s, NOT as typed: %q", where, stored)
 		}
 	}
 	if r.Outcome == store.InboundAnswer && ok && strings.HasPrefix(r.Detail, "check-in") {

@@ -28,6 +28,9 @@ type demoPerson struct {
 type demoQuestion struct {
 	Number, Reminder int
 	Kind             string
+	// Review marks a question of the periodic review; Number counts
+	// within the review then.
+	Review           bool
 	Subject, ReplyTo string
 	MessageID, Date  string
 	Body             string // the plain-text part
@@ -101,6 +104,9 @@ func demoPeople() (dana, sam *demoPerson, err error) {
 	away := false
 	danaPreps := 0
 	dana.react = func(q demoQuestion) []demoReply {
+		if q.Review {
+			return reviewReply(q, danaReview, "gmail", time.Hour)
+		}
 		switch q.Kind {
 		case "schedule-ask":
 			return []demoReply{{After: time.Hour, Style: "gmail", Text: "Tuesdays at 10 works for me. Let's keep it to half an hour."}}
@@ -138,6 +144,9 @@ func demoPeople() (dana, sam *demoPerson, err error) {
 	seen := map[int]bool{}
 	samPreps := 0
 	sam.react = func(q demoQuestion) []demoReply {
+		if q.Review {
+			return reviewReply(q, samReview, "apple", 4*time.Hour)
+		}
 		switch q.Kind {
 		case "calendar":
 			return acceptInvitation(q, "outlook-calendar")
@@ -178,6 +187,38 @@ var (
 	samPrep      = "Finished the on-call handbook. Stuck on the flaky deploy tests; could use an hour of your time this week.\n\nHow I can help with your priorities: I can take the billing cut-over plan off your plate."
 	danaFollowUp = "Decided: no release freeze in Q3.\nSam: draft the deploy test plan by Friday.\nDana: chase the vendor contract and share the hiring plan."
 )
+
+// The pair's review answers, in the order of the review questions: the
+// rating, four reflections, then their commitments and accountability.
+var (
+	danaReview = []string{
+		"4 — we raise risks earlier, and the Tuesday check-ins stuck.",
+		"We got faster at disagreeing well. The move of the billing cut-over was decided in one conversation instead of three.",
+		"Fewer surprises for the team: people hear about changes from us together, not through the grapevine.",
+		"I need more help with planning now that the team has grown, and earlier warnings from you when a date slips.",
+		"Keep the Friday notes. Change: the check-in agenda should start with blockers. Add: a monthly hour on career growth.",
+		"You can count on me to protect your focus time and to back your decisions in public.\nI will get you a second engineer and clear the release process.\nI will hold a monthly hour on your growth.",
+		"keep",
+	}
+	samReview = []string{
+		"Four. Better than I expected when we started.",
+		"I bring half-formed ideas to you now, which I would not have done in the spring.",
+		"The team sees us settle disagreements quickly, so they bring problems earlier too.",
+		"I need more visibility into what leadership expects next year, so I can shape the payments roadmap.",
+		"Keep the weekly check-ins. Change nothing about the written notes. Add: a heads-up before reorganisations.",
+		"keep",
+		"We look at the agreement every quarter and I say so the same day when something slips, in a short message.",
+	}
+)
+
+// reviewReply answers review question q.Number from a person's list; a
+// reminder needs no answer of its own.
+func reviewReply(q demoQuestion, answers []string, style string, after time.Duration) []demoReply {
+	if q.Kind == "reminder" || q.Number < 1 || q.Number > len(answers) {
+		return nil
+	}
+	return []demoReply{{After: after, Style: style, Text: answers[q.Number-1]}}
+}
 
 // acceptInvitation accepts a new invitation from the person's calendar;
 // updates and cancellations need no answer.

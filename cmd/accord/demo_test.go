@@ -51,7 +51,11 @@ func TestDemo(t *testing.T) {
 		"recorded: command: check-in skip",
 		"No check-in on Tuesday 30 March at 10:00",
 		"Your check-ins with Sam have ended",
-		"2 check-ins held",
+		"Accord → Dana    review       Review 1/7",
+		"recorded: answer to review 1/7, kept word for word",
+		"agreement version 2 written",
+		"Accord → Sam     digest       Your quarter together — review 1",
+		"agreement version 2 after one review, 3 check-ins held",
 		"Done in",
 	} {
 		if !strings.Contains(out, want) {
@@ -89,10 +93,11 @@ func TestDemo(t *testing.T) {
 		}
 	}
 	for k, n := range map[string]int{
-		"dana-welcome": 1, "sam-welcome": 1, "dana-agreement": 1, "sam-agreement": 1,
-		"accord-auto-reply": 1, "accord-skip": 2, "accord-pause": 1, "accord-resume": 1, "accord-answer": 39,
+		"dana-welcome": 1, "sam-welcome": 1, "dana-agreement": 2, "sam-agreement": 2,
+		"accord-auto-reply": 1, "accord-skip": 2, "accord-pause": 1, "accord-resume": 1, "accord-answer": 57,
 		"dana-schedule-ask": 1, "dana-calendar": 4, "sam-calendar": 4, "accord-calendar-reply": 2, "accord-move": 1,
-		"dana-agenda": 2, "sam-agenda": 2, "dana-follow-up": 2, "dana-ended": 1, "sam-ended": 1,
+		"dana-agenda": 3, "sam-agenda": 3, "dana-follow-up": 3, "dana-ended": 1, "sam-ended": 1,
+		"dana-review": 1, "sam-review": 1, "dana-digest": 1, "sam-digest": 1,
 	} {
 		if kinds[k] != n {
 			t.Errorf("%d %s messages, want %d (all: %v)", kinds[k], k, n, kinds)
@@ -123,6 +128,35 @@ func TestDemo(t *testing.T) {
 		t.Errorf("agreement-v1.html is not the agreement page (err %v)", err)
 	}
 
+	// The review built version 2: what changed, then the dated review.
+	v2, err := os.ReadFile(filepath.Join(dir, "agreement-v2.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"version 2", "after review 1", "## What changed in this version",
+		"  - now: I will hold a monthly hour on your growth.", "## Review 1,", "**Sam:** 4 of 5 — Better than I expected", danaReview[1]} {
+		if !strings.Contains(string(v2), want) {
+			t.Errorf("agreement-v2.md lacks %q", want)
+		}
+	}
+	// The digest draws the ratings in both parts.
+	for _, f := range files {
+		if !strings.HasSuffix(f, "-digest.eml") {
+			continue
+		}
+		raw, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		env, err := enmime.ReadEnvelope(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(env.Text, "████░  4/5") || !strings.Contains(env.HTML, "width:80%") || !strings.Contains(env.Text, "3 held, 1 skipped, 0 declined") {
+			t.Errorf("%s: the digest lacks the rating chart or the check-in count:\n%s", f, env.Text)
+		}
+	}
+
 	// The database agrees with the transcript.
 	st, err := store.Open(context.Background(), "sqlite:"+filepath.Join(dir, "accord.db"), store.Options{})
 	if err != nil {
@@ -133,14 +167,20 @@ func TestDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if counts[store.InboundAnswer] != 38 || counts[store.InboundAutoReply] != 1 || counts[store.InboundCommand] != 6 ||
+	if counts[store.InboundAnswer] != 56 || counts[store.InboundAutoReply] != 1 || counts[store.InboundCommand] != 6 ||
 		counts[store.InboundCalendar] != 2 || len(counts) != 4 {
-		t.Errorf("inbound outcomes %v, want 38 answers (31 questions, 7 check-in notes), 1 auto-reply, 6 commands, 2 calendar replies", counts)
+		t.Errorf("inbound outcomes %v, want 56 answers (31 questions, 14 review answers, 11 check-in notes), 1 auto-reply, 6 commands, 2 calendar replies", counts)
 	}
 
 	// A second run replaces the first one's files.
 	c.ok("demo", "--out", dir)
 	if again := emlFiles(t, dir); !slices.Equal(again, files) {
+		for i := range min(len(again), len(files)) {
+			if again[i] != files[i] {
+				t.Errorf("second run: file %d is %s, first run had %s", i+1, again[i], files[i])
+				break
+			}
+		}
 		t.Errorf("second run left %d message files, want the %d of a fresh run", len(again), len(files))
 	}
 }

@@ -49,8 +49,12 @@ func TestSendTest(t *testing.T) {
 	}
 
 	c.ok("send-test", "--to", "me@example.test", "--kind", templates.MailAgreement)
-	if got := len(sink.Received()); got != n+1 {
-		t.Errorf("--kind agreement sent %d messages, want 1", got-n)
+	if got := len(sink.Received()); got != n+2 {
+		t.Errorf("--kind agreement sent %d messages, want 2 (version 1, and version 2 after a review)", got-n)
+	}
+	c.ok("send-test", "--to", "me@example.test", "--kind", "agreement-v2")
+	if got := len(sink.Received()); got != n+3 {
+		t.Errorf("--kind agreement-v2 sent %d messages, want 1", got-n-2)
 	}
 	c.fails(exitUsage, "--kind", "send-test", "--to", "me@example.test", "--kind", "postcard")
 	c.fails(exitUsage, "--to", "send-test")

@@ -1,0 +1,63 @@
+package mailout
+
+import (
+	"fmt"
+	"strings"
+
+	"accord/conversation"
+	"accord/templates"
+)
+
+// ExportName is the file name of an export attachment.
+const ExportName = "accord-agreement-history.md"
+
+// ExportMarkdown is what a person gets when they reply export: every
+// agreement version, newest first, then their own answers with dates.
+// Their partner's answers appear only as the agreements show them, so an
+// export never reveals more than the person has already seen.
+func ExportMarkdown(p *conversation.Partnership, me *conversation.Participant) ([]byte, error) {
+	loc := me.Person.Location
+	partner := p.Partner(me)
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Your partnership with %s\n\n", partner.Person.Name)
+	fmt.Fprintf(&b, "Exported for %s <%s>.\n\n", me.Person.Name, me.Person.Email)
+	if len(p.Agreements) == 0 {
+		b.WriteString("There is no agreement yet: it is written once you have both answered every question.\n\n")
+	}
+	for i := len(p.Agreements) - 1; i >= 0; i-- {
+		md, err := templates.AgreementMarkdown(AgreementView(p.Agreements[i], loc))
+		if err != nil {
+			return nil, err
+		}
+		b.WriteString("---\n\n")
+		// Each version's headings move one level down under the export's.
+		for _, line := range strings.Split(strings.TrimRight(md, "\n"), "\n") {
+			if strings.HasPrefix(line, "#") {
+				line = "#" + line
+			}
+			b.WriteString(line + "\n")
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("---\n\n## Everything you wrote in answer to a question\n\n")
+	n := 0
+	for _, a := range p.Answers {
+		if a.ParticipantID != me.ID {
+			continue
+		}
+		n++
+		title := a.QuestionID
+		if q, ok := p.Question(a.QuestionID); ok {
+			title = q.Title
+		}
+		fmt.Fprintf(&b, "### %s\n\n%s\n\n", title, LongDate(a.At, loc))
+		for _, line := range strings.Split(a.Text, "\n") {
+			b.WriteString(strings.TrimRight("> "+line, " ") + "\n")
+		}
+		b.WriteString("\n")
+	}
+	if n == 0 {
+		b.WriteString("Nothing yet.\n")
+	}
+	return []byte(b.String()), nil
+}
