@@ -163,6 +163,34 @@ func Samples(set *conversation.QuestionSet, now time.Time, r *Renderer) ([]Sampl
 	add("ack-stopped", peers, msgs, err, conversation.MsgAck, 1)
 	add("partner-left", peers, msgs, err, conversation.MsgPartnerLeft, 0)
 
+	// A review one person lets pass closes with what there is.
+	partial, err := newPair(conversation.KindLeadReport)
+	if err != nil {
+		return nil, err
+	}
+	partial.Enroll(now)
+	for i := range set.Len() {
+		for _, pt := range partial.Participants {
+			if _, err := partial.Answer(pt.ID, q(i), "Thoughts on "+set.Questions[i].Title, now.Add(time.Minute)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	rt := partial.ReviewStartsAt(partial.Participants[lead], partial.LatestAgreement().ReviewOn)
+	partial.Wake(rt)
+	for _, rq := range partial.CurrentReview().Questions {
+		text := "Dana on " + rq.Title
+		if part, _ := conversation.ReviewPartOf(rq.ID); part == conversation.PartRating {
+			text = "3 — a slow quarter"
+		} else if part == conversation.PartCommitment {
+			text = "keep"
+		}
+		if _, err := partial.Answer(1, rq.ID, text, rt.Add(time.Hour)); err != nil {
+			return nil, err
+		}
+	}
+	add("digest-partial", partial, partial.Wake(rt.Add(15*24*time.Hour)), nil, conversation.MsgDigest, lead)
+
 	ended, err := newPair(conversation.KindLeadReport)
 	if err != nil {
 		return nil, err
