@@ -399,3 +399,31 @@ func TestExportAfterTheEnd(t *testing.T) {
 		t.Errorf("export for a stranger: %v", err)
 	}
 }
+
+// BenchmarkCloseReview builds what closing a review of the 16-question
+// set builds: the next version with its changes and review section, and
+// the digest.
+func BenchmarkCloseReview(b *testing.B) {
+	p := finishedPair(b, 16)
+	at := p.ReviewStartsAt(p.Participants[1], p.LatestAgreement().ReviewOn) // the later of the two
+	p.Wake(at)
+	r := p.CurrentReview()
+	if r == nil {
+		b.Fatal("the review did not open")
+	}
+	for _, pt := range p.Participants {
+		for _, q := range r.Questions[:len(r.Questions)-1] {
+			text := "A few words on " + q.Title + "\nand a second line."
+			if part, _ := ReviewPartOf(q.ID); part == PartRating {
+				text = "4"
+			}
+			if _, err := p.Answer(pt.ID, q.ID, text, at); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		p.digest(BuildAgreement(p, at), at)
+	}
+}

@@ -23,6 +23,28 @@ func BenchmarkRender(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 }
 
+// BenchmarkRenderDigest renders a digest, the heaviest mail after the
+// agreement: the changes, the tallies and the rating chart in both parts.
+func BenchmarkRenderDigest(b *testing.B) {
+	r := &Renderer{Identity: testIdentity()}
+	var l Letter
+	for _, s := range samples(b) {
+		if s.Name == "digest" {
+			l = s.Letter
+		}
+	}
+	if l.View.Digest == nil {
+		b.Fatal("no digest sample")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := r.Render(l); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+}
+
 // BenchmarkRenderEnqueue renders a question mail and stores it in the
 // outbox with its delivery job, one transaction per message, as a state
 // change does.
