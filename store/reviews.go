@@ -90,15 +90,10 @@ func (tx *Tx) saveReviews(ctx context.Context, p *conversation.Partnership, snap
 // for messages that may repeat: the first mail of a review and a digest go
 // out once per person and review.
 func periodKey(m conversation.Message) string {
-	switch {
-	case m.Review == nil:
+	if m.Review == nil || !(m.Kind == conversation.MsgReviewOpen && !m.Resent || m.Kind == conversation.MsgDigest) {
 		return ""
-	case m.Kind == conversation.MsgReviewOpen && !m.Resent:
-		return "review-" + strconv.Itoa(m.Review.Number)
-	case m.Kind == conversation.MsgDigest:
-		return "review-" + strconv.Itoa(m.Review.Number)
 	}
-	return ""
+	return "review-" + strconv.Itoa(m.Review.Number)
 }
 
 // ErrDuplicatePeriodic means a once-per-period mail was about to go out a

@@ -274,15 +274,11 @@ func pairShow(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := a.openStore(ctx)
+	st, p, err := a.loadPartnership(ctx, id)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	p, err := st.Load(ctx, id)
-	if err != nil {
-		return explain(id, err)
-	}
 	mail, err := st.MailCounts(ctx, id)
 	if err != nil {
 		return err
@@ -535,15 +531,11 @@ func pairForget(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := a.openStore(ctx)
+	st, p, err := a.loadPartnership(ctx, id)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	p, err := st.Load(ctx, id)
-	if err != nil {
-		return explain(id, err)
-	}
 	if *confirm != id {
 		if *confirm != 0 {
 			return usagef("--confirm %d does not match partnership %d; nothing was erased", *confirm, id)
@@ -564,4 +556,19 @@ func pairForget(ctx context.Context, a *app, args []string) error {
 	}
 	fmt.Fprintln(a.stdout, ".")
 	return nil
+}
+
+// loadPartnership opens the store and reads a partnership for display;
+// the caller closes the store.
+func (a *app) loadPartnership(ctx context.Context, id int64) (*store.Store, *conversation.Partnership, error) {
+	st, err := a.openStore(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := st.Load(ctx, id)
+	if err != nil {
+		st.Close()
+		return nil, nil, explain(id, err)
+	}
+	return st, p, nil
 }
