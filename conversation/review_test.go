@@ -100,6 +100,12 @@ func TestReviewBuildsNextVersionAndDigest(t *testing.T) {
 	if p.LatestAgreement() != v1 {
 		t.Fatal("v2 built before the report finished")
 	}
+	// Reveal after both holds in a review too: the report sees the lead's
+	// rating with the next question, once the report has rated.
+	msgs = must[[]Message](t)(p.Answer(report.ID, ReviewQuestionID(1, ReviewRating), "5", now))
+	if m := only(t, msgs, report); len(m.Reveals) != 1 || m.Reveals[0].Text != "4 — steadier than in spring" {
+		t.Errorf("after rating, the report was shown %v, want the lead's rating", texts(m.Reveals))
+	}
 	var last []Message
 	last = answerReview(t, p, report, &now, func(qid string) string {
 		switch part, topic := ReviewPartOf(qid); {
