@@ -80,9 +80,13 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	dc := *cfg
 	dc.Database.URL = "sqlite:" + filepath.Join(*out, "accord.db")
 	dc.IMAP.URL, dc.SMTP.URL = "", ""
-	// One connection sends mail in the order it was queued, so every run
-	// tells the same story.
+	// One connection sends mail in the order it was queued, and one
+	// worker reads replies in the order they arrived, so every run tells
+	// the same story: with several workers, two people's replies at the
+	// same moment could commit, and their next mail go out, either way
+	// round.
 	dc.SMTP.Connections = 1
+	dc.Inbound.Workers = 1
 	// Calendars want an organiser with a real domain; the sample people
 	// live at example.com, and so does the demo's service.
 	if dc.Mail.Address == defaultConfig().Mail.Address {
