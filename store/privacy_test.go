@@ -10,14 +10,25 @@ import (
 	"accord/conversation"
 )
 
+var (
+	qTestInboundRows = query(`SELECT COUNT(*) FROM inbound_log`)
+	qTestInboundRaw  = query(`SELECT COUNT(*) FROM inbound_log WHERE raw IS NOT NULL`)
+	// qTestLeftovers counts rows that still hold the forgotten pair's data.
+	qTestLeftovers = query(`SELECT
+				(SELECT COUNT(*) FROM answers WHERE body = 'something personal') +
+				(SELECT COUNT(*) FROM outbox WHERE recipient = 'kim@example.test') +
+				(SELECT COUNT(*) FROM inbound_log WHERE from_address = 'kim@example.test' OR (raw IS NOT NULL AND partnership_id IS NULL AND uid = 1)) +
+				(SELECT COUNT(*) FROM people WHERE email = 'kim@example.test')`)
+)
+
 // rawCount counts inbound log rows that still hold a raw copy.
 func rawCount(t *testing.T, st *Store) (withRaw, rows int) {
 	t.Helper()
 	err := st.InTx(context.Background(), func(tx *Tx) error {
-		if err := tx.get(context.Background(), &rows, query(`SELECT COUNT(*) FROM inbound_log`)); err != nil {
+		if err := tx.get(context.Background(), &rows, qTestInboundRows); err != nil {
 			return err
 		}
-		return tx.get(context.Background(), &withRaw, query(`SELECT COUNT(*) FROM inbound_log WHERE raw IS NOT NULL`))
+		return tx.get(context.Background(), &withRaw, qTestInboundRaw)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -135,11 +146,7 @@ func TestForget(t *testing.T) {
 		// Nothing the forgotten pair wrote is left anywhere.
 		var leftovers int
 		err = st.InTx(ctx, func(tx *Tx) error {
-			return tx.get(ctx, &leftovers, query(`SELECT
-				(SELECT COUNT(*) FROM answers WHERE body = 'something personal') +
-				(SELECT COUNT(*) FROM outbox WHERE recipient = 'kim@example.test') +
-				(SELECT COUNT(*) FROM inbound_log WHERE from_address = 'kim@example.test' OR (raw IS NOT NULL AND partnership_id IS NULL AND uid = 1)) +
-				(SELECT COUNT(*) FROM people WHERE email = 'kim@example.test')`))
+			return tx.get(ctx, &leftovers, qTestLeftovers)
 		})
 		if err != nil || leftovers != 0 {
 			t.Errorf("%d rows still hold the forgotten partnership's data (%v)", leftovers, err)

@@ -23,12 +23,16 @@ func smallSet() *conversation.QuestionSet {
 	return s
 }
 
+// Queries of the tests are made once, with the store's own, before any
+// store is opened.
+var qTestMailPayloads = query(`SELECT payload FROM jobs WHERE kind = 'mail'`)
+
 // mailKinds counts the mail jobs queued so far per participant and kind.
 func mailKinds(t *testing.T, st *Store) map[string]int {
 	t.Helper()
 	var payloads []string
 	err := st.InTx(context.Background(), func(tx *Tx) error {
-		return tx.selectAll(context.Background(), &payloads, query(`SELECT payload FROM jobs WHERE kind = 'mail'`))
+		return tx.selectAll(context.Background(), &payloads, qTestMailPayloads)
 	})
 	if err != nil {
 		t.Fatal(err)
