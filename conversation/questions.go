@@ -58,7 +58,15 @@ type QuestionSet struct {
 	Title     string     `json:"title"`
 	Language  string     `json:"language"`
 	Questions []Question `json:"questions"`
+	// Review holds the reflection questions of every periodic review, asked
+	// after the rating and before the questions about commitments. Empty
+	// means the built-in reflections.
+	Review []Question `json:"review,omitempty"`
 }
+
+// MaxReviewQuestions bounds the reflection questions of a set's review, so
+// a review stays a short look back rather than a second questionnaire.
+const MaxReviewQuestions = 8
 
 // Index returns the position of the question with the given id, or -1.
 func (s *QuestionSet) Index(id string) int {
@@ -74,16 +82,21 @@ func (s *QuestionSet) Index(id string) int {
 func (s *QuestionSet) Len() int { return len(s.Questions) }
 
 // FieldError is one problem found in a question set. Question is the 0-based
-// index of the question, or -1 for the set header.
+// index of the question, or -1 for the set header; Review says the index is
+// into the review questions.
 type FieldError struct {
 	Question int
+	Review   bool
 	Field    string
 	Message  string
 }
 
 func (e FieldError) Error() string {
-	if e.Question < 0 {
+	switch {
+	case e.Question < 0:
 		return fmt.Sprintf("set.%s: %s", e.Field, e.Message)
+	case e.Review:
+		return fmt.Sprintf("review question %d, %s: %s", e.Question+1, e.Field, e.Message)
 	}
 	return fmt.Sprintf("question %d, %s: %s", e.Question+1, e.Field, e.Message)
 }
@@ -117,48 +130,74 @@ func (s *QuestionSet) Validate() []FieldError {
 		add := func(field, format string, args ...any) {
 			errs = append(errs, FieldError{Question: i, Field: field, Message: fmt.Sprintf(format, args...)})
 		}
-		switch {
-		case q.ID == "":
-			add("id", "is missing; every question needs a unique id such as %q", "what-works")
-		case !slugPattern.MatchString(q.ID):
-			add("id", "%q may only use lowercase letters, digits and single dashes", q.ID)
-		default:
-			if first, dup := seen[q.ID]; dup {
-				add("id", "%q is already used by question %d; ids must be unique", q.ID, first+1)
-			} else {
-				seen[q.ID] = i
-			}
-		}
+		q.validate(seen, i, add)
 		if strings.TrimSpace(q.Theme) == "" {
 			add("theme", "is missing; it is the heading the answers get in the agreement")
-		}
-		switch {
-		case strings.TrimSpace(q.Title) == "":
-			add("title", "is missing; it is the short form used in the subject line")
-		case utf8.RuneCountInString(q.Title) > MaxTitleLength:
-			add("title", "is %d characters long; keep it to %d or fewer", utf8.RuneCountInString(q.Title), MaxTitleLength)
-		case strings.ContainsAny(q.Title, "\r\n"):
-			add("title", "must be a single line")
 		}
 		switch q.Section {
 		case "", SectionThemes, SectionCommitments, SectionAccountability:
 		default:
 			add("section", "%q is not one of %q, %q, %q", q.Section, SectionThemes, SectionCommitments, SectionAccountability)
 		}
-		for _, r := range []Role{RoleLead, RoleReport, RolePeer} {
-			if strings.TrimSpace(q.Wording[r]) == "" && strings.TrimSpace(q.Text) == "" {
-				add(string(r), "is missing and there is no text to fall back on; write the question as the %s reads it, or add text", r)
-			}
+	}
+	if len(s.Review) > MaxReviewQuestions {
+		set("review", "has %d questions; a review asks at most %d besides the rating and the commitments", len(s.Review), MaxReviewQuestions)
+	}
+	seenReview := make(map[string]int)
+	for i, q := range s.Review {
+		add := func(field, format string, args ...any) {
+			errs = append(errs, FieldError{Question: i, Review: true, Field: field, Message: fmt.Sprintf(format, args...)})
 		}
-		for _, f := range q.wordings() {
-			for _, ph := range placeholderPattern.FindAllString(f.text, -1) {
-				if ph != PartnerPlaceholder {
-					add(f.field, "unknown placeholder %s; only %s is filled in", ph, PartnerPlaceholder)
-				}
-			}
+		q.validate(seenReview, i, add)
+		switch {
+		case q.ID == ReviewRating:
+			add("id", "%q is the rating every review asks first; choose another id", q.ID)
+		case strings.HasPrefix(q.ID, reviewCommitPrefix):
+			add("id", "ids starting with %q are kept for the questions about commitments", reviewCommitPrefix)
+		}
+		if q.Section != "" {
+			add("section", "review answers always go in the review section of the next version; leave section out")
 		}
 	}
 	return errs
+}
+
+// validate checks what every question needs, in either list: a unique id in
+// seen, a title fit for a subject line, wording for each role and only the
+// known placeholder.
+func (q Question) validate(seen map[string]int, i int, add func(field, format string, args ...any)) {
+	switch {
+	case q.ID == "":
+		add("id", "is missing; every question needs a unique id such as %q", "what-works")
+	case !slugPattern.MatchString(q.ID):
+		add("id", "%q may only use lowercase letters, digits and single dashes", q.ID)
+	default:
+		if first, dup := seen[q.ID]; dup {
+			add("id", "%q is already used by question %d; ids must be unique", q.ID, first+1)
+		} else {
+			seen[q.ID] = i
+		}
+	}
+	switch {
+	case strings.TrimSpace(q.Title) == "":
+		add("title", "is missing; it is the short form used in the subject line")
+	case utf8.RuneCountInString(q.Title) > MaxTitleLength:
+		add("title", "is %d characters long; keep it to %d or fewer", utf8.RuneCountInString(q.Title), MaxTitleLength)
+	case strings.ContainsAny(q.Title, "\r\n"):
+		add("title", "must be a single line")
+	}
+	for _, r := range []Role{RoleLead, RoleReport, RolePeer} {
+		if strings.TrimSpace(q.Wording[r]) == "" && strings.TrimSpace(q.Text) == "" {
+			add(string(r), "is missing and there is no text to fall back on; write the question as the %s reads it, or add text", r)
+		}
+	}
+	for _, f := range q.wordings() {
+		for _, ph := range placeholderPattern.FindAllString(f.text, -1) {
+			if ph != PartnerPlaceholder {
+				add(f.field, "unknown placeholder %s; only %s is filled in", ph, PartnerPlaceholder)
+			}
+		}
+	}
 }
 
 type wordingField struct{ field, text string }

@@ -1,6 +1,7 @@
 package conversation
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -29,6 +30,29 @@ func TestQuestionSetValidate(t *testing.T) {
 		{"long title", func(s *QuestionSet) { s.Questions[0].Title = strings.Repeat("x", 61) }, []string{"61 characters"}},
 		{"bad section", func(s *QuestionSet) { s.Questions[0].Section = "extras" }, []string{`section: "extras"`}},
 		{"missing theme", func(s *QuestionSet) { s.Questions[0].Theme = " " }, []string{"theme: is missing"}},
+		{"review questions", func(s *QuestionSet) {
+			r := q("learned")
+			r.Theme = ""
+			s.Review = []Question{r, q("team")}
+		}, nil},
+		{"review uses the rating id", func(s *QuestionSet) { s.Review = []Question{q("rating")} }, []string{`review question 1, id: "rating" is the rating`}},
+		{"review uses a commitment id", func(s *QuestionSet) { s.Review = []Question{q("commit-q2")} }, []string{"review question 1, id: ids starting with"}},
+		{"review duplicate id", func(s *QuestionSet) { s.Review = []Question{q("a"), q("a")} }, []string{`review question 2, id: "a" is already used by question 1`}},
+		{"review with a section", func(s *QuestionSet) {
+			r := q("learned")
+			r.Section = SectionCommitments
+			s.Review = []Question{r}
+		}, []string{"review question 1, section"}},
+		{"review without wording", func(s *QuestionSet) {
+			r := q("learned")
+			r.Text, r.Title = "", ""
+			s.Review = []Question{r}
+		}, []string{"review question 1, title", "review question 1, lead", "review question 1, report", "review question 1, peer"}},
+		{"review too long", func(s *QuestionSet) {
+			for i := range MaxReviewQuestions + 1 {
+				s.Review = append(s.Review, q(fmt.Sprintf("r%d", i)))
+			}
+		}, []string{"set.review: has 9 questions"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

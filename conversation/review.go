@@ -107,36 +107,56 @@ func ReviewPartOf(qid string) (part ReviewPart, topic string) {
 	return PartReflection, ""
 }
 
+// ratingQuestion opens every review. It is not part of a question set: its
+// answer feeds the trend in the digest, which needs the same 1–5 scale in
+// every partnership and every quarter.
+var ratingQuestion = Question{
+	ID: ReviewRating, Title: "How is our partnership going?",
+	Text: "On a scale from 1 to 5, how is your partnership with {partner} going right now? " +
+		"1 means it is hard going, 5 that it could hardly be better. " +
+		"Reply with the number; a sentence on why is welcome after it.",
+	Why: "Each review adds both numbers to the trend in your digest, so the two of you can see at a glance where things are heading.",
+}
+
+// builtinReflections are the review's reflection questions for a set that
+// brings none of its own.
+var builtinReflections = []Question{
+	{
+		ID: ReviewDeveloping, Title: "How is our relationship developing?",
+		Text: "Since your agreement was written, how has your working relationship with {partner} developed? What moved forward, and what stood still?",
+	},
+	{
+		ID: ReviewBrings, Title: "What does our partnership bring?",
+		Text: "What does working with {partner} bring to you, and to the people around you?",
+	},
+	{
+		ID: ReviewNeeds, Title: "How are your needs changing?",
+		Text: "How have your needs changed over the last months, and what will you need from {partner} in the months ahead?",
+	},
+	{
+		ID: ReviewKeepChange, Title: "What should we keep, change or add?",
+		Text: "Looking at your agreement: what should stay as it is, what should change, and what is missing?",
+		Why:  "Your answers go into the next version of the agreement, dated, next to the earlier ones.",
+	},
+}
+
+// ReviewReflections returns the reflection questions a review asks with
+// set: the set's own, or the built-in ones.
+func ReviewReflections(set *QuestionSet) []Question {
+	if set != nil && len(set.Review) > 0 {
+		return set.Review
+	}
+	return builtinReflections
+}
+
 // reviewQuestions words the questions of review number n of ag: the rating
-// first (so a reply that is only a number is what it looks like), four
+// first (so a reply that is only a number is what it looks like), the set's
 // reflections, then one question per commitment topic.
-func reviewQuestions(n int, ag *Agreement) []Question {
+func reviewQuestions(n int, set *QuestionSet, ag *Agreement) []Question {
 	theme := fmt.Sprintf("Review %d", n)
-	qs := []Question{
-		{
-			ID: ReviewRating, Title: "How is our partnership going?",
-			Text: "On a scale from 1 to 5, how is your partnership with {partner} going right now? " +
-				"1 means it is hard going, 5 that it could hardly be better. " +
-				"Reply with the number; a sentence on why is welcome after it.",
-			Why: "Each review adds both numbers to the trend in your digest, so the two of you can see at a glance where things are heading.",
-		},
-		{
-			ID: ReviewDeveloping, Title: "How is our relationship developing?",
-			Text: "Since your agreement was written, how has your working relationship with {partner} developed? What moved forward, and what stood still?",
-		},
-		{
-			ID: ReviewBrings, Title: "What does our partnership bring?",
-			Text: "What does working with {partner} bring to you, and to the people around you?",
-		},
-		{
-			ID: ReviewNeeds, Title: "How are your needs changing?",
-			Text: "How have your needs changed over the last months, and what will you need from {partner} in the months ahead?",
-		},
-		{
-			ID: ReviewKeepChange, Title: "What should we keep, change or add?",
-			Text: "Looking at your agreement: what should stay as it is, what should change, and what is missing?",
-			Why:  "Your answers go into the next version of the agreement, dated, next to the earlier ones.",
-		},
+	qs := append([]Question{ratingQuestion}, ReviewReflections(set)...)
+	for i := range qs {
+		qs[i].Section = ""
 	}
 	if ag != nil {
 		for _, t := range append(append([]Topic(nil), ag.Commitments...), ag.Accountability...) {
@@ -271,7 +291,7 @@ func (p *Partnership) startReview(now time.Time) {
 		Number:    ag.Version,
 		Due:       ag.ReviewOn,
 		Start:     p.askedEnd(),
-		Questions: reviewQuestions(ag.Version, ag),
+		Questions: reviewQuestions(ag.Version, p.Set, ag),
 		OpenedAt:  now,
 	}
 	p.Reviews = append(p.Reviews, r)

@@ -433,3 +433,61 @@ func BenchmarkCloseReview(b *testing.B) {
 		p.digest(BuildAgreement(p, at), at)
 	}
 }
+
+func TestReviewAsksTheSetsReflections(t *testing.T) {
+	t.Parallel()
+	at := berlinTime(t, 2027, 1, 11, 9, 0)
+	p := agreed(t, noQuiet(), "", at)
+	p.Set.Review = []Question{
+		{ID: "learned", Title: "What did we learn?", Text: "What did you learn about working with {partner}?", Section: SectionThemes},
+		{ID: "team", Title: "What does the team see?", Wording: map[Role]string{
+			RoleLead: "What does your team see of you and {partner}?", RoleReport: "What do your colleagues see?", RolePeer: "What do both teams see?",
+		}},
+	}
+	lead, report := p.Participants[0], p.Participants[1]
+	now := at
+	wakeAt(t, p, &now) // the lead, 10:00 in Berlin
+	if got := kindsTo(wakeAt(t, p, &now), report); !slices.Equal(got, []MessageKind{MsgReviewOpen}) {
+		t.Fatalf("the report got %v, want the review", got)
+	}
+	r := p.openReview()
+	var ids []string
+	for _, q := range r.Questions {
+		ids = append(ids, q.ID)
+		if q.Theme != "Review 1" || q.Section != "" {
+			t.Errorf("question %s has theme %q and section %q, want the review's theme and none", q.ID, q.Theme, q.Section)
+		}
+	}
+	want := []string{"review1-rating", "review1-learned", "review1-team", "review1-commit-q2", "review1-commit-q3"}
+	if !slices.Equal(ids, want) {
+		t.Fatalf("review asks %v, want %v", ids, want)
+	}
+	if q, _ := p.Question("review1-team"); q.For(RoleLead, report.Person.Name) != "What does your team see of you and Sam?" {
+		t.Errorf("the lead reads %q", q.For(RoleLead, report.Person.Name))
+	}
+	if p.Set.Review[0].ID != "learned" {
+		t.Errorf("opening the review renamed the set's question to %q", p.Set.Review[0].ID)
+	}
+	for _, pt := range []*Participant{lead, report} {
+		answerReview(t, p, pt, &now, func(qid string) string {
+			if part, _ := ReviewPartOf(qid); part != PartReflection {
+				return map[ReviewPart]string{PartRating: "3", PartCommitment: "keep"}[part]
+			}
+			return pt.Person.Name + " on " + qid
+		})
+	}
+	rec := p.LatestAgreement().Review
+	if rec == nil {
+		t.Fatal("no version 2 after both answered")
+	}
+	var titles []string
+	for _, tp := range rec.Topics {
+		titles = append(titles, tp.Title)
+	}
+	if !slices.Equal(titles, []string{"What did we learn?", "What does the team see?"}) {
+		t.Errorf("review section topics %v, want the set's two reflections", titles)
+	}
+	if got := rec.Topics[1].Entries[1].Text; got != "Sam Ortiz on review1-team" {
+		t.Errorf("the report's answer in the review section = %q", got)
+	}
+}

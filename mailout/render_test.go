@@ -13,6 +13,7 @@ import (
 
 	"github.com/jhillyerd/enmime/v2"
 
+	"accord/conversation"
 	"accord/templates"
 
 	"accord/mailout/mailtest"
@@ -230,5 +231,43 @@ func TestHeaderInjection(t *testing.T) {
 	bad.Token = "tok\r\nBcc: thief@example.net"
 	if _, _, err := r.Render(bad); err == nil {
 		t.Error("a reply token with CR/LF was rendered")
+	}
+}
+
+// TestSamplesWithOwnReview renders the review samples for a set that brings
+// its own reflections: they are asked, answered and shown in version 2.
+func TestSamplesWithOwnReview(t *testing.T) {
+	t.Parallel()
+	set, err := templates.DefaultQuestionSet()
+	if err != nil {
+		t.Fatal(err)
+	}
+	set.Review = []conversation.Question{{
+		ID: "learned", Title: "What did we learn this quarter?",
+		Text: "What did you learn this quarter about working with {partner}?",
+	}}
+	ss, err := Samples(set, sampleTime, fixedRenderer())
+	if err != nil {
+		t.Fatalf("Samples with the set's own review: %v", err)
+	}
+	texts := map[string]string{}
+	r := fixedRenderer()
+	for _, s := range ss {
+		_, raw, err := r.Render(s.Letter)
+		if err != nil {
+			t.Fatalf("%s: %v", s.Name, err)
+		}
+		env, err := enmime.ReadEnvelope(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatalf("%s: %v", s.Name, err)
+		}
+		texts[s.Name] = env.Text
+	}
+	// The lead rated; the next question is the set's only reflection.
+	if got := texts["question-review"]; !strings.Contains(got, "What did you learn this quarter about working with Sam?") {
+		t.Errorf("the question after the rating does not ask the set's reflection:\n%s", got)
+	}
+	if got := texts["agreement-v2"]; !strings.Contains(got, "What did we learn this quarter?") || strings.Contains(got, "How are your needs changing?") {
+		t.Errorf("version 2's review section does not hold the set's reflection alone:\n%s", got)
 	}
 }

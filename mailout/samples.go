@@ -322,6 +322,9 @@ func reviewSamples(p *conversation.Partnership, add func(string, *conversation.P
 		part, _ := conversation.ReviewPartOf(q.ID)
 		_, id, _ := strings.Cut(q.ID, "-")
 		text := reply[id]
+		if text == "" { // a reflection of the operator's own set
+			text = "We talk about this at most check-ins now, and it shows in how the team plans."
+		}
 		if part == conversation.PartCommitment {
 			text = "keep"
 			if i == len(r.Questions)-1 {

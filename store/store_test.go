@@ -175,6 +175,17 @@ func TestEnroll(t *testing.T) {
 		if got := ok(st.ListPartnerships(ctx, "ended"))(t); len(got) != 0 {
 			t.Errorf("ListPartnerships(ended) = %d rows, want 0", len(got))
 		}
+
+		// A set's own review questions are kept with it.
+		reviewed := *set
+		reviewed.Version++
+		reviewed.Review = []conversation.Question{{ID: "learned", Title: "What did we learn?", Text: "What did you learn about {partner}?"}}
+		other := enrollment(&reviewed)
+		other.B = EnrollPerson{Name: "Kim", Email: "kim@example.test"}
+		p = ok(st.Load(ctx, ok(st.Enroll(ctx, other))(t)))(t)
+		if p.Set.Version != reviewed.Version || len(p.Set.Review) != 1 || p.Set.Review[0].Text != reviewed.Review[0].Text {
+			t.Errorf("loaded set v%d with review %+v, want v%d with the learned question", p.Set.Version, p.Set.Review, reviewed.Version)
+		}
 	})
 }
 
@@ -215,6 +226,13 @@ func TestEnrollRejects(t *testing.T) {
 		other.B = EnrollPerson{Name: "Kim", Email: "kim@example.test"}
 		if _, err := st.Enroll(ctx, other); !errors.Is(err, ErrQuestionSetChanged) {
 			t.Errorf("Enroll with edited wording under the same version = %v, want ErrQuestionSetChanged", err)
+		}
+		reviewed := *set
+		reviewed.Review = []conversation.Question{{ID: "learned", Title: "What did we learn?", Text: "What did we learn?"}}
+		other = enrollment(&reviewed)
+		other.B = EnrollPerson{Name: "Kim", Email: "kim@example.test"}
+		if _, err := st.Enroll(ctx, other); !errors.Is(err, ErrQuestionSetChanged) {
+			t.Errorf("Enroll with review questions added under the same version = %v, want ErrQuestionSetChanged", err)
 		}
 
 		// Nothing of the failed attempts was written.

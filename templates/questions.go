@@ -73,6 +73,7 @@ type rawSet struct {
 		Language string `toml:"language"`
 	} `toml:"set"`
 	Question []rawQuestion `toml:"question"`
+	Review   []rawQuestion `toml:"review"`
 }
 
 type rawQuestion struct {
@@ -111,24 +112,14 @@ func ParseQuestionSet(name string, data []byte) (*conversation.QuestionSet, erro
 		Language: strings.TrimSpace(raw.Set.Language),
 	}
 	for _, rq := range raw.Question {
-		q := conversation.Question{
-			ID:      strings.TrimSpace(rq.ID),
-			Theme:   strings.TrimSpace(rq.Theme),
-			Title:   strings.TrimSpace(rq.Title),
-			Section: conversation.Section(strings.TrimSpace(rq.Section)),
-			Why:     strings.TrimSpace(rq.Why),
-			Text:    strings.TrimSpace(rq.Text),
-			Wording: map[conversation.Role]string{},
-		}
+		q := rq.question()
 		if q.Section == "" {
 			q.Section = conversation.SectionThemes
 		}
-		for role, w := range map[conversation.Role]string{conversation.RoleLead: rq.Lead, conversation.RoleReport: rq.Report, conversation.RolePeer: rq.Peer} {
-			if w = strings.TrimSpace(w); w != "" {
-				q.Wording[role] = w
-			}
-		}
 		set.Questions = append(set.Questions, q)
+	}
+	for _, rq := range raw.Review {
+		set.Review = append(set.Review, rq.question())
 	}
 	var problems []Problem
 	for _, fe := range set.Validate() {
@@ -137,9 +128,13 @@ func ParseQuestionSet(name string, data []byte) (*conversation.QuestionSet, erro
 			p.Field = "set." + fe.Field
 			p.Line = lines.find("set."+fe.Field, "set")
 		} else {
-			at := "question." + strconv.Itoa(fe.Question)
-			p.Field = fmt.Sprintf("question %d", fe.Question+1)
-			if id := set.Questions[fe.Question].ID; id != "" {
+			list, qs, label := "question", set.Questions, "question"
+			if fe.Review {
+				list, qs, label = "review", set.Review, "review question"
+			}
+			at := list + "." + strconv.Itoa(fe.Question)
+			p.Field = fmt.Sprintf("%s %d", label, fe.Question+1)
+			if id := qs[fe.Question].ID; id != "" {
 				p.Field += fmt.Sprintf(" (%s)", id)
 			}
 			p.Field += ", " + fe.Field
@@ -151,6 +146,26 @@ func ParseQuestionSet(name string, data []byte) (*conversation.QuestionSet, erro
 		return nil, fail(problems...)
 	}
 	return set, nil
+}
+
+// question trims what the file says of one question. Wording fields left
+// empty fall back to text.
+func (rq rawQuestion) question() conversation.Question {
+	q := conversation.Question{
+		ID:      strings.TrimSpace(rq.ID),
+		Theme:   strings.TrimSpace(rq.Theme),
+		Title:   strings.TrimSpace(rq.Title),
+		Section: conversation.Section(strings.TrimSpace(rq.Section)),
+		Why:     strings.TrimSpace(rq.Why),
+		Text:    strings.TrimSpace(rq.Text),
+		Wording: map[conversation.Role]string{},
+	}
+	for role, w := range map[conversation.Role]string{conversation.RoleLead: rq.Lead, conversation.RoleReport: rq.Report, conversation.RolePeer: rq.Peer} {
+		if w = strings.TrimSpace(w); w != "" {
+			q.Wording[role] = w
+		}
+	}
+	return q
 }
 
 func decodeProblems(err error) []Problem {
@@ -188,7 +203,8 @@ func decodeMessage(de *toml.DecodeError) string {
 }
 
 // lineIndex maps key paths such as "set.name", "question.2" (the header of
-// the third question) and "question.2.peer" to the line they are on.
+// the third question), "question.2.peer" and "review.0.title" to the line
+// they are on.
 type lineIndex map[string]int
 
 // find returns the line of the first path that is present, or 0.
@@ -208,7 +224,7 @@ func keyLines(data []byte) lineIndex {
 	var p unstable.Parser
 	p.Reset(data)
 	table := ""
-	questions := -1
+	count := map[string]int{}
 	keyOf := func(n *unstable.Node) (string, int) {
 		var parts []string
 		line := 0
@@ -230,9 +246,10 @@ func keyLines(data []byte) lineIndex {
 			table, li[k] = k, line
 		case unstable.ArrayTable:
 			k, line := keyOf(n)
-			if k == "question" {
-				questions++
-				k += "." + strconv.Itoa(questions)
+			if k == "question" || k == "review" {
+				n := count[k]
+				count[k]++
+				k += "." + strconv.Itoa(n)
 			}
 			table, li[k] = k, line
 		case unstable.KeyValue:

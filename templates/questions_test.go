@@ -36,6 +36,54 @@ func TestDefaultQuestionSet(t *testing.T) {
 	if sections[conversation.SectionCommitments] == 0 || sections[conversation.SectionAccountability] == 0 {
 		t.Errorf("sections = %v, want commitments and accountability questions", sections)
 	}
+	// The default set leaves the review to the built-in reflections; a
+	// [[review]] table here would change the stored set without a new version.
+	if len(set.Review) != 0 {
+		t.Errorf("default set has %d review questions, want the built-in ones", len(set.Review))
+	}
+}
+
+func TestParseQuestionSetReview(t *testing.T) {
+	t.Parallel()
+	data := []byte(`[set]
+name = "team-set"
+version = 2
+
+[[question]]
+id = "first"
+theme = "One"
+title = "First?"
+text = "First question for {partner}?"
+
+[[review]]
+id = "learned"
+title = "What did we learn?"
+why = "  So the next quarter starts from it.  "
+text = "What did you learn about working with {partner}?"
+
+[[review]]
+id = "team"
+title = "What does the team see?"
+lead = "What does your team see of the two of you?"
+report = "What do your colleagues see of the two of you?"
+peer = "What do both teams see of the two of you?"
+`)
+	set, err := ParseQuestionSet("team.toml", data)
+	if err != nil {
+		t.Fatalf("ParseQuestionSet: %v", err)
+	}
+	if len(set.Review) != 2 || set.Review[0].ID != "learned" || set.Review[1].ID != "team" {
+		t.Fatalf("review = %+v, want learned and team in file order", set.Review)
+	}
+	if got := set.Review[0].Why; got != "So the next quarter starts from it." {
+		t.Errorf("why = %q, want it trimmed", got)
+	}
+	if got := set.Review[1].For(conversation.RoleReport, "Dana Lee"); got != "What do your colleagues see of the two of you?" {
+		t.Errorf("report wording = %q", got)
+	}
+	if set.Review[0].Section != "" {
+		t.Errorf("review section = %q, want none", set.Review[0].Section)
+	}
 }
 
 func TestParseQuestionSetProblems(t *testing.T) {
@@ -54,6 +102,13 @@ func TestParseQuestionSetProblems(t *testing.T) {
 		{"syntax.toml", []Problem{{Line: 6}}},
 		{"wrong-type.toml", []Problem{{Line: 3, Field: "set.version"}}},
 		{"latin1.toml", []Problem{{Line: 2}}},
+		{"review-problems.toml", []Problem{
+			{Line: 12, Field: "review question 1 (rating), id"},
+			{Line: 19, Field: "review question 2 (learned), section"},
+			{Line: 23, Field: "review question 3 (learned), id"},
+			{Line: 22, Field: "review question 3 (learned), report"},
+			{Line: 22, Field: "review question 3 (learned), peer"},
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {

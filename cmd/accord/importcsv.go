@@ -247,5 +247,17 @@ func runQuestions(_ context.Context, a *app, args []string) error {
 	for i, q := range set.Questions {
 		fmt.Fprintf(a.stdout, "  %2d. %-22s %s\n", i+1, q.ID, q.Title)
 	}
+	if len(set.Review) == 0 {
+		fmt.Fprintf(a.stdout, "Reviews ask the rating, the built-in reflections and one question per commitment.\n")
+		return nil
+	}
+	these := fmt.Sprintf("these %d reflections", len(set.Review))
+	if len(set.Review) == 1 {
+		these = "this reflection"
+	}
+	fmt.Fprintf(a.stdout, "Reviews ask the rating, %s and one question per commitment:\n", these)
+	for i, q := range set.Review {
+		fmt.Fprintf(a.stdout, "  %2d. %-22s %s\n", i+1, q.ID, q.Title)
+	}
 	return nil
 }

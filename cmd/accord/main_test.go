@@ -237,8 +237,12 @@ func TestImport(t *testing.T) {
 func TestQuestionsCheck(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t)
-	if out := c.ok("questions", "check", filepath.Join("..", "..", "templates", "questions", "default.toml")); !strings.Contains(out, "is fine: 16 questions") {
+	if out := c.ok("questions", "check", filepath.Join("..", "..", "templates", "questions", "default.toml")); !strings.Contains(out, "is fine: 16 questions") || !strings.Contains(out, "the built-in reflections") {
 		t.Errorf("questions check of the default set: %s", out)
+	}
+	own := c.write("own.toml", "[set]\nname = \"ours\"\nversion = 1\n\n[[question]]\nid = \"a\"\ntheme = \"T\"\ntitle = \"A?\"\ntext = \"A?\"\n\n[[review]]\nid = \"learned\"\ntitle = \"What did we learn?\"\ntext = \"What did you learn?\"\n")
+	if out := c.ok("questions", "check", own); !strings.Contains(out, "the rating, this reflection and one question per commitment") || !strings.Contains(out, "learned") {
+		t.Errorf("questions check of a set with a review: %s", out)
 	}
 	bad := c.write("bad.toml", "[set]\nname = \"ours\"\nversion = 1\n\n[[question]]\nid = \"a\"\ntheme = \"T\"\ntitle = \"A?\"\n\n[[question]]\nid = \"a\"\ntitle = \"B?\"\ntext = \"Hi {name}\"\n")
 	_, errOut, code := c.run("questions", "check", bad)
