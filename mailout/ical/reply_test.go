@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	_ "time/tzdata" // the zones the binary embeds, whatever the machine has
 )
 
 func readFixture(t testing.TB, name string) []byte {
@@ -218,6 +219,12 @@ func TestKnownZone(t *testing.T) {
 		{"AUS Eastern Standard Time", "Australia/Sydney"},
 		{"Tokyo Standard Time", "Asia/Tokyo"},
 		{"India Standard Time", "Asia/Kolkata"},
+		{"FLE Standard Time", "Europe/Kyiv"},
+		{"Arab Standard Time", "Asia/Riyadh"},
+		{"SA Pacific Standard Time", "America/Bogota"},
+		{"E. South America Standard Time", "America/Sao_Paulo"},
+		{"Myanmar Standard Time", "Asia/Yangon"},
+		{"Dateline Standard Time", "Etc/GMT+12"},
 		{"UTC", "UTC"},
 		{"w. europe standard time", "Europe/Berlin"},
 		{"Europe/Berlin", "Europe/Berlin"},
@@ -234,6 +241,23 @@ func TestKnownZone(t *testing.T) {
 		}
 		if got != tc.want {
 			t.Errorf("knownZone(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestWindowsZonesLoad checks that every zone of the generated Windows map
+// is one Go's embedded tzdata knows, so no Outlook TZID resolves to nothing.
+func TestWindowsZonesLoad(t *testing.T) {
+	t.Parallel()
+	if len(windowsZones) < 130 {
+		t.Errorf("windowsZones has %d names, want CLDR's full table", len(windowsZones))
+	}
+	for name, iana := range windowsZones {
+		if name != strings.ToLower(name) {
+			t.Errorf("key %q is not lower case; knownZone would never find it", name)
+		}
+		if loc := knownZone(name); loc == nil || loc.String() != iana {
+			t.Errorf("knownZone(%q) = %v, want %s", name, loc, iana)
 		}
 	}
 }
