@@ -73,6 +73,9 @@ func (p *Partnership) schedule(s Schedule, now time.Time) ([]Message, error) {
 	cs := p.Checkin
 	switch {
 	case cs == nil || cs.Status == SeriesCancelled:
+		if cs != nil {
+			p.EarlierCheckins = append(p.EarlierCheckins, cs)
+		}
 		cs = &Series{Schedule: s, Zone: zone, Start: first, Status: SeriesActive, CreatedAt: now}
 		p.Checkin = cs
 	default:

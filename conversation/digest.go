@@ -1,6 +1,9 @@
 package conversation
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Digest is what a review's digest reports: the quarter at a glance.
 type Digest struct {
@@ -77,10 +80,23 @@ func (p *Partnership) digest(ag *Agreement, now time.Time) *Digest {
 	for i, pt := range p.Participants {
 		d.Prep[i].Name = pt.Person.Name
 	}
-	if cs := p.Checkin; cs != nil {
-		d.Checkins = p.tallyCheckins(cs, d.From, d.To)
+	series := p.EarlierCheckins
+	if p.Checkin != nil {
+		series = append(slices.Clone(series), p.Checkin)
+	}
+	for k, cs := range series {
+		// A replaced series counts up to the moment its successor began.
+		to := d.To
+		if k+1 < len(series) && series[k+1].CreatedAt.Before(to) {
+			to = series[k+1].CreatedAt
+		}
+		t := p.tallyCheckins(cs, d.From, to)
+		d.Checkins.Scheduled = d.Checkins.Scheduled || t.Scheduled
+		d.Checkins.Held += t.Held
+		d.Checkins.Skipped += t.Skipped
+		d.Checkins.Declined += t.Declined
 		for _, o := range cs.Occurrences {
-			if o.Start.Before(d.From) || !o.Start.Before(d.To) {
+			if o.Start.Before(d.From) || !o.Start.Before(to) {
 				continue
 			}
 			for i, pt := range p.Participants {

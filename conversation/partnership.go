@@ -172,6 +172,10 @@ type Partnership struct {
 	CheckinPlan *Schedule
 	// Checkin is the check-in series, once there is one.
 	Checkin *Series
+	// EarlierCheckins are cancelled series a newer Checkin replaced, oldest
+	// first, with the meetings they recorded; the quarter's digest counts
+	// them too. Adapters load them while a review is open.
+	EarlierCheckins []*Series
 	// CheckinNotes are what people wrote before and after meetings.
 	CheckinNotes []*CheckinNote
 	// Reviews are the periodic reviews so far, oldest first.

@@ -491,3 +491,70 @@ func TestReviewAsksTheSetsReflections(t *testing.T) {
 		t.Errorf("the report's answer in the review section = %q", got)
 	}
 }
+
+// TestDigestCountsReplacedSeries: the check-ins are cancelled and set up
+// again mid-quarter; the digest counts the meetings of both series.
+func TestDigestCountsReplacedSeries(t *testing.T) {
+	t.Parallel()
+	at := berlinTime(t, 2027, 1, 11, 9, 0)
+	p := agreed(t, noQuiet(), "tue 10:00 30m weekly", at)
+	lead := p.Participants[0]
+	now := at
+	agendas, preps := 0, 0
+	count := func(msgs []Message) {
+		for _, m := range msgs {
+			if m.To == lead {
+				agendas += map[bool]int{true: 1}[m.Kind == MsgAgenda]
+				preps += map[bool]int{true: 1}[m.Kind == MsgPrep]
+			}
+		}
+	}
+	// Three Tuesdays under the first series, then it is cancelled.
+	for agendas < 3 {
+		count(wakeAt(t, p, &now))
+	}
+	first := p.Checkin
+	must[[]Message](t)(p.CancelCheckins(lead.ID, now.Add(2*time.Hour)))
+	thu, err := ParseSchedule("thu 15:00 30m weekly")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(24 * time.Hour)
+	must[[]Message](t)(p.SetSchedule(lead.ID, thu, now))
+	if p.Checkin == first || !slices.Equal(p.EarlierCheckins, []*Series{first}) {
+		t.Fatalf("after scheduling again: series %p, earlier %v; want a new series and the cancelled one kept", p.Checkin, p.EarlierCheckins)
+	}
+	for p.Status != StatusReviewing {
+		count(wakeAt(t, p, &now))
+	}
+	if agendas < 10 {
+		t.Fatalf("only %d meetings before the review", agendas)
+	}
+	// The report's review mail comes at 10:00 New York time.
+	for invited := false; !invited; {
+		msgs := wakeAt(t, p, &now)
+		count(msgs)
+		invited = slices.Contains(kindsTo(msgs, p.Participants[1]), MsgReviewOpen)
+	}
+	var last []Message
+	for _, pt := range p.Participants {
+		last = answerReview(t, p, pt, &now, func(qid string) string {
+			if part, _ := ReviewPartOf(qid); part == PartRating {
+				return "4"
+			}
+			return "keep"
+		})
+	}
+	var d *Digest
+	for _, m := range last {
+		if m.Kind == MsgDigest && m.To == lead {
+			d = m.Digest
+		}
+	}
+	if d == nil {
+		t.Fatalf("no digest for the lead among %v", kinds(last))
+	}
+	if d.Checkins.Held != agendas || d.Checkins.Skipped != 0 || d.Prep[0].Asked != preps {
+		t.Errorf("digest counts %+v and the lead's prep %+v; want %d held and %d preps asked, across both series", d.Checkins, d.Prep[0], agendas, preps)
+	}
+}

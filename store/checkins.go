@@ -20,6 +20,9 @@ var (
 		paused_from, paused_until, stamp, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
 	qUpdateSeries = query(`UPDATE checkin_series SET schedule = ?, start_at = ?, sequence = ?, status = ?,
 		paused_from = ?, paused_until = ?, stamp = ? WHERE id = ?`)
+	qLoadEarlierSeries = query(`SELECT id, uid, schedule, time_zone, start_at, sequence, status, paused_from, paused_until, stamp, created_at
+		FROM checkin_series WHERE partnership_id = ? AND id < ?
+		AND id IN (SELECT series_id FROM checkin_occurrences WHERE start_at >= ?) ORDER BY id`)
 	qLoadOccurrences = query(`SELECT id, original_at, start_at, state, number, prep_sent_first, prep_sent_second,
 		agenda_sent_at, follow_up_sent_at FROM checkin_occurrences WHERE series_id = ? ORDER BY original_at`)
 	qInsertOccurrence = query(`INSERT INTO checkin_occurrences (series_id, original_at, start_at, state, number,
@@ -76,7 +79,9 @@ type checkinSnapshot struct {
 }
 
 // loadCheckins reads a partnership's check-in plan, its latest series with
-// the meetings something happened to, the calendar replies and the notes.
+// the meetings something happened to, the calendar replies and the notes;
+// while a review is open, also the cancelled series replaced since the
+// version under review.
 func (tx *Tx) loadCheckins(ctx context.Context, p *conversation.Partnership, byID map[int64]*conversation.Participant) (*checkinSnapshot, error) {
 	snap := &checkinSnapshot{occurrences: map[int64]conversation.Occurrence{}, responses: map[int64]conversation.CalendarResponse{}, notes: map[int64]int64{}}
 	var plan struct {
@@ -102,7 +107,35 @@ func (tx *Tx) loadCheckins(ctx context.Context, p *conversation.Partnership, byI
 	if len(rows) == 0 {
 		return snap, nil
 	}
-	r := rows[0]
+	cs, err := tx.loadSeries(ctx, p, rows[0], byID, snap, true)
+	if err != nil {
+		return nil, err
+	}
+	p.Checkin = cs
+	snap.series = *cs
+	// A review's digest counts the meetings of the quarter, also those of
+	// a series cancelled and replaced since the version under review.
+	if ag := p.LatestAgreement(); p.Status == conversation.StatusReviewing && ag != nil {
+		var earlier []seriesRow
+		if err := tx.selectAll(ctx, &earlier, qLoadEarlierSeries, p.ID, cs.ID, ts(ag.Created)); err != nil {
+			return nil, fmt.Errorf("store: load earlier check-ins of %d: %w", p.ID, err)
+		}
+		for _, r := range earlier {
+			old, err := tx.loadSeries(ctx, p, r, byID, snap, false)
+			if err != nil {
+				return nil, err
+			}
+			p.EarlierCheckins = append(p.EarlierCheckins, old)
+		}
+	}
+	return snap, nil
+}
+
+// loadSeries reads one series with the meetings something happened to, its
+// calendar replies and its notes (added to p's). Only the current series is
+// remembered in snap for saving; the notes of any are, so they are not
+// written back.
+func (tx *Tx) loadSeries(ctx context.Context, p *conversation.Partnership, r seriesRow, byID map[int64]*conversation.Participant, snap *checkinSnapshot, current bool) (*conversation.Series, error) {
 	sched, err := conversation.ParseSchedule(r.Schedule)
 	if err != nil {
 		return nil, fmt.Errorf("store: check-in series %d: %w", r.ID, err)
@@ -116,8 +149,6 @@ func (tx *Tx) loadCheckins(ctx context.Context, p *conversation.Partnership, byI
 		Status: conversation.SeriesStatus(r.Status), PausedFrom: fromNull(r.PausedFrom), PausedUntil: fromNull(r.PausedUntil),
 		Stamp: fromNull(r.Stamp), CreatedAt: r.CreatedAt.UTC(),
 	}
-	p.Checkin = cs
-	snap.series = *cs
 	var ors []occurrenceRow
 	if err := tx.selectAll(ctx, &ors, qLoadOccurrences, cs.ID); err != nil {
 		return nil, fmt.Errorf("store: load meetings of series %d: %w", cs.ID, err)
@@ -131,7 +162,9 @@ func (tx *Tx) loadCheckins(ctx context.Context, p *conversation.Partnership, byI
 		}
 		cs.Occurrences = append(cs.Occurrences, o)
 		occ[o.ID] = o
-		snap.occurrences[o.ID] = *o
+		if current {
+			snap.occurrences[o.ID] = *o
+		}
 	}
 	var rrs []struct {
 		ID            int64     `db:"id"`
@@ -153,7 +186,9 @@ func (tx *Tx) loadCheckins(ctx context.Context, p *conversation.Partnership, byI
 			}
 		}
 		cs.Responses = append(cs.Responses, cr)
-		snap.responses[cr.ID] = *cr
+		if current {
+			snap.responses[cr.ID] = *cr
+		}
 	}
 	var nrs []struct {
 		ID            int64     `db:"id"`
@@ -176,7 +211,7 @@ func (tx *Tx) loadCheckins(ctx context.Context, p *conversation.Partnership, byI
 		})
 		snap.notes[r.ID] = r.OccurrenceID
 	}
-	return snap, nil
+	return cs, nil
 }
 
 // saveCheckins writes what an operation changed in the check-in state.
@@ -257,10 +292,10 @@ func (tx *Tx) saveCheckins(ctx context.Context, p *conversation.Partnership, sna
 		}
 	}
 	// Meetings the operation forgot (a new schedule drops the overrides
-	// of meetings ahead) go from the table too, once no note points at
-	// them.
+	// of meetings ahead) go from the table too. A series replaced by a
+	// new one keeps its meetings: they are its history.
 	for id := range snap.occurrences {
-		if !kept[id] {
+		if !kept[id] && cs.ID == snap.series.ID {
 			if _, err := tx.exec(ctx, qDeleteOccurrence, id); err != nil {
 				return fmt.Errorf("store: drop meeting %d: %w", id, err)
 			}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -190,4 +191,105 @@ func TestCheckinMailOnceAcrossInstances(t *testing.T) {
 	if counts[conversation.MsgPrep] != 2 || counts[conversation.MsgAgenda] != 2 {
 		t.Errorf("messages from 16 concurrent wakes on two instances: %v, want 2 preps and 2 agendas", counts)
 	}
+}
+
+// TestReplacedSeriesKeepsItsMeetings: check-ins cancelled and set up again
+// keep the old series' meetings and notes in the database, and the
+// quarter's digest, built after reloads, counts the meeting held under
+// the old series.
+func TestReplacedSeriesKeepsItsMeetings(t *testing.T) {
+	t.Parallel()
+	eachBackend(t, func(t *testing.T, url string) {
+		ctx := context.Background()
+		clock := newClock(t0)
+		st := openStore(t, url, Options{Clock: clock})
+		id := ok(st.Enroll(ctx, enrollment(defaultSet(t))))(t)
+		apply := func(op Op) []conversation.Message {
+			t.Helper()
+			return ok(st.Apply(ctx, id, op))(t)
+		}
+		wake := func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
+			return p.Wake(now), nil
+		}
+		count := func(table string, seriesID int64) int {
+			t.Helper()
+			q := fmt.Sprintf(`SELECT COUNT(*) FROM %s WHERE occurrence_id IN (SELECT id FROM checkin_occurrences WHERE series_id = %d)`, table, seriesID)
+			if table == "checkin_occurrences" {
+				q = fmt.Sprintf(`SELECT COUNT(*) FROM checkin_occurrences WHERE series_id = %d AND agenda_sent_at IS NOT NULL`, seriesID)
+			}
+			var n int
+			if err := st.db.GetContext(ctx, &n, q); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		tue, _ := conversation.ParseSchedule("tue 10:00 30m weekly")
+		apply(func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
+			p.Agreements = append(p.Agreements, conversation.BuildAgreement(p, now))
+			p.Status = conversation.StatusAgreement
+			return p.ScheduleCheckins(tue, now)
+		})
+		p := ok(st.Load(ctx, id))(t)
+		old, first := p.Checkin.ID, p.Checkin.Start
+		reviewOn := p.LatestAgreement().ReviewOn
+
+		// One meeting is prepared for and held, then the series ends.
+		clock.Set(first.Add(-24 * time.Hour))
+		apply(wake)
+		apply(func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
+			return p.RecordCheckinNote(p.Participants[0].ID, conversation.CheckinPrep, first, "Hiring plan", now)
+		})
+		clock.Set(first.Add(-time.Hour))
+		if n := countKind(apply(wake), conversation.MsgAgenda); n != 2 {
+			t.Fatalf("agendas %d, want 2", n)
+		}
+		clock.Set(first.Add(2 * time.Hour))
+		apply(func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
+			return p.CancelCheckins(p.Participants[0].ID, now)
+		})
+		thu, _ := conversation.ParseSchedule("thu 15:00 30m weekly")
+		apply(func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
+			return p.SetSchedule(p.Participants[0].ID, thu, now)
+		})
+		p = ok(st.Load(ctx, id))(t)
+		if p.Checkin.ID == old || p.Checkin.Status != conversation.SeriesActive {
+			t.Fatalf("after scheduling again: series %d (%s), want a new active one", p.Checkin.ID, p.Checkin.Status)
+		}
+		if held, notes := count("checkin_occurrences", old), count("checkin_notes", old); held != 1 || notes != 1 {
+			t.Errorf("the replaced series has %d held meetings and %d notes in the database, want 1 and 1", held, notes)
+		}
+		if len(p.EarlierCheckins) != 0 {
+			t.Errorf("loaded %d earlier series outside a review, want none", len(p.EarlierCheckins))
+		}
+
+		// The review opens on its date; nobody answers; it closes after
+		// the wait with a digest that counts the old series' meeting.
+		for p.Status != conversation.StatusReviewing && clock.Now().Before(reviewOn.Start(p.Checkin.Zone).AddDate(0, 0, 2)) {
+			clock.Set(p.NextWake(clock.Now()))
+			apply(wake)
+			p = ok(st.Load(ctx, id))(t)
+		}
+		if p.Status != conversation.StatusReviewing || len(p.EarlierCheckins) != 1 || p.EarlierCheckins[0].ID != old {
+			t.Fatalf("in the review: status %s, earlier series %v; want the replaced one loaded", p.Status, p.EarlierCheckins)
+		}
+		newHeld := 0
+		for _, o := range p.Checkin.Occurrences {
+			if !o.AgendaSentAt.IsZero() {
+				newHeld++
+			}
+		}
+		clock.Set(clock.Now().Add(15 * 24 * time.Hour))
+		var d *conversation.Digest
+		for _, m := range apply(wake) {
+			if m.Kind == conversation.MsgDigest {
+				d = m.Digest
+			}
+		}
+		if d == nil {
+			t.Fatal("no digest when the review closed")
+		}
+		if d.Checkins.Held != newHeld+1 || newHeld == 0 || d.Prep[0].Written != 1 {
+			t.Errorf("digest: %+v, lead's prep %+v; want %d held (1 before the new schedule) and the one prep note", d.Checkins, d.Prep[0], newHeld+1)
+		}
+	})
 }
