@@ -20,13 +20,7 @@ func TestCheckinsPersist(t *testing.T) {
 	t.Parallel()
 	eachBackend(t, func(t *testing.T, url string) {
 		ctx := context.Background()
-		clock := newClock(t0)
-		st := openStore(t, url, Options{Clock: clock})
-		id := ok(st.Enroll(ctx, enrollment(defaultSet(t))))(t)
-		apply := func(op Op) []conversation.Message {
-			t.Helper()
-			return ok(st.Apply(ctx, id, op))(t)
-		}
+		st, clock, id, apply := enrolledPair(t, url)
 		tue, _ := conversation.ParseSchedule("tue 10:00 30m weekly")
 		apply(func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
 			return p.ScheduleCheckins(tue, now)
@@ -131,6 +125,22 @@ func TestCheckinsPersist(t *testing.T) {
 	})
 }
 
+// enrolledPair opens a store on a fake clock at t0, enrolls the sample
+// pair, and returns apply, which runs an operation on it and fails the
+// test on error.
+func enrolledPair(t *testing.T, url string) (*Store, *fakeClock, int64, func(Op) []conversation.Message) {
+	t.Helper()
+	ctx := context.Background()
+	clock := newClock(t0)
+	st := openStore(t, url, Options{Clock: clock})
+	id := ok(st.Enroll(ctx, enrollment(defaultSet(t))))(t)
+	apply := func(op Op) []conversation.Message {
+		t.Helper()
+		return ok(st.Apply(ctx, id, op))(t)
+	}
+	return st, clock, id, apply
+}
+
 func countKind(msgs []conversation.Message, k conversation.MessageKind) int {
 	n := 0
 	for _, m := range msgs {
@@ -201,13 +211,7 @@ func TestReplacedSeriesKeepsItsMeetings(t *testing.T) {
 	t.Parallel()
 	eachBackend(t, func(t *testing.T, url string) {
 		ctx := context.Background()
-		clock := newClock(t0)
-		st := openStore(t, url, Options{Clock: clock})
-		id := ok(st.Enroll(ctx, enrollment(defaultSet(t))))(t)
-		apply := func(op Op) []conversation.Message {
-			t.Helper()
-			return ok(st.Apply(ctx, id, op))(t)
-		}
+		st, clock, id, apply := enrolledPair(t, url)
 		wake := func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
 			return p.Wake(now), nil
 		}
