@@ -284,9 +284,15 @@ func muttEditor(dir string, how Posting) string {
 	return `#!/bin/sh
 # mutt's editor for mailtest.MuttReply: types the reply into the draft.
 set -e
+before=$(stat -c %Y "$1")
 ` + body + ` >"$1.new"
 cat "$1.new" >"$1"
 rm -f "$1.new"
+# mutt takes a draft whose modification time did not change for one not
+# edited, and file times come from a coarse clock that can still show the
+# draft's second. Setting the time a second back makes the change certain
+# without putting the file in the future, which mutt would question.
+touch -d "@$((before - 1))" "$1"
 : >` + shQuote(filepath.Join(dir, "edited")) + "\n"
 }
 
