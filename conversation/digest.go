@@ -49,18 +49,42 @@ type TrendPoint struct {
 	Scores [2]int
 }
 
-// digest sums up the period that ends with version ag.
-func (p *Partnership) digest(ag *Agreement, now time.Time) *Digest {
-	var prev *Agreement
+// digestFrom is the start of the period the digest of version ag looks
+// back on: when the version under review was made.
+func (p *Partnership) digestFrom(ag *Agreement) time.Time {
 	for _, a := range p.Agreements {
 		if a.Version == ag.Previous {
-			prev = a
+			return a.Created
 		}
 	}
-	d := &Digest{To: ag.Created, Changes: ag.Changes, NextReview: ag.ReviewOn}
-	if prev != nil {
-		d.From = prev.Created
+	return time.Time{}
+}
+
+// CheckinHistoryFrom is how far back a digest still to be built or sent
+// looks at check-ins: the start of the period under review while a review
+// is open, or while its digest has yet to reach someone; zero otherwise.
+// Adapters load EarlierCheckins with meetings from then on.
+func (p *Partnership) CheckinHistoryFrom() time.Time {
+	ag := p.LatestAgreement()
+	switch {
+	case ag == nil:
+		return time.Time{}
+	case p.openReview() != nil:
+		return ag.Created
+	case ag.Review == nil:
+		return time.Time{}
 	}
+	for _, pt := range p.Participants {
+		if pt.Status != ParticipantLeft && pt.AgreementSeen < ag.Version {
+			return p.digestFrom(ag)
+		}
+	}
+	return time.Time{}
+}
+
+// digest sums up the period that ends with version ag.
+func (p *Partnership) digest(ag *Agreement, now time.Time) *Digest {
+	d := &Digest{From: p.digestFrom(ag), To: ag.Created, Changes: ag.Changes, NextReview: ag.ReviewOn}
 	if ag.Review != nil {
 		d.Missing = ag.Review.Missing
 		d.Amendments = len(ag.Review.Amendments)

@@ -524,8 +524,14 @@ func TestDigestCountsReplacedSeries(t *testing.T) {
 	if p.Checkin == first || !slices.Equal(p.EarlierCheckins, []*Series{first}) {
 		t.Fatalf("after scheduling again: series %p, earlier %v; want a new series and the cancelled one kept", p.Checkin, p.EarlierCheckins)
 	}
+	if from := p.CheckinHistoryFrom(); !from.IsZero() {
+		t.Errorf("CheckinHistoryFrom before the review = %s, want zero: no digest is due", from)
+	}
 	for p.Status != StatusReviewing {
 		count(wakeAt(t, p, &now))
+	}
+	if from := p.CheckinHistoryFrom(); !from.Equal(p.LatestAgreement().Created) {
+		t.Errorf("CheckinHistoryFrom in the review = %s, want version 1's date %s", from, p.LatestAgreement().Created)
 	}
 	if agendas < 10 {
 		t.Fatalf("only %d meetings before the review", agendas)
@@ -553,6 +559,9 @@ func TestDigestCountsReplacedSeries(t *testing.T) {
 	}
 	if d == nil {
 		t.Fatalf("no digest for the lead among %v", kinds(last))
+	}
+	if from := p.CheckinHistoryFrom(); !from.IsZero() {
+		t.Errorf("CheckinHistoryFrom after both digests = %s, want zero", from)
 	}
 	if d.Checkins.Held != agendas || d.Checkins.Skipped != 0 || d.Prep[0].Asked != preps {
 		t.Errorf("digest counts %+v and the lead's prep %+v; want %d held and %d preps asked, across both series", d.Checkins, d.Prep[0], agendas, preps)

@@ -79,9 +79,7 @@ type checkinSnapshot struct {
 }
 
 // loadCheckins reads a partnership's check-in plan, its latest series with
-// the meetings something happened to, the calendar replies and the notes;
-// while a review is open, also the cancelled series replaced since the
-// version under review.
+// the meetings something happened to, the calendar replies and the notes.
 func (tx *Tx) loadCheckins(ctx context.Context, p *conversation.Partnership, byID map[int64]*conversation.Participant) (*checkinSnapshot, error) {
 	snap := &checkinSnapshot{occurrences: map[int64]conversation.Occurrence{}, responses: map[int64]conversation.CalendarResponse{}, notes: map[int64]int64{}}
 	var plan struct {
@@ -113,22 +111,29 @@ func (tx *Tx) loadCheckins(ctx context.Context, p *conversation.Partnership, byI
 	}
 	p.Checkin = cs
 	snap.series = *cs
-	// A review's digest counts the meetings of the quarter, also those of
-	// a series cancelled and replaced since the version under review.
-	if ag := p.LatestAgreement(); p.Status == conversation.StatusReviewing && ag != nil {
-		var earlier []seriesRow
-		if err := tx.selectAll(ctx, &earlier, qLoadEarlierSeries, p.ID, cs.ID, ts(ag.Created)); err != nil {
-			return nil, fmt.Errorf("store: load earlier check-ins of %d: %w", p.ID, err)
-		}
-		for _, r := range earlier {
-			old, err := tx.loadSeries(ctx, p, r, byID, snap, false)
-			if err != nil {
-				return nil, err
-			}
-			p.EarlierCheckins = append(p.EarlierCheckins, old)
-		}
-	}
 	return snap, nil
+}
+
+// loadEarlierCheckins reads the cancelled series a newer one replaced that
+// have meetings in the period a digest still to be built or sent looks
+// back on; the partnership's reviews must be loaded.
+func (tx *Tx) loadEarlierCheckins(ctx context.Context, p *conversation.Partnership, byID map[int64]*conversation.Participant, snap *checkinSnapshot) error {
+	since := p.CheckinHistoryFrom()
+	if p.Checkin == nil || since.IsZero() {
+		return nil
+	}
+	var rows []seriesRow
+	if err := tx.selectAll(ctx, &rows, qLoadEarlierSeries, p.ID, p.Checkin.ID, ts(since)); err != nil {
+		return fmt.Errorf("store: load earlier check-ins of %d: %w", p.ID, err)
+	}
+	for _, r := range rows {
+		cs, err := tx.loadSeries(ctx, p, r, byID, snap, false)
+		if err != nil {
+			return err
+		}
+		p.EarlierCheckins = append(p.EarlierCheckins, cs)
+	}
+	return nil
 }
 
 // loadSeries reads one series with the meetings something happened to, its

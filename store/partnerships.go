@@ -358,6 +358,9 @@ func (tx *Tx) load(ctx context.Context, id int64, lock bool) (*conversation.Part
 	if snap.reviews, err = tx.loadReviews(ctx, p); err != nil {
 		return nil, nil, err
 	}
+	if err := tx.loadEarlierCheckins(ctx, p, byID, snap.checkin); err != nil {
+		return nil, nil, err
+	}
 	return p, snap, nil
 }
 
