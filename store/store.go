@@ -325,13 +325,20 @@ func (t *Tx) selectAll(ctx context.Context, dest any, q *Query, args ...any) err
 	return t.tx.SelectContext(ctx, dest, t.s.sql(q), args...)
 }
 
-// InTx runs fn in a transaction, committing when it returns nil.
+// InTx runs fn in a transaction, committing when it returns nil. A panic
+// in fn rolls the transaction back before it goes on up: a transaction
+// left open would hold SQLite's only connection, or a PostgreSQL row lock
+// and a pooled connection, for as long as the process lives.
 func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
 	defer func() {
+		if r := recover(); r != nil {
+			tx.Rollback()
+			panic(r)
+		}
 		if err != nil {
 			tx.Rollback()
 		}

@@ -305,3 +305,51 @@ func TestReplyTokens(t *testing.T) {
 		}
 	})
 }
+
+// TestPanicInsideTransaction: an operation that panics half way through
+// leaves nothing behind. Its writes are rolled back, and the connection
+// and row lock it held are free at once: SQLite's one connection serves
+// the next transaction, and on PostgreSQL another transaction can lock
+// the same partnership.
+func TestPanicInsideTransaction(t *testing.T) {
+	t.Parallel()
+	eachBackend(t, func(t *testing.T, url string) {
+		ctx := context.Background()
+		st := openStore(t, url, Options{Clock: newClock(t0)})
+		id := ok(st.Enroll(ctx, enrollment(defaultSet(t))))(t)
+		func() {
+			defer func() {
+				if r := recover(); r != "the operation trips" {
+					t.Errorf("recovered %v, want the operation's own panic to go on up", r)
+				}
+			}()
+			st.InTx(ctx, func(tx *Tx) error {
+				if _, err := tx.FirstNoticeToday(ctx, "dana@example.test", "panic-test"); err != nil {
+					t.Fatal(err)
+				}
+				_, err := tx.Apply(ctx, id, func(*conversation.Partnership, time.Time) ([]conversation.Message, error) {
+					panic("the operation trips")
+				})
+				return err
+			})
+		}()
+		// Without the rollback this waits for ever on the connection or the
+		// row lock; the deadline turns that into a failure.
+		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		err := st.InTx(wctx, func(tx *Tx) error {
+			first, err := tx.FirstNoticeToday(wctx, "dana@example.test", "panic-test")
+			if err == nil && !first {
+				t.Error("the notice written before the panic was kept; want it rolled back")
+			}
+			if err != nil {
+				return err
+			}
+			_, err = tx.Apply(wctx, id, func(*conversation.Partnership, time.Time) ([]conversation.Message, error) { return nil, nil })
+			return err
+		})
+		if err != nil {
+			t.Fatalf("the next transaction after a panic: %v", err)
+		}
+	})
+}
