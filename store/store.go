@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/url"
 	"os"
@@ -136,6 +137,9 @@ func (s *Store) openSQLite(ctx context.Context, path string) error {
 			return fmt.Errorf("store: cannot create the SQLite database %s: folder %s does not exist", path, dir)
 		}
 	}
+	if err := ownerOnly(path, s.log); err != nil {
+		return err
+	}
 	// One connection: SQLite has one writer, and database/sql then
 	// serialises every statement and transaction of this process. Other
 	// processes wait on the busy timeout; IMMEDIATE transactions take the
@@ -158,6 +162,29 @@ func (s *Store) openSQLite(ctx context.Context, path string) error {
 	}
 	s.db, s.dialect, s.where = db, SQLite, "sqlite:"+path
 	return nil
+}
+
+// ownerOnly creates a new SQLite file readable and writable by its owner
+// alone, whatever the umask: it holds every answer anyone gave. SQLite
+// gives the -wal and -shm files it makes later the same mode as the
+// database file. An existing file keeps the mode it has, since the
+// operator chose it, but a warning says when others can read it.
+func ownerOnly(path string, log *slog.Logger) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case err == nil:
+		f.Close()
+		// The umask can only take bits away, but say what is meant.
+		return os.Chmod(path, 0o600)
+	case errors.Is(err, fs.ErrExist):
+		if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o077 != 0 {
+			log.Warn("the SQLite database can be read by other users; it holds every answer, consider chmod 600",
+				"path", path, "mode", st.Mode().Perm().String())
+		}
+		return nil
+	default:
+		return fmt.Errorf("store: cannot create the SQLite database %s: %w", path, err)
+	}
 }
 
 func (s *Store) openPostgres(ctx context.Context, rawURL string) error {

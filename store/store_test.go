@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -352,4 +353,25 @@ func TestPanicInsideTransaction(t *testing.T) {
 			t.Fatalf("the next transaction after a panic: %v", err)
 		}
 	})
+}
+
+// TestSQLiteFilesOwnerOnly: a new SQLite database and the -wal and -shm
+// files beside it are readable by their owner alone, whatever the umask
+// would allow.
+func TestSQLiteFilesOwnerOnly(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "answers.db")
+	st := openStore(t, "sqlite:"+path, Options{Clock: newClock(t0)})
+	ok(st.Enroll(ctx, enrollment(defaultSet(t))))(t)
+	for _, f := range []string{path, path + "-wal", path + "-shm"} {
+		info, err := os.Stat(f)
+		if err != nil {
+			t.Errorf("stat %s: %v", filepath.Base(f), err)
+			continue
+		}
+		if perm := info.Mode().Perm(); perm != 0o600 {
+			t.Errorf("%s has mode %v, want -rw------- (0600)", filepath.Base(f), perm)
+		}
+	}
 }
