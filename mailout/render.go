@@ -125,12 +125,19 @@ func (r *Renderer) Render(l Letter) (string, []byte, error) {
 	}
 	id := r.MessageID()
 	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
-	if err := m.FromFormat(oneLine(r.Identity.Name), r.Identity.Address); err != nil {
+	// Display names go in as they are: net/mail writes them as an RFC 5322
+	// quoted-string, or RFC 2047 encoded words when they are not ASCII, so
+	// "Dana "DJ" Lee" or a backslash in a name is kept, not lost or fatal.
+	from, err := mailbox(oneLine(r.Identity.Name), r.Identity.Address)
+	if err != nil {
 		return "", nil, fmt.Errorf("mailout: from: %w", err)
 	}
-	if err := m.AddToFormat(oneLine(l.ToName), l.ToAddress); err != nil {
-		return "", nil, fmt.Errorf("mailout: to %q: %w", l.ToAddress, err)
+	to, err := mailbox(oneLine(l.ToName), l.ToAddress)
+	if err != nil {
+		return "", nil, fmt.Errorf("mailout: to: %w", err)
 	}
+	m.FromMailAddress(from)
+	m.ToMailAddress(to)
 	unsubscribe := r.Identity.Address
 	if l.Token != "" {
 		unsubscribe = r.Identity.ReplyAddress(l.Token)
@@ -171,6 +178,15 @@ func (r *Renderer) Render(l Letter) (string, []byte, error) {
 		return "", nil, fmt.Errorf("mailout: write message: %w", err)
 	}
 	return id, b.Bytes(), nil
+}
+
+// mailbox checks an address and pairs it with a display name.
+func mailbox(name, address string) (*mail.Address, error) {
+	a, err := mail.ParseAddress(address)
+	if err != nil || a.Address != address {
+		return nil, fmt.Errorf("%q is not a plain email address", address)
+	}
+	return &mail.Address{Name: name, Address: address}, nil
 }
 
 // messageIDPattern is a Message-ID as we accept it for threading: one

@@ -271,3 +271,32 @@ func TestSamplesWithOwnReview(t *testing.T) {
 		t.Errorf("version 2's review section does not hold the set's reflection alone:\n%s", got)
 	}
 }
+
+// TestDisplayNames: names people really have, quotes, backslashes, commas
+// and letters beyond ASCII among them, reach the To and From headers
+// intact, encoded as RFC 5322 quoted-strings or RFC 2047 words.
+func TestDisplayNames(t *testing.T) {
+	t.Parallel()
+	names := []string{`Dana "DJ" Lee`, `Dana "DJ Lee`, `"`, `Dana\`, `Lee, Dana`, `O'Brien (Ops)`, `Zoë "Z" Ñúñez`, `Sam <Sammy> Ortiz`, `李 小龙`}
+	for _, name := range names {
+		r := fixedRenderer()
+		r.Identity.Name = name + " via Accord"
+		l := samples(t)[0].Letter
+		l.ToName = name
+		_, raw, err := r.Render(l)
+		if err != nil {
+			t.Errorf("Render(to %q) failed: %v", name, err)
+			continue
+		}
+		env, err := enmime.ReadEnvelope(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tos, err := env.AddressList("To"); err != nil || len(tos) != 1 || tos[0].Name != name || tos[0].Address != l.ToAddress {
+			t.Errorf("Render(to %q): To = %v (%v), want that name and %s", name, tos, err, l.ToAddress)
+		}
+		if froms, err := env.AddressList("From"); err != nil || len(froms) != 1 || froms[0].Name != name+" via Accord" {
+			t.Errorf("Render(from %q): From = %v (%v), want that name", name+" via Accord", froms, err)
+		}
+	}
+}
