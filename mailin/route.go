@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"accord/mailin/authres"
 	"accord/mailout"
 	"accord/store"
 )
@@ -150,16 +151,18 @@ func sameAddress(a, b string) bool {
 
 // checkAuthResults applies Trust to the topmost Authentication-Results
 // header. Headers further down were added before our server saw the mail
-// and may have been written by anyone, so they are never looked at.
+// and may have been written by anyone, so they are never looked at. A
+// header that cannot be read (package authres follows RFC 8601), carries
+// another authserv-id or an unknown version gives no verdict.
 func (p *Processor) checkAuthResults(h textproto.MIMEHeader) error {
 	if p.Trust.AuthServID == "" {
 		return nil
 	}
 	dmarc := ""
 	if ars := h.Values("Authentication-Results"); len(ars) > 0 {
-		id, results, _ := strings.Cut(ars[0], ";")
-		if strings.EqualFold(strings.Fields(id + " x")[0], p.Trust.AuthServID) {
-			dmarc = resultOf(results, "dmarc")
+		ar, err := authres.Parse(ars[0])
+		if err == nil && ar.Version == 1 && ar.AuthServID != "" && strings.EqualFold(ar.AuthServID, p.Trust.AuthServID) {
+			dmarc = dmarcVerdict(ar)
 		}
 	}
 	switch {
@@ -171,19 +174,22 @@ func (p *Processor) checkAuthResults(h textproto.MIMEHeader) error {
 	return nil
 }
 
-// resultOf finds method=result in the results part of an
-// Authentication-Results header.
-func resultOf(results, method string) string {
-	for _, part := range strings.Split(results, ";") {
-		f := strings.Fields(part)
-		if len(f) == 0 {
+// dmarcVerdict is the DMARC result of a header: "fail" if any DMARC result
+// in it failed, else the first one given.
+func dmarcVerdict(ar authres.Header) string {
+	verdict := ""
+	for _, r := range ar.Results {
+		if r.Method != "dmarc" {
 			continue
 		}
-		if m, res, ok := strings.Cut(f[0], "="); ok && strings.EqualFold(m, method) {
-			return strings.ToLower(res)
+		if r.Result == "fail" {
+			return "fail"
+		}
+		if verdict == "" {
+			verdict = r.Result
 		}
 	}
-	return ""
+	return verdict
 }
 
 // questionOfPrompt returns the question a prompt asked.

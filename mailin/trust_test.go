@@ -121,6 +121,17 @@ func TestAuthenticationResults(t *testing.T) {
 		{"forged topmost from another server", []string{"evil.example; dmarc=pass", ours + "; dmarc=pass"}, true, store.InboundRejected},
 		{"no verdict, not required", nil, false, store.InboundAnswer},
 		{"no verdict, required", nil, true, store.InboundRejected},
+		// RFC 8601 allows CFWS around "=": a fail written with spaces is a fail.
+		{"dmarc = fail with spaces", []string{ours + "; dmarc = fail header.from=example.test"}, false, store.InboundRejected},
+		{"fail in capitals after a comment", []string{ours + " (our verdicts); DMARC=FAIL (p=reject)"}, false, store.InboundRejected},
+		// What sits inside a quoted string or a comment is data.
+		{"pass hidden in a quoted mailfrom", []string{ours + `; spf=pass smtp.mailfrom="x; dmarc=pass ;"@evil.example; dmarc=fail header.from=example.test`}, true, store.InboundRejected},
+		{"pass hidden in a comment", []string{ours + "; spf=none (; dmarc=pass) smtp.mailfrom=evil.example"}, true, store.InboundRejected},
+		{"fail after a pass in one header", []string{ours + "; dmarc=pass header.from=a.example; dmarc=fail header.from=example.test"}, false, store.InboundRejected},
+		{"a real pass from our server", []string{ours + "; spf=pass smtp.mailfrom=example.test; dkim=pass header.d=example.test; dmarc=pass (p=reject) header.from=example.test"}, true, store.InboundAnswer},
+		{"our id in another case", []string{"MX.Example.Test; dmarc=pass"}, true, store.InboundAnswer},
+		{"unreadable header", []string{ours + "; dmarc=pass (unclosed"}, true, store.InboundRejected},
+		{"no authserv-id, as Microsoft 365 writes it", []string{"spf=pass smtp.mailfrom=example.test; dmarc=pass header.from=example.test"}, true, store.InboundRejected},
 	}
 	for i, tt := range tests {
 		pr := e.processor(fmt.Sprint("ar-", i))
