@@ -69,6 +69,9 @@ const (
 	// notes.
 	NotePrepKept     NoteKind = "prep-kept"
 	NoteFollowUpKept NoteKind = "follow-up-kept"
+	// NoteAutoPaused tells a person that Accord paused itself for them
+	// because their replies looked like an auto-responder's.
+	NoteAutoPaused NoteKind = "auto-paused"
 )
 
 // Note acknowledges something the person (or the operator) did.

@@ -45,11 +45,19 @@ type env struct {
 
 func newEnv(t testing.TB, dbURL string, mb *mailtest.IMAP) *env {
 	t.Helper()
+	return newEnvWith(t, dbURL, mb, store.Options{})
+}
+
+// newEnvWith is newEnv with store options of the test's own (a clock, a
+// mail budget); rules and dispatcher are filled in as newEnv has them.
+func newEnvWith(t testing.TB, dbURL string, mb *mailtest.IMAP, opts store.Options) *env {
+	t.Helper()
 	ctx := context.Background()
 	rules := conversation.DefaultRules()
 	rules.Quiet = conversation.QuietHours{} // every mail goes out at once
-	st, err := store.Open(ctx, dbURL, store.Options{Rules: rules,
-		Dispatcher: &mailout.Dispatcher{Renderer: &mailout.Renderer{Identity: testIdentity()}}})
+	opts.Rules = rules
+	opts.Dispatcher = &mailout.Dispatcher{Renderer: &mailout.Renderer{Identity: testIdentity()}}
+	st, err := store.Open(ctx, dbURL, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"accord/mailout/mailtest"
 	"accord/store"
+	"accord/store/storetest"
 )
 
 // TestUIDValidityChange (F5): the mailbox is recreated, so its UIDs start
@@ -198,6 +199,45 @@ func TestTooLarge(t *testing.T) {
 		}
 		if rows, _ := e.st.InboundLog(e.ctx, store.InboundTooLarge); len(rows) != 2 || rows[0].Size < 1<<20 {
 			t.Errorf("too-large rows = %+v", rows)
+		}
+	})
+}
+
+// TestMessageIDPreemption: a stranger who sends a mail under someone's
+// future Message-ID first, or a forgery of their address that is refused,
+// or a fake auto-reply under it, decides nothing about the real reply,
+// which is taken in as usual. A participant's own reused id with other
+// words is still set aside (F7).
+func TestMessageIDPreemption(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, url string) {
+		e := newEnv(t, url, nil)
+		pr := e.processor("p1")
+		pr.Trust = Trust{AuthServID: "mx.example.test"}
+		dana := e.lastMail("dana@example.test")
+		genuine := replyMail("dana@example.test", dana, "The real answer.")
+		id := header(genuine).Get("Message-Id")
+		steps := []struct {
+			name    string
+			raw     []byte
+			outcome string
+		}{
+			{"a stranger under Dana's Message-ID", setHeader(replyMail("mallory@example.net", dana, "Mine now."), "Message-ID", id), store.InboundRejected},
+			{"a forged From that fails DMARC", withHeader(setHeader(replyMail("dana@example.test", dana, "Forged."), "Message-ID", id),
+				"Authentication-Results: mx.example.test; dmarc=fail header.from=example.test"), store.InboundRejected},
+			{"a fake auto-reply in Dana's name", withHeader(setHeader(replyMail("dana@example.test", dana, "Away."), "Message-ID", id),
+				"Auto-Submitted: auto-replied"), store.InboundAutoReply},
+			{"Dana's real reply", genuine, store.InboundAnswer},
+			{"the same reply again", genuine, store.InboundDuplicate},
+			{"Dana's id reused with other words", bytes.Replace(genuine, []byte("The real answer."), []byte("Other words."), 1), store.InboundQuarantined},
+		}
+		for i, s := range steps {
+			if res := e.process(pr, uint32(i+1), s.raw); res.Outcome != s.outcome {
+				t.Errorf("%s: outcome %q, want %q", s.name, res.Outcome, s.outcome)
+			}
+		}
+		if got := e.answers(e.dana); len(got) != 1 || got[0] != "The real answer." {
+			t.Errorf("Dana's answers = %q, want only the real one", got)
 		}
 	})
 }

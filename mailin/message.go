@@ -58,16 +58,18 @@ func sum(parts ...[]byte) string {
 }
 
 // identity works out how the inbound log recognises a message: by its
-// Message-ID, or by a hash of what its author wrote (sender, date, subject,
-// body) when it has none, so the same mail delivered twice with different
-// trace headers is still one message.
+// sender and Message-ID, or by a hash of what its author wrote (sender,
+// date, subject, body) when it has none, so the same mail delivered twice
+// with different trace headers is still one message. The sender is part
+// of the key so that a stranger who sends a mail under someone else's
+// future Message-ID does not make theirs look like a copy.
 func identity(raw []byte) (key, messageID, rawSHA, contentSHA string) {
 	h := header(raw)
 	rawSHA = sum(raw)
 	contentSHA = sum([]byte(h.Get("From")), []byte(h.Get("Date")), []byte(h.Get("Subject")), body(raw))
 	messageID = firstMessageID(h.Get("Message-Id"))
-	key = messageID
-	if key == "" {
+	key = fromAddress(h) + " " + messageID
+	if messageID == "" {
 		key = "content:" + contentSHA
 	}
 	return key, messageID, rawSHA, contentSHA

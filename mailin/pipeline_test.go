@@ -3,6 +3,7 @@ package mailin
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"net/textproto"
 	"strings"
@@ -290,6 +291,82 @@ func TestEndToEnd(t *testing.T) {
 		t.Logf("%s: from APPEND to the next question accepted by the SMTP server: %s", mb.Name, took.Round(time.Millisecond))
 		if got := e.answers(e.dana); len(got) != 1 {
 			t.Errorf("answers = %q", got)
+		}
+	})
+}
+
+// dsnTo is a delivery report sent to addr, about rcpt, quoting original
+// (which may be empty).
+func dsnTo(addr, rcpt, status, original string) []byte {
+	raw := dsn(rcpt, status, "failed", original)
+	raw = setHeader(raw, "To", addr)
+	raw = bytes.Replace(raw, []byte("<dsn-"+status+"-failed@"), fmt.Appendf(nil, "<dsn-%x@", sha256.Sum256([]byte(addr+rcpt+status+original))), 1)
+	if original == "" {
+		raw = bytes.Replace(raw, []byte("Message-ID: \r\n"), nil, 1)
+	}
+	return raw
+}
+
+// TestForgedBounces (F27): a delivery report counts only when it is about
+// mail we sent: one that came back to a message's own envelope sender, or
+// one quoting a Message-ID we sent to the very address it reports. Forged
+// reports are recorded as unmatched and silence nobody.
+func TestForgedBounces(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, url string) {
+		e := newEnv(t, url, nil)
+		pr := e.processor("p1")
+		id := testIdentity()
+		danaMail := e.lastMail("dana@example.test")
+		samMail := e.lastMail("sam@example.test")
+		danaRow, err := e.st.OutboxByMessageID(e.ctx, danaMail.MessageID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		steps := []struct {
+			name    string
+			raw     []byte
+			outcome string
+		}{
+			{"a stranger's report with no Message-ID", dsnTo(serviceAddress, "dana@example.test", "5.1.1", ""), store.InboundUnmatchedBounce},
+			{"a stranger's report with a made-up Message-ID", dsnTo(serviceAddress, "dana@example.test", "5.1.1", "<made-up@example.test>"), store.InboundUnmatchedBounce},
+			{"a report to a made-up bounce address", dsnTo(id.BounceAddress("abcdefghijklmnopqrstuvwxyz"), "dana@example.test", "5.1.1", ""), store.InboundUnmatchedBounce},
+			{"Sam's Message-ID on a report about Dana", dsnTo(serviceAddress, "dana@example.test", "5.1.1", samMail.MessageID), store.InboundBounce},
+			{"mail from a person to a bounce address", setHeader(replyMail("dana@example.test", danaMail, "Hello?"), "To", id.BounceAddress(danaRow.BounceToken.String)), store.InboundAutoReply},
+		}
+		for i, s := range steps {
+			if res := e.process(pr, uint32(i+1), s.raw); res.Outcome != s.outcome {
+				t.Errorf("%s: outcome %q, want %q", s.name, res.Outcome, s.outcome)
+			}
+		}
+		for _, who := range []string{"dana@example.test", "sam@example.test"} {
+			if b, _ := e.st.BounceOf(e.ctx, who); b.Bouncing() || b.HardBounces != 0 {
+				t.Errorf("after forged reports %s has %+v; want no bounce counted", who, b)
+			}
+		}
+		if m, _ := e.st.Outbox(e.ctx, danaRow.ID); m.State == store.OutboxFailed {
+			t.Errorf("Dana's welcome was marked %s by a forged report", m.State)
+		}
+
+		// The real report comes back to the welcome's own envelope sender.
+		real := dsnTo(id.BounceAddress(danaRow.BounceToken.String), "dana@example.test", "5.1.1", "")
+		if res := e.process(pr, 10, real); res.Outcome != store.InboundBounce {
+			t.Errorf("the real report: outcome %q, want bounce", res.Outcome)
+		}
+		if b, _ := e.st.BounceOf(e.ctx, "dana@example.test"); !b.Bouncing() || !strings.Contains(b.Last, "5.1.1") {
+			t.Errorf("after the real report Dana has %+v, want bouncing", b)
+		}
+		if m, _ := e.st.Outbox(e.ctx, danaRow.ID); m.State != store.OutboxFailed || !strings.Contains(m.LastError, "bounced") {
+			t.Errorf("the bounced welcome is %s (%q), want failed as bounced", m.State, m.LastError)
+		}
+		if b, _ := e.st.BounceOf(e.ctx, "sam@example.test"); b.Bouncing() {
+			t.Error("Sam was marked bouncing by a report about Dana")
+		}
+		if rows, _ := e.st.InboundLog(e.ctx, store.InboundUnmatchedBounce); len(rows) != 3 || !strings.Contains(rows[0].Detail, "about no mail we sent") {
+			t.Errorf("unmatched reports in the log: %+v", rows)
+		}
+		if n := len(e.mailTo("mailer-daemon@mx.example.test")); n != 0 {
+			t.Errorf("%d mails to the mailer daemon", n)
 		}
 	})
 }

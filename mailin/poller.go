@@ -50,6 +50,10 @@ type Poller struct {
 	// MinBackoff and MaxBackoff bound the wait between reconnects;
 	// defaults 1 s and 5 minutes.
 	MinBackoff, MaxBackoff time.Duration
+	// QuickRetry bounds that wait when the server could not be reached
+	// at all (rather than refusing the login), so that mail is read again
+	// within seconds of its return; default 4 s.
+	QuickRetry time.Duration
 	// RetryAfter is how soon a scan follows one that left a message
 	// pending (it failed, or another poller had it); default 30 s.
 	RetryAfter time.Duration
@@ -112,6 +116,9 @@ func (p *Poller) defaults() {
 	if p.MaxBackoff == 0 {
 		p.MaxBackoff = 5 * time.Minute
 	}
+	if p.QuickRetry == 0 {
+		p.QuickRetry = 4 * time.Second
+	}
 	if p.RetryAfter == 0 {
 		p.RetryAfter = 30 * time.Second
 	}
@@ -128,6 +135,7 @@ func (p *Poller) defaults() {
 func (p *Poller) Run(ctx context.Context) error {
 	p.defaults()
 	backoff := p.MinBackoff
+	var down time.Time // since when connecting has failed
 	for {
 		started := time.Now()
 		err := p.session(ctx)
@@ -138,8 +146,21 @@ func (p *Poller) Run(ctx context.Context) error {
 		if time.Since(started) > time.Minute {
 			backoff = p.MinBackoff
 		}
-		wait := time.Duration(float64(backoff) * (0.5 + rand.Float64()))
-		p.Logger.Warn("mailbox connection lost; reconnecting", "err", err, "retry_in", wait.Round(time.Millisecond))
+		// A server that is down or unreachable is tried again every few
+		// seconds, so mail flows within seconds of its return; a server
+		// that refuses the login is not pressed that hard.
+		limit := p.MaxBackoff
+		var le *loginError
+		if !errors.As(err, &le) {
+			limit = min(limit, p.QuickRetry)
+		}
+		wait := min(time.Duration(float64(min(backoff, limit))*(0.5+rand.Float64())), limit)
+		if down.IsZero() || time.Since(started) > time.Minute {
+			down = started
+			p.Logger.Warn("mailbox connection lost; reconnecting", "err", err, "retry_in", wait.Round(time.Millisecond))
+		} else {
+			p.Logger.Debug("mailbox still unreachable", "err", err, "retry_in", wait.Round(time.Millisecond))
+		}
 		select {
 		case <-ctx.Done():
 			return nil
@@ -148,6 +169,12 @@ func (p *Poller) Run(ctx context.Context) error {
 		backoff = min(backoff*2, p.MaxBackoff)
 	}
 }
+
+// loginError is a session that ended because the server refused the login.
+type loginError struct{ err error }
+
+func (e *loginError) Error() string { return e.err.Error() }
+func (e *loginError) Unwrap() error { return e.err }
 
 // errDead means the server stopped answering.
 var errDead = errors.New("mailin: the IMAP server stopped answering")
@@ -227,6 +254,10 @@ func (p *Poller) session(ctx context.Context) error {
 	} else {
 		err = cn.do(c.Login(p.Config.Username, p.Config.Password).Wait)
 	}
+	var ie *imap.Error
+	if errors.As(err, &ie) {
+		return &loginError{fmt.Errorf("log in to %s as %s: %w", p.Config.Address(), p.Config.Username, err)}
+	}
 	if err != nil {
 		return fmt.Errorf("log in to %s as %s: %w", p.Config.Address(), p.Config.Username, err)
 	}
@@ -246,11 +277,26 @@ func (p *Poller) session(ctx context.Context) error {
 	p.setStatus(func(s *Status) { s.Connected, s.LastError, s.UIDValidity = true, "", sel.UIDValidity })
 	p.Logger.Info("reading the mailbox", "mailbox", p.Config.Mailbox, "uidvalidity", sel.UIDValidity,
 		"idle", caps.Has(imap.CapIdle), "move", move)
+	dbWait := time.Duration(0)
 	for {
 		found, pending, err := p.scan(ctx, cn, p.Status().UIDValidity, move)
+		var se *storeError
+		if errors.As(err, &se) {
+			// The mailbox is fine; the database is not. Keep the
+			// connection and look again as soon as the database answers.
+			if dbWait == 0 {
+				p.Logger.Warn("reading mail failed in the database; trying again within seconds", "err", se.err)
+			}
+			dbWait = min(max(2*dbWait, time.Second), 4*time.Second)
+			if err := p.waitForStore(ctx, se, dbWait); err != nil {
+				return err
+			}
+			continue
+		}
 		if err != nil {
 			return err
 		}
+		dbWait = 0
 		if ctx.Err() != nil {
 			cn.do(c.Logout().Wait)
 			return ctx.Err()
@@ -298,6 +344,42 @@ func (p *Poller) session(ctx context.Context) error {
 	}
 }
 
+// storeError is a scan that failed in the database, not in the mailbox.
+type storeError struct{ err error }
+
+func (e *storeError) Error() string { return e.err.Error() }
+func (e *storeError) Unwrap() error { return e.err }
+
+// waitForStore waits at least wait, then until the database answers,
+// asking every second. The log says when the outage starts and ends, not
+// every try; the mailbox connection is kept (and looked after by the
+// server's own idle timeout, far longer than an outage worth waiting out).
+func (p *Poller) waitForStore(ctx context.Context, cause error, wait time.Duration) error {
+	start := time.Now()
+	logged := false
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = time.Second
+		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err := p.Processor.Store.Ping(pctx)
+		cancel()
+		if err == nil {
+			if logged {
+				p.Logger.Info("the database answers again; reading mail resumes", "waited", time.Since(start).Round(time.Second))
+			}
+			return nil
+		}
+		if !logged {
+			p.Logger.Error("cannot reach the database; mail waits in the mailbox until it answers", "err", cause)
+			logged = true
+		}
+	}
+}
+
 // ensureMailbox creates a folder unless it exists.
 func (p *Poller) ensureMailbox(cn *conn, name string) error {
 	err := cn.do(cn.c.Create(name, nil).Wait)
@@ -339,7 +421,7 @@ func (p *Poller) scan(ctx context.Context, cn *conn, uidValidity uint32, move bo
 	}
 	checkpoint, err := p.Processor.Store.Checkpoint(ctx, mailbox, uidValidity)
 	if err != nil {
-		return 0, false, err
+		return 0, false, &storeError{err}
 	}
 	var res *imap.SearchData
 	crit := &imap.SearchCriteria{UID: []imap.UIDSet{{imap.UIDRange{Start: imap.UID(checkpoint + 1), Stop: 0}}}}
@@ -368,7 +450,7 @@ func (p *Poller) scan(ctx context.Context, cn *conn, uidValidity uint32, move bo
 		// it again, while the rest are still handled now.
 		if !pending && last > 0 {
 			if err := p.Processor.Store.AdvanceCheckpoint(ctx, mailbox, uidValidity, last); err != nil {
-				return len(uids), pending, err
+				return len(uids), pending, &storeError{err}
 			}
 		}
 		if last != uint32(batch[len(batch)-1]) {
@@ -419,7 +501,10 @@ func (p *Poller) batch(ctx context.Context, cn *conn, uidValidity uint32, uids [
 		for k, m := range meta[i:j] {
 			res, err := results[k].res, results[k].err
 			if err != nil {
-				return last, err
+				// Nothing was decided for this message: the database
+				// could not be reached. What came before is committed
+				// and is acknowledged on the next scan.
+				return last, &storeError{err}
 			}
 			switch {
 			case res.Retry || res.State == store.Busy:

@@ -48,6 +48,14 @@ type Processor struct {
 	// OnOutcome, when set, hears every outcome decided, with the time the
 	// message arrived in the mailbox (zero when unknown).
 	OnOutcome func(outcome string, arrived time.Time)
+	// EchoWindow is how far back a reply is compared with the sender's
+	// earlier words: the same words for another question within it mark
+	// an auto-responder. Default 72 hours, which spans a weekend of quiet
+	// hours between a question and its automatic answer.
+	EchoWindow time.Duration
+	// OnAutoResponder, when set, hears of each person paused because
+	// their replies looked automatic.
+	OnAutoResponder func()
 
 	// crash, set only by tests, is called at named points.
 	crash func(point string, f Fetched) error
@@ -80,6 +88,9 @@ func (p *Processor) fillDefaults() {
 	}
 	if p.Worker == "" {
 		p.Worker = "mailin"
+	}
+	if p.EchoWindow == 0 {
+		p.EchoWindow = 72 * time.Hour
 	}
 }
 
@@ -195,6 +206,9 @@ func (p *Processor) handle(ctx context.Context, id int64, f Fetched) (store.Inbo
 	if err := p.crashPoint("handle", f); err != nil {
 		return store.InboundOutcome{}, err
 	}
+	// Whatever mail this message causes counts against its recipient's
+	// daily budget (store.MailBudget).
+	ctx = store.WithCause(ctx, id)
 	h := header(f.Raw)
 	from := fromAddress(h)
 	if f.TooLarge {
@@ -224,7 +238,14 @@ func (p *Processor) handle(ctx context.Context, id int64, f Fetched) (store.Inbo
 	case classify.CalendarReply:
 		return p.calendarReply(ctx, id, from, c)
 	case classify.Bounce:
-		return p.bounce(ctx, id, c)
+		return p.bounce(ctx, id, h, c)
+	}
+	if p.toBounceAddress(h) {
+		// Only the envelope sender of our mail leads here, and people's
+		// mail programs never reply to it: an autoresponder (RFC 3834
+		// section 4 has them answer the envelope sender) that set no
+		// header saying so.
+		return p.record(ctx, id, store.InboundAutoReply, "auto-reply: sent to the envelope sender of our mail")
 	}
 	r, err := p.route(ctx, h, from)
 	var rej *rejection
@@ -264,6 +285,7 @@ func replyText(env *enmime.Envelope) string {
 // the same transaction.
 func (p *Processor) apply(ctx context.Context, id int64, f Fetched, h textproto.MIMEHeader, r route, text string) (store.InboundOutcome, error) {
 	o := store.InboundOutcome{PartnershipID: r.PartnershipID, ParticipantID: r.ParticipantID}
+	echoed := false
 	actx := mailout.WithReplyTo(ctx, r.ParticipantID, firstMessageID(h.Get("Message-Id")))
 	err := p.Store.InTx(ctx, func(tx *store.Tx) error {
 		_, err := tx.Apply(actx, r.PartnershipID, func(pp *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
@@ -295,6 +317,17 @@ func (p *Processor) apply(ctx context.Context, id int64, f Fetched, h textproto.
 				if cur := me.Current(); cur != nil && r.Thread != mailout.ThreadAgreement {
 					question = cur.QuestionID
 				}
+			}
+			if earlier, echo := pp.Echo(me.ID, question, text, now.Add(-p.EchoWindow)); echo {
+				// The same words again, for something else: an
+				// auto-responder that set no header. Nothing of it is
+				// kept, and the person is paused until they come back.
+				o.Outcome, o.Detail = store.InboundAutoReply, "auto-reply: the same words as an earlier reply"
+				if earlier != "" {
+					o.Detail += " to question " + earlier
+				}
+				echoed = me.Status != conversation.ParticipantPaused
+				return pp.PauseForAutoReplies(me.ID, now)
 			}
 			if question == "" {
 				if pp.LatestAgreement() != nil {
@@ -338,6 +371,13 @@ func (p *Processor) apply(ctx context.Context, id int64, f Fetched, h textproto.
 		}
 		return tx.FinishInbound(ctx, id, p.Worker, o)
 	})
+	if err == nil && echoed {
+		p.Logger.Warn("replies look automatic (the same words for several questions); the person is paused until they write resume",
+			"partnership_id", r.PartnershipID, "participant_id", r.ParticipantID, "from", fromAddress(h))
+		if p.OnAutoResponder != nil {
+			p.OnAutoResponder()
+		}
+	}
 	return o, err
 }
 
@@ -367,25 +407,101 @@ func runCommand(p *conversation.Partnership, me *conversation.Participant, cmd c
 	return p.Help(me.ID, now)
 }
 
-// bounce records a delivery report; a permanent failure marks the address
-// bouncing at once, since the receiving server has said so in writing.
-func (p *Processor) bounce(ctx context.Context, id int64, c classify.Result) (store.InboundOutcome, error) {
-	o := store.InboundOutcome{Outcome: store.InboundBounce, Detail: c.Reason}
+// bounce records a delivery report. A report counts only when it is about
+// mail we sent: it came back to the envelope sender of one message (whose
+// bounce token names it), or it quotes the Message-ID of a message we sent
+// to the very recipient it reports on. Anyone can write a report claiming
+// that someone's address is gone; one that matches nothing is recorded as
+// unmatched and changes nothing. A matched permanent failure marks the
+// address bouncing at once, since the receiving server said so in writing.
+func (p *Processor) bounce(ctx context.Context, id int64, h textproto.MIMEHeader, c classify.Result) (store.InboundOutcome, error) {
+	var failures []classify.Failure
 	if c.DSN != nil {
+		failures = c.DSN.Failures
+	}
+	summary := c.Reason
+	if len(failures) > 0 {
 		var parts []string
-		for _, fl := range c.DSN.Failures {
-			parts = append(parts, fmt.Sprintf("%s %s", fl.Recipient, fl.Status))
-			if c.DSN.Permanent && strings.HasPrefix(fl.Status, "5") && fl.Recipient != "" {
-				if _, err := p.Store.RecordHardBounce(ctx, fl.Recipient, "bounce report: "+fl.Status+" "+fl.Diagnostic, 1); err != nil {
-					return o, err
-				}
-			}
+		for _, fl := range failures {
+			parts = append(parts, strings.TrimSpace(fl.Recipient+" "+fl.Status))
 		}
-		if len(parts) > 0 {
-			o.Detail = strings.Join(parts, ", ")
+		summary = strings.Join(parts, ", ")
+	}
+	m, byEnvelope, err := p.bouncedMessage(ctx, h, c.DSN)
+	if err != nil {
+		return store.InboundOutcome{}, err
+	}
+	if m == nil {
+		o := store.InboundOutcome{Outcome: store.InboundUnmatchedBounce, Detail: "about no mail we sent: " + summary}
+		return o, p.finish(ctx, id, o, nil)
+	}
+	o := store.InboundOutcome{Outcome: store.InboundBounce, Detail: fmt.Sprintf("about %s to %s: %s", m.Kind, m.Recipient, summary),
+		PartnershipID: m.PartnershipID.Int64, ParticipantID: m.ParticipantID.Int64}
+	for _, fl := range failures {
+		// Matched by Message-ID alone, a report counts only for the
+		// recipient of that message; matched by its envelope, it can only
+		// be about that one recipient, whatever address it names (a
+		// forward at their end, say).
+		if !byEnvelope && !sameAddress(fl.Recipient, m.Recipient) {
+			continue
 		}
+		permanent := strings.HasPrefix(fl.Status, "5") || (fl.Status == "" && fl.Action == "failed" && c.DSN.Permanent)
+		if !permanent {
+			continue
+		}
+		reason := strings.TrimSpace("bounce report: " + fl.Status + " " + fl.Diagnostic)
+		if _, err := p.Store.RecordHardBounce(ctx, m.Recipient, reason, 1); err != nil {
+			return o, err
+		}
+		if err := p.Store.MarkBounced(ctx, m.ID, "bounced after delivery: "+strings.TrimPrefix(reason, "bounce report: ")); err != nil {
+			return o, err
+		}
+		o.Detail += " (address marked bouncing)"
+		break
 	}
 	return o, p.finish(ctx, id, o, nil)
+}
+
+// bouncedMessage finds the message a delivery report is about: by the
+// bounce token in the address it was sent to, else by the Message-ID it
+// quotes. byEnvelope says which; nil means neither matched.
+func (p *Processor) bouncedMessage(ctx context.Context, h textproto.MIMEHeader, dsn *classify.DSN) (m *store.OutboxMessage, byEnvelope bool, err error) {
+	for _, a := range recipientAddresses(h) {
+		token, ok := p.Identity.BounceToken(a)
+		if !ok {
+			continue
+		}
+		found, err := p.Store.OutboxByBounceToken(ctx, token)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		return &found, true, nil
+	}
+	if dsn == nil || dsn.OriginalMessageID == "" {
+		return nil, false, nil
+	}
+	found, err := p.Store.OutboxByMessageID(ctx, dsn.OriginalMessageID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return &found, false, nil
+}
+
+// toBounceAddress reports whether the mail was sent to one of our
+// per-message envelope senders.
+func (p *Processor) toBounceAddress(h textproto.MIMEHeader) bool {
+	for _, a := range recipientAddresses(h) {
+		if _, ok := p.Identity.BounceToken(a); ok {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *Processor) record(ctx context.Context, id int64, outcome, detail string) (store.InboundOutcome, error) {
@@ -424,7 +540,7 @@ func (p *Processor) notice(ctx context.Context, tx *store.Tx, to, kind string, h
 	}
 	parent := firstMessageID(h.Get("Message-Id"))
 	msgID, raw, err := p.Renderer.Render(mailout.Letter{ToAddress: to, Date: tx.Now(), View: v, InReplyTo: parent})
-	row := store.NewOutbox{Recipient: to, Kind: kind, MessageID: msgID, Raw: raw}
+	row := store.NewOutbox{Recipient: to, Kind: kind, MessageID: msgID, Raw: raw, Notice: true}
 	if err != nil {
 		row.MessageID, row.Raw, row.Failed = p.Renderer.MessageID(), []byte{}, "could not render: "+err.Error()
 	}

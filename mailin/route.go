@@ -125,17 +125,17 @@ func (p *Processor) route(ctx context.Context, h textproto.MIMEHeader, from stri
 	return route{}, &rejection{Reason: "unknown sender " + from, Notice: "unknown-sender"}
 }
 
-// tokens pulls reply tokens out of the plus addresses the mail was sent to.
+// tokens pulls reply tokens out of the plus addresses the mail was sent
+// to; the envelope senders of our mail (see mailout.Identity.BounceAddress)
+// are not reply addresses.
 func (p *Processor) tokens(h textproto.MIMEHeader) []string {
-	local, domain, _ := strings.Cut(strings.ToLower(p.Identity.Address), "@")
-	prefix := local + strings.ToLower(p.Identity.Separator)
 	var out []string
 	for _, a := range recipientAddresses(h) {
-		l, d, ok := strings.Cut(a, "@")
-		if !ok || d != domain || !strings.HasPrefix(l, prefix) {
+		t, ok := p.Identity.PlusTag(a)
+		if !ok || len(t) > 64 {
 			continue
 		}
-		if t := l[len(prefix):]; t != "" && len(t) <= 64 {
+		if _, bounce := p.Identity.BounceToken(a); !bounce {
 			out = append(out, t)
 		}
 	}

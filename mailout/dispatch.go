@@ -75,6 +75,9 @@ func (d *Dispatcher) Dispatch(ctx context.Context, tx *store.Tx, p *conversation
 			Recipient:     o.To.Person.Email,
 			Kind:          string(o.Kind),
 			Thread:        thread,
+			// Help, and the explanation of a reply that could not be acted
+			// on, only tell a correspondent about their mail.
+			Notice: o.Kind == conversation.MsgHelp,
 		}
 		if o.Prompt != nil {
 			row.PromptID = o.Prompt.ID

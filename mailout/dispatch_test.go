@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -223,30 +224,71 @@ func TestOutboxShutdownFinishesInFlight(t *testing.T) {
 	}
 }
 
-// TestOutboxServerDown: a server that cannot be reached is a temporary
-// failure, recorded, and retried later.
+// TestOutboxServerDown: while the server cannot be reached, mail waits
+// without using up any attempt, the outbox says it is unreachable (which
+// /readyz reports), and sending resumes within seconds of its return.
 func TestOutboxServerDown(t *testing.T) {
 	t.Parallel()
 	e := newOutboxEnv(t, storetest.SQLiteURL(t), 1)
+	e.sink.SetDown(true)
+	var ids []int64
+	for i := range 3 {
+		id, _ := e.queue(fmt.Sprintf("p%d@example.test", i))
+		ids = append(ids, id)
+	}
+	if _, err := e.outbox.Worker().RunDue(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	st := e.outbox.State()
+	if st.UnreachableSince.IsZero() || st.LastError == "" {
+		t.Fatalf("state while the server is down = %+v, want it unreachable with the reason", st)
+	}
+	for n, id := range ids {
+		m := e.message(id)
+		if m.State != store.OutboxQueued || m.Attempts != 0 {
+			t.Errorf("message %d while the server is down: %s, %d attempts; want queued, none used", n, m.State, m.Attempts)
+		}
+		if n == 0 && !strings.Contains(m.LastError, "connect") {
+			t.Errorf("the message that met the outage records %q, want the reason", m.LastError)
+		}
+	}
+	jobs, _ := e.st.JobsOfKind(e.ctx, store.KindMail)
+	for _, j := range jobs {
+		if j.State != store.JobAvailable || j.Attempts != 0 {
+			t.Errorf("job %d while the server is down: %s with %d attempts; want handed back with none used", j.ID, j.State, j.Attempts)
+		}
+	}
+
+	// The gate holds the worker and probes; once the server answers it
+	// opens, and everything goes out.
+	gated := make(chan error, 1)
+	ctx, cancel := context.WithTimeout(e.ctx, 20*time.Second)
+	defer cancel()
+	go func() { gated <- e.outbox.gate(ctx) }()
+	select {
+	case err := <-gated:
+		t.Fatalf("gate opened while the server is down: %v", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	e.sink.SetDown(false)
+	e.clock.Advance(5 * time.Second)
+	if err := <-gated; err != nil {
+		t.Fatalf("gate: %v", err)
+	}
+	if st := e.outbox.State(); !st.UnreachableSince.IsZero() {
+		t.Errorf("state after the server came back = %+v, want cleared", st)
+	}
+	e.drain()
+	if got := len(e.sink.Received()); got != 3 {
+		t.Errorf("after the server came back %d of 3 messages were delivered", got)
+	}
+
+	var se *SendError
 	down, err := NewSender(SMTPConfig{Host: "127.0.0.1", Port: 1, Security: Plaintext, Timeout: 2 * time.Second}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.outbox.Mailer = down
-	id, _ := e.queue("dana@example.test")
-	if _, err := e.outbox.Worker().RunDue(e.ctx); err != nil {
-		t.Fatal(err)
-	}
-	m := e.message(id)
-	var se *SendError
-	if m.State != store.OutboxQueued || m.Attempts != 1 || !strings.Contains(m.LastError, "connect") {
-		t.Errorf("after the server refused the connection: %s, %d attempts, %q; want queued with the reason", m.State, m.Attempts, m.LastError)
-	}
-	if _, err := down.Send(e.ctx, "a@example.test", "b@example.test", []byte("x")); !errors.As(err, &se) || !se.Temporary() {
-		t.Errorf("Send to a closed port = %v, want a temporary SendError", err)
-	}
-	jobs, _ := e.st.JobsOfKind(e.ctx, store.KindMail)
-	if len(jobs) != 1 || jobs[0].State != store.JobAvailable || !jobs[0].RunAt.After(e.clock.Now()) {
-		t.Errorf("job after the failure = %+v, want it waiting for a later retry", jobs)
+	if _, err := down.Send(e.ctx, "a@example.test", "b@example.test", []byte("x")); !errors.As(err, &se) || !se.Temporary() || !se.Unreachable() {
+		t.Errorf("Send to a closed port = %v, want a temporary SendError saying unreachable", err)
 	}
 }

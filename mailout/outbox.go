@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"accord/store"
@@ -26,6 +27,12 @@ type Outbox struct {
 	Mailer Mailer
 	// From is the envelope sender, where bounces go: the service address.
 	From string
+	// BounceAddress, when set, gives each message an envelope sender of
+	// its own (see [Identity.BounceAddress]), so that a delivery report
+	// can be matched to the message and recipient it is about. A server
+	// that refuses such a sender (some only take the mailbox's own
+	// address) gets From instead, from then on.
+	BounceAddress func(token string) string
 	// GiveUpAfter ends retries of a message; default 72 hours.
 	GiveUpAfter time.Duration
 	// BounceAfter is how many permanent failures mark an address as
@@ -50,13 +57,18 @@ type Outbox struct {
 
 	mu    sync.Mutex
 	state State
+	// plainSender is set once the server refused a per-message sender.
+	plainSender atomic.Bool
 }
 
 // State is the outbox's health as an operator sees it.
 type State struct {
 	// AuthFailedSince is set while the SMTP server refuses our login.
 	AuthFailedSince time.Time
-	LastError       string
+	// UnreachableSince is set while the SMTP server cannot be reached:
+	// connections fail and mail waits.
+	UnreachableSince time.Time
+	LastError        string
 	// nextProbe is when the login is tried again.
 	nextProbe time.Time
 	probes    int
@@ -65,6 +77,10 @@ type State struct {
 // ErrAuthFailed is the error mail jobs are handed back with while the
 // server refuses our login.
 var ErrAuthFailed = errors.New("mailout: the SMTP server refuses our login; sending is stopped")
+
+// ErrUnreachable is the error mail jobs are handed back with while the
+// server cannot be reached.
+var ErrUnreachable = errors.New("mailout: the SMTP server cannot be reached; mail waits")
 
 func (o *Outbox) defaults() {
 	if o.GiveUpAfter == 0 {
@@ -138,8 +154,10 @@ func (o *Outbox) Deliver(ctx context.Context, j store.Job) error {
 	if m.State != store.OutboxQueued {
 		return nil // already sent or given up, by an earlier run of this job
 	}
-	if !o.State().AuthFailedSince.IsZero() {
+	if st := o.State(); !st.AuthFailedSince.IsZero() {
 		return store.Release(ErrAuthFailed, releaseDelay)
+	} else if !st.UnreachableSince.IsZero() {
+		return store.Release(ErrUnreachable, time.Second)
 	}
 	b, err := o.Store.BounceOf(ctx, m.Recipient)
 	if err != nil {
@@ -149,8 +167,9 @@ func (o *Outbox) Deliver(ctx context.Context, j store.Job) error {
 		reason := fmt.Sprintf("not sent: %s has been bouncing since %s (%s)", m.Recipient, b.Since.Time.UTC().Format("2006-01-02"), b.Last)
 		return o.fail(ctx, m, reason)
 	}
-	reply, err := o.Mailer.Send(ctx, o.From, m.Recipient, m.Raw)
+	reply, err := o.send(ctx, m)
 	if err == nil {
+		o.reachable()
 		o.crashPoint("after_accept_before_mark", m)
 		o.result("sent")
 		return o.markSent(ctx, m, reply)
@@ -158,6 +177,15 @@ func (o *Outbox) Deliver(ctx context.Context, j store.Job) error {
 	se := classify("connect", err)
 	log := o.Logger.With("outbox_id", m.ID, "kind", m.Kind, "to", m.Recipient, "message_id", m.MessageID)
 	switch {
+	case se.Unreachable():
+		// Not this message's fault: it waits, its attempts untouched,
+		// while the gate probes the server.
+		o.result("retry")
+		o.unreachable(se)
+		if err := o.Store.NoteWaiting(ctx, m.ID, se.Error()); err != nil {
+			log.Error("could not record why mail waits", "err", err)
+		}
+		return store.Release(fmt.Errorf("%w: %v", ErrUnreachable, se), time.Second)
 	case se.AuthFailed():
 		o.result("auth-failed")
 		o.authFailed(se)
@@ -185,6 +213,23 @@ func (o *Outbox) Deliver(ctx context.Context, j store.Job) error {
 		log.Error("could not record the attempt", "err", err)
 	}
 	return se
+}
+
+// send hands the message to the server, from its own bounce address when
+// there is one.
+func (o *Outbox) send(ctx context.Context, m store.OutboxMessage) (string, error) {
+	if o.BounceAddress == nil || !m.BounceToken.Valid || o.plainSender.Load() {
+		return o.Mailer.Send(ctx, o.From, m.Recipient, m.Raw)
+	}
+	reply, err := o.Mailer.Send(ctx, o.BounceAddress(m.BounceToken.String), m.Recipient, m.Raw)
+	if se := (*SendError)(nil); errors.As(err, &se) && se.Stage == "mail" && !se.Temporary() && !se.AuthFailed() {
+		if o.plainSender.CompareAndSwap(false, true) {
+			o.Logger.Warn("the SMTP server refuses per-message envelope senders; sending from the service address, "+
+				"so delivery reports are matched by Message-ID only", "err", se)
+		}
+		return o.Mailer.Send(ctx, o.From, m.Recipient, m.Raw)
+	}
+	return reply, err
 }
 
 func (o *Outbox) result(r string) {
@@ -227,6 +272,38 @@ func (o *Outbox) authFailed(err error) {
 	o.state.LastError = err.Error()
 }
 
+// unreachable notes that connections to the server fail; it is logged once,
+// when that starts, not for every message that waits.
+func (o *Outbox) unreachable(err error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.state.UnreachableSince.IsZero() {
+		o.state.UnreachableSince = o.Store.Now()
+		o.state.probes = 0
+		o.state.nextProbe = o.Store.Now().Add(reachDelay(0))
+		o.Logger.Error("cannot reach the SMTP server; mail waits and is sent as soon as it answers", "server", o.describe(), "err", err)
+	}
+	o.state.LastError = err.Error()
+}
+
+// reachable ends an outage noted by unreachable.
+func (o *Outbox) reachable() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if !o.state.UnreachableSince.IsZero() {
+		o.Logger.Info("the SMTP server answers again; sending resumes", "server", o.describe(),
+			"down_for", o.Store.Now().Sub(o.state.UnreachableSince).Round(time.Second))
+		o.state = State{}
+	}
+}
+
+func (o *Outbox) describe() string {
+	if d, ok := o.Mailer.(interface{ Describe() string }); ok {
+		return d.Describe()
+	}
+	return ""
+}
+
 // probeDelay spaces login checks while the login fails: 1 minute, doubling
 // to 30 minutes.
 func probeDelay(probes int) time.Duration {
@@ -234,14 +311,21 @@ func probeDelay(probes int) time.Duration {
 	return min(d, 30*time.Minute)
 }
 
-// gate holds the worker back while the login fails, probing now and then;
-// it returns as soon as sending may go on.
+// reachDelay spaces connection checks while the server cannot be reached:
+// 1, 2, then every 4 seconds, so mail moves within seconds of its return
+// and a dead server costs one refused connection now and then.
+func reachDelay(probes int) time.Duration {
+	return time.Second << min(probes, 2)
+}
+
+// gate holds the worker back while the login fails or the server cannot be
+// reached, probing now and then; it returns as soon as sending may go on.
 func (o *Outbox) gate(ctx context.Context) error {
 	for {
 		o.mu.Lock()
 		st := o.state
 		o.mu.Unlock()
-		if st.AuthFailedSince.IsZero() {
+		if st.AuthFailedSince.IsZero() && st.UnreachableSince.IsZero() {
 			return nil
 		}
 		if wait := st.nextProbe.Sub(o.Store.Now()); wait > 0 {
@@ -253,16 +337,40 @@ func (o *Outbox) gate(ctx context.Context) error {
 			}
 		}
 		err := o.Mailer.Probe(ctx)
-		o.mu.Lock()
-		if err == nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		var se *SendError
+		switch {
+		case err == nil && !st.AuthFailedSince.IsZero():
+			o.mu.Lock()
 			o.Logger.Info("the SMTP server accepts our login again; sending resumes", "stopped_for", o.Store.Now().Sub(o.state.AuthFailedSince).Round(time.Second))
 			o.state = State{}
-		} else {
+			o.mu.Unlock()
+		case err == nil:
+			o.reachable()
+		case errors.As(err, &se) && se.AuthFailed():
+			o.mu.Lock()
+			if o.state.AuthFailedSince.IsZero() {
+				// The server is back but refuses the login now.
+				o.Logger.Error("the SMTP server answers again but refuses our login; sending stays stopped", "err", err)
+				o.state = State{AuthFailedSince: o.Store.Now()}
+			}
 			o.state.probes++
 			o.state.LastError = err.Error()
 			o.state.nextProbe = o.Store.Now().Add(probeDelay(o.state.probes))
 			o.Logger.Error("the SMTP server still refuses our login", "err", err, "next_try", o.state.nextProbe)
+			o.mu.Unlock()
+		default:
+			o.mu.Lock()
+			o.state.probes++
+			o.state.LastError = err.Error()
+			delay := reachDelay(o.state.probes)
+			if !o.state.AuthFailedSince.IsZero() {
+				delay = probeDelay(o.state.probes)
+			}
+			o.state.nextProbe = o.Store.Now().Add(delay)
+			o.mu.Unlock()
 		}
-		o.mu.Unlock()
 	}
 }

@@ -60,6 +60,40 @@ func (id Identity) ReplyAddress(token string) string {
 	return local + id.Separator + token + "@" + domain
 }
 
+// bouncePrefix starts the plus part of the per-message envelope senders,
+// which reply tokens never do.
+const bouncePrefix = "b-"
+
+// BounceAddress is the envelope sender of one outbound message: the
+// service address with the message's bounce token as its plus part, so a
+// delivery report about it comes back to the service mailbox (every plus
+// address does) and names the message it is about (VERP).
+func (id Identity) BounceAddress(token string) string {
+	return id.ReplyAddress(bouncePrefix + token)
+}
+
+// BounceToken reads the bounce token from a service plus address made by
+// BounceAddress; ok is false for any other address.
+func (id Identity) BounceToken(address string) (token string, ok bool) {
+	tag, ok := id.PlusTag(address)
+	if !ok || !strings.HasPrefix(tag, bouncePrefix) || len(tag) == len(bouncePrefix) {
+		return "", false
+	}
+	return tag[len(bouncePrefix):], true
+}
+
+// PlusTag returns what follows the separator in a plus address of the
+// service mailbox, lower case; ok is false for any other address.
+func (id Identity) PlusTag(address string) (tag string, ok bool) {
+	local, domain, _ := strings.Cut(strings.ToLower(id.Address), "@")
+	l, d, found := strings.Cut(strings.ToLower(strings.TrimSpace(address)), "@")
+	prefix := local + strings.ToLower(id.Separator)
+	if !found || d != domain || id.Separator == "" || !strings.HasPrefix(l, prefix) || len(l) == len(prefix) {
+		return "", false
+	}
+	return l[len(prefix):], true
+}
+
 func (id Identity) domain() string {
 	_, domain, _ := strings.Cut(id.Address, "@")
 	return domain

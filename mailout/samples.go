@@ -150,6 +150,11 @@ func Samples(set *conversation.QuestionSet, now time.Time, r *Renderer) ([]Sampl
 	}
 	msgs, err = p.Unclear(2, "We understood pause but not the rest. Reply pause, pause 2 weeks, or pause until 2027-01-05.", step())
 	add("help-unclear", p, msgs, err, conversation.MsgHelp, report)
+	msgs, err = p.PauseForAutoReplies(2, step())
+	add("ack-auto-paused", p, msgs, err, conversation.MsgAck, report)
+	if _, err := p.Resume(2, step()); err != nil {
+		return nil, err
+	}
 	if err := reviewSamples(p, add); err != nil {
 		return nil, err
 	}

@@ -114,6 +114,13 @@ func (e *SendError) Unwrap() error { return e.Err }
 // network failures.
 func (e *SendError) Temporary() bool { return e.Code == 0 || (e.Code >= 400 && e.Code < 500) }
 
+// Unreachable reports a server that cannot be reached at all: no
+// connection, or a greeting that refuses service (421). It says nothing
+// about the message, which is retried as soon as the server answers.
+func (e *SendError) Unreachable() bool {
+	return e.Stage == "connect" && (e.Code == 0 || e.Code == 421)
+}
+
 // AuthFailed reports a login the server refused, which retrying cannot fix.
 func (e *SendError) AuthFailed() bool {
 	return e.Code == 535 || (e.Stage == "auth" && e.Code >= 500)

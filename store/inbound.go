@@ -11,19 +11,23 @@ import (
 // Inbound outcomes. Every fetched message ends in exactly one of the final
 // ones; pending means a poller is (or was, before it died) working on it.
 const (
-	InboundPending     = "pending"
-	InboundAnswer      = "answer"
-	InboundCommand     = "command"
-	InboundCalendar    = "calendar-reply"
-	InboundAutoReply   = "auto-reply"
-	InboundBounce      = "bounce"
-	InboundLoop        = "loop"
-	InboundRejected    = "rejected"
-	InboundUnreadable  = "unreadable"
-	InboundTooLarge    = "too-large"
-	InboundIgnored     = "ignored"
-	InboundDuplicate   = "duplicate"
-	InboundQuarantined = "quarantined"
+	InboundPending   = "pending"
+	InboundAnswer    = "answer"
+	InboundCommand   = "command"
+	InboundCalendar  = "calendar-reply"
+	InboundAutoReply = "auto-reply"
+	InboundBounce    = "bounce"
+	// InboundUnmatchedBounce is a delivery report about no mail we sent
+	// (forged, or about mail sent before reports could be matched): it
+	// changes nothing.
+	InboundUnmatchedBounce = "unmatched-bounce"
+	InboundLoop            = "loop"
+	InboundRejected        = "rejected"
+	InboundUnreadable      = "unreadable"
+	InboundTooLarge        = "too-large"
+	InboundIgnored         = "ignored"
+	InboundDuplicate       = "duplicate"
+	InboundQuarantined     = "quarantined"
 )
 
 // InboundKey is where a message was fetched from.
@@ -41,7 +45,9 @@ func (k InboundKey) String() string {
 type NewInbound struct {
 	Key InboundKey
 	// MessageKey identifies the message across mailboxes and UIDs: its
-	// Message-ID, or "content:" and a hash of its content without one.
+	// sender and Message-ID, or "content:" and a hash of its content
+	// (sender included) without one. A stranger who reuses someone's
+	// Message-ID thus gets a key of their own.
 	MessageKey    string
 	MessageID     string
 	RawSHA256     string
@@ -92,7 +98,10 @@ var (
 		RETURNING attempts`)
 	qQuarantineInbound = query(`UPDATE inbound_log SET outcome = 'quarantined', detail = ?, processed_at = ?, locked_by = NULL, locked_until = NULL
 		WHERE id = ? AND outcome = 'pending'`)
-	qPrimaryInbound  = query(`SELECT id, content_sha256 FROM inbound_log WHERE message_key = ? AND duplicate_of IS NULL`)
+	qPrimaryInbound = query(`SELECT id, content_sha256, outcome FROM inbound_log WHERE message_key = ? AND duplicate_of IS NULL`)
+	// A primary that did not count as its sender's mail gives up its key,
+	// which it keeps with its id appended.
+	qDemoteInbound   = query(`UPDATE inbound_log SET message_key = message_key || ' #' || CAST(id AS TEXT) WHERE id = ? AND duplicate_of IS NULL`)
 	qInsertDuplicate = query(`INSERT INTO inbound_log (mailbox, uid_validity, uid, message_key, message_id, raw_sha256, content_sha256,
 			duplicate_of, size, received_at, from_address, raw, outcome, detail, attempts, created_at, processed_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
@@ -175,9 +184,31 @@ func (tx *Tx) claimInbound(ctx context.Context, in NewInbound, worker string, le
 	var primary struct {
 		ID            int64  `db:"id"`
 		ContentSHA256 string `db:"content_sha256"`
+		Outcome       string `db:"outcome"`
 	}
 	if err := tx.get(ctx, &primary, qPrimaryInbound, in.MessageKey); err != nil {
 		return Claim{}, fmt.Errorf("look up the first copy of %s: %w", in.MessageKey, err)
+	}
+	if primary.ContentSHA256 != in.ContentSHA256 && !takenOutcome(primary.Outcome) {
+		if primary.Outcome == InboundPending {
+			// Wait for its verdict: if it is not taken as its sender's,
+			// this one gets the key.
+			return Claim{State: Busy, ID: primary.ID}, nil
+		}
+		// The first mail under this identity was refused (a forgery, say)
+		// or was machine mail: it does not decide the fate of this one.
+		if _, err := tx.exec(ctx, qDemoteInbound, primary.ID); err != nil {
+			return Claim{}, err
+		}
+		err := tx.get(ctx, &id, qInsertInbound, in.Key.Mailbox, int64(in.Key.UIDValidity), int64(in.Key.UID), in.MessageKey, in.MessageID,
+			in.RawSHA256, in.ContentSHA256, in.Size, ts(in.ReceivedAt), in.From, in.Raw, worker, ts(now.Add(lease)), ts(now))
+		if errors.Is(err, sql.ErrNoRows) {
+			return Claim{State: Busy}, nil
+		}
+		if err != nil {
+			return Claim{}, err
+		}
+		return Claim{State: Claimed, ID: id, Attempts: 1}, nil
 	}
 	outcome, state := InboundDuplicate, Duplicate
 	detail := fmt.Sprintf("same message as inbound #%d", primary.ID)
@@ -197,6 +228,18 @@ func (tx *Tx) claimInbound(ctx context.Context, in NewInbound, worker string, le
 		return Claim{}, err
 	}
 	return Claim{State: state, ID: id, Attempts: 1, Outcome: outcome}, nil
+}
+
+// takenOutcome reports whether a message with this outcome was taken as
+// its sender's own mail: routed to a participant and acted on. Only such a
+// message keeps its identity from a later, different message that claims
+// it; mail refused, set aside or recognised as machine-made does not.
+func takenOutcome(outcome string) bool {
+	switch outcome {
+	case InboundAnswer, InboundCommand, InboundCalendar, InboundUnreadable, InboundIgnored:
+		return true
+	}
+	return false
 }
 
 // InboundOutcome is how a processed message ended.

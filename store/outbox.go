@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -30,6 +31,14 @@ type NewOutbox struct {
 	// Failed, when set, records the message as failed for this reason
 	// without queuing it: it could not be rendered, or must not be sent.
 	Failed string
+	// CauseInbound is the inbound message whose handling queued this mail;
+	// zero takes it from the context (see [WithCause]), where the inbound
+	// processor puts it. Such mail counts against the recipient's budget.
+	CauseInbound int64
+	// Notice marks mail that only tells a correspondent something about
+	// their mail (help, could not read, unknown sender…): it has a smaller
+	// budget of its own.
+	Notice bool
 }
 
 // OutboxMessage is a stored outbound message.
@@ -49,6 +58,9 @@ type OutboxMessage struct {
 	SMTPReply     string        `db:"smtp_reply"`
 	CreatedAt     time.Time     `db:"created_at"`
 	FinishedAt    sql.NullTime  `db:"finished_at"`
+	// BounceToken names the message in its envelope sender, so that a
+	// delivery report can be matched to it; empty for rows from before.
+	BounceToken sql.NullString `db:"bounce_token"`
 }
 
 // outboxJob is the payload of a KindMail job.
@@ -65,11 +77,17 @@ func MailJobOutboxID(j Job) (int64, error) {
 	return p.OutboxID, nil
 }
 
-const outboxColumns = `id, partnership_id, participant_id, prompt_id, recipient, kind, thread, message_id, raw, state, attempts, last_error, smtp_reply, created_at, finished_at`
+const outboxColumns = `id, partnership_id, participant_id, prompt_id, recipient, kind, thread, message_id, raw, state, attempts, last_error, smtp_reply, created_at, finished_at, bounce_token`
 
 var (
-	qInsertOutbox = query(`INSERT INTO outbox (partnership_id, participant_id, prompt_id, recipient, kind, thread, message_id, raw, state, last_error, created_at, finished_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
+	qInsertOutbox = query(`INSERT INTO outbox (partnership_id, participant_id, prompt_id, recipient, kind, thread, message_id, raw, state, last_error,
+			created_at, finished_at, bounce_token, cause_inbound, notice)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
+	qOutboxByBounce = query(`SELECT ` + outboxColumns + ` FROM outbox WHERE bounce_token = ?`)
+	qOutboxBounced  = query(`UPDATE outbox SET state = 'failed', last_error = ?, finished_at = COALESCE(finished_at, ?) WHERE id = ? AND state <> 'failed'`)
+	// The budget counts at most limit rows, however many a loop made.
+	qCausedMail = query(`SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE recipient = ? AND cause_inbound IS NOT NULL AND created_at > ?
+			AND (notice OR NOT CAST(? AS BOOLEAN)) LIMIT ?) AS recent`)
 	qThreadRoot    = query(`SELECT message_id FROM outbox WHERE participant_id = ? AND thread = ? ORDER BY id LIMIT 1`)
 	qThreadLatest  = query(`SELECT message_id FROM outbox WHERE participant_id = ? AND thread = ? ORDER BY id DESC LIMIT ?`)
 	qOutboxByID    = query(`SELECT ` + outboxColumns + ` FROM outbox WHERE id = ?`)
@@ -77,21 +95,40 @@ var (
 	qOutboxSent    = query(`UPDATE outbox SET state = 'sent', smtp_reply = ?, finished_at = ?, attempts = attempts + 1 WHERE id = ? AND state = 'queued'`)
 	qOutboxFailed  = query(`UPDATE outbox SET state = 'failed', last_error = ?, finished_at = ?, attempts = attempts + 1 WHERE id = ? AND state = 'queued'`)
 	qOutboxAttempt = query(`UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ? AND state = 'queued'`)
+	qOutboxWaiting = query(`UPDATE outbox SET last_error = ? WHERE id = ? AND state = 'queued'`)
 	qOutboxCounts  = query(`SELECT state, COUNT(*) AS n FROM outbox WHERE partnership_id = ? GROUP BY state`)
 	qLastFailure   = query(`SELECT recipient, last_error, finished_at FROM outbox WHERE partnership_id = ? AND state = 'failed' ORDER BY id DESC LIMIT 1`)
 )
 
 // AddOutbox stores a rendered message and, unless it is recorded as failed,
-// queues its delivery, all inside the transaction.
+// queues its delivery, all inside the transaction. Mail caused by an
+// inbound message that would go over the recipient's budget is recorded as
+// failed, with the reason, instead of queued.
 func (t *Tx) AddOutbox(ctx context.Context, m NewOutbox) (int64, error) {
 	now := t.s.clock.Now()
+	if m.CauseInbound == 0 {
+		m.CauseInbound = causeOf(ctx)
+	}
+	if m.CauseInbound != 0 && m.Failed == "" {
+		over, err := t.overBudget(ctx, m, now)
+		if err != nil {
+			return 0, err
+		}
+		if over != "" {
+			m.Failed, m.Raw = over, []byte{}
+		}
+	}
+	token, err := newToken(t.s.random)
+	if err != nil {
+		return 0, err
+	}
 	state, finished := OutboxQueued, time.Time{}
 	if m.Failed != "" {
 		state, finished = OutboxFailed, now
 	}
 	var id int64
 	if err := t.get(ctx, &id, qInsertOutbox, nullID(m.PartnershipID), nullID(m.ParticipantID), nullID(m.PromptID), m.Recipient, m.Kind, m.Thread,
-		m.MessageID, m.Raw, state, m.Failed, ts(now), ts(finished)); err != nil {
+		m.MessageID, m.Raw, state, m.Failed, ts(now), ts(finished), token, nullID(m.CauseInbound), m.Notice); err != nil {
 		return 0, fmt.Errorf("store: save outbound %s to %s: %w", m.Kind, m.Recipient, err)
 	}
 	if m.Failed != "" {
@@ -103,6 +140,77 @@ func (t *Tx) AddOutbox(ctx context.Context, m NewOutbox) (int64, error) {
 		return 0, err
 	}
 	return id, nil
+}
+
+// MailBudget bounds the mail Accord sends to one address because mail came
+// in, over any 24 hours: an auto-responder that answers everything, with
+// words that change each time, then gets no more mail than a person who
+// answers every question in one day, and a handful of notices.
+type MailBudget struct {
+	// PerDay is the most mail caused by inbound mail that goes to one
+	// address in 24 hours; default 24.
+	PerDay int
+	// NoticesPerDay is the most of it that are notices (help, could not
+	// read, unknown sender…); default 4.
+	NoticesPerDay int
+	// OnSpent, when set, hears of each mail not sent because the budget
+	// is spent.
+	OnSpent func(recipient, kind string)
+}
+
+func (b MailBudget) withDefaults() MailBudget {
+	if b.PerDay == 0 {
+		b.PerDay = 24
+	}
+	if b.NoticesPerDay == 0 {
+		b.NoticesPerDay = 4
+	}
+	return b
+}
+
+type causeKey struct{}
+
+// WithCause marks the mail queued under ctx as caused by an inbound
+// message, so it counts against the recipient's [MailBudget].
+func WithCause(ctx context.Context, inboundID int64) context.Context {
+	return context.WithValue(ctx, causeKey{}, inboundID)
+}
+
+func causeOf(ctx context.Context) int64 {
+	id, _ := ctx.Value(causeKey{}).(int64)
+	return id
+}
+
+// overBudget says why caused mail must not go out, or "" when it may.
+func (t *Tx) overBudget(ctx context.Context, m NewOutbox, now time.Time) (string, error) {
+	b := t.s.budget
+	since := ts(now.Add(-24 * time.Hour))
+	var n int
+	if err := t.get(ctx, &n, qCausedMail, normalEmail(m.Recipient), since, false, b.PerDay); err != nil {
+		return "", fmt.Errorf("store: mail budget of %s: %w", m.Recipient, err)
+	}
+	limit, what := b.PerDay, "mails"
+	if n < b.PerDay && m.Notice {
+		if err := t.get(ctx, &n, qCausedMail, normalEmail(m.Recipient), since, true, b.NoticesPerDay); err != nil {
+			return "", fmt.Errorf("store: notice budget of %s: %w", m.Recipient, err)
+		}
+		limit, what = b.NoticesPerDay, "notices"
+	}
+	if n < limit {
+		return "", nil
+	}
+	first, err := t.FirstNoticeToday(ctx, m.Recipient, "budget-spent")
+	if err != nil {
+		return "", err
+	}
+	if first {
+		t.s.log.Warn("mail budget spent: mail caused by inbound mail is not sent to this address until its 24 hours have passed",
+			"recipient", m.Recipient, "limit", limit, "what", what)
+	}
+	if b.OnSpent != nil {
+		b.OnSpent(m.Recipient, m.Kind)
+	}
+	return fmt.Sprintf("not sent: %d %s went to this address in 24 hours because of mail that came in, the most allowed", limit, what), nil
 }
 
 // ThreadLength is how many of a thread's Message-IDs ThreadIDs returns at
@@ -149,6 +257,19 @@ func (s *Store) outboxBy(ctx context.Context, q *Query, arg any) (OutboxMessage,
 	return m, nil
 }
 
+// OutboxByBounceToken finds the message a delivery report's envelope
+// address names.
+func (s *Store) OutboxByBounceToken(ctx context.Context, token string) (OutboxMessage, error) {
+	return s.outboxBy(ctx, qOutboxByBounce, strings.ToLower(token))
+}
+
+// MarkBounced records that a message the server accepted was reported
+// undeliverable afterwards.
+func (s *Store) MarkBounced(ctx context.Context, id int64, reason string) error {
+	_, err := s.exec(ctx, qOutboxBounced, reason, ts(s.clock.Now()), id)
+	return wrapOutbox(id, err)
+}
+
 // MarkSent records a delivered message with the server's reply.
 func (s *Store) MarkSent(ctx context.Context, id int64, reply string) error {
 	_, err := s.exec(ctx, qOutboxSent, reply, ts(s.clock.Now()), id)
@@ -164,6 +285,13 @@ func (s *Store) MarkFailed(ctx context.Context, id int64, reason string) error {
 // NoteAttempt records a failed attempt that will be retried.
 func (s *Store) NoteAttempt(ctx context.Context, id int64, reason string) error {
 	_, err := s.exec(ctx, qOutboxAttempt, reason, id)
+	return wrapOutbox(id, err)
+}
+
+// NoteWaiting records why a message waits without counting an attempt: the
+// server could not be reached, which is no fault of the message.
+func (s *Store) NoteWaiting(ctx context.Context, id int64, reason string) error {
+	_, err := s.exec(ctx, qOutboxWaiting, reason, id)
 	return wrapOutbox(id, err)
 }
 

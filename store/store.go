@@ -65,6 +65,8 @@ type Options struct {
 	Random io.Reader
 	// TokenTTL is how long a reply token is accepted; zero means forever.
 	TokenTTL time.Duration
+	// Budget bounds the mail sent because mail came in.
+	Budget MailBudget
 }
 
 // Store is the database handle shared by every adapter.
@@ -78,6 +80,7 @@ type Store struct {
 	dispatch Dispatcher
 	random   io.Reader
 	tokenTTL time.Duration
+	budget   MailBudget
 	where    string // the database, for messages, without secrets
 
 	sets  sync.Map // question set id → *conversation.QuestionSet
@@ -97,6 +100,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		dispatch: opts.Dispatcher,
 		random:   opts.Random,
 		tokenTTL: opts.TokenTTL,
+		budget:   opts.Budget.withDefaults(),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -178,6 +178,7 @@ func (w *Worker) call(ctx context.Context, j Job) (err error) {
 // Jobs in flight when ctx ends are finished, not abandoned.
 func (w *Worker) Run(ctx context.Context) error {
 	w.defaults()
+	var failingSince time.Time
 	for {
 		if w.Gate != nil {
 			if err := w.Gate(ctx); err != nil {
@@ -188,8 +189,17 @@ func (w *Worker) Run(ctx context.Context) error {
 			}
 		}
 		n, err := w.RunDue(context.WithoutCancel(ctx))
-		if err != nil {
-			w.Logger.Error("claiming jobs failed", "err", err)
+		// A database outage fails every claim, once a second: say when
+		// it starts and when it ends, not each time.
+		switch {
+		case err != nil && failingSince.IsZero():
+			failingSince = time.Now()
+			w.Logger.Error("claiming jobs failed; trying again every second", "worker", w.Name, "err", err)
+		case err != nil:
+			w.Logger.Debug("claiming jobs still fails", "worker", w.Name, "err", err)
+		case !failingSince.IsZero():
+			w.Logger.Info("claiming jobs works again", "worker", w.Name, "failed_for", time.Since(failingSince).Round(time.Second))
+			failingSince = time.Time{}
 		}
 		if n > 0 && err == nil {
 			if ctx.Err() != nil {

@@ -218,7 +218,7 @@ type Question struct {
 
 // Note acknowledges something the recipient or the organiser did.
 type Note struct {
-	Kind       string // skipped, paused, resumed, stopped, not-paused, unclear, kept
+	Kind       string // skipped, paused, resumed, stopped, not-paused, auto-paused, unclear, kept
 	Until      string // end of a pause in words; empty when open-ended
 	ByOperator bool
 	Text       string // why a reply was unclear, written for the person

@@ -76,7 +76,13 @@ type Config struct {
 		MaxAttempts          int    `toml:"max_attempts" help:"failed tries before a message is quarantined"`
 		Workers              int    `toml:"workers" help:"replies processed at once (one sender's always in order); SQLite takes them one by one anyway"`
 		RetentionDays        int    `toml:"retention_days" help:"days the raw copy of a processed reply is kept for reprocessing; a daily job drops older ones"`
+		ReplyBudget          int    `toml:"reply_budget" help:"most mails that go to one address in 24 hours because mail came in (next questions, receipts, notices); more are recorded, not sent"`
+		NoticeBudget         int    `toml:"notice_budget" help:"of those, most notices (help, could not read, unknown sender…)"`
+		EchoWindowHours      int    `toml:"echo_window_hours" help:"the same words for another question within this many hours mark an auto-responder: nothing is kept and the person is paused"`
 	} `toml:"inbound"`
+	Instance struct {
+		Name string `toml:"name" help:"this process's name among the instances sharing the database (default: the host name); a restart under the same name takes back its unfinished work at once"`
+	} `toml:"instance"`
 	HTTP struct {
 		Listen string `toml:"listen" help:"address for /healthz, /readyz and /metrics; keep it on loopback or a private network"`
 	} `toml:"http"`
@@ -91,6 +97,7 @@ type Config struct {
 		Connections      int    `toml:"connections" help:"SMTP connections (and messages) at once"`
 		GiveUpAfterHours int    `toml:"give_up_after_hours" help:"stop retrying a message after this long"`
 		BounceAfter      int    `toml:"bounce_after" help:"permanent failures before an address counts as bouncing"`
+		VERP             bool   `toml:"verp" help:"send each message from its own bounce address (accord+b-TOKEN@…) so delivery reports are matched to it; off by itself when the server refuses that"`
 	} `toml:"smtp"`
 
 	// sources says where each key's value came from, for `config check`.
@@ -122,10 +129,22 @@ func defaultConfig() *Config {
 	c.IMAP.MaxMessageMB, c.IMAP.PollSeconds = 25, 30
 	c.Inbound.MaxAttempts, c.Inbound.Workers = 5, 4
 	c.Inbound.RetentionDays = 30
+	c.Inbound.ReplyBudget, c.Inbound.NoticeBudget, c.Inbound.EchoWindowHours = 24, 4, 72
+	c.SMTP.VERP = true
 	c.HTTP.Listen = "127.0.0.1:8025"
+	c.Instance.Name = defaultInstanceName()
 	c.Sandbox.IMAPPort, c.Sandbox.SMTPPort = 1143, 1025
 	c.SMTP.GiveUpAfterHours, c.SMTP.BounceAfter = 72, 3
 	return c
+}
+
+// defaultInstanceName is the host name: one instance per machine needs no
+// setting, and one that restarts there finds its unfinished work again.
+func defaultInstanceName() string {
+	if h, err := os.Hostname(); err == nil && h != "" {
+		return h
+	}
+	return "accord"
 }
 
 // ConfigError lists every problem found in the configuration.
@@ -360,6 +379,18 @@ func (c *Config) validate() error {
 	}
 	if c.Inbound.Workers < 1 || c.Inbound.Workers > 64 {
 		bad("inbound.workers", "%d: use 1 to 64", c.Inbound.Workers)
+	}
+	if c.Inbound.ReplyBudget < 1 || c.Inbound.ReplyBudget > 1000 {
+		bad("inbound.reply_budget", "%d: use 1 to 1000 mails a day; a person answering every question needs about 20", c.Inbound.ReplyBudget)
+	}
+	if c.Inbound.NoticeBudget < 1 || c.Inbound.NoticeBudget > c.Inbound.ReplyBudget {
+		bad("inbound.notice_budget", "%d: use 1 to inbound.reply_budget (%d)", c.Inbound.NoticeBudget, c.Inbound.ReplyBudget)
+	}
+	if c.Inbound.EchoWindowHours < 1 || c.Inbound.EchoWindowHours > 24*60 {
+		bad("inbound.echo_window_hours", "%d: use 1 to 1440 hours", c.Inbound.EchoWindowHours)
+	}
+	if n := c.Instance.Name; n == "" || len(n) > 100 || strings.ContainsAny(n, "@\x00\r\n") {
+		bad("instance.name", "%q: use a short name without @, such as the host name", n)
 	}
 	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
 		bad("http.listen", "%q is not host:port, like 127.0.0.1:8025", c.HTTP.Listen)

@@ -49,6 +49,8 @@ type app struct {
 	log            *slog.Logger
 	// clock is the time source; tests pin it.
 	clock store.Clock
+	// budgetSpent, when set, hears of mail held back by the mail budget.
+	budgetSpent func(recipient, kind string)
 }
 
 type command struct {
@@ -257,6 +259,8 @@ func (a *app) openRaw(ctx context.Context) (*store.Store, error) {
 		Rules:       cfg.Rules(),
 		DefaultZone: cfg.People.DefaultTimeZone,
 		TokenTTL:    ttl,
+		Budget: store.MailBudget{PerDay: cfg.Inbound.ReplyBudget, NoticesPerDay: cfg.Inbound.NoticeBudget,
+			OnSpent: a.budgetSpent},
 		// Mail is rendered when it is queued, in the transaction of the
 		// change that causes it.
 		Dispatcher: &mailout.Dispatcher{Renderer: &mailout.Renderer{Identity: cfg.Identity()}, Logger: a.log},

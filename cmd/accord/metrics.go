@@ -13,6 +13,11 @@ type metrics struct {
 	latency  prometheus.Histogram
 	outbound *prometheus.CounterVec
 	scans    prometheus.Histogram
+	// autoResponders counts people paused because their replies looked
+	// automatic; budgetSpent, mails not sent because the mail budget of
+	// their address was spent.
+	autoResponders prometheus.Counter
+	budgetSpent    *prometheus.CounterVec
 }
 
 func (svc *service) registerMetrics(reg *prometheus.Registry) {
@@ -32,7 +37,13 @@ func (svc *service) registerMetrics(reg *prometheus.Registry) {
 			Buckets: prometheus.ExponentialBuckets(0.005, 2, 12),
 		}),
 	}
-	reg.MustRegister(m.inbound, m.latency, m.outbound, m.scans,
+	m.autoResponders = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "accord_auto_responders_total", Help: "People paused because their replies repeated the same words, as auto-responders do.",
+	})
+	m.budgetSpent = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "accord_mail_budget_spent_total", Help: "Mails caused by inbound mail and not sent, because their address had spent its daily budget, by kind.",
+	}, []string{"kind"})
+	reg.MustRegister(m.inbound, m.latency, m.outbound, m.scans, m.autoResponders, m.budgetSpent,
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "accord_imap_reconnects_total", Help: "Times the connection to the mailbox was lost and opened again.",
 		}, func() float64 {
@@ -70,6 +81,13 @@ func (svc *service) registerMetrics(reg *prometheus.Registry) {
 	svc.m = m
 }
 
+// budgetSpent counts mail held back by the mail budget.
+func (svc *service) budgetSpent(_, kind string) {
+	if svc.m != nil {
+		svc.m.budgetSpent.WithLabelValues(kind).Inc()
+	}
+}
+
 func oneIf(b bool) float64 {
 	if b {
 		return 1
@@ -94,5 +112,6 @@ func (svc *service) observe() {
 		return
 	}
 	svc.poller.OnScan = func(d time.Duration) { m.scans.Observe(d.Seconds()) }
+	svc.poller.Processor.OnAutoResponder = m.autoResponders.Inc
 	svc.outbox.OnResult = func(result string) { m.outbound.WithLabelValues(result).Inc() }
 }

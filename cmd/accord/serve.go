@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -103,11 +102,17 @@ func serve(ctx context.Context, a *app, cfg *Config, prepare func(context.Contex
 	}()
 	a.log.Info("health and metrics", "listen", "http://"+ln.Addr().String(), "paths", "/healthz /readyz /metrics")
 
+	a.budgetSpent = svc.budgetSpent
 	st, err := svc.openStore(ctx, a)
 	if err != nil || st == nil {
 		return err
 	}
 	defer st.Close()
+	inst, err := svc.claimInstance(ctx, a, cfg, st)
+	if err != nil || inst == nil {
+		return err
+	}
+	defer inst.Close()
 	if prepare != nil {
 		if err := prepare(ctx, st); err != nil {
 			return err
@@ -127,13 +132,19 @@ func serve(ctx context.Context, a *app, cfg *Config, prepare func(context.Contex
 // reached: a database that is down can come back. A schema that does not
 // match cannot fix itself, so that ends serve.
 func (svc *service) openStore(ctx context.Context, a *app) (*store.Store, error) {
-	wait := time.Second
+	// Tries come every few seconds, so the service starts within seconds
+	// of the database's return; the log says when that starts and ends,
+	// not every try.
+	wait, since := time.Second, time.Time{}
 	for {
 		st, err := a.openStore(ctx)
 		if err == nil {
 			svc.mu.Lock()
 			svc.st, svc.dbErr = st, ""
 			svc.mu.Unlock()
+			if !since.IsZero() {
+				a.log.Info("the database answers", "waited", time.Since(since).Round(time.Second))
+			}
 			return st, nil
 		}
 		var se *store.SchemaError
@@ -142,13 +153,44 @@ func (svc *service) openStore(ctx context.Context, a *app) (*store.Store, error)
 			return nil, err
 		}
 		svc.setDBErr(err.Error())
-		a.log.Error("cannot open the database; retrying", "err", err, "retry_in", wait)
+		if since.IsZero() {
+			since = time.Now()
+			a.log.Error("cannot open the database; trying again every few seconds", "err", err)
+		} else {
+			a.log.Debug("the database still cannot be opened", "err", err)
+		}
 		select {
 		case <-ctx.Done():
 			return nil, nil
 		case <-time.After(wait):
 		}
-		wait = min(wait*2, time.Minute)
+		wait = min(wait*2, 4*time.Second)
+	}
+}
+
+// claimInstance holds the instance name for this process and takes back
+// the work a crashed earlier run under the name left behind. A name that
+// another live process holds ends serve: two processes with one name
+// would take each other's work. A database that cannot be reached is
+// waited for, as at start.
+func (svc *service) claimInstance(ctx context.Context, a *app, cfg *Config, st *store.Store) (*store.Instance, error) {
+	wait := 250 * time.Millisecond
+	for {
+		inst, err := st.ClaimInstance(ctx, cfg.Instance.Name, roles...)
+		switch {
+		case err == nil:
+			a.log.Info("running as instance", "instance", cfg.Instance.Name)
+			return inst, nil
+		case errors.Is(err, store.ErrInstanceTaken):
+			return nil, fmt.Errorf("%w; give each running instance its own instance.name (ACCORD_INSTANCE_NAME)", err)
+		}
+		a.log.Error("cannot claim the instance name; retrying", "err", err)
+		select {
+		case <-ctx.Done():
+			return nil, nil
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, 4*time.Second)
 	}
 }
 
@@ -158,11 +200,8 @@ func (svc *service) setDBErr(s string) {
 	svc.dbErr = s
 }
 
-// workerName tells instances apart in job and message leases.
-func workerName(role string) string {
-	host, _ := os.Hostname()
-	return fmt.Sprintf("%s@%s:%d", role, host, os.Getpid())
-}
+// roles are the parts of serve that lease work in the instance's name.
+var roles = []string{"outbox", "mailin", "scheduler"}
 
 // build wires the mail side, for real servers or the sandbox.
 func (svc *service) build(a *app, cfg *Config, st *store.Store) error {
@@ -190,8 +229,11 @@ func (svc *service) build(a *app, cfg *Config, st *store.Store) error {
 	id := cfg.Identity()
 	svc.queued = make(chan struct{}, 1)
 	outbox := &mailout.Outbox{
-		Store: st, Wake: svc.queued, Mailer: svc.sender, From: cfg.Mail.Address, Logger: a.log, Name: workerName("outbox"),
+		Store: st, Wake: svc.queued, Mailer: svc.sender, From: cfg.Mail.Address, Logger: a.log, Name: store.WorkerName("outbox", cfg.Instance.Name),
 		GiveUpAfter: time.Duration(cfg.SMTP.GiveUpAfterHours) * time.Hour, BounceAfter: cfg.SMTP.BounceAfter, Concurrency: cfg.SMTP.Connections,
+	}
+	if cfg.SMTP.VERP {
+		outbox.BounceAddress = id.BounceAddress
 	}
 	poller := &mailin.Poller{
 		Config: ic, Logger: a.log,
@@ -199,9 +241,10 @@ func (svc *service) build(a *app, cfg *Config, st *store.Store) error {
 		PollInterval: time.Duration(cfg.IMAP.PollSeconds) * time.Second,
 		Workers:      cfg.Inbound.Workers,
 		Processor: &mailin.Processor{
-			Store: st, Identity: id, Renderer: &mailout.Renderer{Identity: id}, Logger: a.log, Worker: workerName("mailin"),
+			Store: st, Identity: id, Renderer: &mailout.Renderer{Identity: id}, Logger: a.log, Worker: store.WorkerName("mailin", cfg.Instance.Name),
 			Trust:                mailin.Trust{AuthServID: cfg.Inbound.AuthServID, RequireDMARCPass: cfg.Inbound.RequireDMARCPass},
 			NotifyUnknownSenders: cfg.Inbound.NotifyUnknownSenders, MaxAttempts: cfg.Inbound.MaxAttempts,
+			EchoWindow: time.Duration(cfg.Inbound.EchoWindowHours) * time.Hour,
 		},
 	}
 	svc.mu.Lock()
@@ -256,7 +299,7 @@ func (svc *service) run(ctx context.Context, a *app) error {
 		defer svc.nudge()
 		return svc.st.Wake(ctx, j)
 	}
-	scheduler := &store.Worker{Store: svc.st, Name: workerName("scheduler"), Logger: a.log,
+	scheduler := &store.Worker{Store: svc.st, Name: store.WorkerName("scheduler", a.cfg.Instance.Name), Logger: a.log,
 		Handlers: map[string]store.Handler{store.KindWake: wake, store.KindPurge: svc.st.Purge}}
 	// Raw replies past retention are dropped daily; the first run is now.
 	if err := svc.st.SchedulePurge(ctx, a.cfg.Inbound.RetentionDays, svc.st.Now()); err != nil {
@@ -346,8 +389,11 @@ func (svc *service) ready(ctx context.Context) (bool, map[string]string) {
 		fail("mailbox", "connecting")
 	}
 	if outbox != nil {
-		if st := outbox.State(); !st.AuthFailedSince.IsZero() {
+		switch st := outbox.State(); {
+		case !st.AuthFailedSince.IsZero():
 			fail("smtp", fmt.Sprintf("login refused since %s: %s", st.AuthFailedSince.UTC().Format(time.RFC3339), st.LastError))
+		case !st.UnreachableSince.IsZero():
+			fail("smtp", fmt.Sprintf("cannot connect since %s, mail waits: %s", st.UnreachableSince.UTC().Format(time.RFC3339), st.LastError))
 		}
 	}
 	return ok, checks

@@ -347,8 +347,8 @@ quiet_days = []
 
 // TestServeMailUnreachable points serve at mail servers that are not there
 // or a mailbox that does not exist: it keeps running and retrying, the log
-// and /readyz say what is wrong, and mail that could not go out waits in
-// the outbox with its reason instead of being dropped.
+// and /readyz say what is wrong (SMTP too, while its mail waits), and mail
+// that could not go out waits in the outbox instead of being dropped.
 func TestServeMailUnreachable(t *testing.T) {
 	t.Parallel()
 	closed := func() string {
@@ -365,23 +365,25 @@ func TestServeMailUnreachable(t *testing.T) {
 		imap      func(mb *mailtest.IMAP) string // imap.url
 		smtpDown  bool
 		wantCheck string // prefix of /readyz's mailbox check
+		wantSMTP  string // prefix of /readyz's smtp check
+		wantLevel string
 		wantLog   string
 	}{
 		{
 			name:      "IMAP server unreachable",
 			imap:      func(mb *mailtest.IMAP) string { return fmt.Sprintf("imap://%s@%s/%s", mb.User, closed(), mb.Mailbox) },
-			wantCheck: "not connected", wantLog: "connection refused",
+			wantCheck: "not connected", wantLevel: "WARN", wantLog: "connection refused",
 		},
 		{
 			name:      "mailbox does not exist",
 			imap:      func(mb *mailtest.IMAP) string { return fmt.Sprintf("imap://%s@%s/NoSuchFolder", mb.User, mb.Addr) },
-			wantCheck: "not connected", wantLog: "No such mailbox",
+			wantCheck: "not connected", wantLevel: "WARN", wantLog: "No such mailbox",
 		},
 		{
-			name:      "SMTP server unreachable",
-			imap:      func(mb *mailtest.IMAP) string { return fmt.Sprintf("imap://%s@%s/%s", mb.User, mb.Addr, mb.Mailbox) },
-			smtpDown:  true,
-			wantCheck: "", wantLog: "will retry",
+			name:     "SMTP server unreachable",
+			imap:     func(mb *mailtest.IMAP) string { return fmt.Sprintf("imap://%s@%s/%s", mb.User, mb.Addr, mb.Mailbox) },
+			smtpDown: true,
+			wantSMTP: "cannot connect since", wantLevel: "ERROR", wantLog: "cannot reach the SMTP server",
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -409,21 +411,23 @@ quiet_days = []
 			s := c.serve()
 			eventually(t, 15*time.Second, "a warning that says "+tc.wantLog, func() bool {
 				return slices.ContainsFunc(strings.Split(s.stderr.String(), "\n"), func(l string) bool {
-					return strings.Contains(l, "level=WARN") && strings.Contains(l, tc.wantLog)
+					return strings.Contains(l, "level="+tc.wantLevel) && strings.Contains(l, tc.wantLog)
 				})
 			})
-			// A mailbox that cannot be reached keeps /readyz at 503 with the
-			// reason; an SMTP server that is down does not (its mail is
-			// retried), once the mailbox is connected.
+			// A mailbox or an SMTP server that cannot be reached keeps
+			// /readyz at 503 with the reason.
 			var code int
 			var checks map[string]string
 			eventually(t, 15*time.Second, "/readyz to settle", func() bool {
 				code, checks = s.readiness()
-				if tc.wantCheck == "" {
-					return code == http.StatusOK
+				if tc.wantSMTP != "" {
+					return code == http.StatusServiceUnavailable && strings.HasPrefix(checks["smtp"], tc.wantSMTP) && checks["mailbox"] == "ok"
 				}
 				return code == http.StatusServiceUnavailable && strings.HasPrefix(checks["mailbox"], tc.wantCheck)
 			})
+			if n := strings.Count(s.stderr.String(), tc.wantLog); tc.smtpDown && n != 1 {
+				t.Errorf("the log says %q %d times, want once: the outage is logged when it starts", tc.wantLog, n)
+			}
 			if code := s.stop(); code != exitOK {
 				t.Errorf("serve exited with %d", code)
 			}
@@ -454,7 +458,7 @@ func TestServeDatabaseDown(t *testing.T) {
 		code, checks := s.readiness()
 		return code == http.StatusServiceUnavailable && strings.HasPrefix(checks["database"], "cannot open")
 	})
-	if !strings.Contains(s.stderr.String(), "cannot open the database; retrying") {
+	if !strings.Contains(s.stderr.String(), "cannot open the database; trying again") {
 		t.Errorf("log does not say it is retrying:\n%s", s.stderr)
 	}
 	if code := s.stop(); code != exitOK {

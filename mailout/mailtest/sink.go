@@ -51,17 +51,20 @@ type Sink struct {
 	ln  net.Listener
 
 	conns atomic.Int64
+	// down, while set, closes every new connection before the greeting.
+	down atomic.Bool
 	// clientTLS trusts the Sink's certificate, when it has one.
 	clientTLS *tls.Config
 
-	mu        sync.Mutex
-	haveCreds bool
-	user      string
-	pass      string
-	failAuth  bool
-	scripts   map[string][]step // by normalised recipient
-	attempts  map[string]int    // by normalised recipient
-	received  []Message
+	mu         sync.Mutex
+	haveCreds  bool
+	user       string
+	pass       string
+	failAuth   bool
+	refuseFrom string
+	scripts    map[string][]step // by normalised recipient
+	attempts   map[string]int    // by normalised recipient
+	received   []Message
 }
 
 // NewSink starts a Sink on a random port of 127.0.0.1 and registers a
@@ -131,7 +134,7 @@ func newSink(t testing.TB, tlsMode string) *Sink {
 	served := make(chan struct{})
 	go func() {
 		defer close(served)
-		var l net.Listener = countingListener{Listener: ln, n: &s.conns}
+		var l net.Listener = countingListener{Listener: ln, n: &s.conns, down: &s.down}
 		if tlsMode == ImplicitTLS {
 			l = tls.NewListener(l, serverTLS)
 		}
@@ -172,6 +175,20 @@ func (s *Sink) FailAuth(on bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failAuth = on
+}
+
+// SetDown, while on, makes the Sink behave like a server that is down:
+// every new connection is closed before the greeting. Connections already
+// open carry on.
+func (s *Sink) SetDown(on bool) { s.down.Store(on) }
+
+// RefuseSenders makes MAIL FROM fail with 553 5.7.1 for every reverse path
+// that contains substr, as servers that only let a mailbox send as itself
+// do; "" accepts every sender again.
+func (s *Sink) RefuseSenders(substr string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refuseFrom = substr
 }
 
 // Script sets how the Sink answers the next delivery attempts to rcpt, one
@@ -396,15 +413,25 @@ func (s *Sink) authRequired() bool {
 // so the count is up to date by the time a client has read the greeting.
 type countingListener struct {
 	net.Listener
-	n *atomic.Int64
+	n    *atomic.Int64
+	down *atomic.Bool
 }
 
 func (l countingListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err == nil {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return c, err
+		}
+		if l.down.Load() {
+			// An outage as a client sees it: the connection ends before
+			// any greeting.
+			c.Close()
+			continue
+		}
 		l.n.Add(1)
+		return c, nil
 	}
-	return c, err
 }
 
 var errAuthRequired = smtpErr(530, 5, 7, 0, "Authentication required")
@@ -447,6 +474,12 @@ func (ss *session) Auth(mech string) (sasl.Server, error) {
 func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
 	if ss.sink.authRequired() && !ss.authed {
 		return errAuthRequired
+	}
+	ss.sink.mu.Lock()
+	refuse := ss.sink.refuseFrom != "" && strings.Contains(from, ss.sink.refuseFrom)
+	ss.sink.mu.Unlock()
+	if refuse {
+		return smtpErr(553, 5, 7, 1, "Sender address rejected: not owned by user")
 	}
 	ss.Reset()
 	ss.from = from
