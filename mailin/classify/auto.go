@@ -15,6 +15,52 @@ var autoHeaders = []string{
 	"X-Auto-Reply", "X-Autoreply-From", "X-Mail-Autoreply",
 }
 
+// exchangeHeaders are stamped by Microsoft Exchange and Exchange Online on
+// mail that Exchange itself produced. They matter for replies that inbox
+// rules send ("have server reply using a specific message"), which carry
+// no Auto-Submitted, no Precedence and whatever subject the rule's owner
+// chose. Their presence is the sign; the value is often empty.
+//
+//   - X-MS-Exchange-Inbox-Rules-Loop holds the address of the mailbox
+//     whose inbox rule sent, forwarded or redirected the message, so that
+//     Exchange can stop rule loops. One naming our own service address is
+//     our mailbox's rule at work, not the sender's (see exchangeGenerated).
+//   - X-MS-Exchange-Generated-Message-Source names the agent that wrote
+//     the message ("Mailbox Rules Agent", "Transport Rules Agent",
+//     "Journal Agent", "Calendar Assistant"…). People's mail is written
+//     by their client, never by an agent.
+//   - X-MS-Exchange-Message-Is-Ndr marks a non-delivery report. A report
+//     the bounce rule can read is a Bounce before this is looked at.
+//
+// Left out on purpose:
+//
+//   - X-MS-Exchange-Transport-Rules-Loop is stamped when a mail flow
+//     (transport) rule acts on a message: an organisation that copies
+//     every outgoing message to a compliance mailbox, or redirects or
+//     moderates it, stamps people's own replies, which still reach us
+//     with the header.
+//   - X-MS-Exchange-Organization-* headers are Exchange's internal
+//     bookkeeping on every message it carries, people's ordinary replies
+//     included (and our own inbound mail, if our mailbox is on Exchange).
+//     No header of that family reliably marks an automatic reply.
+//   - X-MS-Exchange-ForwardingLoop marks mail that mailbox forwarding
+//     passed on; what is forwarded may be a person's reply.
+//   - X-Auto-Response-Suppress: see autoHeaders.
+var exchangeHeaders = []string{
+	"X-MS-Exchange-Inbox-Rules-Loop",
+	"X-MS-Exchange-Generated-Message-Source",
+	"X-MS-Exchange-Message-Is-Ndr",
+}
+
+// listHeaders are set by mailing-list software on what it distributes or
+// sends about a list: List-Id (RFC 2919), the RFC 2369 fields, and the
+// Mailing-List field of ezmlm and Google Groups. A list server's notice
+// to a sender (not a member, held for moderation) carries them as well.
+var listHeaders = []string{
+	"List-Id", "List-Unsubscribe", "List-Subscribe", "List-Post", "List-Help",
+	"List-Owner", "List-Archive", "Mailing-List",
+}
+
 // autoReply looks for any sign that no person wrote the message as a reply.
 func (m *message) autoReply() (Result, bool) {
 	auto := func(reason string) (Result, bool) {
@@ -33,6 +79,9 @@ func (m *message) autoReply() (Result, bool) {
 			}
 		}
 	}
+	if h := m.exchangeGenerated(); h != "" {
+		return auto(h)
+	}
 	list := false
 	for _, v := range m.env.GetHeaderValues("Precedence") {
 		switch t := token(v); t {
@@ -48,19 +97,55 @@ func (m *message) autoReply() (Result, bool) {
 	if m.nullReturnPath() {
 		return auto("null Return-Path")
 	}
-	if list || m.header("List-Id") != "" || m.header("List-Unsubscribe") != "" {
+	if list || slices.ContainsFunc(listHeaders, m.hasHeader) {
 		if !m.repliesToUs() {
 			return auto("list mail that is not a reply to us")
 		}
 	}
-	switch localPart(m.fromAddr) {
-	case "noreply", "no-reply", "no_reply", "donotreply", "do-not-reply", "do_not_reply":
+	if isNoReply(m.fromAddr) {
 		return auto("no-reply sender")
 	}
 	if mk := autoSubject(m.subject); mk != "" {
 		return auto("subject starts with " + quote(mk))
 	}
 	return Result{}, false
+}
+
+// exchangeGenerated returns the first of exchangeHeaders the message
+// carries, or "". Our own mailbox may sit on Exchange with an inbox rule
+// that hands mail on to the mailbox we read; the copy then carries that
+// rule's X-MS-Exchange-Inbox-Rules-Loop with our address and a
+// "Mailbox Rules Agent" source, whoever wrote it. Those two stamps are
+// ignored when every loop entry names us.
+func (m *message) exchangeGenerated() string {
+	const loop, source = "X-MS-Exchange-Inbox-Rules-Loop", "X-MS-Exchange-Generated-Message-Source"
+	ourRule := false
+	for _, v := range m.env.GetHeaderValues(loop) {
+		if !m.isService(strings.TrimSpace(limit(v, 320))) {
+			return loop
+		}
+		ourRule = true
+	}
+	for _, v := range m.env.GetHeaderValues(source) {
+		if !ourRule || fold(limit(v, 100)) != "mailbox rules agent" {
+			return source
+		}
+	}
+	for _, h := range exchangeHeaders {
+		if h != loop && h != source && len(m.env.GetHeaderValues(h)) > 0 {
+			return h
+		}
+	}
+	return ""
+}
+
+// isNoReply reports whether addr is a mailbox that says nobody reads it.
+func isNoReply(addr string) bool {
+	switch localPart(addr) {
+	case "noreply", "no-reply", "no_reply", "donotreply", "do-not-reply", "do_not_reply":
+		return true
+	}
+	return false
 }
 
 // nullReturnPath reports whether the topmost Return-Path, the one our own

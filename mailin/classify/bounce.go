@@ -10,31 +10,35 @@ import (
 
 // bounce recognises delivery reports: standard ones by their
 // message/delivery-status part, others by sender, X-Failed-Recipients or
-// subject. A status part counts when it sits in a multipart/report or the
-// message looks like a bounce otherwise too, so that a person forwarding a
-// bounce inline (the status part then rides in their multipart/mixed) is
-// not taken for the report itself.
+// subject. A status part counts when it sits in a multipart/report, when
+// it is the whole message, or when the message looks like a bounce
+// otherwise too, so that a person forwarding a bounce inline (the status
+// part then rides in their multipart/mixed) is not taken for the report
+// itself.
 func (m *message) bounce() (Result, bool) {
 	var status, headers []byte
-	var sawStatus, statusInReport, sawReport bool
+	var sawStatus, statusInReport, sawReport, sawReturned bool
 	for _, p := range m.parts {
 		ct, params := contentType(p)
 		switch ct {
 		case "message/delivery-status", "message/global-delivery-status":
 			if !sawStatus {
-				status, sawStatus, statusInReport = p.Content, true, underReport(p)
+				// No mail client sends a bare status part as a message of
+				// its own; some mail systems do.
+				status, sawStatus, statusInReport = p.Content, true, underReport(p) || p == m.env.Root
 			}
 		case "multipart/report":
 			if t := token(params["report-type"]); t == "delivery-status" || t == "global-delivery-status" {
 				sawReport = true
 			}
 		case "message/rfc822", "message/global", "text/rfc822-headers", "message/rfc822-headers", "message/global-headers":
+			sawReturned = true
 			if headers == nil {
 				headers = p.Content
 			}
 		}
 	}
-	evidence := m.bounceEvidence()
+	evidence := m.bounceEvidence(sawReturned)
 
 	if sawStatus && (statusInReport || evidence != "" || m.nullReturnPath()) {
 		d := parseDeliveryStatus(status)
@@ -61,8 +65,9 @@ func (m *message) bounce() (Result, bool) {
 }
 
 // bounceEvidence returns the reason a message without a usable status
-// part is still a bounce, or "".
-func (m *message) bounceEvidence() string {
+// part is still a bounce, or "". returned says whether the message
+// carries a returned message or its headers as a part of their own.
+func (m *message) bounceEvidence(returned bool) string {
 	switch {
 	case isBounceSender(m.fromName, m.fromAddr):
 		return "bounce: sent by a mail system"
@@ -72,7 +77,23 @@ func (m *message) bounceEvidence() string {
 	if mk := bounceSubject(m.subject); mk != "" {
 		return "bounce: subject starts with " + quote(mk)
 	}
+	// Some providers send their reports from a no-reply mailbox under a
+	// subject of their own. Such a sender is machine mail anyway; the
+	// returned message and a sentence saying it was not delivered make it
+	// a report about our mail rather than a notification.
+	if returned && isNoReply(m.fromAddr) &&
+		containsAny(strings.ToLower(explanation(limit(m.env.Text, maxText))), undeliveredPhrases) {
+		return "bounce: returned message from a no-reply sender"
+	}
 	return ""
+}
+
+// undeliveredPhrases say, in a report's own words, that mail was not
+// delivered.
+var undeliveredPhrases = []string{
+	"could not be delivered", "couldn't be delivered", "was not delivered",
+	"wasn't delivered", "undeliverable", "unable to deliver", "delivery failed",
+	"delivery has failed", "failed to deliver",
 }
 
 // underReport reports whether a part is inside a multipart/report.
@@ -318,13 +339,15 @@ func diagnosticField(v string) string {
 }
 
 // isBounceSender reports whether the From looks like a mail system rather
-// than a person.
+// than a person. The local part is compared without its separators, since
+// mail systems write "mailer-daemon", "MAILER_DAEMON", "post_master"…
 func isBounceSender(name, addr string) bool {
-	switch local := localPart(addr); {
-	case local == "mailer-daemon", local == "mailerdaemon", local == "mailer_daemon",
-		local == "mail-daemon", local == "postmaster":
+	local := localPart(addr)
+	switch separators.Replace(local) {
+	case "mailerdaemon", "maildaemon", "postmaster":
 		return true
-	case strings.HasPrefix(local, "microsoftexchange") && len(local) > len("microsoftexchange"):
+	}
+	if strings.HasPrefix(local, "microsoftexchange") && len(local) > len("microsoftexchange") {
 		// Exchange's system mailbox, MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e.
 		return true
 	}
@@ -335,6 +358,9 @@ func isBounceSender(name, addr string) bool {
 	}
 	return false
 }
+
+// separators are dropped from a local part before comparing it.
+var separators = strings.NewReplacer("-", "", "_", "", ".", "")
 
 // bounceSubjects open the subjects of non-delivery reports, folded (see
 // fold). They are matched at the start of the subject only.
@@ -436,6 +462,18 @@ var (
 		"user unknown", "unknown user", "no such user", "does not exist",
 		"doesn't exist", "address rejected", "recipient not found",
 		"mailbox unavailable", "unrouteable address", "no mailbox here",
+		"not listed in", // Domino: "not listed in Domino Directory"
+	}
+	// gaveUpPhrases say the mail system has stopped trying: a temporary
+	// failure that went on too long, reported as failed, not delayed.
+	// Delay warnings speak of what will happen ("will give up", Postfix's
+	// "could not be delivered for more than 4 hours"), so every phrase
+	// here is in the past or present.
+	gaveUpPhrases = []string{
+		"cannot send message for",          // sendmail: "Cannot send message for 5 days"
+		"retry timeout exceeded",           // Exim
+		"in the queue too long",            // qmail
+		"given up", "giving up", "gave up", // qmail and others
 	}
 )
 
@@ -448,12 +486,14 @@ func (m *message) digFailures() ([]Failure, bool) {
 	lower := strings.ToLower(text)
 
 	globalStatus, globalDiag := statusIn(text)
-	delayed := containsAny(lower, delayPhrases) || strings.Contains(m.subject, "delay")
+	gaveUp := containsAny(lower, gaveUpPhrases) || containsAny(m.subject, gaveUpPhrases)
+	delayed := !gaveUp && (containsAny(lower, delayPhrases) || strings.Contains(m.subject, "delay"))
 	permanentWords := containsAny(lower, permanentPhrases)
 
 	build := func(rcpt, status, diag string) Failure {
 		f := Failure{Recipient: rcpt, Status: status, Diagnostic: diag, Action: "failed"}
-		if class := statusClass(status, diag); class == '4' || (class == 0 && delayed && !permanentWords) {
+		switch class := statusClass(status, diag); {
+		case class == '4' && !gaveUp, class == 0 && delayed && !permanentWords:
 			f.Action = "delayed"
 		}
 		return f

@@ -13,19 +13,23 @@
 //     Auto-Submitted and List-Unsubscribe, so this must come before the
 //     auto-reply rules to be reported for what it is.
 //  2. Bounce. A message/delivery-status part inside multipart/report
-//     (report-type=delivery-status) is parsed per recipient, and the
-//     returned message or headers give the original Message-ID. Without
-//     one, a bounce is recognised by its sender (MAILER-DAEMON, postmaster,
-//     "Mail Delivery System", Exchange's MicrosoftExchange… mailbox), by an
-//     X-Failed-Recipients header, or by a subject that starts like a
-//     non-delivery report in one of several languages ("Undeliverable:",
-//     "Unzustellbar:", "Non remis :"…); the status and recipient are then
-//     dug out of the text. A status part outside any multipart/report
-//     counts only with such evidence, so a person forwarding a bounce
-//     inline is not mistaken for the report. A report that lists only
-//     delivered or relayed recipients is still a Bounce, with no Failures.
-//     Bounces come before calendar replies and auto-replies because they
-//     often carry Auto-Submitted too, and their details matter.
+//     (report-type=delivery-status), or making up the whole message, is
+//     parsed per recipient, and the returned message or headers give the
+//     original Message-ID. Without one, a bounce is recognised by its
+//     sender (MAILER-DAEMON or postmaster however spelt, with or without a
+//     domain, "Mail Delivery System", Exchange's MicrosoftExchange…
+//     mailbox), by an X-Failed-Recipients header, by a subject that starts
+//     like a non-delivery report in one of several languages
+//     ("Undeliverable:", "Unzustellbar:", "Non remis :"…), or by a no-reply
+//     sender that returns our message and says it was not delivered; the
+//     status and recipient are then dug out of the text, and a temporary
+//     failure the mail system gave up on counts as failed, not delayed. A
+//     status part inside some other multipart counts only with such
+//     evidence, so a person forwarding a bounce inline is not mistaken for
+//     the report. A report that lists only delivered or relayed recipients
+//     is still a Bounce, with no Failures. Bounces come before calendar
+//     replies and auto-replies because they often carry Auto-Submitted
+//     too, and their details matter.
 //  3. CalendarReply. A calendar part (text/calendar, application/ics or an
 //     .ics file, single part or anywhere in the tree) whose METHOD is REPLY.
 //     The METHOD property in the body wins over the Content-Type method
@@ -34,20 +38,26 @@
 //     resource mailbox that accepts on its own still answers the invitation.
 //     A REQUEST, CANCEL or COUNTER is not a reply and falls through to the
 //     next rules, so it ends up Human or AutoReply by its headers.
-//  4. AutoReply. Header evidence first (Auto-Submitted other than "no",
-//     X-Autoreply and friends, Precedence bulk/junk/auto_reply, a
-//     non-delivery multipart/report such as a read receipt, a null
-//     Return-Path, list headers, a no-reply sender), then a subject that
-//     starts with an auto-reply phrase in one of about twenty languages, for
-//     Outlook rules that send no headers at all.
+//  4. AutoReply. Header evidence first: Auto-Submitted other than "no";
+//     X-Autoreply and friends; the marks Exchange puts on mail it wrote
+//     itself, such as an inbox rule's reply (X-MS-Exchange-Inbox-Rules-Loop,
+//     X-MS-Exchange-Generated-Message-Source, X-MS-Exchange-Message-Is-Ndr);
+//     Precedence bulk/junk/auto_reply; a non-delivery multipart/report such
+//     as a read receipt or an abuse report; a null Return-Path; list
+//     headers; a no-reply sender. Exchange headers that people's own
+//     replies carry too (X-MS-Exchange-Transport-Rules-Loop, the
+//     X-MS-Exchange-Organization-* family, X-Auto-Response-Suppress) are
+//     not evidence. Then a subject that starts with an auto-reply phrase in
+//     one of about twenty languages, for rules that send no headers at all.
 //  5. Human: nothing above fired.
 //
 // Mailing lists need care: a person may answer us through a list, and
-// Mailman stamps every post with "Precedence: list". List-Id,
-// List-Unsubscribe and "Precedence: list" are therefore treated alike: the
-// message is list traffic (AutoReply) unless its In-Reply-To or References
-// name a message we sent (or, when Options.IsOurs is nil, unless it has an
-// In-Reply-To at all). "Precedence: bulk" and "junk" are never a person.
+// Mailman stamps every post with "Precedence: list". The list headers
+// (List-Id, List-Unsubscribe and the other RFC 2369 fields, Mailing-List)
+// and "Precedence: list" are therefore treated alike: the message is list
+// traffic (AutoReply) unless its In-Reply-To or References name a message
+// we sent (or, when Options.IsOurs is nil, unless it has an In-Reply-To at
+// all). "Precedence: bulk" and "junk" are never a person.
 //
 // Subject phrases are matched only at the very start of the subject, after
 // nothing is stripped: auto-replies are not "Re:"-prefixed, while a
@@ -61,9 +71,11 @@
 //
 // What this cannot see: an autoresponder that sends no header and a
 // "Re:" subject ("Re: [Accord] 3/16") looks exactly like a person and is
-// classified Human; a fresh mail (not a reply) whose subject happens to
-// read like a notice ("Out of office - can we move Tuesday?") is
-// classified AutoReply. Both are rare next to the cost of reading bodies.
+// classified Human (Exchange's inbox rules give themselves away by the
+// headers Exchange adds; other servers' rules may not); a fresh mail (not
+// a reply) whose subject happens to read like a notice ("Out of office -
+// can we move Tuesday?") is classified AutoReply. Both are rare next to
+// the cost of reading bodies.
 //
 // Classify reads the envelope only; it does no I/O and does not panic on
 // anything enmime can produce, however broken the MIME. It bounds the
@@ -215,6 +227,11 @@ func newMessage(env *enmime.Envelope, opts Options) *message {
 // header returns the first value of a top-level header, decoded.
 func (m *message) header(name string) string {
 	return strings.TrimSpace(m.env.GetHeader(name))
+}
+
+// hasHeader reports whether a top-level header is present with a value.
+func (m *message) hasHeader(name string) bool {
+	return m.header(name) != ""
 }
 
 // isService reports whether addr is one of our service addresses.

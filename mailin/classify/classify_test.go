@@ -125,7 +125,7 @@ func TestClassifyFixtures(t *testing.T) {
 // reliability figures are quoted for.
 func TestFixtureCounts(t *testing.T) {
 	t.Parallel()
-	least := map[Kind]int{AutoReply: 25, Human: 10, Bounce: 8, Loop: 3, CalendarReply: 5}
+	least := map[Kind]int{AutoReply: 51, Human: 16, Bounce: 11, Loop: 3, CalendarReply: 8}
 	got := map[Kind]int{}
 	for _, f := range fixtures(t) {
 		got[f.want]++
@@ -189,6 +189,7 @@ func TestBounceDetails(t *testing.T) {
 		{"bounce-exchange-de-unzustellbar.eml", 1, "tobias.kraus@firma.example.de", "failed", "5.1.1", "RecipNotFound", true, "<q3.ab12cd34@accord.example.com>"},
 		{"bounce-exchange-fr-non-remis.eml", 1, "hugo.lefevre@contoso.example", "failed", "5.4.1", "Access denied", true, "<q2.4e5f6a7b@accord.example.com>"},
 		{"bounce-sendmail-two-recipients.eml", 1, "hannah@wingtip.example", "failed", "5.1.1", "User unknown", true, "<agreement.77aa88bb@accord.example.com>"},
+		{"bounce-exchange-online-message-is-ndr.eml", 1, "ben.okafor@fabrikam.example", "failed", "5.2.2", "QuotaExceededException", true, "<q5.6b2f9d40@accord.example.com>"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -219,6 +220,71 @@ func TestBounceDetails(t *testing.T) {
 			}
 			if d.OriginalMessageID != tt.original {
 				t.Errorf("Classify(%q) original Message-ID = %q, want %q", tt.file, d.OriginalMessageID, tt.original)
+			}
+		})
+	}
+}
+
+// TestPlainTextBounces reads bounces that have no status part: who
+// failed, whether the mail system gave up or will try again, and whether
+// the failure is permanent.
+func TestPlainTextBounces(t *testing.T) {
+	t.Parallel()
+	const daemon = "From: MAILER-DAEMON@mx.example.org"
+	tests := []struct {
+		name      string
+		raw       []byte
+		recipient string
+		action    string
+		status    string
+		permanent bool
+	}{
+		{
+			name:   "sendmail gave up on a temporary error",
+			raw:    rawMessage("   ----- Transcript of session follows -----\n421 example.com (smtp)... Deferred: Connection timed out during user open with example.com\n\n   ----- Unsent message follows -----\nReceived: by mx9.example.com\nTo: kim@example.com\n", daemon, "Subject: Returned mail: Cannot send message for 4 days"),
+			action: "failed",
+		},
+		{
+			name:      "qmail gave up on a temporary error",
+			raw:       rawMessage("Hi. This is the qmail-send program at mx.example.org.\nI'm afraid I wasn't able to deliver your message to the following addresses.\n\n<kim@example.com>:\n192.0.2.7 does not like recipient.\nRemote host said: 451 4.3.0 Try again later\nI'm not going to try again; this message has been in the queue too long.\n", daemon, "Subject: failure notice"),
+			recipient: "kim@example.com",
+			action:    "failed",
+			status:    "4.3.0",
+		},
+		{
+			name:      "Postfix delay warning",
+			raw:       rawMessage("# THIS IS A WARNING ONLY.  YOU DO NOT NEED TO RESEND YOUR MESSAGE. #\n\nYour message could not be delivered for more than 2 hour(s).\nIt will be retried until it is 4 day(s) old.\n\n<kim@example.com>: connect to mx.example.com[192.0.2.2]:25: No route to host\n", daemon, "Subject: Delayed Mail (still being retried)"),
+			recipient: "kim@example.com",
+			action:    "delayed",
+		},
+		{
+			name:      "Exim delay warning",
+			raw:       rawMessage("A message that you sent has not yet been delivered to one or more of its\nrecipients after more than 24 hours on the queue.\n\n  kim@example.com\n    Delay reason: SMTP error from remote mail server after RCPT TO:<kim@example.com>:\n    451 4.7.1 Greylisted\n\nEventually the mail delivery software will give up.\n", daemon, "Subject: Warning: message 1uF2gH-0003xT-0k delayed 24 hours"),
+			recipient: "kim@example.com",
+			action:    "delayed",
+			status:    "4.7.1",
+		},
+		{
+			name:      "Domino user not in the directory",
+			raw:       rawMessage("Your message\n\n  Subject: Test\n\nwas not delivered to:\n\n  kim@example.jp\n\nbecause:\n\n  User Kim (kim@example.jp) not listed in Domino Directory\n", "From: Postmaster@example.jp", "Subject: DELIVERY FAILURE: User Kim (kim@example.jp) not listed in Domino Directory"),
+			recipient: "kim@example.jp",
+			action:    "failed",
+			permanent: true,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := Classify(parse(t, tt.raw), testOptions)
+			if r.Kind != Bounce || r.DSN == nil || len(r.DSN.Failures) != 1 {
+				t.Fatalf("Classify(%q) = %v (%s) with DSN %+v, want %v with one failure", tt.name, r.Kind, r.Reason, r.DSN, Bounce)
+			}
+			f := r.DSN.Failures[0]
+			if f.Recipient != tt.recipient || f.Action != tt.action || f.Status != tt.status {
+				t.Errorf("Classify(%q) failure = %+v, want recipient %q, action %q, status %q", tt.name, f, tt.recipient, tt.action, tt.status)
+			}
+			if r.DSN.Permanent != tt.permanent {
+				t.Errorf("Classify(%q).DSN.Permanent = %v, want %v", tt.name, r.DSN.Permanent, tt.permanent)
 			}
 		})
 	}
@@ -308,6 +374,13 @@ func TestClassifyRules(t *testing.T) {
 		{"calendar COUNTER is not a reply", rawMessage("BEGIN:VCALENDAR\r\nMETHOD:COUNTER\r\nEND:VCALENDAR\r\n", from, subject, "MIME-Version: 1.0", "Content-Type: text/calendar"), testOptions, Human},
 		{"subject marker beats In-Reply-To", rawMessage("Away.", from, "Subject: Automatic reply: [Accord] 3/16", ours), testOptions, AutoReply},
 		{"body mentions out of office", rawMessage("I am out of office next week. Automatic reply: no.", from, subject, ours), testOptions, Human},
+		{"List-Subscribe and Mailing-List, not a reply", rawMessage("You are not a member.", "From: team-admin@lists.example.org", "Subject: You are not a member (team ML)", "List-Subscribe: <mailto:team-ctl@lists.example.org?body=subscribe>", "Mailing-List: contact team-help@lists.example.org; run by ezmlm"), testOptions, AutoReply},
+		{"List-Post, reply to us", rawMessage("Yes.", from, subject, ours, "List-Post: <mailto:team@lists.example.org>"), testOptions, Human},
+		{"status part as the whole message", rawMessage("Reporting-MTA: dns; mx.example.org\r\n\r\nFinal-Recipient: rfc822; dana@example.org\r\nAction: failed\r\nStatus: 5.1.1\r\n", "MIME-Version: 1.0", "Content-Type: message/delivery-status"), testOptions, Bounce},
+		{"From a bare mailer-daemon", rawMessage("failed", "From: mailer-daemon", "Subject: There was an error sending your mail"), testOptions, Bounce},
+		{"From post_master", rawMessage("Error: Invalid user address", "From: post_master@sms.example.org", "Subject: Re:Test message"), testOptions, Bounce},
+		{"no-reply sender, returned message, not delivered", rawMessage("--b\r\nContent-Type: text/plain\r\n\r\nYour mail could not be delivered to: <dana@example.org>\r\n--b\r\nContent-Type: message/rfc822\r\n\r\nMessage-ID: <q3.1@accord.example.com>\r\nSubject: x\r\n\r\nx\r\n--b--\r\n", "From: no-reply@mail.example.jp", "Subject: Mail error notice", "MIME-Version: 1.0", `Content-Type: multipart/mixed; boundary="b"`), testOptions, Bounce},
+		{"no-reply sender, returned message, held for review", rawMessage("--b\r\nContent-Type: text/plain\r\n\r\nYour post awaits a moderator.\r\n--b\r\nContent-Type: message/rfc822\r\n\r\nMessage-ID: <q3.1@accord.example.com>\r\nSubject: x\r\n\r\nx\r\n--b--\r\n", "From: no-reply@groups.example.org", "Subject: Held for review", "MIME-Version: 1.0", `Content-Type: multipart/mixed; boundary="b"`), testOptions, AutoReply},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -318,6 +391,55 @@ func TestClassifyRules(t *testing.T) {
 			}
 			checkResult(t, tt.name, r)
 		})
+	}
+}
+
+// TestExchangeHeaders covers the headers Exchange stamps on mail it
+// generates, and the Exchange headers that people's replies carry too.
+func TestExchangeHeaders(t *testing.T) {
+	t.Parallel()
+	const (
+		from    = "From: Mette Holm <mette.holm@northwind.example>"
+		subject = "Subject: RE: [Accord] 6/16"
+		ours    = "In-Reply-To: <q6.1@accord.example.com>"
+		loop    = "X-MS-Exchange-Inbox-Rules-Loop: "
+		source  = "X-MS-Exchange-Generated-Message-Source: "
+	)
+	tests := []struct {
+		name   string
+		header []string
+		want   Kind
+		reason string // a substring
+	}{
+		{"inbox rule of the sender", []string{loop + "mette.holm@northwind.example"}, AutoReply, "X-MS-Exchange-Inbox-Rules-Loop"},
+		{"inbox rule loop, empty", []string{loop}, AutoReply, "X-MS-Exchange-Inbox-Rules-Loop"},
+		{"inbox rules of the sender and of our mailbox", []string{loop + "mette.holm@northwind.example", loop + "partners@accord.example.com"}, AutoReply, "X-MS-Exchange-Inbox-Rules-Loop"},
+		{"inbox rule of our mailbox", []string{loop + "partners@accord.example.com"}, Human, ""},
+		{"inbox rule of our mailbox, its agent's stamp", []string{loop + "Partners@Accord.Example.com", source + "Mailbox Rules Agent"}, Human, ""},
+		{"inbox rule of our mailbox, another agent", []string{loop + "partners@accord.example.com", source + "Transport Rules Agent"}, AutoReply, "X-MS-Exchange-Generated-Message-Source"},
+		{"Mailbox Rules Agent", []string{source + "Mailbox Rules Agent"}, AutoReply, "X-MS-Exchange-Generated-Message-Source"},
+		{"Transport Rules Agent", []string{source + "Transport Rules Agent"}, AutoReply, "X-MS-Exchange-Generated-Message-Source"},
+		{"Journal Agent", []string{source + "Journal Agent"}, AutoReply, "X-MS-Exchange-Generated-Message-Source"},
+		{"NDR marker alone", []string{"X-MS-Exchange-Message-Is-Ndr:"}, AutoReply, "X-MS-Exchange-Message-Is-Ndr"},
+		{"transport rule loop: a compliance copy of a person's reply", []string{"X-MS-Exchange-Transport-Rules-Loop: 1"}, Human, ""},
+		{"mailbox forwarding", []string{"X-MS-Exchange-ForwardingLoop: mette.holm@northwind.example;0c9a8b7d-6e5f-4a3b-2c1d-0e9f8a7b6c5d"}, Human, ""},
+		{"organisation headers", []string{"X-MS-Exchange-Organization-AuthAs: Anonymous", "X-MS-Exchange-Organization-SCL: 1", "X-MS-Exchange-Organization-MessageDirectionality: Incoming", "X-MS-Exchange-Organization-Network-Message-Id: 6f2d0c1a-93b4-4e57-a8d2-1c7e5b9f3a60"}, Human, ""},
+		{"Outlook's usual headers", []string{"X-MS-Has-Attach:", "X-MS-TNEF-Correlator:", "Thread-Topic: [Accord] 6/16", "Thread-Index: AQHbxSt1cVw7Rk2e4UaP0nB8hXq3LyZ5", "X-Auto-Response-Suppress: All"}, Human, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := Classify(parse(t, rawMessage("Yes.", append([]string{from, subject, ours}, tt.header...)...)), testOptions)
+			if r.Kind != tt.want || !strings.Contains(r.Reason, tt.reason) {
+				t.Errorf("Classify(%q) = %v (%s), want %v (%s)", tt.name, r.Kind, r.Reason, tt.want, tt.reason)
+			}
+			checkResult(t, tt.name, r)
+		})
+	}
+	// An Exchange report the bounce rule can read stays a Bounce.
+	r := Classify(parse(t, rawMessage("Delivery has failed to these recipients or groups: a@example.org", "From: postmaster@northwind.example", "Subject: Undeliverable: x", "X-MS-Exchange-Message-Is-Ndr:")), testOptions)
+	if r.Kind != Bounce {
+		t.Errorf("Classify(Exchange NDR) = %v (%s), want %v", r.Kind, r.Reason, Bounce)
 	}
 }
 

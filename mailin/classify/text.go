@@ -187,9 +187,13 @@ func token(s string) string {
 
 var looseAddress = regexp.MustCompile(`[^\s<>"(),;:@]+@[^\s<>"(),;:@]+`)
 
+// bareLocal is a From that is nothing but a local part, as some mail
+// systems write "From: mailer-daemon" without a domain.
+var bareLocal = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
 // fromAddress returns the display name and address of the first From
 // mailbox. Malformed headers that net/mail rejects still yield the first
-// thing that looks like an address.
+// thing that looks like an address, or a lone local part.
 func fromAddress(env *enmime.Envelope) (name, addr string) {
 	if list, err := env.AddressList("From"); err == nil && len(list) > 0 && list[0] != nil {
 		return list[0].Name, strings.TrimSpace(list[0].Address)
@@ -201,6 +205,9 @@ func fromAddress(env *enmime.Envelope) (name, addr string) {
 	addr = looseAddress.FindString(raw)
 	if i := strings.Index(raw, "<"); i > 0 {
 		name = strings.Trim(strings.TrimSpace(raw[:i]), `"`)
+	}
+	if addr == "" && bareLocal.MatchString(strings.TrimSpace(raw)) {
+		addr = strings.TrimSpace(raw)
 	}
 	return name, addr
 }
