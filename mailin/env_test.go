@@ -221,10 +221,44 @@ func replyMail(from string, to sent, text string) []byte {
 		strings.ReplaceAll(text, "\n", "\r\n"), serviceAddress))
 }
 
-// answers lists a participant's recorded answers, oldest first.
+// pairSender is the lead of an extra pair, with the welcome they got.
+type pairSender struct {
+	from             string
+	pid, participant int64
+	welcome          sent
+}
+
+// enrollPairs enrols n more pairs and returns their leads.
+func (e *env) enrollPairs(n int) []pairSender {
+	e.t.Helper()
+	out := []pairSender{{from: "dana@example.test", pid: e.pid, participant: e.dana, welcome: e.lastMail("dana@example.test")}}
+	for i := 1; i < n; i++ {
+		lead := fmt.Sprintf("lead%d@example.test", i)
+		id, err := e.st.Enroll(e.ctx, store.Enrollment{Kind: conversation.KindLeadReport, Set: e.set(),
+			A: store.EnrollPerson{Name: fmt.Sprintf("Lead %d", i), Email: lead, TimeZone: "Europe/Berlin"},
+			B: store.EnrollPerson{Name: fmt.Sprintf("Report %d", i), Email: fmt.Sprintf("report%d@example.test", i), TimeZone: "Europe/Berlin"}})
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		p, err := e.st.Load(e.ctx, id)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		out = append(out, pairSender{from: lead, pid: id, participant: p.Participants[0].ID, welcome: e.lastMail(lead)})
+	}
+	return out
+}
+
+// answers lists a participant of the env's pair's recorded answers, oldest first.
 func (e *env) answers(participant int64) []string {
 	e.t.Helper()
-	p, err := e.st.Load(e.ctx, e.pid)
+	return e.answersOf(e.pid, participant)
+}
+
+// answersOf lists a participant's recorded answers, oldest first.
+func (e *env) answersOf(pid, participant int64) []string {
+	e.t.Helper()
+	p, err := e.st.Load(e.ctx, pid)
 	if err != nil {
 		e.t.Fatal(err)
 	}

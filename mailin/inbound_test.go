@@ -158,13 +158,18 @@ func TestFailureDoesNotAcknowledge(t *testing.T) {
 }
 
 // TestPollersShareMailbox (F4): four pollers on one mailbox and 1,000
-// replies store exactly 1,000 answers.
+// replies store exactly 1,000 answers; on a server that can MOVE, each
+// reply lands in the Processed folder exactly once, and no poller takes
+// another's expunges for a lost connection. The replies come from 25
+// pairs, as in a real mailbox, rather than 1,000 corrections of one
+// answer, which would make every step load an ever longer partnership.
 func TestPollersShareMailbox(t *testing.T) {
 	t.Parallel()
 	run := func(t *testing.T, e *env, replies, pollers int) {
-		welcome := e.lastMail("dana@example.test")
+		senders := e.enrollPairs(25)
 		for i := range replies {
-			e.mb.Append(t, e.imap, "", replyMail("dana@example.test", welcome, fmt.Sprintf("Answer number %d.", i)))
+			s := senders[i%len(senders)]
+			e.mb.Append(t, e.imap, "", replyMail(s.from, s.welcome, fmt.Sprintf("Answer number %d.", i)))
 		}
 		var ps []*Poller
 		for i := range pollers {
@@ -175,13 +180,34 @@ func TestPollersShareMailbox(t *testing.T) {
 		if o[store.InboundAnswer] != replies || len(o) != 1 {
 			t.Errorf("outcomes = %v, want %d answers and nothing else", o, replies)
 		}
-		got := e.answers(e.dana)
+		got := 0
 		seen := map[string]bool{}
-		for _, a := range got {
-			seen[a] = true
+		for _, s := range senders {
+			for _, a := range e.answersOf(s.pid, s.participant) {
+				got++
+				seen[a] = true
+			}
 		}
-		if len(got) != replies || len(seen) != replies {
-			t.Errorf("%d answers stored (%d distinct), want %d", len(got), len(seen), replies)
+		if got != replies || len(seen) != replies {
+			t.Errorf("%d answers stored (%d distinct), want %d", got, len(seen), replies)
+		}
+		moved := e.mb.WaitFor(t, e.imap, e.mb.Processed, time.Minute, func(ms []mailtest.Stored) bool { return len(ms) >= replies })
+		copies := map[string]int{}
+		for _, m := range moved {
+			copies[string(msgIDPattern.Find(m.Raw))]++
+		}
+		for id, n := range copies {
+			if n != 1 {
+				t.Errorf("%s is %d times in the Processed folder, want once", id, n)
+			}
+		}
+		if len(moved) != replies || len(copies) != replies {
+			t.Errorf("the Processed folder holds %d messages (%d distinct), want each of the %d replies once", len(moved), len(copies), replies)
+		}
+		for i, p := range ps {
+			if n := p.Status().Reconnects; n != 0 {
+				t.Errorf("poller %d reconnected %d times (last error %q), want none", i, n, p.Status().LastError)
+			}
 		}
 	}
 	t.Run("sqlite", func(t *testing.T) {
@@ -303,5 +329,32 @@ func TestSenderOf(t *testing.T) {
 		if got := senderOf([]byte(raw)); got != want {
 			t.Errorf("senderOf(%q) = %q, want %q", raw, got, want)
 		}
+	}
+}
+
+// TestMoveRefusedAsExpunged (F4): when the server refuses to move handled
+// mail because another client expunged some of it first (Dovecot's
+// NO [EXPUNGEISSUED]), the poller neither reconnects nor copies anything
+// twice: it catches up with a NOOP, moves what is left, and carries on.
+func TestMoveRefusedAsExpunged(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, storetest.SQLiteURL(t), mailtest.NewMemoryIMAP(t))
+	welcome := e.lastMail("dana@example.test")
+	for i := range 3 {
+		e.mb.Append(t, e.imap, "", replyMail("dana@example.test", welcome, fmt.Sprint("Moved once ", i)))
+	}
+	e.mb.Memory.RefuseMoves(1)
+	p := e.poller(e.processor("p1"))
+	e.run(p)
+	e.waitOutcomes(3, 20*time.Second)
+	moved := e.mb.WaitFor(t, e.imap, e.mb.Processed, 10*time.Second, func(ms []mailtest.Stored) bool { return len(ms) >= 3 })
+	if len(moved) != 3 {
+		t.Errorf("%d messages in the Processed folder, want the 3 replies once each", len(moved))
+	}
+	if left := e.mb.Messages(t, e.imap, e.mb.Mailbox); len(left) != 0 {
+		t.Errorf("%d messages left in the inbox", len(left))
+	}
+	if st := p.Status(); st.Reconnects != 0 {
+		t.Errorf("the poller reconnected %d times after the refusal (%s), want none", st.Reconnects, st.LastError)
 	}
 }

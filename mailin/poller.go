@@ -641,6 +641,12 @@ func (p *Poller) fetchBodies(cn *conn, meta []*imapclient.FetchMessageBuffer) (m
 
 // acknowledge marks handled messages: moved to folder when the server can
 // MOVE, else flagged.
+//
+// Another client (another Accord instance, say) may have expunged some of
+// them meanwhile; Dovecot then refuses the whole command with
+// NO [EXPUNGEISSUED] (RFC 5530 section 3). That is no broken connection:
+// the messages are handled. A NOOP brings this session's view up to date,
+// and the command is tried once more for those still here.
 func (p *Poller) acknowledge(cn *conn, uids []imap.UID, folder string, flag imap.Flag, move bool) error {
 	if len(uids) == 0 {
 		return nil
@@ -650,14 +656,41 @@ func (p *Poller) acknowledge(cn *conn, uids []imap.UID, folder string, flag imap
 	if flag != imap.FlagSeen {
 		flags = append(flags, flag)
 	}
-	if err := cn.do(cn.c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: flags}, nil).Close); err != nil {
+	if err := p.tolerateExpunged(cn, func() error {
+		return cn.c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: flags}, nil).Close()
+	}); err != nil {
 		return fmt.Errorf("mark handled mail: %w", err)
 	}
 	if !move || folder == "" {
 		return nil
 	}
-	if err := cn.do(func() error { _, err := cn.c.Move(set, folder).Wait(); return err }); err != nil {
+	if err := p.tolerateExpunged(cn, func() error { _, err := cn.c.Move(set, folder).Wait(); return err }); err != nil {
 		return fmt.Errorf("move handled mail to %s: %w", folder, err)
 	}
 	return nil
+}
+
+// tolerateExpunged runs an IMAP command, and once more after a NOOP when
+// the server says some of its messages were expunged by someone else.
+// A second refusal of that kind is taken as done: whatever is left is
+// gone from the mailbox by then or is picked up by a later scan.
+func (p *Poller) tolerateExpunged(cn *conn, cmd func() error) error {
+	err := cn.do(cmd)
+	if !expungeIssued(err) {
+		return err
+	}
+	p.Logger.Debug("some handled messages were already expunged by another client", "err", err)
+	if err := cn.do(cn.c.Noop().Wait); err != nil {
+		return err
+	}
+	if err := cn.do(cmd); err != nil && !expungeIssued(err) {
+		return err
+	}
+	return nil
+}
+
+// expungeIssued reports a NO [EXPUNGEISSUED] response.
+func expungeIssued(err error) bool {
+	var ie *imap.Error
+	return errors.As(err, &ie) && ie.Type == imap.StatusResponseTypeNo && ie.Code == "EXPUNGEISSUED"
 }

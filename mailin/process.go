@@ -45,6 +45,10 @@ type Processor struct {
 	Logger  *slog.Logger
 	// Worker names this process in claims; default "mailin".
 	Worker string
+	// AckGrace is how long a message another worker decided is left for
+	// that worker to acknowledge on the server; after it, any worker
+	// does (the first may have died in between). Default 2 minutes.
+	AckGrace time.Duration
 	// OnOutcome, when set, hears every outcome decided, with the time the
 	// message arrived in the mailbox (zero when unknown).
 	OnOutcome func(outcome string, arrived time.Time)
@@ -89,6 +93,9 @@ func (p *Processor) fillDefaults() {
 	if p.Worker == "" {
 		p.Worker = "mailin"
 	}
+	if p.AckGrace == 0 {
+		p.AckGrace = 2 * time.Minute
+	}
 	if p.EchoWindow == 0 {
 		p.EchoWindow = 72 * time.Hour
 	}
@@ -121,6 +128,13 @@ func (p *Processor) Process(ctx context.Context, f Fetched) (Result, error) {
 		return Result{}, err
 	}
 	log := p.Logger.With("inbound_id", claim.ID, "uid", f.Key.UID)
+	if claim.State != store.Claimed && claim.State != store.Busy && claim.By != "" && claim.By != p.Worker &&
+		p.Store.Now().Sub(claim.At) < p.AckGrace {
+		// Another poller decided it a moment ago and moves it itself:
+		// two pollers moving one message at once can leave two copies
+		// in the Processed folder. Look again later, in case it died.
+		return Result{State: store.Busy}, nil
+	}
 	switch claim.State {
 	case store.Busy:
 		return Result{State: claim.State}, nil

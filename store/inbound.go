@@ -84,6 +84,13 @@ type Claim struct {
 	ID       int64
 	Attempts int
 	Outcome  string // the final outcome, for Done
+	// By is the worker that decided a message that already has its final
+	// outcome, and At when; By is empty for messages decided before
+	// workers were recorded. Several pollers moving one message at once
+	// can leave two copies of it in the destination folder, so the
+	// decider moves it and others leave it for a while.
+	By string
+	At time.Time
 }
 
 var (
@@ -91,23 +98,25 @@ var (
 			size, received_at, from_address, raw, outcome, attempts, locked_by, locked_until, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 1, ?, ?, ?)
 		ON CONFLICT DO NOTHING RETURNING id`)
-	qInboundByKey = query(`SELECT id, outcome, attempts, locked_by, locked_until FROM inbound_log
+	qInboundByKey = query(`SELECT id, outcome, attempts, locked_by, locked_until, processed_at FROM inbound_log
 		WHERE mailbox = ? AND uid_validity = ? AND uid = ?`)
 	qTakeOverInbound = query(`UPDATE inbound_log SET attempts = attempts + 1, locked_by = ?, locked_until = ?
 		WHERE id = ? AND outcome = 'pending' AND (locked_until IS NULL OR locked_until <= ? OR locked_by = ?)
 		RETURNING attempts`)
-	qQuarantineInbound = query(`UPDATE inbound_log SET outcome = 'quarantined', detail = ?, processed_at = ?, locked_by = NULL, locked_until = NULL
+	qQuarantineInbound = query(`UPDATE inbound_log SET outcome = 'quarantined', detail = ?, processed_at = ?, locked_by = ?, locked_until = NULL
 		WHERE id = ? AND outcome = 'pending'`)
 	qPrimaryInbound = query(`SELECT id, content_sha256, outcome FROM inbound_log WHERE message_key = ? AND duplicate_of IS NULL`)
 	// A primary that did not count as its sender's mail gives up its key,
 	// which it keeps with its id appended.
 	qDemoteInbound   = query(`UPDATE inbound_log SET message_key = message_key || ' #' || CAST(id AS TEXT) WHERE id = ? AND duplicate_of IS NULL`)
 	qInsertDuplicate = query(`INSERT INTO inbound_log (mailbox, uid_validity, uid, message_key, message_id, raw_sha256, content_sha256,
-			duplicate_of, size, received_at, from_address, raw, outcome, detail, attempts, created_at, processed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+			duplicate_of, size, received_at, from_address, raw, outcome, detail, attempts, locked_by, created_at, processed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)
 		ON CONFLICT DO NOTHING RETURNING id`)
+	// A finished message keeps the name of the worker that decided it:
+	// that worker acknowledges it on the server (see Claim.By).
 	qFinishInbound = query(`UPDATE inbound_log SET outcome = ?, detail = ?, partnership_id = ?, participant_id = ?, processed_at = ?,
-			locked_by = NULL, locked_until = NULL
+			locked_until = NULL
 		WHERE id = ? AND outcome = 'pending' AND locked_by = ?`)
 	qReleaseInbound = query(`UPDATE inbound_log SET detail = ?, locked_until = NULL WHERE id = ? AND outcome = 'pending' AND locked_by = ?`)
 )
@@ -152,15 +161,19 @@ func (tx *Tx) claimInbound(ctx context.Context, in NewInbound, worker string, le
 		Attempts    int            `db:"attempts"`
 		LockedBy    sql.NullString `db:"locked_by"`
 		LockedUntil sql.NullTime   `db:"locked_until"`
+		ProcessedAt sql.NullTime   `db:"processed_at"`
 	}
 	err = tx.get(ctx, &row, qInboundByKey, in.Key.Mailbox, int64(in.Key.UIDValidity), int64(in.Key.UID))
+	decided := func(state ClaimState) Claim {
+		return Claim{State: state, ID: row.ID, Attempts: row.Attempts, Outcome: row.Outcome, By: row.LockedBy.String, At: fromNull(row.ProcessedAt)}
+	}
 	switch {
 	case err == nil && row.Outcome == InboundQuarantined:
-		return Claim{State: Quarantined, ID: row.ID, Attempts: row.Attempts, Outcome: row.Outcome}, nil
+		return decided(Quarantined), nil
 	case err == nil && row.Outcome == InboundDuplicate:
-		return Claim{State: Duplicate, ID: row.ID, Attempts: row.Attempts, Outcome: row.Outcome}, nil
+		return decided(Duplicate), nil
 	case err == nil && row.Outcome != InboundPending:
-		return Claim{State: Done, ID: row.ID, Attempts: row.Attempts, Outcome: row.Outcome}, nil
+		return decided(Done), nil
 	case err == nil:
 		var attempts int
 		err := tx.get(ctx, &attempts, qTakeOverInbound, worker, ts(now.Add(lease)), row.ID, ts(now), worker)
@@ -172,10 +185,10 @@ func (tx *Tx) claimInbound(ctx context.Context, in NewInbound, worker string, le
 		}
 		if attempts > maxAttempts {
 			reason := fmt.Sprintf("set aside after %d failed attempts", maxAttempts)
-			if _, err := tx.exec(ctx, qQuarantineInbound, reason, ts(now), row.ID); err != nil {
+			if _, err := tx.exec(ctx, qQuarantineInbound, reason, ts(now), worker, row.ID); err != nil {
 				return Claim{}, err
 			}
-			return Claim{State: Quarantined, ID: row.ID, Attempts: attempts, Outcome: InboundQuarantined}, nil
+			return Claim{State: Quarantined, ID: row.ID, Attempts: attempts, Outcome: InboundQuarantined, By: worker, At: now}, nil
 		}
 		return Claim{State: Claimed, ID: row.ID, Attempts: attempts}, nil
 	case !errors.Is(err, sql.ErrNoRows):
@@ -219,7 +232,7 @@ func (tx *Tx) claimInbound(ctx context.Context, in NewInbound, worker string, le
 		detail = fmt.Sprintf("same Message-ID as inbound #%d but different content", primary.ID)
 	}
 	err = tx.get(ctx, &id, qInsertDuplicate, in.Key.Mailbox, int64(in.Key.UIDValidity), int64(in.Key.UID), in.MessageKey, in.MessageID,
-		in.RawSHA256, in.ContentSHA256, primary.ID, in.Size, ts(in.ReceivedAt), in.From, in.Raw, outcome, detail, ts(now), ts(now))
+		in.RawSHA256, in.ContentSHA256, primary.ID, in.Size, ts(in.ReceivedAt), in.From, in.Raw, outcome, detail, worker, ts(now), ts(now))
 	if errors.Is(err, sql.ErrNoRows) {
 		// Another poller recorded this UID a moment ago.
 		return Claim{State: Busy}, nil
@@ -227,7 +240,7 @@ func (tx *Tx) claimInbound(ctx context.Context, in NewInbound, worker string, le
 	if err != nil {
 		return Claim{}, err
 	}
-	return Claim{State: state, ID: id, Attempts: 1, Outcome: outcome}, nil
+	return Claim{State: state, ID: id, Attempts: 1, Outcome: outcome, By: worker, At: now}, nil
 }
 
 // takenOutcome reports whether a message with this outcome was taken as

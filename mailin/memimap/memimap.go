@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 )
@@ -25,6 +26,31 @@ const recheck = 50 * time.Millisecond
 type Server struct {
 	mu    sync.Mutex
 	users map[string]*imapmemserver.User
+	// refuseMoves is how many MOVE commands are still to be refused.
+	refuseMoves int
+}
+
+// RefuseMoves makes the next n MOVE commands fail with NO [EXPUNGEISSUED]
+// and move nothing, as Dovecot answers a session that asks to move mail
+// another session has just expunged.
+func (s *Server) RefuseMoves(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refuseMoves = n
+}
+
+// Move moves messages, unless the server was told to refuse it.
+func (sess *session) Move(w *imapserver.MoveWriter, numSet imap.NumSet, dest string) error {
+	sess.srv.mu.Lock()
+	refuse := sess.srv.refuseMoves > 0
+	if refuse {
+		sess.srv.refuseMoves--
+	}
+	sess.srv.mu.Unlock()
+	if refuse {
+		return &imap.Error{Type: imap.StatusResponseTypeNo, Code: "EXPUNGEISSUED", Text: "Some of the requested messages no longer exist"}
+	}
+	return sess.UserSession.Move(w, numSet, dest)
 }
 
 // New returns a server without users.

@@ -35,6 +35,9 @@ type IMAP struct {
 	// Mailbox is the test's inbox; Processed and Quarantine its folders
 	// for handled mail.
 	Mailbox, Processed, Quarantine string
+	// Memory is the in-memory server, for tests that make it misbehave;
+	// nil for Dovecot.
+	Memory *memimap.Server
 }
 
 // EachIMAP runs fn against the in-memory server always, and against
@@ -88,7 +91,7 @@ func newMemoryIMAP(t testing.TB, caps imap.CapSet) *IMAP {
 	go func() { defer close(done); srv.Serve(ln) }()
 	t.Cleanup(func() { srv.Close(); ln.Close(); <-done })
 	return &IMAP{Name: "memory", Addr: ln.Addr().String(), Security: "none", User: "accord", Password: "testpass",
-		Mailbox: "Accord", Processed: "Processed", Quarantine: "Quarantine"}
+		Mailbox: "Accord", Processed: "Processed", Quarantine: "Quarantine", Memory: mem}
 }
 
 // DovecotIMAP gives the test folders of its own in the test bed's Dovecot.
