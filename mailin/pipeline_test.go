@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jhillyerd/enmime/v2"
 
@@ -223,7 +224,9 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		classify.Classify(env, classify.Options{ServiceAddresses: []string{serviceAddress}})
-		replyText(env)
+		if text, _ := replyText(env); !utf8.ValidString(text) {
+			t.Errorf("replyText gave invalid UTF-8: %q", text)
+		}
 	})
 }
 

@@ -275,29 +275,40 @@ func (p *Processor) handle(ctx context.Context, id int64, f Fetched) (store.Inbo
 	if err != nil {
 		return store.InboundOutcome{}, err
 	}
-	text := replyText(env)
-	if text == "" && strings.EqualFold(strings.TrimSpace(env.GetHeader("Subject")), "stop") {
+	text, unreadable := replyText(env)
+	if text == "" && unreadable == "" && strings.EqualFold(strings.TrimSpace(env.GetHeader("Subject")), "stop") {
 		// A List-Unsubscribe click: an empty mail with subject "stop".
 		text = "stop"
 	}
-	return p.apply(ctx, id, f, h, r, text)
+	return p.apply(ctx, id, f, h, r, text, unreadable)
 }
 
 // replyText is what the person wrote: the plain-text part with quotes and
-// signatures removed, or the HTML part when there is no text.
-func replyText(env *enmime.Envelope) string {
+// signatures removed, or the HTML part when there is no text. When the
+// part's characters cannot be read (see textOf), the text is empty and
+// unreadable says why.
+func replyText(env *enmime.Envelope) (text, unreadable string) {
+	const garbled = "its characters could not be read (an undecodable character set)"
 	if strings.TrimSpace(env.Text) != "" {
-		return strings.TrimSpace(reply.Text(env.Text))
+		t, ok := textOf(env.Text)
+		if !ok {
+			return "", garbled
+		}
+		return strings.TrimSpace(reply.Text(t)), ""
 	}
 	if strings.TrimSpace(env.HTML) != "" {
-		return strings.TrimSpace(reply.HTML(env.HTML))
+		h, ok := textOf(env.HTML)
+		if !ok {
+			return "", garbled
+		}
+		return strings.TrimSpace(reply.HTML(h)), ""
 	}
-	return ""
+	return "", ""
 }
 
 // apply runs the reply against the partnership and records the outcome in
 // the same transaction.
-func (p *Processor) apply(ctx context.Context, id int64, f Fetched, h textproto.MIMEHeader, r route, text string) (store.InboundOutcome, error) {
+func (p *Processor) apply(ctx context.Context, id int64, f Fetched, h textproto.MIMEHeader, r route, text, unreadable string) (store.InboundOutcome, error) {
 	o := store.InboundOutcome{PartnershipID: r.PartnershipID, ParticipantID: r.ParticipantID}
 	echoed := false
 	actx := mailout.WithReplyTo(ctx, r.ParticipantID, firstMessageID(h.Get("Message-Id")))
@@ -309,6 +320,9 @@ func (p *Processor) apply(ctx context.Context, id int64, f Fetched, h textproto.
 			}
 			if text == "" {
 				o.Outcome, o.Detail = store.InboundUnreadable, "no words found outside quotes and signatures"
+				if unreadable != "" {
+					o.Detail = unreadable
+				}
 				return nil, nil
 			}
 			if isCheckinReply(r) && r.QuestionID == "" {
