@@ -303,7 +303,7 @@ func (cp checkinParser) pause(rest []string) (CheckinCommand, error) {
 		return CheckinCommand{}, err
 	}
 	if !ok || n != len(sel)-1 {
-		return CheckinCommand{}, commandErr("We could not read %q as a date. Write it like pause check-ins until 2027-03-01.", written)
+		return CheckinCommand{}, commandErr("We could not read %s as a date. Write it like pause check-ins until 2027-03-01.", quoteClipped(written))
 	}
 	switch {
 	case !dateBefore(cp.today, d):

@@ -86,12 +86,19 @@ func ParseCommand(text string, now time.Time, loc *time.Location) (Command, erro
 		if days < 1 || time.Duration(days)*24*time.Hour > MaxPause {
 			return Command{}, &CommandError{Message: "A pause can last from 1 day to 52 weeks."}
 		}
-		return Command{Kind: CmdPause, Until: addDays(now, days, loc)}, nil
+		// Calendar days hold an extra hour (half an hour on Lord Howe) when
+		// clocks go back in them, which can take 365 days past MaxPause;
+		// such a pause ends that much earlier in the day instead.
+		until := addDays(now, days, loc)
+		if until.Sub(now) > MaxPause {
+			until = now.Add(MaxPause).In(loc)
+		}
+		return Command{Kind: CmdPause, Until: until}, nil
 	}
 	if m := pauseUntilPattern.FindStringSubmatch(rest); m != nil {
 		d, err := ParseDate(m[1])
 		if err != nil {
-			return Command{}, &CommandError{Message: fmt.Sprintf("We could not read %q as a date. Write it like pause until 2027-01-05.", m[1])}
+			return Command{}, &CommandError{Message: fmt.Sprintf("We could not read %s as a date. Write it like pause until 2027-01-05.", quoteClipped(m[1]))}
 		}
 		until := d.Start(loc)
 		if !until.After(now) {
@@ -103,4 +110,19 @@ func ParseCommand(text string, now time.Time, loc *time.Location) (Command, erro
 		return Command{Kind: CmdPause, Until: until}, nil
 	}
 	return Command{}, &CommandError{Message: "We understood pause but not the rest. Reply pause, pause 2 weeks, or pause until 2027-01-05."}
+}
+
+// quoteClipped quotes what a person wrote for a message back to them, cut
+// after a few dozen characters so that a long reply is not sent back
+// whole.
+func quoteClipped(s string) string {
+	const limit = 40
+	n := 0
+	for i := range s {
+		if n == limit {
+			return strconv.Quote(s[:i] + "…")
+		}
+		n++
+	}
+	return strconv.Quote(s)
 }

@@ -75,11 +75,29 @@ func (s Schedule) Validate() error {
 }
 
 func lengthError(d time.Duration) *ScheduleError {
+	if d >= maxLengthRead {
+		return scheduleErr("Check-ins last from 15 minutes to 3 hours; that is far too long.")
+	}
 	what := "too short"
 	if d > MaxCheckinLength {
 		what = "too long"
 	}
 	return scheduleErr("Check-ins last from 15 minutes to 3 hours; %s is %s.", durationWords(d), what)
+}
+
+// maxLengthRead caps a length read from text before it becomes a
+// Duration. A long run of digits would otherwise overflow and wrap round,
+// to a negative length or even to one that passes the checks; anything
+// this long is refused as too long all the same.
+const maxLengthRead = 1000 * time.Hour
+
+// lengthOf turns a number of minutes as written into a length, rounded to
+// the minute and capped at maxLengthRead.
+func lengthOf(minutes float64) time.Duration {
+	if !(minutes < maxLengthRead.Minutes()) {
+		return maxLengthRead
+	}
+	return time.Duration(minutes * float64(time.Minute)).Round(time.Minute)
 }
 
 // String says the schedule in words for a confirmation, always with a
@@ -228,7 +246,7 @@ func readSpec(m []string) (ScheduleReading, error) {
 	s := Schedule{
 		Weekday: weekdayNames[m[1]].day,
 		At:      ClockTime(h*60 + mi),
-		Length:  time.Duration(lh)*time.Hour + time.Duration(lm)*time.Minute,
+		Length:  lengthOf(float64(lh)*60 + float64(lm)),
 		Every:   1,
 	}
 	if m[6] == "biweekly" {
@@ -653,7 +671,7 @@ func (p *phrase) step(i int) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if !slices.Contains(p.clocks, start) {
+	if !slices.Contains(p.clocks, start) && len(p.clocks) < maxAlternatives {
 		p.clocks = append(p.clocks, start)
 	}
 	p.assumed = p.assumed || assumed
@@ -678,8 +696,14 @@ func (p *phrase) step(i int) (int, error) {
 	return n, nil
 }
 
+// maxAlternatives bounds the times and lengths a phrase collects: two
+// already make it ambiguous, and a few are enough to name in the question
+// back. Without it a long reply listing lengths costs quadratic time and
+// an answer as long as the reply.
+const maxAlternatives = 5
+
 func (p *phrase) addLength(d time.Duration) {
-	if !slices.Contains(p.lengths, d) {
+	if !slices.Contains(p.lengths, d) && len(p.lengths) < maxAlternatives {
 		p.lengths = append(p.lengths, d)
 	}
 }
@@ -721,13 +745,13 @@ func (p *phrase) length(i int) (time.Duration, int) {
 		return 90 * time.Minute, 2
 	}
 	if mins, n := p.minutes(i); n > 0 {
-		return time.Duration(mins) * time.Minute, n
+		return lengthOf(mins), n
 	}
 	hours, n := p.hours(i)
 	if n == 0 {
 		return 0, 0
 	}
-	total := time.Duration(hours * float64(time.Hour)).Round(time.Minute)
+	total := lengthOf(hours * 60)
 	// "1 hour 30 minutes", "an hour and a half", "une heure et demie".
 	j := i + n
 	k := j
@@ -743,21 +767,21 @@ func (p *phrase) length(i int) (time.Duration, int) {
 			return total + 30*time.Minute, a + 1 - i
 		}
 		if mins, m := p.minutes(k); m > 0 {
-			return total + time.Duration(mins)*time.Minute, k + m - i
+			return total + lengthOf(mins), k + m - i
 		}
 	}
 	return total, n
 }
 
-// minutes reads "30m", "45 min", "90 minutes".
-func (p *phrase) minutes(i int) (int, int) {
+// minutes reads "30m", "45 min", "90 minutes". The number is a float so
+// that a long run of digits stays large instead of wrapping round.
+func (p *phrase) minutes(i int) (float64, int) {
 	tok := p.at(i)
 	if m := lengthM.FindStringSubmatch(tok); m != nil {
-		v, _ := strconv.Atoi(m[1])
-		return v, 1
+		return parseAmount(m[1]), 1
 	}
 	if plainNumber.MatchString(tok) && minuteUnits[p.at(i+1)] {
-		return int(parseAmount(tok) + 0.5), 2
+		return parseAmount(tok), 2
 	}
 	return 0, 0
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -106,10 +107,10 @@ func Parse(data []byte) (*Component, error) {
 		case "BEGIN":
 			name := strings.ToUpper(strings.TrimSpace(p.Value))
 			if !isName(name) {
-				return nil, fmt.Errorf("ical: line %d: BEGIN of %q, which is no component name", l.num, p.Value)
+				return nil, fmt.Errorf("ical: line %d: BEGIN of %q, which is no component name", l.num, clip(p.Value))
 			}
 			if root != nil && len(stack) == 0 {
-				return nil, fmt.Errorf("ical: line %d: BEGIN:%s after the end of %s", l.num, name, root.Name)
+				return nil, fmt.Errorf("ical: line %d: BEGIN:%s after the end of %s", l.num, clip(name), clip(root.Name))
 			}
 			if len(stack) == MaxDepth {
 				return nil, fmt.Errorf("ical: line %d: components nested deeper than %d", l.num, MaxDepth)
@@ -125,16 +126,16 @@ func Parse(data []byte) (*Component, error) {
 		case "END":
 			name := strings.ToUpper(strings.TrimSpace(p.Value))
 			if len(stack) == 0 {
-				return nil, fmt.Errorf("ical: line %d: END:%s without BEGIN", l.num, name)
+				return nil, fmt.Errorf("ical: line %d: END:%s without BEGIN", l.num, shown(name))
 			}
 			top := stack[len(stack)-1]
 			if name != top.Name {
-				return nil, fmt.Errorf("ical: line %d: END:%s closes %s begun on line %d", l.num, name, top.Name, top.Line)
+				return nil, fmt.Errorf("ical: line %d: END:%s closes %s begun on line %d", l.num, shown(name), clip(top.Name), top.Line)
 			}
 			stack = stack[:len(stack)-1]
 		default:
 			if len(stack) == 0 {
-				return nil, fmt.Errorf("ical: line %d: property %s outside any component", l.num, p.Name)
+				return nil, fmt.Errorf("ical: line %d: property %s outside any component", l.num, clip(p.Name))
 			}
 			top := stack[len(stack)-1]
 			top.Props = append(top.Props, p)
@@ -145,9 +146,9 @@ func Parse(data []byte) (*Component, error) {
 		return nil, errors.New("ical: no component found (empty or not iCalendar)")
 	case len(stack) > 0:
 		top := stack[len(stack)-1]
-		return nil, fmt.Errorf("ical: truncated: %s begun on line %d is never ended", top.Name, top.Line)
+		return nil, fmt.Errorf("ical: truncated: %s begun on line %d is never ended", clip(top.Name), top.Line)
 	case root.Name != "VCALENDAR":
-		return nil, fmt.Errorf("ical: line %d: object is a %s, not a VCALENDAR", root.Line, root.Name)
+		return nil, fmt.Errorf("ical: line %d: object is a %s, not a VCALENDAR", root.Line, clip(root.Name))
 	}
 	return root, nil
 }
@@ -210,11 +211,11 @@ func parseLine(s string, num int) (*Property, error) {
 		s = s[1:]
 		eq := strings.IndexByte(s, '=')
 		if eq < 0 {
-			return nil, bad("%s: parameter without '='", p.Name)
+			return nil, bad("%s: parameter without '='", clip(p.Name))
 		}
 		name := strings.ToUpper(s[:eq])
 		if !isName(name) {
-			return nil, bad("%s: %q is no parameter name", p.Name, clip(s[:eq]))
+			return nil, bad("%s: %q is no parameter name", clip(p.Name), clip(s[:eq]))
 		}
 		s = s[eq+1:]
 		for {
@@ -222,13 +223,13 @@ func parseLine(s string, num int) (*Property, error) {
 			if s != "" && s[0] == '"' {
 				end := strings.IndexByte(s[1:], '"')
 				if end < 0 {
-					return nil, bad("%s: parameter %s has an unterminated quote", p.Name, name)
+					return nil, bad("%s: parameter %s has an unterminated quote", clip(p.Name), clip(name))
 				}
 				v, s = s[1:1+end], s[2+end:]
 			} else {
 				end := strings.IndexAny(s, ";:,")
 				if end < 0 {
-					return nil, bad("%s: no colon after the parameters", p.Name)
+					return nil, bad("%s: no colon after the parameters", clip(p.Name))
 				}
 				v, s = s[:end], s[end:]
 			}
@@ -242,10 +243,10 @@ func parseLine(s string, num int) (*Property, error) {
 			s = s[1:]
 		}
 		if s == "" {
-			return nil, bad("%s: no colon after the parameters", p.Name)
+			return nil, bad("%s: no colon after the parameters", clip(p.Name))
 		}
 		if s[0] != ';' && s[0] != ':' {
-			return nil, bad("%s: unexpected %q after parameter %s", p.Name, s[:1], name)
+			return nil, bad("%s: unexpected %q after parameter %s", clip(p.Name), s[:1], clip(name))
 		}
 	}
 	p.Value = s[1:]
@@ -256,6 +257,15 @@ func parseLine(s string, num int) (*Property, error) {
 // dashes, at least one.
 func isName(s string) bool {
 	return s != "" && isToken(s)
+}
+
+// shown is a name for an error message: as it is when it is one, else
+// clipped and quoted, so that no control character reaches a log.
+func shown(s string) string {
+	if isName(s) {
+		return clip(s)
+	}
+	return strconv.Quote(clip(s))
 }
 
 // clip shortens s for an error message.

@@ -161,6 +161,13 @@ type zoneResolver struct {
 	years map[zoneYearKey]*zoneYear // expansions done so far
 }
 
+// maxZoneYears bounds the zone and year pairs one object may need expanded
+// from its own VTIMEZONEs. Each expansion reads the VTIMEZONE afresh, so
+// without a bound a megabyte of VEVENTs, each in another year, would cost
+// a read of a long VTIMEZONE apiece: seconds of work for one mail. An
+// honest reply needs one or two.
+const maxZoneYears = 16
+
 type zoneYearKey struct {
 	tzid string
 	year int
@@ -224,6 +231,9 @@ func (z *zoneResolver) dateTime(p *Property) (time.Time, error) {
 	key := zoneYearKey{tzid, civil.Year()}
 	zy := z.years[key]
 	if zy == nil {
+		if len(z.years) >= maxZoneYears {
+			return time.Time{}, bad("TZID %q: local times in more than %d years of zones defined by VTIMEZONE", clip(tzid), maxZoneYears)
+		}
 		if zy, err = vtimezoneYear(vtz, civil.Year()); err != nil {
 			return time.Time{}, bad("TZID %q: %v", clip(tzid), err)
 		}
