@@ -3,6 +3,7 @@ package mailin
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -140,31 +141,43 @@ func regexpReplaceDate(raw []byte, date string) []byte {
 }
 
 // TestPoisonMessage (F11): the first of many messages makes the handler
-// panic every time; the others are stored, and it is quarantined after its
-// attempts run out.
+// panic every time, before any transaction; another panics inside the
+// transaction that applies it, which must be rolled back (on SQLite an
+// open transaction would hold the only connection and stop everything).
+// The others are stored, and both are quarantined after their attempts
+// run out.
 func TestPoisonMessage(t *testing.T) {
 	t.Parallel()
 	eachEnv(t, func(t *testing.T, e *env) {
 		welcome := e.lastMail("dana@example.test")
 		e.mb.Append(t, e.imap, "", replyMail("dana@example.test", welcome, "POISON"))
-		for i := range 99 {
+		for i := range 98 {
 			e.mb.Append(t, e.imap, "", replyMail("dana@example.test", welcome, fmt.Sprint("Fine answer ", i)))
+			if i == 10 {
+				e.mb.Append(t, e.imap, "", replyMail("dana@example.test", welcome, "TXPOISON"))
+			}
 		}
 		pr := e.processor("p1")
 		pr.MaxAttempts = 3
 		pr.crash = func(point string, f Fetched) error {
-			if point == "handle" && bytes.Contains(f.Raw, []byte("POISON")) {
+			if point == "handle" && bytes.Contains(f.Raw, []byte("\r\nPOISON")) {
 				panic("the parser chokes on this message")
+			}
+			if point == "before_commit" && bytes.Contains(f.Raw, []byte("TXPOISON")) {
+				panic("the operation trips inside its transaction")
 			}
 			return nil
 		}
 		e.run(e.poller(pr))
 		o := e.waitOutcomes(100, time.Minute)
-		if o[store.InboundAnswer] != 99 || o[store.InboundQuarantined] != 1 {
-			t.Errorf("outcomes = %v, want 99 answers and 1 quarantined", o)
+		if o[store.InboundAnswer] != 98 || o[store.InboundQuarantined] != 2 {
+			t.Errorf("outcomes = %v, want 98 answers and 2 quarantined", o)
+		}
+		if got := e.answers(e.dana); slices.Contains(got, "TXPOISON") {
+			t.Error("the answer of the message that panicked in its transaction was kept")
 		}
 		e.mb.WaitFor(t, e.imap, e.mb.Quarantine, 10*time.Second, func(ms []mailtest.Stored) bool {
-			return len(ms) == 1 && bytes.Contains(ms[0].Raw, []byte("POISON"))
+			return len(ms) == 2 && bytes.Contains(ms[0].Raw, []byte("POISON")) && bytes.Contains(ms[1].Raw, []byte("TXPOISON"))
 		})
 	})
 }

@@ -334,6 +334,7 @@ func TestForgedBounces(t *testing.T) {
 			{"a stranger's report with no Message-ID", dsnTo(serviceAddress, "dana@example.test", "5.1.1", ""), store.InboundUnmatchedBounce},
 			{"a stranger's report with a made-up Message-ID", dsnTo(serviceAddress, "dana@example.test", "5.1.1", "<made-up@example.test>"), store.InboundUnmatchedBounce},
 			{"a report to a made-up bounce address", dsnTo(id.BounceAddress("abcdefghijklmnopqrstuvwxyz"), "dana@example.test", "5.1.1", ""), store.InboundUnmatchedBounce},
+			{"a made-up bounce address with Dana's real Message-ID", dsnTo(id.BounceAddress("abcdefghijklmnopqrstuvwxyz"), "dana@example.test", "5.1.1", danaMail.MessageID), store.InboundUnmatchedBounce},
 			{"Sam's Message-ID on a report about Dana", dsnTo(serviceAddress, "dana@example.test", "5.1.1", samMail.MessageID), store.InboundBounce},
 			{"mail from a person to a bounce address", setHeader(replyMail("dana@example.test", danaMail, "Hello?"), "To", id.BounceAddress(danaRow.BounceToken.String)), store.InboundAutoReply},
 		}
@@ -365,7 +366,7 @@ func TestForgedBounces(t *testing.T) {
 		if b, _ := e.st.BounceOf(e.ctx, "sam@example.test"); b.Bouncing() {
 			t.Error("Sam was marked bouncing by a report about Dana")
 		}
-		if rows, _ := e.st.InboundLog(e.ctx, store.InboundUnmatchedBounce); len(rows) != 3 || !strings.Contains(rows[0].Detail, "about no mail we sent") {
+		if rows, _ := e.st.InboundLog(e.ctx, store.InboundUnmatchedBounce); len(rows) != 4 || !strings.Contains(rows[0].Detail, "about no mail we sent") {
 			t.Errorf("unmatched reports in the log: %+v", rows)
 		}
 		if n := len(e.mailTo("mailer-daemon@mx.example.test")); n != 0 {

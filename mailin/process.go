@@ -494,11 +494,13 @@ func (p *Processor) bounce(ctx context.Context, id int64, h textproto.MIMEHeader
 // bounce token in the address it was sent to, else by the Message-ID it
 // quotes. byEnvelope says which; nil means neither matched.
 func (p *Processor) bouncedMessage(ctx context.Context, h textproto.MIMEHeader, dsn *classify.DSN) (m *store.OutboxMessage, byEnvelope bool, err error) {
+	toBounceAddress := false
 	for _, a := range recipientAddresses(h) {
 		token, ok := p.Identity.BounceToken(a)
 		if !ok {
 			continue
 		}
+		toBounceAddress = true
 		found, err := p.Store.OutboxByBounceToken(ctx, token)
 		if errors.Is(err, store.ErrNotFound) {
 			continue
@@ -507,6 +509,12 @@ func (p *Processor) bouncedMessage(ctx context.Context, h textproto.MIMEHeader, 
 			return nil, false, err
 		}
 		return &found, true, nil
+	}
+	if toBounceAddress {
+		// A real report comes back to the address the message was sent
+		// from; one sent to a bounce address that names no message is
+		// made up, whatever Message-ID it quotes.
+		return nil, false, nil
 	}
 	if dsn == nil || dsn.OriginalMessageID == "" {
 		return nil, false, nil

@@ -671,9 +671,16 @@ func (a Account) Inbox(t testing.TB) [][]byte {
 // mailbox in errors.
 func ReadInbox(t testing.TB, c *imapclient.Client, who string) [][]byte {
 	t.Helper()
-	sel, err := c.Select("INBOX", &imap.SelectOptions{ReadOnly: true}).Wait()
+	return ReadFolder(t, c, "INBOX", who)
+}
+
+// ReadFolder returns every message in one folder of c, a logged-in
+// client, in the order they arrived, without marking them read.
+func ReadFolder(t testing.TB, c *imapclient.Client, folder, who string) [][]byte {
+	t.Helper()
+	sel, err := c.Select(folder, &imap.SelectOptions{ReadOnly: true}).Wait()
 	if err != nil {
-		t.Fatalf("mailtest: select INBOX of %s: %v", who, err)
+		t.Fatalf("mailtest: select %s of %s: %v", folder, who, err)
 	}
 	if sel.NumMessages == 0 {
 		return nil
@@ -682,7 +689,7 @@ func ReadInbox(t testing.TB, c *imapclient.Client, who string) [][]byte {
 	all.AddRange(1, 0)
 	msgs, err := c.Fetch(all, &imap.FetchOptions{BodySection: []*imap.FetchItemBodySection{{Peek: true}}}).Collect()
 	if err != nil {
-		t.Fatalf("mailtest: read INBOX of %s: %v", who, err)
+		t.Fatalf("mailtest: read %s of %s: %v", folder, who, err)
 	}
 	out := make([][]byte, 0, len(msgs))
 	for _, m := range msgs {
