@@ -27,9 +27,15 @@ type Fetched struct {
 	TooLarge bool
 }
 
+// headerLimit is as much of a message as header reads: a header block
+// longer than that is refused before parsing anyway (see mimeLimits), and
+// reading a 25 MB Subject line would cost a hundred MB.
+const headerLimit = 1 << 20
+
 // header reads the header block of a message, tolerating junk: whatever
 // cannot be read is simply missing.
 func header(raw []byte) textproto.MIMEHeader {
+	raw = raw[:min(len(raw), headerLimit)]
 	r := textproto.NewReader(bufio.NewReader(bytes.NewReader(raw)))
 	h, _ := r.ReadMIMEHeader()
 	if h == nil {

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"net/textproto"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -250,6 +251,119 @@ func TestDeepNestingIsRefused(t *testing.T) {
 	}
 	if res := e.process(pr, 2, replyMail("dana@example.test", e.lastMail("dana@example.test"), "Still here.")); res.Outcome != store.InboundAnswer {
 		t.Errorf("the next mail: %q, want answer", res.Outcome)
+	}
+}
+
+// partBomb is a reply of n tiny parts in one flat multipart/mixed: with
+// 120,000 of them, 5 MB.
+func partBomb(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString("From: dana@example.test\r\nTo: " + serviceAddress + "\r\nMessage-ID: <bomb@mail.example.test>\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/mixed; boundary=\"x\"\r\n\r\n")
+	for range n {
+		b.WriteString("--x\r\nContent-Type: text/plain\r\n\r\nhello\r\n")
+	}
+	b.WriteString("--x--\r\n")
+	return b.Bytes()
+}
+
+// bigAttachment is a real-looking reply with a few words and a 20 MB
+// attachment, under the default size limit.
+func bigAttachment(to sent) []byte {
+	raw := replyMail("dana@example.test", to, "placeholder")
+	head, _, _ := strings.Cut(string(raw), "\r\n\r\n")
+	head = strings.Replace(head, "Content-Type: text/plain; charset=utf-8", "Content-Type: multipart/mixed; boundary=\"m\"", 1)
+	var b strings.Builder
+	b.WriteString(head + "\r\n\r\n--m\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nThe plan is attached; in short, we meet weekly.\r\n" +
+		"--m\r\nContent-Type: application/pdf; name=plan.pdf\r\nContent-Disposition: attachment; filename=plan.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+	line := strings.Repeat("QUJD", 19) + "\r\n"
+	for range 20 << 20 / len(line) {
+		b.WriteString(line)
+	}
+	b.WriteString("--m--\r\n")
+	return []byte(b.String())
+}
+
+// TestHostileStructure (F30): a message of 120,000 tiny parts, well under
+// the size limit, is refused before the MIME parser sees it; a reply with
+// a 20 MB attachment is read without decoding the attachment; the mail
+// behind both flows. How long each takes and what it costs in memory is
+// measured by BenchmarkHostileStructure, not asserted here.
+func TestHostileStructure(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, storetest.SQLiteURL(t), nil)
+	pr := e.processor("p1")
+	welcome := e.lastMail("dana@example.test")
+	res := e.process(pr, 1, partBomb(120_000))
+	rows, _ := e.st.InboundLog(e.ctx, "")
+	if res.Outcome != store.InboundRejected || !strings.Contains(rows[0].Detail, "more than 500 parts") {
+		t.Errorf("120,000 parts: %q (%s), want rejected for its parts", res.Outcome, rows[0].Detail)
+	}
+	if res := e.process(pr, 2, bigAttachment(welcome)); res.Outcome != store.InboundAnswer {
+		t.Errorf("a reply with a 20 MB attachment: %q, want answer", res.Outcome)
+	}
+	if got := e.answers(e.dana); len(got) != 1 || got[0] != "The plan is attached; in short, we meet weekly." {
+		t.Errorf("answers = %q, want the words beside the attachment", got)
+	}
+	if res := e.process(pr, 3, replyMail("dana@example.test", e.lastMail("dana@example.test"), "Still here.")); res.Outcome != store.InboundAnswer {
+		t.Errorf("the next mail: %q, want answer", res.Outcome)
+	}
+}
+
+// BenchmarkHostileStructure measures what the worst messages under the
+// size limit cost from raw bytes to extracted text: time per message and
+// the heap growth at its peak (peak-MB) over the message's own size.
+func BenchmarkHostileStructure(b *testing.B) {
+	welcome := sent{MessageID: "<w@example.test>", ReplyTo: "accord+token@example.test", Subject: "[Accord] 1/16"}
+	for _, c := range []struct {
+		name string
+		raw  []byte
+	}{
+		{"120k-parts", partBomb(120_000)},
+		{"20MB-attachment", bigAttachment(welcome)},
+		{"deep-nesting", func() []byte {
+			var s strings.Builder
+			s.WriteString("From: dana@example.test\r\nMIME-Version: 1.0\r\n")
+			for i := range 40 {
+				fmt.Fprintf(&s, "Content-Type: multipart/mixed; boundary=\"b%d\"\r\n\r\n--b%d\r\n", i, i)
+			}
+			s.WriteString("Content-Type: text/plain\r\n\r\nhello\r\n")
+			return []byte(s.String())
+		}()},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			var peak uint64
+			for b.Loop() {
+				runtime.GC()
+				var before runtime.MemStats
+				runtime.ReadMemStats(&before)
+				done := make(chan struct{})
+				sampled := make(chan uint64)
+				go func() {
+					var top uint64
+					var m runtime.MemStats
+					for {
+						runtime.ReadMemStats(&m)
+						top = max(top, m.HeapInuse)
+						select {
+						case <-done:
+							sampled <- top
+							return
+						case <-time.After(time.Millisecond):
+						}
+					}
+				}()
+				if env, err := parseMessage(c.raw); err == nil {
+					classify.Classify(env, classify.Options{ServiceAddresses: []string{serviceAddress}})
+					replyText(env)
+				}
+				close(done)
+				if top := <-sampled; top > before.HeapInuse {
+					peak = max(peak, top-before.HeapInuse)
+				}
+			}
+			b.ReportMetric(float64(peak)/(1<<20), "peak-MB")
+		})
 	}
 }
 

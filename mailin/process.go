@@ -16,6 +16,7 @@ import (
 
 	"accord/conversation"
 	"accord/mailin/classify"
+	"accord/mailin/mimecheck"
 	"accord/mailin/reply"
 	"accord/mailout"
 	"accord/store"
@@ -186,34 +187,21 @@ func (p *Processor) handleSafely(ctx context.Context, id int64, f Fetched) (o st
 // rather than failing.
 var parser = enmime.NewParser(enmime.DisableTextConversion(true), enmime.MultipartWOBoundaryAsSinglePart(true))
 
-// maxMultiparts bounds the MIME structure handed to enmime: nested
-// multiparts that are never closed make it take time exponential in their
-// depth (a minute and a half at 25), and a parse cannot be interrupted. No
-// real mail comes close; the bound counts declarations, not depth, to stay
-// on the safe side.
-const maxMultiparts = 16
+// mimeLimits bound the MIME structure handed to enmime (see package
+// mimecheck): its time grows with the square of the number of parts and
+// exponentially with unclosed nesting, and a parse cannot be interrupted.
+// No real reply comes near them.
+var mimeLimits = mimecheck.DefaultLimits()
 
-// errTooComplex is the verdict on mail over maxMultiparts.
-var errTooComplex = errors.New("the MIME structure is nested too deeply to read safely")
-
-// parseMessage reads a message with enmime, refusing pathological nesting.
+// parseMessage reads a message with enmime, refusing pathological
+// structure before parsing and handing the parser only the parts a reply
+// is read from (text, HTML, calendars, reports), so that any message under
+// the size limit costs bounded time and memory.
 func parseMessage(raw []byte) (*enmime.Envelope, error) {
-	if countFold(raw, []byte("multipart/")) > maxMultiparts {
-		return nil, errTooComplex
+	if err := mimecheck.Check(raw, mimeLimits); err != nil {
+		return nil, err
 	}
-	return parser.ReadEnvelope(bytes.NewReader(raw))
-}
-
-// countFold counts case-insensitive occurrences of a lowercase needle.
-func countFold(b, needle []byte) int {
-	n := 0
-	for i := 0; i+len(needle) <= len(b); i++ {
-		if b[i]|0x20 == needle[0] && bytes.EqualFold(b[i:i+len(needle)], needle) {
-			n++
-			i += len(needle) - 1
-		}
-	}
-	return n
+	return parser.ReadEnvelope(bytes.NewReader(mimecheck.Trim(raw, mimeLimits)))
 }
 
 func (p *Processor) handle(ctx context.Context, id int64, f Fetched) (store.InboundOutcome, error) {
