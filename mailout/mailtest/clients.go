@@ -632,12 +632,22 @@ func (s *tmuxSession) failf(format string, args ...any) {
 // mailbox and starts from an empty one.
 func (a Account) Clear(t testing.TB) {
 	t.Helper()
+	a.ClearFolder(t, "INBOX")
+}
+
+// ClearFolder deletes every message in one of a's folders; a folder that
+// does not exist is left alone.
+func (a Account) ClearFolder(t testing.TB, folder string) {
+	t.Helper()
 	c, err := dialAccount(a)
 	if err != nil {
 		t.Fatalf("mailtest: %v", err)
 	}
 	defer c.Close()
-	sel, err := c.Select("INBOX", nil).Wait()
+	sel, err := c.Select(folder, nil).Wait()
+	if err != nil && folder != "INBOX" {
+		return
+	}
 	if err != nil {
 		t.Fatalf("mailtest: select INBOX of %s: %v", a.Address, err)
 	}
@@ -647,10 +657,10 @@ func (a Account) Clear(t testing.TB) {
 	var all imap.SeqSet
 	all.AddRange(1, 0)
 	if err := c.Store(all, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted}}, nil).Close(); err != nil {
-		t.Fatalf("mailtest: clear INBOX of %s: %v", a.Address, err)
+		t.Fatalf("mailtest: clear %s of %s: %v", folder, a.Address, err)
 	}
 	if err := c.Expunge().Close(); err != nil {
-		t.Fatalf("mailtest: clear INBOX of %s: %v", a.Address, err)
+		t.Fatalf("mailtest: clear %s of %s: %v", folder, a.Address, err)
 	}
 }
 
