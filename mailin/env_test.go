@@ -65,6 +65,10 @@ func newEnvWith(t testing.TB, dbURL string, mb *mailtest.IMAP, opts store.Option
 	if _, err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// As serve does: every statement prepared once, not parsed per call.
+	if err := st.Prepare(ctx); err != nil {
+		t.Fatal(err)
+	}
 	set, err := templates.DefaultQuestionSet()
 	if err != nil {
 		t.Fatal(err)
