@@ -499,3 +499,29 @@ func TestServeRejects(t *testing.T) {
 		})
 	}
 }
+
+// TestServeInstanceNames: a second serve on the same database under the
+// same instance name is refused at once (it would take the first one's
+// work); under another name it runs beside it; and once the first is gone
+// its name can be used again.
+func TestServeInstanceNames(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	c.write("accord.toml", sandboxConfig)
+	c.env["ACCORD_INSTANCE_NAME"] = "host-a"
+	first := c.serve()
+	c.fails(exitFailure, "instance.name", "serve")
+	c.env["ACCORD_INSTANCE_NAME"] = "host-b"
+	second := c.serve()
+	if code := second.stop(); code != exitOK {
+		t.Errorf("serve as host-b exited with %d", code)
+	}
+	if code := first.stop(); code != exitOK {
+		t.Errorf("serve as host-a exited with %d", code)
+	}
+	c.env["ACCORD_INSTANCE_NAME"] = "host-a"
+	again := c.serve()
+	if code := again.stop(); code != exitOK {
+		t.Errorf("serve as host-a after the first one stopped exited with %d:\n%s", code, again.stderr)
+	}
+}
