@@ -45,15 +45,9 @@ func (p *Partnership) Echo(participantID int64, question, text string, since tim
 // tells them why and how to come back. Someone already paused is left as
 // they are, and told nothing again: the auto-responder would only answer.
 func (p *Partnership) PauseForAutoReplies(participantID int64, now time.Time) ([]Message, error) {
-	me, err := p.Participant(participantID)
+	me, err := p.writer(participantID, now)
 	if err != nil {
 		return nil, err
-	}
-	if me.Status == ParticipantLeft {
-		return nil, ErrLeft
-	}
-	if p.Status == StatusEnded {
-		return nil, ErrEnded
 	}
 	if me.Status == ParticipantPaused {
 		return nil, nil
