@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -222,14 +223,32 @@ func (o *Outbox) send(ctx context.Context, m store.OutboxMessage) (string, error
 		return o.Mailer.Send(ctx, o.From, m.Recipient, m.Raw)
 	}
 	reply, err := o.Mailer.Send(ctx, o.BounceAddress(m.BounceToken.String), m.Recipient, m.Raw)
-	if se := (*SendError)(nil); errors.As(err, &se) && se.Stage == "mail" && !se.Temporary() && !se.AuthFailed() {
+	var se *SendError
+	if !errors.As(err, &se) || !senderRefused(se) {
+		return reply, err
+	}
+	// Some servers let a mailbox send only as itself: Postfix refuses the
+	// sender at MAIL FROM, Microsoft 365 only after DATA (5.7.60). Try the
+	// service address; if that goes through, the bounce address was the
+	// trouble, and it is not used again.
+	reply, err = o.Mailer.Send(ctx, o.From, m.Recipient, m.Raw)
+	var again *SendError
+	if err == nil || !errors.As(err, &again) || !senderRefused(again) {
 		if o.plainSender.CompareAndSwap(false, true) {
 			o.Logger.Warn("the SMTP server refuses per-message envelope senders; sending from the service address, "+
 				"so delivery reports are matched by Message-ID only", "err", se)
 		}
-		return o.Mailer.Send(ctx, o.From, m.Recipient, m.Raw)
 	}
 	return reply, err
+}
+
+// senderRefused reports a permanent refusal that may be about the
+// envelope sender: one at MAIL FROM, or a policy refusal (5.7.x) anywhere.
+func senderRefused(se *SendError) bool {
+	if se.Temporary() || se.AuthFailed() {
+		return false
+	}
+	return se.Stage == "mail" || strings.HasPrefix(se.Enhanced, "5.7.")
 }
 
 func (o *Outbox) result(r string) {

@@ -385,40 +385,46 @@ func TestSendErrorClassification(t *testing.T) {
 }
 
 // TestOutboxEnvelopeSenders: each message goes out from its own bounce
-// address, which names it; a server that refuses such senders gets the
+// address, which names it; a server that refuses such senders, at MAIL
+// FROM as Postfix does or after DATA as Microsoft 365 does, gets the
 // service address instead, for that message and every later one.
 func TestOutboxEnvelopeSenders(t *testing.T) {
 	t.Parallel()
-	e := newOutboxEnv(t, storetest.SQLiteURL(t), 1)
-	id := testIdentity()
-	e.outbox.BounceAddress = id.BounceAddress
-	first, _ := e.queue("dana@example.test")
-	e.drain()
-	got := e.sink.Received()
-	if len(got) != 1 {
-		t.Fatalf("%d messages delivered, want 1", len(got))
-	}
-	m := e.message(first)
-	if want := "accord+b-" + m.BounceToken.String + "@example.com"; !m.BounceToken.Valid || got[0].From != want {
-		t.Fatalf("MAIL FROM = %q, want %q", got[0].From, want)
-	}
-	if tok, ok := id.BounceToken(got[0].From); !ok || tok != m.BounceToken.String {
-		t.Errorf("BounceToken(%q) = %q, %v; want the message's token", got[0].From, tok, ok)
-	}
-	if byToken, err := e.st.OutboxByBounceToken(e.ctx, strings.ToUpper(m.BounceToken.String)); err != nil || byToken.ID != first {
-		t.Errorf("OutboxByBounceToken = %d, %v; want message %d", byToken.ID, err, first)
-	}
+	for _, atData := range []bool{false, true} {
+		e := newOutboxEnv(t, storetest.SQLiteURL(t), 1)
+		id := testIdentity()
+		e.outbox.BounceAddress = id.BounceAddress
+		first, _ := e.queue("dana@example.test")
+		e.drain()
+		got := e.sink.Received()
+		if len(got) != 1 {
+			t.Fatalf("%d messages delivered, want 1", len(got))
+		}
+		m := e.message(first)
+		if want := "accord+b-" + m.BounceToken.String + "@example.com"; !m.BounceToken.Valid || got[0].From != want {
+			t.Fatalf("MAIL FROM = %q, want %q", got[0].From, want)
+		}
+		if tok, ok := id.BounceToken(got[0].From); !ok || tok != m.BounceToken.String {
+			t.Errorf("BounceToken(%q) = %q, %v; want the message's token", got[0].From, tok, ok)
+		}
+		if byToken, err := e.st.OutboxByBounceToken(e.ctx, strings.ToUpper(m.BounceToken.String)); err != nil || byToken.ID != first {
+			t.Errorf("OutboxByBounceToken = %d, %v; want message %d", byToken.ID, err, first)
+		}
 
-	e.sink.RefuseSenders("+b-")
-	e.queue("sam@example.test")
-	e.queue("kim@example.test")
-	e.drain()
-	got = e.sink.Received()
-	if len(got) != 3 || got[1].From != "accord@example.com" || got[2].From != "accord@example.com" {
-		t.Fatalf("after the server refused bounce addresses: %d delivered, senders %v; want all, from the service address", len(got), senders(got))
-	}
-	if n := e.sink.Attempts("kim@example.test"); n != 1 {
-		t.Errorf("the message after the refusal took %d transactions, want 1 (no second try with a bounce address)", n)
+		e.sink.RefuseSenders("+b-", atData)
+		sam, _ := e.queue("sam@example.test")
+		e.queue("kim@example.test")
+		e.drain()
+		got = e.sink.Received()
+		if len(got) != 3 || got[1].From != "accord@example.com" || got[2].From != "accord@example.com" {
+			t.Fatalf("refused at data %v: %d delivered, senders %v; want all, from the service address", atData, len(got), senders(got))
+		}
+		if m := e.message(sam); m.State != store.OutboxSent {
+			t.Errorf("refused at data %v: the message that met the refusal is %s (%q), want sent", atData, m.State, m.LastError)
+		}
+		if n := e.sink.Attempts("kim@example.test"); n != 1 {
+			t.Errorf("refused at data %v: the message after the refusal took %d transactions, want 1 (no second try with a bounce address)", atData, n)
+		}
 	}
 }
 

@@ -61,8 +61,9 @@ type Sink struct {
 	user       string
 	pass       string
 	failAuth   bool
-	refuseFrom string
-	scripts    map[string][]step // by normalised recipient
+	refuseFrom   string
+	refuseAtData bool
+	scripts      map[string][]step // by normalised recipient
 	attempts   map[string]int    // by normalised recipient
 	received   []Message
 }
@@ -182,13 +183,21 @@ func (s *Sink) FailAuth(on bool) {
 // open carry on.
 func (s *Sink) SetDown(on bool) { s.down.Store(on) }
 
-// RefuseSenders makes MAIL FROM fail with 553 5.7.1 for every reverse path
-// that contains substr, as servers that only let a mailbox send as itself
-// do; "" accepts every sender again.
-func (s *Sink) RefuseSenders(substr string) {
+// RefuseSenders makes the Sink refuse every reverse path that contains
+// substr, as servers that only let a mailbox send as itself do: at MAIL
+// FROM with 553 5.7.1 (Postfix's way), or, with atData, only at the end of
+// DATA with 550 5.7.60 (Microsoft 365's). "" accepts every sender again.
+func (s *Sink) RefuseSenders(substr string, atData bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.refuseFrom = substr
+	s.refuseFrom, s.refuseAtData = substr, atData
+}
+
+// refusesSender reports whether from is refused, and at which stage.
+func (s *Sink) refusesSender(from string) (refused, atData bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refuseFrom != "" && strings.Contains(from, s.refuseFrom), s.refuseAtData
 }
 
 // Script sets how the Sink answers the next delivery attempts to rcpt, one
@@ -475,10 +484,7 @@ func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
 	if ss.sink.authRequired() && !ss.authed {
 		return errAuthRequired
 	}
-	ss.sink.mu.Lock()
-	refuse := ss.sink.refuseFrom != "" && strings.Contains(from, ss.sink.refuseFrom)
-	ss.sink.mu.Unlock()
-	if refuse {
+	if refuse, atData := ss.sink.refusesSender(from); refuse && !atData {
 		return smtpErr(553, 5, 7, 1, "Sender address rejected: not owned by user")
 	}
 	ss.Reset()
@@ -525,6 +531,9 @@ func (ss *session) Data(r io.Reader) error {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return err
+	}
+	if refuse, atData := ss.sink.refusesSender(ss.from); refuse && atData {
+		return smtpErr(550, 5, 7, 60, "Client does not have permissions to send as this sender")
 	}
 	switch ss.onData {
 	case stepDataError:
