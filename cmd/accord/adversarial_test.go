@@ -506,33 +506,39 @@ func advSMTPOutage(t *testing.T, bin string, report func(*testing.T, string, ...
 	p.terminate()
 }
 
-// advDatabaseOutage: PostgreSQL goes away for 20 s while a reply waits:
-// the outage is logged when it starts and ends, and the reply is stored
-// within seconds of the database's return.
+// advDatabaseOutage: PostgreSQL goes away for 20 s while a reply waits,
+// then the mailbox server does: each outage is logged when it starts and
+// ends, and the reply that waited is stored within seconds of the return.
 func advDatabaseOutage(t *testing.T, bin string, report func(*testing.T, string, ...any)) {
 	a := newAdv(t, bin, "db")
 	kim := a.person("kim")
 	a.pair(kim, "lee")
 	host := strings.TrimPrefix(strings.SplitN(strings.TrimPrefix(a.dbURL, "postgres://"), "/", 2)[0], "postgres@")
-	px := newProxy(t, host)
-	p := a.serve("ACCORD_DATABASE_URL=" + strings.Replace(a.dbURL, host, px.addr(), 1))
+	db := newProxy(t, host)
+	imapProxy := newProxy(t, a.svc.IMAPAddr)
+	p := a.serve("ACCORD_DATABASE_URL="+strings.Replace(a.dbURL, host, db.addr(), 1),
+		fmt.Sprintf("ACCORD_IMAP_URL=imap+starttls://%s@%s/INBOX", a.svc.Address, imapProxy.addr()))
 	welcome := a.waitMail(kim, 1, time.Minute)[0]
 	waitEvery(t, time.Minute, 50*time.Millisecond, "serve to be ready", func() bool { code, _ := p.get("/readyz"); return code == http.StatusOK })
-	errorsBefore := errorLines(p)
-	px.setDown(true)
-	down := time.Now()
-	a.reply(welcome, "Written while the database was away.", "")
-	waitEvery(t, time.Minute, 100*time.Millisecond, "the reply to reach the mailbox", func() bool { return a.svc.Count(t) >= 1 })
-	for time.Since(down) < 20*time.Second {
-		time.Sleep(200 * time.Millisecond)
+	outage := func(px *proxy, got []byte, text string, stored int) (logged int, resumed time.Duration) {
+		before := errorLines(p) + strings.Count(p.stderr.String(), "level=WARN")
+		px.setDown(true)
+		down := time.Now()
+		a.reply(got, text, "")
+		for time.Since(down) < 20*time.Second {
+			time.Sleep(200 * time.Millisecond)
+		}
+		logged = errorLines(p) + strings.Count(p.stderr.String(), "level=WARN") - before
+		px.setDown(false)
+		back := time.Now()
+		waitEvery(t, time.Minute, 50*time.Millisecond, "the reply to be stored after the outage", func() bool { return a.answers(kim) == stored })
+		return logged, time.Since(back)
 	}
-	errorsDuring := errorLines(p) - errorsBefore
-	px.setDown(false)
-	back := time.Now()
-	waitEvery(t, time.Minute, 50*time.Millisecond, "the reply to be stored after the database returned", func() bool { return a.answers(kim) == 1 })
-	resumed := time.Since(back)
-	report(t, "PostgreSQL away 20 s: %d ERROR lines in the log meanwhile; the reply that waited was stored %.1f s after the database came back",
-		errorsDuring, resumed.Seconds())
+	dbLogged, dbResumed := outage(db, welcome, "Written while the database was away.", 1)
+	question := a.waitMail(kim, 2, time.Minute)[1]
+	imapLogged, imapResumed := outage(imapProxy, question, "Written while the mailbox server was away.", 2)
+	report(t, "PostgreSQL away 20 s: %d WARN and ERROR lines, the reply that waited stored %.1f s after its return; IMAP away 20 s: %d lines, the reply stored %.1f s after",
+		dbLogged, dbResumed.Seconds(), imapLogged, imapResumed.Seconds())
 	p.terminate()
 }
 

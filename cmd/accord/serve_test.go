@@ -508,8 +508,12 @@ func TestServeInstanceNames(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t)
 	c.write("accord.toml", sandboxConfig)
+	c.ok("migrate")
 	c.env["ACCORD_INSTANCE_NAME"] = "host-a"
 	first := c.serve()
+	eventually(t, 30*time.Second, "the first serve to hold its name", func() bool {
+		return strings.Contains(first.stderr.String(), `msg="running as instance" instance=host-a`)
+	})
 	c.fails(exitFailure, "instance.name", "serve")
 	c.env["ACCORD_INSTANCE_NAME"] = "host-b"
 	second := c.serve()
