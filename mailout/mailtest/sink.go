@@ -56,16 +56,16 @@ type Sink struct {
 	// clientTLS trusts the Sink's certificate, when it has one.
 	clientTLS *tls.Config
 
-	mu         sync.Mutex
-	haveCreds  bool
-	user       string
-	pass       string
-	failAuth   bool
+	mu           sync.Mutex
+	haveCreds    bool
+	user         string
+	pass         string
+	failAuth     bool
 	refuseFrom   string
 	refuseAtData bool
 	scripts      map[string][]step // by normalised recipient
-	attempts   map[string]int    // by normalised recipient
-	received   []Message
+	attempts     map[string]int    // by normalised recipient
+	received     []Message
 }
 
 // NewSink starts a Sink on a random port of 127.0.0.1 and registers a
