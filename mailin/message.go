@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"accord/mailout/mailauth"
 	"accord/store"
 )
 
@@ -165,6 +166,11 @@ type IMAPConfig struct {
 	Password string
 	// Auth is "login" (LOGIN, the default) or "plain" (AUTHENTICATE PLAIN).
 	Auth string
+	// Tokens, when set, signs in with an OAuth 2.0 access token instead
+	// of the password, by Mechanism (XOAUTH2 or OAUTHBEARER; empty picks
+	// what the server offers).
+	Tokens    *mailauth.Tokens
+	Mechanism mailauth.Mechanism
 	// Mailbox is read for replies; default INBOX.
 	Mailbox string
 	// Processed receives handled mail when the server can MOVE; empty

@@ -18,6 +18,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-sasl"
 
+	"accord/mailout/mailauth"
 	"accord/store"
 )
 
@@ -142,6 +143,10 @@ func (p *Poller) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
+		if errors.Is(err, errTokenExpired) {
+			p.Logger.Debug("signing in again with a fresh access token")
+			continue
+		}
 		p.setStatus(func(s *Status) { s.Connected, s.LastError = false, err.Error(); s.Reconnects++ })
 		if time.Since(started) > time.Minute {
 			backoff = p.MinBackoff
@@ -151,7 +156,13 @@ func (p *Poller) Run(ctx context.Context) error {
 		// that refuses the login is not pressed that hard.
 		limit := p.MaxBackoff
 		var le *loginError
-		if !errors.As(err, &le) {
+		var ge *mailauth.GrantError
+		switch {
+		case errors.As(err, &ge):
+			// Only the stored sign-in is read: soon after the operator
+			// runs accord mail login, mail is read again.
+			limit = min(limit, 15*time.Second)
+		case !errors.As(err, &le):
 			limit = min(limit, p.QuickRetry)
 		}
 		wait := min(time.Duration(float64(min(backoff, limit))*(0.5+rand.Float64())), limit)
@@ -169,6 +180,10 @@ func (p *Poller) Run(ctx context.Context) error {
 		backoff = min(backoff*2, p.MaxBackoff)
 	}
 }
+
+// errTokenExpired ends a session whose access token has expired, to sign
+// in again with a fresh one at once.
+var errTokenExpired = errors.New("mailin: the access token of the session expired")
 
 // loginError is a session that ended because the server refused the login.
 type loginError struct{ err error }
@@ -249,17 +264,8 @@ func (p *Poller) session(ctx context.Context) error {
 	}
 	defer cn.c.Close()
 	c := cn.c
-	if p.Config.Auth == "plain" {
-		err = cn.do(func() error { return c.Authenticate(sasl.NewPlainClient("", p.Config.Username, p.Config.Password)) })
-	} else {
-		err = cn.do(c.Login(p.Config.Username, p.Config.Password).Wait)
-	}
-	var ie *imap.Error
-	if errors.As(err, &ie) {
-		return &loginError{fmt.Errorf("log in to %s as %s: %w", p.Config.Address(), p.Config.Username, err)}
-	}
-	if err != nil {
-		return fmt.Errorf("log in to %s as %s: %w", p.Config.Address(), p.Config.Username, err)
+	if _, err := p.login(cn); err != nil {
+		return err
 	}
 	var sel *imap.SelectData
 	if err := cn.do(func() (err error) { sel, err = c.Select(p.Config.Mailbox, nil).Wait(); return err }); err != nil {
@@ -277,8 +283,19 @@ func (p *Poller) session(ctx context.Context) error {
 	p.setStatus(func(s *Status) { s.Connected, s.LastError, s.UIDValidity = true, "", sel.UIDValidity })
 	p.Logger.Info("reading the mailbox", "mailbox", p.Config.Mailbox, "uidvalidity", sel.UIDValidity,
 		"idle", caps.Has(imap.CapIdle), "move", move)
+	// A session signed in with an access token ends when the token does:
+	// servers that check tokens only at sign-in would otherwise never see
+	// a revoked grant, and some end such sessions themselves.
+	var signedInUntil time.Time
+	if p.Config.Tokens != nil {
+		signedInUntil = p.Config.Tokens.Expiry()
+	}
 	dbWait := time.Duration(0)
 	for {
+		if !signedInUntil.IsZero() && !time.Now().Before(signedInUntil) {
+			cn.do(c.Logout().Wait)
+			return errTokenExpired
+		}
 		found, pending, err := p.scan(ctx, cn, p.Status().UIDValidity, move)
 		var se *storeError
 		if errors.As(err, &se) {
@@ -316,6 +333,9 @@ func (p *Poller) session(ctx context.Context) error {
 		if pending {
 			wait = min(wait, p.RetryAfter)
 		}
+		if !signedInUntil.IsZero() {
+			wait = max(min(wait, time.Until(signedInUntil)), 0)
+		}
 		quiet := false
 		if caps.Has(imap.CapIdle) {
 			if quiet, err = p.idle(ctx, cn, wake, wait); err != nil {
@@ -342,6 +362,60 @@ func (p *Poller) session(ctx context.Context) error {
 			}
 		}
 	}
+}
+
+// login signs in with the password or an OAuth access token, and says
+// how. A refusal is a loginError.
+func (p *Poller) login(cn *conn) (how string, err error) {
+	c := cn.c
+	switch {
+	case p.Config.Tokens != nil:
+		how, err = p.tokenLogin(cn)
+	case p.Config.Auth == "plain":
+		how = "AUTHENTICATE PLAIN"
+		err = cn.do(func() error { return c.Authenticate(sasl.NewPlainClient("", p.Config.Username, p.Config.Password)) })
+	default:
+		how = "LOGIN"
+		err = cn.do(c.Login(p.Config.Username, p.Config.Password).Wait)
+	}
+	var ie *imap.Error
+	var ge *mailauth.GrantError
+	if errors.As(err, &ie) || errors.As(err, &ge) {
+		return how, &loginError{fmt.Errorf("log in to %s as %s: %w", p.Config.Address(), p.Config.Username, err)}
+	}
+	if err != nil {
+		return how, fmt.Errorf("log in to %s as %s: %w", p.Config.Address(), p.Config.Username, err)
+	}
+	return how, nil
+}
+
+// tokenLogin signs in with an OAuth access token, by the mechanism the
+// configuration names or the best the server offers. A token the server
+// refuses (revoked early, or expired on the way) is replaced and the
+// sign-in tried once more.
+func (p *Poller) tokenLogin(cn *conn) (string, error) {
+	m, err := mailauth.Choose(p.Config.Mechanism, cn.c.Caps().AuthMechanisms())
+	if err != nil {
+		return "", &loginError{err}
+	}
+	try := func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), p.ResponseTimeout)
+		defer cancel()
+		tok, err := p.Config.Tokens.Token(ctx)
+		if err != nil {
+			return err
+		}
+		return cn.do(func() error {
+			return cn.c.Authenticate(mailauth.Client(m, p.Config.Username, tok, p.Config.Host, p.Config.Port))
+		})
+	}
+	err = try()
+	var ie *imap.Error
+	if errors.As(err, &ie) {
+		p.Config.Tokens.Invalidate()
+		err = try()
+	}
+	return "AUTHENTICATE " + m.SASLName(), err
 }
 
 // storeError is a scan that failed in the database, not in the mailbox.

@@ -178,7 +178,7 @@ func (o *Outbox) Deliver(ctx context.Context, j store.Job) error {
 	se := classify("connect", err)
 	log := o.Logger.With("outbox_id", m.ID, "kind", m.Kind, "to", m.Recipient, "message_id", m.MessageID)
 	switch {
-	case se.Unreachable():
+	case se.Unreachable() && !se.AuthFailed():
 		// Not this message's fault: it waits, its attempts untouched,
 		// while the gate probes the server.
 		o.result("retry")
@@ -280,15 +280,26 @@ func (o *Outbox) markSent(ctx context.Context, m store.OutboxMessage, reply stri
 	return err
 }
 
-func (o *Outbox) authFailed(err error) {
+func (o *Outbox) authFailed(err *SendError) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.state.AuthFailedSince.IsZero() {
 		o.state.AuthFailedSince = o.Store.Now()
 		o.state.probes = 0
-		o.state.nextProbe = o.Store.Now().Add(probeDelay(0))
+		o.state.nextProbe = o.Store.Now().Add(loginDelay(err, 0))
 	}
 	o.state.LastError = err.Error()
+}
+
+// loginDelay spaces the probes after a refused login: probeDelay for a
+// refused password or token, but only a few seconds while an OAuth grant
+// is gone, so that mail moves soon after the operator signs in again (a
+// probe then only reads the stored token).
+func loginDelay(err *SendError, probes int) time.Duration {
+	if err != nil && err.GrantLost() {
+		return 15 * time.Second
+	}
+	return probeDelay(probes)
 }
 
 // unreachable notes that connections to the server fail; it is logged once,
@@ -377,8 +388,12 @@ func (o *Outbox) gate(ctx context.Context) error {
 			}
 			o.state.probes++
 			o.state.LastError = err.Error()
-			o.state.nextProbe = o.Store.Now().Add(probeDelay(o.state.probes))
-			o.Logger.Error("the SMTP server still refuses our login", "err", err, "next_try", o.state.nextProbe)
+			o.state.nextProbe = o.Store.Now().Add(loginDelay(se, o.state.probes))
+			if se.GrantLost() {
+				o.Logger.Debug("the mailbox sign-in is still gone", "err", err)
+			} else {
+				o.Logger.Error("the SMTP server still refuses our login", "err", err, "next_try", o.state.nextProbe)
+			}
 			o.mu.Unlock()
 		default:
 			o.mu.Lock()

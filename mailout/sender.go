@@ -16,6 +16,8 @@ import (
 
 	gomail "github.com/wneessen/go-mail"
 	"github.com/wneessen/go-mail/smtp"
+
+	"accord/mailout/mailauth"
 )
 
 // Security is how the connection to the SMTP server is protected.
@@ -45,6 +47,11 @@ type SMTPConfig struct {
 	TLS *tls.Config
 	// Connections is how many connections may be open at once. Default 2.
 	Connections int
+	// Tokens, when set, signs in with an OAuth 2.0 access token for
+	// Username instead of the password, by Mechanism (XOAUTH2 or
+	// OAUTHBEARER; empty picks what the server offers).
+	Tokens    *mailauth.Tokens
+	Mechanism mailauth.Mechanism
 }
 
 // ParseSMTPURL reads smtps://user@host:465, smtp+starttls://user@host:587 or
@@ -121,9 +128,17 @@ func (e *SendError) Unreachable() bool {
 	return e.Stage == "connect" && (e.Code == 0 || e.Code == 421)
 }
 
-// AuthFailed reports a login the server refused, which retrying cannot fix.
+// AuthFailed reports a login the server refused, which retrying cannot
+// fix, or an OAuth grant that is gone until the operator signs in again.
 func (e *SendError) AuthFailed() bool {
-	return e.Code == 535 || (e.Stage == "auth" && e.Code >= 500)
+	return e.Code == 535 || (e.Stage == "auth" && e.Code >= 500) || e.GrantLost()
+}
+
+// GrantLost reports that no access token can be had until the operator
+// runs accord mail login again.
+func (e *SendError) GrantLost() bool {
+	var ge *mailauth.GrantError
+	return errors.As(e.Err, &ge)
 }
 
 // RecipientRejected reports a permanent refusal of the address itself, the
@@ -143,6 +158,10 @@ func classify(stage string, err error) *SendError {
 		return se
 	}
 	e := &SendError{Stage: stage, Err: err}
+	if ge := (*mailauth.GrantError)(nil); errors.As(err, &ge) {
+		e.Stage = "auth"
+		return e
+	}
 	var te *textproto.Error
 	if errors.As(err, &te) {
 		e.Code = te.Code
@@ -178,6 +197,9 @@ var _ Mailer = (*Sender)(nil)
 type pooled struct {
 	c        *smtp.Client
 	lastUsed time.Time
+	// signedInUntil is when the access token the connection signed in
+	// with expires; zero with a password.
+	signedInUntil time.Time
 }
 
 // NewSender checks the configuration; it does not connect yet.
@@ -212,7 +234,10 @@ func NewSender(cfg SMTPConfig, log *slog.Logger) (*Sender, error) {
 	if cfg.HelloName != "" {
 		opts = append(opts, gomail.WithHELO(cfg.HelloName))
 	}
-	if cfg.Username != "" {
+	if cfg.Tokens != nil {
+		opts = append(opts, gomail.WithSMTPAuthCustom(&mailauth.SMTP{Mechanism: cfg.Mechanism, User: cfg.Username,
+			Tokens: cfg.Tokens, Host: cfg.Host, Port: cfg.Port, Timeout: cfg.Timeout}))
+	} else if cfg.Username != "" {
 		opts = append(opts, gomail.WithUsername(cfg.Username), gomail.WithPassword(cfg.Password))
 		login := cfg.Auth == "login"
 		switch {
@@ -256,6 +281,12 @@ func (s *Sender) acquire(ctx context.Context) (*pooled, error) {
 	for {
 		select {
 		case p := <-s.idle:
+			if !p.signedInUntil.IsZero() && !time.Now().Before(p.signedInUntil) {
+				// Signed in with a token that has expired: sign in
+				// afresh, so a revoked grant shows at once.
+				p.c.Quit()
+				continue
+			}
 			if time.Since(p.lastUsed) < idleCheck || p.c.Noop() == nil {
 				return p, nil
 			}
@@ -263,13 +294,37 @@ func (s *Sender) acquire(ctx context.Context) (*pooled, error) {
 			continue
 		default:
 		}
-		c, err := s.client.DialToSMTPClientWithContext(ctx)
+		c, err := s.dial(ctx)
 		if err != nil {
 			<-s.slots
-			return nil, classify("connect", err)
+			return nil, err
 		}
-		return &pooled{c: c}, nil
+		p := &pooled{c: c}
+		if s.cfg.Tokens != nil {
+			p.signedInUntil = s.cfg.Tokens.Expiry()
+		}
+		return p, nil
 	}
+}
+
+// dial opens a connection and signs in. With OAuth, a token the server
+// refuses (revoked early, or expired in transit) is replaced and the
+// sign-in tried once more.
+func (s *Sender) dial(ctx context.Context) (*smtp.Client, error) {
+	c, err := s.client.DialToSMTPClientWithContext(ctx)
+	if err == nil {
+		return c, nil
+	}
+	se := classify("connect", err)
+	if s.cfg.Tokens == nil || !se.AuthFailed() || se.GrantLost() {
+		return nil, se
+	}
+	s.cfg.Tokens.Invalidate()
+	c, err = s.client.DialToSMTPClientWithContext(ctx)
+	if err != nil {
+		return nil, classify("connect", err)
+	}
+	return c, nil
 }
 
 // release returns a connection to the pool, or closes it when it cannot be
@@ -336,9 +391,9 @@ func (s *Sender) transact(c *smtp.Client, from, to string, raw []byte) (string, 
 
 // Probe connects and logs in, then says goodbye.
 func (s *Sender) Probe(ctx context.Context) error {
-	c, err := s.client.DialToSMTPClientWithContext(ctx)
+	c, err := s.dial(ctx)
 	if err != nil {
-		return classify("connect", err)
+		return err
 	}
 	c.Quit()
 	return nil

@@ -375,3 +375,24 @@ func TestSQLiteFilesOwnerOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestOAuthTokens: a mailbox sign-in's token is kept and replaced, and
+// reading it before the first login says so.
+func TestOAuthTokens(t *testing.T) {
+	t.Parallel()
+	eachBackend(t, func(t *testing.T, url string) {
+		ctx := context.Background()
+		st := openStore(t, url, Options{Clock: newClock(t0)})
+		if _, err := st.OAuthToken(ctx, "mailbox"); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("before any login: %v, want ErrNotFound", err)
+		}
+		for _, tok := range []string{`{"refresh_token":"one"}`, `{"refresh_token":"two"}`} {
+			if err := st.SaveOAuthToken(ctx, "mailbox", []byte(tok)); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := st.OAuthToken(ctx, "mailbox"); err != nil || string(got) != tok {
+				t.Errorf("OAuthToken after saving %s = %s, %v", tok, got, err)
+			}
+		}
+	})
+}

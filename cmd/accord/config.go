@@ -17,6 +17,7 @@ import (
 	"accord/conversation"
 	"accord/mailin"
 	"accord/mailout"
+	"accord/mailout/mailauth"
 	"accord/store"
 )
 
@@ -60,10 +61,24 @@ type Config struct {
 		Name          string `toml:"name" help:"display name on every mail"`
 		PlusSeparator string `toml:"plus_separator" help:"joins mailbox and reply token: accord+TOKEN@…"`
 		Support       string `toml:"support" help:"optional sentence pointing people to someone to talk to"`
+		Provider      string `toml:"provider" help:"microsoft or google: fills in the mail servers and sign-in of that provider; empty for any other"`
 	} `toml:"mail"`
+	OAuth struct {
+		Grant             string   `toml:"grant" help:"sign in with OAuth 2.0: app (client credentials), login (a person's grant, from accord mail login) or service-account (Google); empty for passwords"`
+		Tenant            string   `toml:"tenant" help:"Microsoft 365: the directory (tenant) id or domain"`
+		ClientID          string   `toml:"client_id" help:"the application (client) id registered with the provider"`
+		ClientSecret      string   `toml:"client_secret" secret:"true" help:"the application's secret; better from ACCORD_OAUTH_CLIENT_SECRET(_FILE)"`
+		ServiceAccountKey string   `toml:"service_account_key" help:"Google: path of the service account's JSON key file (keep it readable by Accord alone)"`
+		TokenURL          string   `toml:"token_url" help:"token endpoint; set by mail.provider, needed for any other provider"`
+		DeviceURL         string   `toml:"device_url" help:"device authorization endpoint for accord mail login (RFC 8628); set by mail.provider"`
+		AuthURL           string   `toml:"auth_url" help:"authorization endpoint for accord mail login where there is no device flow (Google); set by mail.provider"`
+		Scopes            []string `toml:"scopes" help:"scopes asked for; set by mail.provider and oauth.grant"`
+		TokenFile         string   `toml:"token_file" help:"keep the login's refresh token in this file (owner-only) instead of the database"`
+	} `toml:"oauth"`
 	IMAP struct {
 		URL              string `toml:"url" secret:"true" help:"imaps://user@host:993/INBOX, imap+starttls://user@host:143 or imap://…"`
 		Password         string `toml:"password" secret:"true" help:"IMAP password; better from ACCORD_IMAP_PASSWORD(_FILE)"`
+		Auth             string `toml:"auth" help:"password, xoauth2 or oauthbearer; empty: OAuth (the best the server offers) when oauth.grant is set, else the password"`
 		ProcessedFolder  string `toml:"processed_folder" help:"handled mail is moved here (flagged when the server cannot MOVE)"`
 		QuarantineFolder string `toml:"quarantine_folder" help:"mail that kept failing is moved here"`
 		MaxMessageMB     int    `toml:"max_message_mb" help:"larger mail is not read; the sender gets a notice"`
@@ -93,7 +108,7 @@ type Config struct {
 	SMTP struct {
 		URL              string `toml:"url" secret:"true" help:"smtps://user@host:465, smtp+starttls://user@host:587 or smtp://host:25"`
 		Password         string `toml:"password" secret:"true" help:"SMTP password; better from ACCORD_SMTP_PASSWORD(_FILE)"`
-		Auth             string `toml:"auth" help:"plain or login"`
+		Auth             string `toml:"auth" help:"plain or login (passwords), xoauth2 or oauthbearer; empty: OAuth (the best the server offers) when oauth.grant is set, else the password with PLAIN or LOGIN"`
 		Connections      int    `toml:"connections" help:"SMTP connections (and messages) at once"`
 		GiveUpAfterHours int    `toml:"give_up_after_hours" help:"stop retrying a message after this long"`
 		BounceAfter      int    `toml:"bounce_after" help:"permanent failures before an address counts as bouncing"`
@@ -124,7 +139,7 @@ func defaultConfig() *Config {
 	c.Checkins.PrioritiesEvery = 6
 	c.Pacing.ReplyTokenDays = 365
 	c.Mail.Address, c.Mail.Name, c.Mail.PlusSeparator = defaultServiceAddress, "Accord", "+"
-	c.SMTP.Auth, c.SMTP.Connections = "plain", 2
+	c.SMTP.Connections = 2
 	c.IMAP.ProcessedFolder, c.IMAP.QuarantineFolder = "Processed", "Quarantine"
 	c.IMAP.MaxMessageMB, c.IMAP.PollSeconds = 25, 30
 	c.Inbound.MaxAttempts, c.Inbound.Workers = 5, 4
@@ -198,6 +213,7 @@ func loadConfig(path string, env func(string) string) (*Config, error) {
 	if len(problems) > 0 {
 		return nil, &ConfigError{problems}
 	}
+	c.applyProvider()
 	if err := c.validate(); err != nil {
 		return nil, err
 	}
@@ -403,9 +419,16 @@ func (c *Config) validate() error {
 			bad(p.key, "%d is not a port number", p.port)
 		}
 	}
-	if c.SMTP.Auth != "plain" && c.SMTP.Auth != "login" {
-		bad("smtp.auth", "%q: use plain or login", c.SMTP.Auth)
+	switch c.SMTP.Auth {
+	case "", "plain", "login":
+	case "xoauth2", "oauthbearer":
+		if c.OAuth.Grant == "" {
+			bad("smtp.auth", "%q needs oauth.grant: say where the access tokens come from", c.SMTP.Auth)
+		}
+	default:
+		bad("smtp.auth", "%q: use plain or login (passwords), xoauth2 or oauthbearer", c.SMTP.Auth)
 	}
+	c.validateOAuth(bad)
 	if c.SMTP.Connections < 1 || c.SMTP.Connections > 32 {
 		bad("smtp.connections", "%d: use 1 to 32", c.SMTP.Connections)
 	}
@@ -487,6 +510,10 @@ func (c *Config) SMTPConfig() (mailout.SMTPConfig, error) {
 	if sc.Auth == "" {
 		sc.Auth = c.SMTP.Auth
 	}
+	switch sc.Auth {
+	case "xoauth2", "oauthbearer":
+		sc.Mechanism = mailauth.Mechanism(sc.Auth)
+	}
 	sc.Connections = c.SMTP.Connections
 	return sc, nil
 }
@@ -504,6 +531,9 @@ func (c *Config) IMAPConfig() (mailin.IMAPConfig, error) {
 		ic.Password = c.IMAP.Password
 	}
 	ic.Processed, ic.Quarantine = c.IMAP.ProcessedFolder, c.IMAP.QuarantineFolder
+	if c.OAuth.Grant != "" && c.IMAP.Auth != "password" {
+		ic.Mechanism, _ = mailauth.ParseMechanism(c.IMAP.Auth)
+	}
 	return ic, nil
 }
 

@@ -42,6 +42,7 @@ func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(fo
 // app is one invocation: its arguments, streams and environment, so tests
 // can run commands in-process.
 type app struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
 	env            func(string) string
 	configPath     string
@@ -74,6 +75,7 @@ func init() {
 		{"extract", "show what Accord keeps of a reply (.eml, .txt, .html)", runExtract},
 		{"inbound", "list the mail read from the mailbox and its outcomes", runInbound},
 		{"unbounce", "let mail go to an address again after it bounced", runUnbounce},
+		{"mail", "sign the mailbox in with OAuth (mail login) or check that Accord can use it (mail check)", runMail},
 		{"config", "print the effective configuration (config check)", runConfig},
 		{"version", "print the version", runVersion},
 		{"help", "explain a command (help COMMAND)", runHelp},
@@ -89,7 +91,7 @@ func main() {
 
 // run executes one command line and returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(string) string) int {
-	a := &app{stdout: stdout, stderr: stderr, env: env}
+	a := &app{stdin: os.Stdin, stdout: stdout, stderr: stderr, env: env}
 	fs := flag.NewFlagSet("accord", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&a.configPath, "config", env("ACCORD_CONFIG"), "configuration file (default accord.toml when present)")

@@ -18,6 +18,8 @@ type metrics struct {
 	// their address was spent.
 	autoResponders prometheus.Counter
 	budgetSpent    *prometheus.CounterVec
+	// tokens counts OAuth access tokens fetched.
+	tokens prometheus.Counter
 }
 
 func (svc *service) registerMetrics(reg *prometheus.Registry) {
@@ -43,7 +45,17 @@ func (svc *service) registerMetrics(reg *prometheus.Registry) {
 	m.budgetSpent = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "accord_mail_budget_spent_total", Help: "Mails caused by inbound mail and not sent, because their address had spent its daily budget, by kind.",
 	}, []string{"kind"})
-	reg.MustRegister(m.inbound, m.latency, m.outbound, m.scans, m.autoResponders, m.budgetSpent,
+	m.tokens = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "accord_oauth_tokens_total", Help: "OAuth 2.0 access tokens fetched to sign in to the mailbox.",
+	})
+	reg.MustRegister(m.inbound, m.latency, m.outbound, m.scans, m.autoResponders, m.budgetSpent, m.tokens,
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "accord_oauth_grant_lost", Help: "1 while the mailbox sign-in is revoked or missing: run accord mail login.",
+		}, func() float64 {
+			svc.mu.Lock()
+			defer svc.mu.Unlock()
+			return oneIf(svc.tokens != nil && svc.tokens.Grant() != nil)
+		}),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "accord_imap_reconnects_total", Help: "Times the connection to the mailbox was lost and opened again.",
 		}, func() float64 {
@@ -79,6 +91,13 @@ func (svc *service) registerMetrics(reg *prometheus.Registry) {
 		}),
 	)
 	svc.m = m
+}
+
+// tokenFetched counts OAuth access tokens fetched.
+func (svc *service) tokenFetched() {
+	if svc.m != nil {
+		svc.m.tokens.Inc()
+	}
 }
 
 // budgetSpent counts mail held back by the mail budget.

@@ -53,6 +53,18 @@ func runSendTest(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	if _, smtpOAuth := cfg.usesOAuth(); smtpOAuth {
+		var st *store.Store
+		if cfg.OAuth.Grant == "login" && cfg.OAuth.TokenFile == "" {
+			if st, err = a.openStore(ctx); err != nil {
+				return err
+			}
+			defer st.Close()
+		}
+		if sc.Tokens, err = cfg.oauthTokens(st, nil); err != nil {
+			return err
+		}
+	}
 	sender, err := mailout.NewSender(sc, a.log)
 	if err != nil {
 		return err

@@ -17,6 +17,7 @@ import (
 
 	"accord/mailin"
 	"accord/mailout"
+	"accord/mailout/mailauth"
 	"accord/store"
 )
 
@@ -49,6 +50,8 @@ type service struct {
 	poller *mailin.Poller
 	outbox *mailout.Outbox
 	dbErr  string // why the database is not open yet
+	// tokens signs in to the mailbox with OAuth; nil with passwords.
+	tokens *mailauth.Tokens
 }
 
 // parts returns what has been built so far; nil for what has not.
@@ -222,6 +225,22 @@ func (svc *service) build(a *app, cfg *Config, st *store.Store) error {
 		if ic, err = cfg.IMAPConfig(); err != nil {
 			return err
 		}
+		if imapOAuth, smtpOAuth := cfg.usesOAuth(); imapOAuth || smtpOAuth {
+			tokens, err := cfg.oauthTokens(st, svc.tokenFetched)
+			if err != nil {
+				return err
+			}
+			svc.mu.Lock()
+			svc.tokens = tokens
+			svc.mu.Unlock()
+			if imapOAuth {
+				ic.Tokens = tokens
+			}
+			if smtpOAuth {
+				sc.Tokens = tokens
+			}
+			a.log.Info("signing in to the mailbox with OAuth 2.0", "tokens", tokens.Source.Describe(), "imap", imapOAuth, "smtp", smtpOAuth)
+		}
 	}
 	if svc.sender, err = mailout.NewSender(sc, a.log); err != nil {
 		return err
@@ -387,6 +406,15 @@ func (svc *service) ready(ctx context.Context) (bool, map[string]string) {
 		fail("mailbox", "not connected: "+ps.LastError)
 	case !ps.Connected:
 		fail("mailbox", "connecting")
+	}
+	svc.mu.Lock()
+	tokens := svc.tokens
+	svc.mu.Unlock()
+	if tokens != nil {
+		checks["sign-in"] = "ok"
+		if g := tokens.Grant(); g != nil {
+			fail("sign-in", g.Error())
+		}
 	}
 	if outbox != nil {
 		switch st := outbox.State(); {

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"slices"
+
+	"golang.org/x/oauth2"
+
+	"accord/mailout/mailauth"
+	"accord/store"
+)
+
+// provider is what a mail provider's preset fills in.
+type provider struct {
+	imapURL, smtpURL string // with %s for the mailbox address
+	// endpoint gives the OAuth endpoints for a tenant (Microsoft) or none.
+	endpoint func(tenant string) oauth2.Endpoint
+	// scopes by grant.
+	appScopes, loginScopes []string
+}
+
+var providers = map[string]provider{
+	"microsoft": {
+		imapURL: "imaps://%s@outlook.office365.com:993/INBOX",
+		smtpURL: "smtp+starttls://%s@smtp.office365.com:587",
+		endpoint: func(tenant string) oauth2.Endpoint {
+			base := "https://login.microsoftonline.com/" + url.PathEscape(tenant) + "/oauth2/v2.0/"
+			return oauth2.Endpoint{AuthURL: base + "authorize", TokenURL: base + "token", DeviceAuthURL: base + "devicecode"}
+		},
+		appScopes:   []string{"https://outlook.office365.com/.default"},
+		loginScopes: []string{"https://outlook.office.com/IMAP.AccessAsUser.All", "https://outlook.office.com/SMTP.Send", "offline_access"},
+	},
+	"google": {
+		imapURL: "imaps://%s@imap.gmail.com:993/INBOX",
+		smtpURL: "smtps://%s@smtp.gmail.com:465",
+		endpoint: func(string) oauth2.Endpoint {
+			// Google offers no device flow for mail scopes: accord mail
+			// login uses the authorization code with PKCE instead.
+			return oauth2.Endpoint{AuthURL: "https://accounts.google.com/o/oauth2/auth", TokenURL: "https://oauth2.googleapis.com/token"}
+		},
+		appScopes:   []string{"https://mail.google.com/"},
+		loginScopes: []string{"https://mail.google.com/"},
+	},
+}
+
+// applyProvider fills in, for mail.provider, what the operator left empty:
+// the mail servers, the OAuth endpoints and the scopes.
+func (c *Config) applyProvider() {
+	p, ok := providers[c.Mail.Provider]
+	if !ok {
+		return
+	}
+	set := func(key string, field *string, value string) {
+		if *field == "" && value != "" {
+			*field = value
+			c.sources[key] = "mail.provider"
+		}
+	}
+	addr := url.PathEscape(c.Mail.Address)
+	set("imap.url", &c.IMAP.URL, fmt.Sprintf(p.imapURL, addr))
+	set("smtp.url", &c.SMTP.URL, fmt.Sprintf(p.smtpURL, addr))
+	tenant := c.OAuth.Tenant
+	if tenant == "" {
+		tenant = "organizations"
+	}
+	e := p.endpoint(tenant)
+	set("oauth.token_url", &c.OAuth.TokenURL, e.TokenURL)
+	set("oauth.device_url", &c.OAuth.DeviceURL, e.DeviceAuthURL)
+	set("oauth.auth_url", &c.OAuth.AuthURL, e.AuthURL)
+	if len(c.OAuth.Scopes) == 0 {
+		switch c.OAuth.Grant {
+		case "app", "service-account":
+			c.OAuth.Scopes = p.appScopes
+		default:
+			c.OAuth.Scopes = p.loginScopes
+		}
+		c.sources["oauth.scopes"] = "mail.provider"
+	}
+}
+
+// validateOAuth checks the sign-in settings as a whole.
+func (c *Config) validateOAuth(bad func(key, format string, args ...any)) {
+	if _, ok := providers[c.Mail.Provider]; !ok && c.Mail.Provider != "" {
+		bad("mail.provider", "%q: use microsoft, google, or leave it empty for any other provider", c.Mail.Provider)
+	}
+	if m, err := mailauth.ParseMechanism(c.IMAP.Auth); err != nil {
+		bad("imap.auth", "%v", err)
+	} else if m != "" && m != mailauth.Password && c.OAuth.Grant == "" {
+		bad("imap.auth", "%q needs oauth.grant: say where the access tokens come from", c.IMAP.Auth)
+	}
+	o := c.OAuth
+	need := func(key, value, why string) {
+		if value == "" {
+			bad(key, "is needed %s", why)
+		}
+	}
+	switch o.Grant {
+	case "":
+		return
+	case "app":
+		if c.Mail.Provider == "google" {
+			bad("oauth.grant", "Google has no client-credentials grant for mail: use service-account (domain-wide delegation) or login")
+		}
+		if c.Mail.Provider == "microsoft" {
+			need("oauth.tenant", o.Tenant, "for Microsoft 365's client-credentials grant")
+		}
+		need("oauth.client_id", o.ClientID, "for oauth.grant = app")
+		need("oauth.client_secret", o.ClientSecret, "for oauth.grant = app")
+		need("oauth.token_url", o.TokenURL, "for oauth.grant = app (or set mail.provider)")
+	case "login":
+		need("oauth.client_id", o.ClientID, "for oauth.grant = login")
+		need("oauth.token_url", o.TokenURL, "for oauth.grant = login (or set mail.provider)")
+		if o.DeviceURL == "" && o.AuthURL == "" {
+			bad("oauth.device_url", "or oauth.auth_url is needed for accord mail login (or set mail.provider)")
+		}
+	case "service-account":
+		need("oauth.service_account_key", o.ServiceAccountKey, "for oauth.grant = service-account")
+		if o.ServiceAccountKey != "" {
+			if _, err := os.Stat(o.ServiceAccountKey); err != nil {
+				bad("oauth.service_account_key", "cannot read %s: %v", o.ServiceAccountKey, err)
+			}
+		}
+	default:
+		bad("oauth.grant", "%q: use app, login, service-account, or leave it empty for passwords", o.Grant)
+	}
+	if len(o.Scopes) == 0 {
+		bad("oauth.scopes", "are needed (or set mail.provider)")
+	}
+}
+
+// oauthSource is the configured token source, or nil for passwords.
+func (c *Config) oauthSource() (mailauth.Source, error) {
+	o := c.OAuth
+	switch o.Grant {
+	case "app":
+		return &mailauth.AppOnly{TokenURL: o.TokenURL, ClientID: o.ClientID, ClientSecret: o.ClientSecret, Scopes: o.Scopes}, nil
+	case "login":
+		return &mailauth.Refresh{Config: c.loginConfig()}, nil
+	case "service-account":
+		key, err := os.ReadFile(o.ServiceAccountKey)
+		if err != nil {
+			return nil, fmt.Errorf("oauth.service_account_key: %w", err)
+		}
+		return &mailauth.ServiceAccount{Key: key, Subject: c.Mail.Address, Scopes: o.Scopes}, nil
+	}
+	return nil, nil
+}
+
+// loginConfig is the OAuth client a person's grant belongs to.
+func (c *Config) loginConfig() oauth2.Config {
+	o := c.OAuth
+	return oauth2.Config{ClientID: o.ClientID, ClientSecret: o.ClientSecret, Scopes: slices.Clone(o.Scopes),
+		Endpoint: oauth2.Endpoint{TokenURL: o.TokenURL, DeviceAuthURL: o.DeviceURL, AuthURL: o.AuthURL}}
+}
+
+// oauthTokenName names the sign-in in the database.
+const oauthTokenName = "mailbox"
+
+// tokenStore is where a person's grant is kept: oauth.token_file, or the
+// database, which every instance shares.
+func (c *Config) tokenStore(st *store.Store) mailauth.TokenStore {
+	if c.OAuth.TokenFile != "" {
+		return mailauth.File(c.OAuth.TokenFile)
+	}
+	return mailauth.Bytes{
+		LoadBytes: func(ctx context.Context) ([]byte, error) {
+			b, err := st.OAuthToken(ctx, oauthTokenName)
+			if errors.Is(err, store.ErrNotFound) {
+				return nil, mailauth.ErrNoToken
+			}
+			return b, err
+		},
+		SaveBytes: func(ctx context.Context, b []byte) error { return st.SaveOAuthToken(ctx, oauthTokenName, b) },
+	}
+}
+
+// usesOAuth reports whether IMAP and SMTP sign in with tokens.
+func (c *Config) usesOAuth() (imap, smtp bool) {
+	if c.OAuth.Grant == "" {
+		return false, false
+	}
+	return c.IMAP.Auth != "password", c.SMTP.Auth != "plain" && c.SMTP.Auth != "login"
+}
+
+// oauthTokens is the token holder the poller and the outbox share, or nil
+// when both sign in with passwords.
+func (c *Config) oauthTokens(st *store.Store, onFetch func()) (*mailauth.Tokens, error) {
+	src, err := c.oauthSource()
+	if err != nil || src == nil {
+		return nil, err
+	}
+	t := &mailauth.Tokens{Source: src, OnFetch: onFetch}
+	if src.Delegated() {
+		t.Store = c.tokenStore(st)
+	}
+	return t, nil
+}
