@@ -571,7 +571,7 @@ func redactSecret(key, v string) string {
 	switch {
 	case v == "":
 		return ""
-	case strings.HasSuffix(key, "password"):
+	case strings.HasSuffix(key, "password"), strings.HasSuffix(key, "secret"):
 		return "xxxxx"
 	}
 	return store.Redact(v)

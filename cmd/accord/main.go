@@ -360,5 +360,6 @@ prints the effective settings with secrets masked and where each came from.`)
 		return err
 	}
 	cfg.write(a.stdout)
+	fmt.Fprintf(a.stdout, "\n# sign-in: %s\n", cfg.signInSummary())
 	return nil
 }

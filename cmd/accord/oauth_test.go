@@ -313,3 +313,46 @@ func (b *oauthBed) mailCheck(t *testing.T, bin string) {
 	}
 
 }
+
+// TestOAuthConfig: mail.provider fills in servers, endpoints and scopes;
+// config check says where tokens come from and masks the secret; settings
+// that cannot work together are refused, naming the setting.
+func TestOAuthConfig(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	c.write("accord.toml", `
+[mail]
+address = "accord@example.com"
+provider = "microsoft"
+[oauth]
+grant = "app"
+tenant = "example.onmicrosoft.com"
+client_id = "client-1"
+`)
+	c.env["ACCORD_OAUTH_CLIENT_SECRET"] = "very-secret"
+	out := c.ok("config", "check")
+	for _, want := range []string{"imaps://accord%40example.com@outlook.office365.com:993/INBOX", "smtp+starttls://accord%40example.com@smtp.office365.com:587",
+		"https://login.microsoftonline.com/example.onmicrosoft.com/oauth2/v2.0/token", "https://outlook.office365.com/.default",
+		"# sign-in: OAuth 2.0 for IMAP yes, SMTP yes; tokens from client credentials of client-1 at login.microsoftonline.com"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("config check does not show %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "very-secret") {
+		t.Errorf("config check shows the client secret:\n%s", out)
+	}
+	for _, tc := range []struct{ config, want string }{
+		{"[mail]\nprovider = \"yahoo\"\n", "mail.provider"},
+		{"[mail]\nprovider = \"google\"\n[oauth]\ngrant = \"app\"\nclient_id = \"x\"\nclient_secret = \"y\"\n", "Google has no client-credentials grant"},
+		{"[mail]\nprovider = \"microsoft\"\n[oauth]\ngrant = \"app\"\nclient_id = \"x\"\nclient_secret = \"y\"\n", "oauth.tenant"},
+		{"[oauth]\ngrant = \"login\"\nclient_id = \"x\"\n", "oauth.token_url"},
+		{"[oauth]\ngrant = \"service-account\"\n[mail]\nprovider = \"google\"\n", "oauth.service_account_key"},
+		{"[oauth]\ngrant = \"magic\"\n", "oauth.grant"},
+		{"[imap]\nauth = \"xoauth2\"\n", "imap.auth"},
+		{"[smtp]\nauth = \"oauthbearer\"\n", "smtp.auth"},
+	} {
+		c := newCLI(t)
+		c.write("accord.toml", tc.config)
+		c.fails(exitFailure, tc.want, "config", "check")
+	}
+}

@@ -178,6 +178,27 @@ func (c *Config) tokenStore(st *store.Store) mailauth.TokenStore {
 	}
 }
 
+// signInSummary says how Accord signs in to the mail servers, for config
+// check: the token source (never a secret), or passwords.
+func (c *Config) signInSummary() string {
+	imapOAuth, smtpOAuth := c.usesOAuth()
+	if !imapOAuth && !smtpOAuth {
+		return "passwords (imap.password, smtp.password)"
+	}
+	src, err := c.oauthSource()
+	if err != nil {
+		return "OAuth 2.0, but " + err.Error()
+	}
+	where := ""
+	if src.Delegated() {
+		where = "; the grant is kept in the database (run accord mail login to give it)"
+		if c.OAuth.TokenFile != "" {
+			where = "; the grant is kept in " + c.OAuth.TokenFile + " (run accord mail login to give it)"
+		}
+	}
+	return fmt.Sprintf("OAuth 2.0 for IMAP %s, SMTP %s; tokens from %s%s", yesNo(imapOAuth), yesNo(smtpOAuth), src.Describe(), where)
+}
+
 // usesOAuth reports whether IMAP and SMTP sign in with tokens.
 func (c *Config) usesOAuth() (imap, smtp bool) {
 	if c.OAuth.Grant == "" {
