@@ -356,3 +356,81 @@ client_id = "client-1"
 		c.fails(exitFailure, tc.want, "config", "check")
 	}
 }
+
+// TestMailLoginWithCode: where the provider has no device sign-in (Google
+// for mail), accord mail login sends the person to the authorization
+// page with PKCE; the browser comes back to a loopback address, on this
+// machine to the command itself, or the person pastes where it ended.
+// Either way the refresh token is kept, and the token file is owner-only.
+func TestMailLoginWithCode(t *testing.T) {
+	t.Parallel()
+	srv := mailtest.NewOAuth(t, "127.0.0.1:0")
+	srv.AddClient("desktop", "desktop-secret", "")
+	srv.SignIn("accord@example.com")
+	bin := buildAccord(t)
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, paste := range []bool{false, true} {
+		dir := t.TempDir()
+		cfg := filepath.Join(dir, "accord.toml")
+		tokenFile := filepath.Join(dir, "token.json")
+		os.WriteFile(cfg, fmt.Appendf(nil, `
+[database]
+url = "sqlite:%s/accord.db"
+[mail]
+address = "accord@example.com"
+[imap]
+url = "imaps://accord@example.com@imap.example.com/INBOX"
+[smtp]
+url = "smtps://accord@example.com@smtp.example.com"
+[oauth]
+grant = "login"
+client_id = "desktop"
+token_url = %q
+auth_url = %q
+scopes = ["https://mail.google.com/"]
+token_file = %q
+`, dir, srv.TokenURL(), srv.AuthURL(), tokenFile), 0o600)
+		cmd := exec.Command(bin, "mail", "login")
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "ACCORD_CONFIG=" + cfg, "ACCORD_OAUTH_CLIENT_SECRET=desktop-secret"}
+		stdin, _ := cmd.StdinPipe()
+		out, _ := cmd.StdoutPipe()
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(out)
+		var said strings.Builder
+		for sc.Scan() {
+			line := sc.Text()
+			said.WriteString(line + "\n")
+			if u := strings.TrimSpace(line); strings.HasPrefix(u, srv.AuthURL()) {
+				resp, err := noRedirect.Get(u)
+				if err != nil || resp.StatusCode != http.StatusFound {
+					t.Fatalf("the authorization page: %v %v", resp, err)
+				}
+				back := resp.Header.Get("Location")
+				if paste {
+					// The browser is elsewhere: the page does not load, and
+					// the person pastes its address.
+					fmt.Fprintln(stdin, back)
+				} else if r, err := http.Get(back); err != nil || r.StatusCode != http.StatusOK {
+					t.Fatalf("the loopback page: %v %v", r, err)
+				}
+			}
+		}
+		if err := cmd.Wait(); err != nil || !strings.Contains(said.String(), "Signed in.") {
+			t.Fatalf("paste %v: accord mail login: %v\n%s\n%s", paste, err, said.String(), stderr.String())
+		}
+		info, err := os.Stat(tokenFile)
+		if err != nil || info.Mode().Perm() != 0o600 {
+			t.Fatalf("paste %v: token file %v, mode %v; want 0600", paste, err, info.Mode().Perm())
+		}
+		if b, _ := os.ReadFile(tokenFile); !strings.Contains(string(b), `"refresh_token":"rt-`) {
+			t.Errorf("paste %v: the token file holds no refresh token", paste)
+		}
+	}
+	if n := srv.Issued("authorization_code"); n != 2 {
+		t.Errorf("%d codes exchanged, want 2", n)
+	}
+}

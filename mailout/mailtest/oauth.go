@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -40,6 +41,12 @@ type OAuth struct {
 	userCodes map[string]*oauthDevice   // user code → request
 	saKeys    map[string]*rsa.PublicKey // service account e-mail → key
 	counts    map[string]int            // grant type → tokens issued
+	codes     map[string]oauthCode      // authorization code → request
+	signedIn  string                    // who approves at /authorize
+}
+
+type oauthCode struct {
+	client, user, redirect, challenge string
 }
 
 type oauthClient struct {
@@ -68,20 +75,50 @@ func NewOAuth(t testing.TB, addr string) *OAuth {
 	}
 	o := &OAuth{URL: "http://" + ln.Addr().String(), ttl: time.Hour, clients: map[string]oauthClient{},
 		access: map[string]oauthGrant{}, refresh: map[string]oauthGrant{}, devices: map[string]*oauthDevice{},
-		userCodes: map[string]*oauthDevice{}, saKeys: map[string]*rsa.PublicKey{}, counts: map[string]int{}}
+		userCodes: map[string]*oauthDevice{}, saKeys: map[string]*rsa.PublicKey{}, counts: map[string]int{}, codes: map[string]oauthCode{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /token", o.token)
 	mux.HandleFunc("POST /device", o.device)
 	mux.HandleFunc("POST /introspect", o.introspect)
+	mux.HandleFunc("GET /authorize", o.authorize)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 	return o
 }
 
-// TokenURL and DeviceURL are the grant endpoints.
+// TokenURL, DeviceURL and AuthURL are the grant endpoints.
 func (o *OAuth) TokenURL() string  { return o.URL + "/token" }
 func (o *OAuth) DeviceURL() string { return o.URL + "/device" }
+func (o *OAuth) AuthURL() string   { return o.URL + "/authorize" }
+
+// SignIn sets who is signed in at the authorization endpoint: a browser
+// sent there is approved as that user and sent back with a code (PKCE
+// S256 required, RFC 7636).
+func (o *OAuth) SignIn(user string) { o.mu.Lock(); o.signedIn = user; o.mu.Unlock() }
+
+func (o *OAuth) authorize(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if _, ok := o.clients[q.Get("client_id")]; !ok || o.signedIn == "" || q.Get("response_type") != "code" ||
+		q.Get("code_challenge_method") != "S256" || q.Get("code_challenge") == "" {
+		http.Error(w, "bad authorization request", http.StatusBadRequest)
+		return
+	}
+	code := randomToken("code")
+	o.codes[code] = oauthCode{client: q.Get("client_id"), user: o.signedIn, redirect: q.Get("redirect_uri"), challenge: q.Get("code_challenge")}
+	to, err := url.Parse(q.Get("redirect_uri"))
+	if err != nil {
+		http.Error(w, "bad redirect_uri", http.StatusBadRequest)
+		return
+	}
+	back := to.Query()
+	back.Set("code", code)
+	back.Set("state", q.Get("state"))
+	to.RawQuery = back.Encode()
+	http.Redirect(w, r, to.String(), http.StatusFound)
+}
 
 // SetAccessTTL sets how long access tokens issued from now on live.
 func (o *OAuth) SetAccessTTL(d time.Duration) { o.mu.Lock(); o.ttl = d; o.mu.Unlock() }
@@ -229,6 +266,20 @@ func (o *OAuth) token(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		o.issue(w, gt, id, g.user, false)
+	case "authorization_code":
+		id, ok := o.client(r)
+		c, known := o.codes[r.PostForm.Get("code")]
+		delete(o.codes, r.PostForm.Get("code"))
+		sum := sha256.Sum256([]byte(r.PostForm.Get("code_verifier")))
+		switch {
+		case !ok:
+			oauthError(w, http.StatusUnauthorized, "invalid_client")
+		case !known || c.client != id || c.redirect != r.PostForm.Get("redirect_uri") ||
+			base64.RawURLEncoding.EncodeToString(sum[:]) != c.challenge:
+			oauthError(w, http.StatusBadRequest, "invalid_grant")
+		default:
+			o.issue(w, gt, id, c.user, true)
+		}
 	case "urn:ietf:params:oauth:grant-type:device_code":
 		d := o.devices[r.PostForm.Get("device_code")]
 		switch {
