@@ -68,6 +68,7 @@ type Config struct {
 		Tenant            string   `toml:"tenant" help:"Microsoft 365: the directory (tenant) id or domain"`
 		ClientID          string   `toml:"client_id" help:"the application (client) id registered with the provider"`
 		ClientSecret      string   `toml:"client_secret" secret:"true" help:"the application's secret; better from ACCORD_OAUTH_CLIENT_SECRET(_FILE)"`
+		ClientCertificate string   `toml:"client_certificate" help:"instead of a secret (grant app): path of a PEM file with the application's certificate and RSA key"`
 		ServiceAccountKey string   `toml:"service_account_key" help:"Google: path of the service account's JSON key file (keep it readable by Accord alone)"`
 		TokenURL          string   `toml:"token_url" help:"token endpoint; set by mail.provider, needed for any other provider"`
 		DeviceURL         string   `toml:"device_url" help:"device authorization endpoint for accord mail login (RFC 8628); set by mail.provider"`

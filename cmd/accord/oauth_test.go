@@ -341,8 +341,17 @@ client_id = "client-1"
 	if strings.Contains(out, "very-secret") {
 		t.Errorf("config check shows the client secret:\n%s", out)
 	}
+	srv := mailtest.NewOAuth(t, "127.0.0.1:0")
+	pemFile := srv.ClientCertificate(t, "client-2", "accord@example.com")
+	cert := newCLI(t)
+	cert.write("accord.toml", fmt.Sprintf("[mail]\naddress = \"accord@example.com\"\nprovider = \"microsoft\"\n[oauth]\ngrant = \"app\"\ntenant = \"t\"\nclient_id = \"client-2\"\nclient_certificate = %q\n", pemFile))
+	if out := cert.ok("config", "check"); !regexp.MustCompile(`client credentials of client-2 \(certificate [0-9a-f]{40}\)`).MatchString(out) {
+		t.Errorf("config check with a certificate does not name its thumbprint:\n%s", out)
+	}
 	for _, tc := range []struct{ config, want string }{
 		{"[mail]\nprovider = \"yahoo\"\n", "mail.provider"},
+		{"[oauth]\ngrant = \"app\"\nclient_id = \"x\"\ntoken_url = \"https://t.example/token\"\nscopes = [\"s\"]\nclient_certificate = \"/nonexistent.pem\"\n", "oauth.client_certificate"},
+		{"[oauth]\ngrant = \"app\"\nclient_id = \"x\"\ntoken_url = \"https://t.example/token\"\nscopes = [\"s\"]\n", "oauth.client_secret"},
 		{"[mail]\nprovider = \"google\"\n[oauth]\ngrant = \"app\"\nclient_id = \"x\"\nclient_secret = \"y\"\n", "Google has no client-credentials grant"},
 		{"[mail]\nprovider = \"microsoft\"\n[oauth]\ngrant = \"app\"\nclient_id = \"x\"\nclient_secret = \"y\"\n", "oauth.tenant"},
 		{"[oauth]\ngrant = \"login\"\nclient_id = \"x\"\n", "oauth.token_url"},

@@ -109,7 +109,14 @@ func (c *Config) validateOAuth(bad func(key, format string, args ...any)) {
 			need("oauth.tenant", o.Tenant, "for Microsoft 365's client-credentials grant")
 		}
 		need("oauth.client_id", o.ClientID, "for oauth.grant = app")
-		need("oauth.client_secret", o.ClientSecret, "for oauth.grant = app")
+		switch {
+		case o.ClientCertificate != "":
+			if _, err := mailauth.LoadCertificate(o.ClientCertificate); err != nil {
+				bad("oauth.client_certificate", "%v", err)
+			}
+		case o.ClientSecret == "":
+			bad("oauth.client_secret", "or oauth.client_certificate is needed for oauth.grant = app")
+		}
 		need("oauth.token_url", o.TokenURL, "for oauth.grant = app (or set mail.provider)")
 	case "login":
 		need("oauth.client_id", o.ClientID, "for oauth.grant = login")
@@ -137,7 +144,15 @@ func (c *Config) oauthSource() (mailauth.Source, error) {
 	o := c.OAuth
 	switch o.Grant {
 	case "app":
-		return &mailauth.AppOnly{TokenURL: o.TokenURL, ClientID: o.ClientID, ClientSecret: o.ClientSecret, Scopes: o.Scopes}, nil
+		a := &mailauth.AppOnly{TokenURL: o.TokenURL, ClientID: o.ClientID, ClientSecret: o.ClientSecret, Scopes: o.Scopes}
+		if o.ClientCertificate != "" {
+			cert, err := mailauth.LoadCertificate(o.ClientCertificate)
+			if err != nil {
+				return nil, fmt.Errorf("oauth.client_certificate: %w", err)
+			}
+			a.Certificate = cert
+		}
+		return a, nil
 	case "login":
 		return &mailauth.Refresh{Config: c.loginConfig()}, nil
 	case "service-account":

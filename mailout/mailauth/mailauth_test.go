@@ -50,6 +50,10 @@ func TestSources(t *testing.T) {
 	srv.AddClient("app", "s3cret", "accord@example.test")
 	srv.AddClient("login", "", "")
 	key := srv.ServiceAccount(t, "accord-sa@project.example")
+	cert, err := mailauth.LoadCertificate(srv.ClientCertificate(t, "cert-app", "accord@example.test"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name  string
@@ -61,6 +65,7 @@ func TestSources(t *testing.T) {
 		{"refresh token", &mailauth.Refresh{Config: oauth2.Config{ClientID: "login", Endpoint: oauth2.Endpoint{TokenURL: srv.TokenURL()}}},
 			&memStore{tok: &oauth2.Token{RefreshToken: srv.Grant("login", "accord@example.test")}}, "refresh_token"},
 		{"service account", &mailauth.ServiceAccount{Key: key, Subject: "accord@example.test", Scopes: []string{"https://mail.google.com/"}}, nil, "jwt-bearer"},
+		{"client certificate", &mailauth.AppOnly{TokenURL: srv.TokenURL(), ClientID: "cert-app", Certificate: cert, Scopes: []string{"https://outlook.office365.com/.default"}}, nil, "client_credentials"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tokens := &mailauth.Tokens{Source: tc.src}
@@ -234,5 +239,21 @@ func TestFileStore(t *testing.T) {
 	os.WriteFile(path, []byte("not json"), 0o600)
 	if _, err := fs.Load(ctx); !errors.Is(err, mailauth.ErrNoToken) || !strings.Contains(err.Error(), "accord mail login") {
 		t.Errorf("Load of a damaged file = %v, want ErrNoToken with the instruction", err)
+	}
+}
+
+// TestCertificateRefused: an assertion signed with another certificate
+// than the one registered gets no token, and the error says so.
+func TestCertificateRefused(t *testing.T) {
+	t.Parallel()
+	srv := mailtest.NewOAuth(t, "127.0.0.1:0")
+	srv.ClientCertificate(t, "cert-app", "accord@example.test")
+	other, err := mailauth.LoadCertificate(srv.ClientCertificate(t, "other-app", "someone@example.test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := &mailauth.Tokens{Source: &mailauth.AppOnly{TokenURL: srv.TokenURL(), ClientID: "cert-app", Certificate: other}}
+	if _, err := tokens.Token(context.Background()); err == nil || !strings.Contains(err.Error(), "invalid_client") {
+		t.Errorf("Token with another application's certificate = %v, want invalid_client", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"time"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
@@ -19,18 +20,34 @@ type AppOnly struct {
 	TokenURL     string
 	ClientID     string
 	ClientSecret string
-	Scopes       []string
+	// Certificate, when set, proves the application's identity instead of
+	// ClientSecret.
+	Certificate *Certificate
+	Scopes      []string
 }
 
 // Fetch asks for a new token; there is nothing to refresh.
 func (a *AppOnly) Fetch(ctx context.Context, _ *oauth2.Token) (*oauth2.Token, error) {
 	cfg := clientcredentials.Config{ClientID: a.ClientID, ClientSecret: a.ClientSecret, TokenURL: a.TokenURL, Scopes: a.Scopes}
+	if a.Certificate != nil {
+		assertion, err := a.Certificate.assertion(a.ClientID, a.TokenURL, time.Now())
+		if err != nil {
+			return nil, err
+		}
+		cfg.ClientSecret, cfg.AuthStyle = "", oauth2.AuthStyleInParams
+		cfg.EndpointParams = url.Values{"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+			"client_assertion": {assertion}}
+	}
 	return cfg.Token(ctx)
 }
 
 // Describe names the source.
 func (a *AppOnly) Describe() string {
-	return fmt.Sprintf("client credentials of %s at %s", a.ClientID, hostOf(a.TokenURL))
+	with := ""
+	if a.Certificate != nil {
+		with = " (certificate " + a.Certificate.Thumbprint() + ")"
+	}
+	return fmt.Sprintf("client credentials of %s%s at %s", a.ClientID, with, hostOf(a.TokenURL))
 }
 
 // Delegated is false: an application needs no person.

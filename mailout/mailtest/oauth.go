@@ -4,16 +4,21 @@ import (
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"math/big"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -52,6 +57,7 @@ type oauthCode struct {
 type oauthClient struct {
 	secret string
 	user   string // the mailbox its client-credentials tokens are for
+	cert   *x509.Certificate
 }
 
 type oauthGrant struct {
@@ -135,6 +141,35 @@ func (o *OAuth) AddClient(id, secret, user string) {
 	o.clients[id] = oauthClient{secret: secret, user: user}
 }
 
+// ClientCertificate registers an application that proves itself with a
+// certificate (a signed client assertion, RFC 7523 section 2.2, with the
+// certificate's SHA-1 thumbprint as x5t, as Microsoft Entra wants it), and
+// returns the path of a PEM file with the certificate and its key.
+func (o *OAuth) ClientCertificate(t testing.TB, id, user string) string {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: id},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	o.mu.Lock()
+	o.clients[id] = oauthClient{user: user, cert: cert}
+	o.mu.Unlock()
+	path := filepath.Join(t.TempDir(), id+".pem")
+	body := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	body = append(body, pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})...)
+	if err := os.WriteFile(path, body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 // ServiceAccount makes a service account and returns its JSON key file,
 // in Google's format, with this server as token_uri.
 func (o *OAuth) ServiceAccount(t testing.TB, email string) []byte {
@@ -208,15 +243,50 @@ func oauthError(w http.ResponseWriter, status int, code string) {
 	json.NewEncoder(w).Encode(map[string]string{"error": code})
 }
 
-// client checks the client's credentials, in the Authorization header or
-// the form.
+// client checks the client's credentials: a secret in the Authorization
+// header or the form, or a signed client assertion.
 func (o *OAuth) client(r *http.Request) (string, bool) {
+	if a := r.PostForm.Get("client_assertion"); a != "" {
+		id := r.PostForm.Get("client_id")
+		c, known := o.clients[id]
+		return id, known && c.cert != nil && o.checkClientAssertion(a, id, c.cert) == nil
+	}
 	id, secret, ok := r.BasicAuth()
 	if !ok {
 		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
 	}
 	c, known := o.clients[id]
-	return id, known && c.secret == secret
+	return id, known && c.cert == nil && c.secret == secret
+}
+
+// checkClientAssertion verifies an application's signed assertion: its
+// signature, the certificate's thumbprint, audience, issuer and time.
+func (o *OAuth) checkClientAssertion(assertion, id string, cert *x509.Certificate) error {
+	parts := strings.Split(assertion, ".")
+	if len(parts) != 3 {
+		return fmt.Errorf("not a JWT")
+	}
+	var header struct {
+		Alg, X5t string
+	}
+	var claims struct {
+		Aud, Iss, Sub string
+		Exp, Nbf      int64
+	}
+	h, _ := base64.RawURLEncoding.DecodeString(parts[0])
+	c, _ := base64.RawURLEncoding.DecodeString(parts[1])
+	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
+	if err != nil || json.Unmarshal(h, &header) != nil || json.Unmarshal(c, &claims) != nil {
+		return fmt.Errorf("unreadable assertion")
+	}
+	thumb := sha1.Sum(cert.Raw)
+	now := time.Now().Unix()
+	if header.Alg != "RS256" || header.X5t != base64.RawURLEncoding.EncodeToString(thumb[:]) || claims.Aud != o.TokenURL() ||
+		claims.Iss != id || claims.Sub != id || now > claims.Exp || now+60 < claims.Nbf {
+		return fmt.Errorf("wrong header or claims")
+	}
+	sum := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
+	return rsa.VerifyPKCS1v15(cert.PublicKey.(*rsa.PublicKey), crypto.SHA256, sum[:], sig)
 }
 
 func (o *OAuth) issue(w http.ResponseWriter, grant, client, user string, withRefresh bool) {
