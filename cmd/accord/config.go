@@ -109,7 +109,7 @@ type Config struct {
 	SMTP struct {
 		URL              string `toml:"url" secret:"true" help:"smtps://user@host:465, smtp+starttls://user@host:587 or smtp://host:25"`
 		Password         string `toml:"password" secret:"true" help:"SMTP password; better from ACCORD_SMTP_PASSWORD(_FILE)"`
-		Auth             string `toml:"auth" help:"plain or login (passwords), xoauth2 or oauthbearer; empty: OAuth (the best the server offers) when oauth.grant is set, else the password with PLAIN or LOGIN"`
+		Auth             string `toml:"auth" help:"password (plain or login to pick the mechanism), xoauth2 or oauthbearer; empty: OAuth (the best the server offers) when oauth.grant is set, else the password"`
 		Connections      int    `toml:"connections" help:"SMTP connections (and messages) at once"`
 		GiveUpAfterHours int    `toml:"give_up_after_hours" help:"stop retrying a message after this long"`
 		BounceAfter      int    `toml:"bounce_after" help:"permanent failures before an address counts as bouncing"`
@@ -421,13 +421,13 @@ func (c *Config) validate() error {
 		}
 	}
 	switch c.SMTP.Auth {
-	case "", "plain", "login":
+	case "", "plain", "login", "password":
 	case "xoauth2", "oauthbearer":
 		if c.OAuth.Grant == "" {
 			bad("smtp.auth", "%q needs oauth.grant: say where the access tokens come from", c.SMTP.Auth)
 		}
 	default:
-		bad("smtp.auth", "%q: use plain or login (passwords), xoauth2 or oauthbearer", c.SMTP.Auth)
+		bad("smtp.auth", "%q: use password (or plain, login), xoauth2 or oauthbearer", c.SMTP.Auth)
 	}
 	c.validateOAuth(bad)
 	if c.SMTP.Connections < 1 || c.SMTP.Connections > 32 {

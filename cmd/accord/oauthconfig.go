@@ -219,7 +219,7 @@ func (c *Config) usesOAuth() (imap, smtp bool) {
 	if c.OAuth.Grant == "" {
 		return false, false
 	}
-	return c.IMAP.Auth != "password", c.SMTP.Auth != "plain" && c.SMTP.Auth != "login"
+	return c.IMAP.Auth != "password", c.SMTP.Auth != "plain" && c.SMTP.Auth != "login" && c.SMTP.Auth != "password"
 }
 
 // oauthTokens is the token holder the poller and the outbox share, or nil
