@@ -117,8 +117,10 @@ func (s *Store) lockPostgres(ctx context.Context, name string) (*sql.Conn, error
 	if err != nil {
 		return nil, fmt.Errorf("store: instance lock: %w", err)
 	}
+	// The lock is named after the schema too: deployments (or tests) in
+	// different schemas of one database may use the same instance name.
 	var got bool
-	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(hashtext($1))`, "accord instance "+name).Scan(&got); err != nil {
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(hashtext(current_schema() || ' accord instance ' || $1))`, name).Scan(&got); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("store: instance lock: %w", err)
 	}
@@ -223,7 +225,7 @@ func (in *Instance) Close() error {
 		// The connection goes back to the pool, so the lock must be
 		// given back on it first.
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_, err = in.conn.ExecContext(ctx, `SELECT pg_advisory_unlock(hashtext($1))`, "accord instance "+in.Name)
+		_, err = in.conn.ExecContext(ctx, `SELECT pg_advisory_unlock(hashtext(current_schema() || ' accord instance ' || $1))`, in.Name)
 		cancel()
 		in.conn.Close()
 		in.conn = nil

@@ -42,21 +42,25 @@ type process struct {
 	stderr *syncBuffer
 	base   string
 	exited chan error
+	// done is closed once the process has exited and been waited for.
+	done chan struct{}
 }
 
 func startProcess(t testing.TB, bin string, env []string, args ...string) *process {
 	t.Helper()
-	p := &process{t: t, cmd: exec.Command(bin, args...), stderr: &syncBuffer{}, exited: make(chan error, 1)}
+	p := &process{t: t, cmd: exec.Command(bin, args...), stderr: &syncBuffer{}, exited: make(chan error, 1), done: make(chan struct{})}
 	p.cmd.Env = env
 	p.cmd.Stdout, p.cmd.Stderr = io.Discard, p.stderr
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	go func() { p.exited <- p.cmd.Wait() }()
+	go func() { err := p.cmd.Wait(); close(p.done); p.exited <- err }()
 	t.Cleanup(func() {
-		if p.cmd.ProcessState == nil {
+		select {
+		case <-p.done:
+		default:
 			p.cmd.Process.Kill()
-			<-p.exited
+			<-p.done
 		}
 	})
 	eventually(t, 30*time.Second, "accord "+args[0]+" to listen", func() bool {

@@ -55,12 +55,12 @@ func TestInboundList(t *testing.T) {
 func TestIMAPSettings(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t)
-	c.env["ACCORD_IMAP_URL"] = "imaps://accord:secret@mail.example.com/Replies"
+	c.env["ACCORD_IMAP_URL"] = "imaps://accord:pw-s3cr3t@mail.example.com/Replies"
 	c.env["ACCORD_INBOUND_REQUIRE_DMARC_PASS"] = "true"
 	c.fails(exitFailure, "needs inbound.authserv_id", "config", "check")
 	c.env["ACCORD_INBOUND_AUTHSERV_ID"] = "mx.example.com"
 	out := c.ok("config", "check")
-	if !strings.Contains(out, "imaps://accord:xxxxx@mail.example.com/Replies") || strings.Contains(out, "secret") || !strings.Contains(out, "require_dmarc_pass = true") {
+	if !strings.Contains(out, "imaps://accord:xxxxx@mail.example.com/Replies") || strings.Contains(out, "pw-s3cr3t") || !strings.Contains(out, "require_dmarc_pass = true") {
 		t.Errorf("config check:\n%s", out)
 	}
 	c.env["ACCORD_IMAP_URL"] = "pop3://mail.example.com"
