@@ -35,15 +35,17 @@ func (p *Partnership) Answer(participantID int64, questionID, text string, now t
 	}
 	var notes []Note
 	current := pr.Position == me.Position && pr.State == PromptOpen
-	firstResponse := pr.State == PromptOpen
+	// The first answer, also to a question skipped before, is what lets
+	// the person see the partner's.
+	firstAnswer := pr.State != PromptAnswered
 	a := &Answer{ParticipantID: me.ID, Prompt: pr, QuestionID: questionID, Text: text, At: now}
 	p.Answers = append(p.Answers, a)
 	pr.State = PromptAnswered
 	partner := p.Partner(me)
-	if partner.responded(questionID) {
+	if partner.answered(questionID) {
 		p.addReveal(partner, a, now)
 	}
-	if firstResponse {
+	if firstAnswer {
 		p.revealPartnerAnswer(me, questionID, now)
 	}
 	done := false
@@ -72,8 +74,9 @@ func (p *Partnership) Skip(participantID int64, questionID string, now time.Time
 	if pr.Position != me.Position || pr.State != PromptOpen {
 		return nil, ErrNotCurrent
 	}
+	// Skipping shows nothing of the partner's answer: only answering
+	// does, so that nobody can read without sharing.
 	pr.State = PromptSkipped
-	p.revealPartnerAnswer(me, questionID, now)
 	if me.Status == ParticipantPaused {
 		me.Status, me.PausedUntil = ParticipantActive, time.Time{}
 	}

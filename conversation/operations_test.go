@@ -86,7 +86,7 @@ func TestRevealAfterBoth(t *testing.T) {
 	}
 }
 
-func TestSkipRevealsPartnerAnswerAndMovesOn(t *testing.T) {
+func TestSkipRevealsNothingAndMovesOn(t *testing.T) {
 	t.Parallel()
 	p := pair(t, 3, noQuiet(), t0)
 	p.Enroll(t0)
@@ -101,20 +101,43 @@ func TestSkipRevealsPartnerAnswerAndMovesOn(t *testing.T) {
 	if !slices.ContainsFunc(m.Notes, func(n Note) bool { return n.Kind == NoteSkipped }) {
 		t.Errorf("notes = %+v, want the skip acknowledged", m.Notes)
 	}
-	if got := texts(m.Reveals); !slices.Equal(got, []string{"Lead on q1"}) {
-		t.Errorf("reveals after skip = %q, want the lead's answer", got)
+	// Skipping is no way to read without sharing.
+	if got := texts(m.Reveals); len(got) != 0 || len(report.Reveals) != 0 {
+		t.Errorf("reveals after skip = %q (%d pending), want none", got, len(report.Reveals))
 	}
 	if _, err := p.Skip(report.ID, "q1", t0.Add(2*time.Minute)); !errors.Is(err, ErrNotCurrent) {
 		t.Errorf("second Skip of q1 = %v, want ErrNotCurrent", err)
 	}
 	// A late answer to the skipped question is revealed to the lead, who
-	// already answered it.
+	// already answered it, and now shows the lead's answer to the report.
 	msgs = must[[]Message](t)(p.Answer(report.ID, "q1", "Changed my mind", t0.Add(3*time.Minute)))
 	if m := only(t, msgs, report); m.Kind != MsgReceipt {
 		t.Errorf("late answer got %s, want a receipt", m.Kind)
 	}
 	if pending := lead.Reveals[len(lead.Reveals)-1]; pending.Answer.Text != "Changed my mind" || !pending.DeliveredAt.IsZero() {
 		t.Errorf("lead's pending reveal = %+v, want the late answer, undelivered", pending)
+	}
+	if len(report.Reveals) != 1 || report.Reveals[0].Answer.Text != "Lead on q1" {
+		t.Errorf("report's reveals after answering the skipped question = %+v, want the lead's answer", report.Reveals)
+	}
+}
+
+// TestSkipperSeesNothingLater: a person who skipped a question is not
+// shown the partner's answer when the partner answers it later either.
+func TestSkipperSeesNothingLater(t *testing.T) {
+	t.Parallel()
+	p := pair(t, 3, noQuiet(), t0)
+	p.Enroll(t0)
+	lead, report := p.Participants[0], p.Participants[1]
+	must[[]Message](t)(p.Skip(report.ID, "q1", t0))
+	msgs := must[[]Message](t)(p.Answer(lead.ID, "q1", "Lead on q1", t0.Add(time.Minute)))
+	for _, m := range msgs {
+		if m.To == report && len(m.Reveals) > 0 {
+			t.Errorf("the report, who skipped, was shown %q", texts(m.Reveals))
+		}
+	}
+	if len(report.Reveals) != 0 {
+		t.Errorf("the report, who skipped, has %d reveals pending, want none", len(report.Reveals))
 	}
 }
 

@@ -285,6 +285,13 @@ func (pt *Participant) responded(questionID string) bool {
 	return pr != nil && pr.State != PromptOpen
 }
 
+// answered reports whether a person has answered a question (not only
+// skipped it): only then may they see their partner's answer to it.
+func (pt *Participant) answered(questionID string) bool {
+	pr := pt.Prompt(questionID)
+	return pr != nil && pr.State == PromptAnswered
+}
+
 // LatestAnswer returns a person's most recent answer to a question, or nil.
 func (p *Partnership) LatestAnswer(participantID int64, questionID string) *Answer {
 	var latest *Answer

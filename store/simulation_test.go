@@ -32,7 +32,7 @@ type simPerson struct {
 	loc     *time.Location
 	id      int64
 	inbox   []simMail
-	replied map[string]time.Time // question id → first answer or skip
+	replied map[string]time.Time // question id → first answer (a skip shows nothing)
 	// react decides what to do with a mail: zero delay means ignore it.
 	react func(m simMail) (delay time.Duration, reply string)
 }
@@ -98,7 +98,6 @@ func (s *simulation) reply(p *simPerson, token, text string) {
 		case err != nil:
 			return nil, err
 		case cmd.Kind == conversation.CmdSkip:
-			p.replied[target.QuestionID] = now
 			return pp.Skip(target.ParticipantID, target.QuestionID, now)
 		case cmd.Kind == conversation.CmdPause:
 			return pp.Pause(target.ParticipantID, cmd.Until, now)
@@ -273,7 +272,8 @@ func TestSimulation(t *testing.T) {
 					t.Errorf("%s got %s q%d at %s, inside quiet hours", person.name, m.Kind, m.Number, m.at.In(person.loc))
 				}
 				// A partner answer is only shown after the person
-				// answered or skipped that question themselves.
+				// answered that question themselves; skipping shows
+				// nothing.
 				for _, aid := range m.Reveals {
 					shown[aid]++
 					a := answers[aid]
