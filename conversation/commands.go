@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -39,45 +40,113 @@ type CommandError struct{ Message string }
 
 func (e *CommandError) Error() string { return e.Message }
 
-var (
-	pauseForPattern   = regexp.MustCompile(`^(?:for\s+)?(\d{1,3})\s*(day|days|week|weeks|wk|wks|w|d)$`)
-	pauseUntilPattern = regexp.MustCompile(`^(?:until|till|til)\s+(\S+)$`)
-)
+var pauseForPattern = regexp.MustCompile(`^(?:for\s+)?(\d{1,3})\s*(day|days|week|weeks|wk|wks|w|d)$`)
 
 // MaxPause is the longest pause a person can ask for in one go.
 const MaxPause = 365 * 24 * time.Hour
 
 // ParseCommand reads a reply whose whole text is a command, in any case:
 // "skip", "pause", "pause 2 weeks", "pause until 2027-01-05", "resume",
-// "stop", "help", "export". Dates and durations are taken in loc. Anything else is
-// ErrNotCommand; a command with arguments it cannot use is a *CommandError.
+// "stop", "help", "export". People write commands the way they talk, so
+// politeness and filler are let go ("Pause for 2 weeks please.", "please
+// skip this one"), dates may be written out ("pause until January 5",
+// "pause until the 20th"), and being away reads as a pause ("I'm away
+// until the 20th"). Dates and durations are taken in loc.
+//
+// Anything else is ErrNotCommand, and so an answer; except a short reply
+// one slip away from a command ("paus 2 weeks", "stp"), which is a
+// *NearMiss, and a short note about another question ("Actually I meant
+// that for question 3"), which is an *Aside: neither may be stored as an
+// answer the partner would see. A command with arguments it cannot use
+// is a *CommandError.
 func ParseCommand(text string, now time.Time, loc *time.Location) (Command, error) {
-	fields := strings.Fields(strings.ToLower(strings.TrimSpace(text)))
-	if len(fields) == 0 {
+	words := commandWords(text)
+	if len(words) == 0 {
 		return Command{}, ErrNotCommand
 	}
-	// Tolerate a trailing full stop or exclamation mark: "Stop." is still stop.
-	last := len(fields) - 1
-	fields[last] = strings.TrimRight(fields[last], ".!")
-	word, rest := fields[0], strings.Join(fields[1:], " ")
+	c, err := readCommand(words, now, loc)
+	if !errors.Is(err, ErrNotCommand) {
+		return c, err
+	}
+	if suggestion, ok := nearCommand(words, now, loc); ok {
+		return Command{}, &NearMiss{Suggestion: suggestion}
+	}
+	if isAside(text) {
+		return Command{}, &Aside{}
+	}
+	return Command{}, ErrNotCommand
+}
+
+// NearMiss is a short reply that reads like a mistyped command. It is
+// neither carried out nor stored: the person is asked whether they meant
+// Suggestion.
+type NearMiss struct {
+	// Suggestion is the command as it would read without the slip.
+	Suggestion string
+}
+
+func (e *NearMiss) Error() string { return "did you mean " + strconv.Quote(e.Suggestion) }
+
+// Aside is a short note about another reply ("I meant that for question
+// 3, sorry") rather than an answer. It is not stored.
+type Aside struct{}
+
+func (e *Aside) Error() string { return "a note about another reply, not an answer" }
+
+// politeness are words that carry no command: "pause please", "thanks,
+// skip".
+var politeness = map[string]bool{"please": true, "pls": true, "plz": true, "thanks": true, "thx": true, "kindly": true, "ok": true, "okay": true}
+
+// commandWords splits a reply into lower-case words without the
+// punctuation around them and without politeness ("thank you" included).
+func commandWords(text string) []string {
+	var out []string
+	fields := strings.Fields(strings.ToLower(text))
+	for i := 0; i < len(fields); i++ {
+		w := strings.Trim(fields[i], ".,!;:\"'()")
+		if w == "" && strings.Trim(fields[i], "?") == "" && fields[i] != "" {
+			w = "?"
+		} else {
+			w = strings.TrimRight(w, "?")
+		}
+		if w == "" || politeness[w] {
+			continue
+		}
+		if w == "thank" && i+1 < len(fields) && strings.Trim(fields[i+1], ".,!;:") == "you" {
+			i++
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// readCommand reads words that are a command, or says ErrNotCommand.
+func readCommand(words []string, now time.Time, loc *time.Location) (Command, error) {
+	word, rest := words[0], words[1:]
 	simple := map[string]CommandKind{
 		"skip": CmdSkip, "resume": CmdResume, "unpause": CmdResume,
 		"stop": CmdStop, "unsubscribe": CmdStop, "help": CmdHelp, "?": CmdHelp,
 		"export": CmdExport,
 	}
 	if k, ok := simple[word]; ok {
-		if rest != "" {
-			return Command{}, ErrNotCommand
+		if len(rest) == 0 || (k == CmdSkip && skipTail(rest)) {
+			return Command{Kind: k}, nil
 		}
-		return Command{Kind: k}, nil
+		return Command{}, ErrNotCommand
+	}
+	// Being away is a pause: "I'm away until the 20th", "back on May 3".
+	if until, ok := awayUntil(words); ok {
+		return pauseUntil(until, now, loc)
 	}
 	if word != "pause" {
 		return Command{}, ErrNotCommand
 	}
-	if rest == "" {
+	arg := strings.Join(spellNumbers(rest), " ")
+	if arg == "" {
 		return Command{Kind: CmdPause}, nil
 	}
-	if m := pauseForPattern.FindStringSubmatch(rest); m != nil {
+	if m := pauseForPattern.FindStringSubmatch(arg); m != nil {
 		n, _ := strconv.Atoi(m[1])
 		days := n
 		if strings.HasPrefix(m[2], "w") {
@@ -95,21 +164,83 @@ func ParseCommand(text string, now time.Time, loc *time.Location) (Command, erro
 		}
 		return Command{Kind: CmdPause, Until: until}, nil
 	}
-	if m := pauseUntilPattern.FindStringSubmatch(rest); m != nil {
-		d, err := ParseDate(m[1])
-		if err != nil {
-			return Command{}, &CommandError{Message: fmt.Sprintf("We could not read %s as a date. Write it like pause until 2027-01-05.", quoteClipped(m[1]))}
-		}
-		until := d.Start(loc)
-		if !until.After(now) {
-			return Command{}, &CommandError{Message: fmt.Sprintf("%s is not in the future. Pick a later date, or reply pause to pause until you resume.", d)}
-		}
-		if until.Sub(now) > MaxPause {
-			return Command{}, &CommandError{Message: "A pause can last up to a year; pick a nearer date."}
-		}
-		return Command{Kind: CmdPause, Until: until}, nil
+	if len(rest) >= 2 && (rest[0] == "until" || rest[0] == "till" || rest[0] == "til") {
+		return pauseUntil(rest[1:], now, loc)
 	}
 	return Command{}, &CommandError{Message: "We understood pause but not the rest. Reply pause, pause 2 weeks, or pause until 2027-01-05."}
+}
+
+// spellNumbers writes small numbers as digits: "two weeks" is "2 weeks",
+// "a week" is "1 week".
+func spellNumbers(words []string) []string {
+	names := map[string]string{"a": "1", "an": "1", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9", "ten": "10", "couple": "2"}
+	out := make([]string, 0, len(words))
+	for i, w := range words {
+		if n, ok := names[w]; ok && i+1 < len(words) {
+			if w == "couple" && len(out) > 0 && out[len(out)-1] == "1" {
+				out = out[:len(out)-1] // "a couple of weeks"
+			}
+			out = append(out, n)
+			continue
+		}
+		if w == "of" && len(out) > 0 && out[len(out)-1] == "2" {
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// skipTail reports words that may follow skip: "skip this one", "skip it
+// for now".
+func skipTail(rest []string) bool {
+	for _, w := range rest {
+		switch w {
+		case "this", "one", "question", "it", "for", "now":
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// awayUntil reads "I'm away until X", "away until X", "out until X",
+// "back on X" and returns the words of X.
+func awayUntil(words []string) ([]string, bool) {
+	i := 0
+	switch {
+	case len(words) > 1 && (words[0] == "i'm" || words[0] == "im" || words[0] == "i’m"):
+		i = 1
+	case len(words) > 2 && words[0] == "i" && words[1] == "am":
+		i = 2
+	}
+	w := words[i:]
+	switch {
+	case len(w) >= 3 && (w[0] == "away" || w[0] == "out" || w[0] == "off") && (w[1] == "until" || w[1] == "till" || w[1] == "til"):
+		return w[2:], true
+	case len(w) >= 3 && w[0] == "back" && (w[1] == "on" || w[1] == "by"):
+		return w[2:], true
+	}
+	return nil, false
+}
+
+// pauseUntil is a pause that ends at the start of the date the words say.
+func pauseUntil(words []string, now time.Time, loc *time.Location) (Command, error) {
+	d, ok, err := readDate(words, now, loc)
+	if err != nil {
+		return Command{}, err
+	}
+	if !ok {
+		return Command{}, &CommandError{Message: fmt.Sprintf("We could not read %s as a date. Write it like pause until 2027-01-05 or pause until January 5.", quoteClipped(strings.Join(words, " ")))}
+	}
+	until := d.Start(loc)
+	if !until.After(now) {
+		return Command{}, &CommandError{Message: fmt.Sprintf("%s is not in the future. Pick a later date, or reply pause to pause until you resume.", d)}
+	}
+	if until.Sub(now) > MaxPause {
+		return Command{}, &CommandError{Message: "A pause can last up to a year; pick a nearer date."}
+	}
+	return Command{Kind: CmdPause, Until: until}, nil
 }
 
 // quoteClipped quotes what a person wrote for a message back to them, cut
@@ -125,4 +256,142 @@ func quoteClipped(s string) string {
 		n++
 	}
 	return strconv.Quote(s)
+}
+
+// readDate reads the whole of words as a day: "2027-01-05", "January 5",
+// "5th of January 2027", "the 20th". A day without a month is the next
+// such day of a month after today. It says false when words are not a
+// date, and a *CommandError for a date that does not exist.
+func readDate(words []string, now time.Time, loc *time.Location) (Date, bool, error) {
+	if len(words) > 0 && words[0] == "the" {
+		words = words[1:]
+	}
+	if len(words) == 0 {
+		return Date{}, false, nil
+	}
+	cp := checkinParser{now: now, loc: loc, today: DateOf(now, loc)}
+	d, n, ok, err := cp.date(words, 0)
+	if err != nil {
+		return Date{}, false, err
+	}
+	if ok && n == len(words) {
+		return d, true, nil
+	}
+	m := dayOfMonth.FindStringSubmatch(words[0])
+	if m == nil || len(words) != 1 {
+		return Date{}, false, nil
+	}
+	day, _ := strconv.Atoi(m[1])
+	if day < 1 || day > 31 {
+		return Date{}, false, nil
+	}
+	// The next month, from this one on, that has the day and where it
+	// is still ahead.
+	for i := 0; i < 13; i++ {
+		first := time.Date(cp.today.Year, cp.today.Month+time.Month(i), 1, 0, 0, 0, 0, time.UTC)
+		t := first.AddDate(0, 0, day-1)
+		if t.Month() != first.Month() {
+			continue
+		}
+		if d := DateOf(t, time.UTC); dateBefore(cp.today, d) {
+			return d, true, nil
+		}
+	}
+	return Date{}, false, nil
+}
+
+// commandVerbs are the words a questionnaire command starts with.
+var commandVerbs = []string{"skip", "pause", "resume", "stop", "help", "export", "unsubscribe"}
+
+// weightyVerbs are the commands whose word alone, in a short reply with
+// other words around it, is more likely a request than an answer: "stop
+// sending these", "can I skip?".
+var weightyVerbs = wordSet("skip pause resume stop export unsubscribe")
+
+// nearCommand reads a short reply that is one slip away from a command and
+// returns the command as it should have read. A slip is a typo in the
+// first word ("paus 2 weeks", "stp"), a weighty command word followed by
+// words it does not take ("skip this one, I need to think"), or one among
+// a few other words ("can I skip?", "please stop sending these").
+func nearCommand(words []string, now time.Time, loc *time.Location) (string, bool) {
+	first, rest := words[0], words[1:]
+	if weightyVerbs[first] && len(words) <= 8 {
+		return first, true
+	}
+	if len(words) > 4 {
+		return "", false
+	}
+	if len(first) >= 3 && !slices.Contains(commandVerbs, first) {
+		for _, verb := range commandVerbs {
+			limit := 1
+			if len(verb) >= 6 {
+				limit = 2
+			}
+			if editDistance(first, verb) > limit {
+				continue
+			}
+			fixed := append([]string{verb}, rest...)
+			if _, err := readCommand(fixed, now, loc); !errors.Is(err, ErrNotCommand) {
+				return strings.Join(fixed, " "), true
+			}
+			if weightyVerbs[verb] && len(words) <= 2 {
+				return verb, true
+			}
+		}
+	}
+	for _, w := range words {
+		if weightyVerbs[w] {
+			return w, true
+		}
+	}
+	if first == "help" && len(words) <= 2 {
+		return "help", true
+	}
+	return "", false
+}
+
+// editDistance is the number of single-letter insertions, deletions,
+// substitutions and swaps of neighbours that turn a into b.
+func editDistance(a, b string) int {
+	s, t := []rune(a), []rune(b)
+	// rows i-2, i-1 and i of the table.
+	prev2 := make([]int, len(t)+1)
+	prev := make([]int, len(t)+1)
+	cur := make([]int, len(t)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(s); i++ {
+		cur[0] = i
+		for j := 1; j <= len(t); j++ {
+			cost := 1
+			if s[i-1] == t[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && s[i-1] == t[j-2] && s[i-2] == t[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(t)]
+}
+
+var (
+	// questionRef is a mention of a question by number or by place.
+	questionRef = regexp.MustCompile(`\b(?:question|q)\s*#?\s*\d{1,2}\b|#\d{1,2}\b|\b(?:wrong|other|previous|last|next|earlier|first|second)\s+(?:question|one|email|mail|thread)\b`)
+	// asideMarker is wording that talks about a reply rather than giving one.
+	asideMarker = regexp.MustCompile(`\b(?:meant|intended|was for|were for|belongs?|supposed to|should have gone|should go|wrong|mixed up|mix-up|sorry)\b`)
+)
+
+// isAside reports a short note about another reply: "Actually I meant that
+// for question 3, sorry." It mentions a question and says something went
+// to the wrong place.
+func isAside(text string) bool {
+	if len(strings.Fields(text)) > 25 {
+		return false
+	}
+	lower := strings.ToLower(text)
+	return questionRef.MatchString(lower) && asideMarker.MatchString(lower)
 }

@@ -177,6 +177,9 @@ func FuzzParseCommand(f *testing.F) {
 		"Help is what we need from each other", "We should stop meeting on Fridays",
 		"pause 365 days", "pause 52 weeks", "pause 53 weeks", "pause 366 d",
 		"pause until 2028-10-29", "pause till 2027-03-28", "unpause!", "?",
+		"paus 2 weeks", "stp", "Pause for 2 weeks please.", "please skip this one",
+		"I'm away until the 20th", "pause until January 5", "pause until the 31st",
+		"Actually I meant that for question 3, sorry.", "resmue", "Can I skip?",
 	} {
 		for sel := range byte(len(fuzzZones) * len(fuzzNows)) {
 			f.Add(s, sel)
@@ -209,9 +212,22 @@ func checkParseCommand(t *testing.T, text string, now time.Time, loc *time.Locat
 		}
 	}
 	if err != nil {
-		checkCommandErr(t, call, err)
 		if c != (Command{}) {
 			t.Fatalf("%s = %+v with error %v, want a zero Command", call, c, err)
+		}
+		var nm *NearMiss
+		var aside *Aside
+		switch {
+		case errors.As(err, &nm):
+			// What we ask "did you mean" about must itself be a command.
+			_, serr := ParseCommand(nm.Suggestion, now, loc)
+			var ce *CommandError
+			if serr != nil && !errors.As(serr, &ce) {
+				t.Fatalf("%s suggests %q, which reads as %v", call, nm.Suggestion, serr)
+			}
+		case errors.As(err, &aside):
+		default:
+			checkCommandErr(t, call, err)
 		}
 		return
 	}

@@ -72,6 +72,12 @@ const (
 	// NoteAutoPaused tells a person that Accord paused itself for them
 	// because their replies looked like an auto-responder's.
 	NoteAutoPaused NoteKind = "auto-paused"
+	// NoteDidYouMean asks whether a reply that reads like a mistyped
+	// command meant the command in Text; nothing of it was kept.
+	NoteDidYouMean NoteKind = "did-you-mean"
+	// NoteAside says a short note about another reply was not kept as an
+	// answer.
+	NoteAside NoteKind = "aside"
 )
 
 // Note acknowledges something the person (or the operator) did.
@@ -81,7 +87,8 @@ type Note struct {
 	Until time.Time
 	// ByOperator marks changes the organiser made rather than the person.
 	ByOperator bool
-	// Text is the explanation of an unclear note, written for the person.
+	// Text is the explanation of an unclear note, written for the person,
+	// or the command a did-you-mean note suggests.
 	Text string
 }
 

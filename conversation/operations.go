@@ -1,6 +1,8 @@
 package conversation
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"time"
 )
@@ -158,6 +160,33 @@ func (p *Partnership) Unclear(participantID int64, why string, now time.Time) ([
 		return nil, err
 	}
 	return []Message{p.compose(me, Message{Kind: MsgHelp, Notes: []Note{{Kind: NoteUnclear, Text: why}}}, now)}, nil
+}
+
+// Hold answers a reply that reads like a slip rather than an answer: a
+// mistyped command (why is a NoteDidYouMean) or a note about another reply
+// (NoteAside). Nothing of the reply is kept and the partner sees nothing;
+// the person is asked what they meant. Should they send the same words
+// again, Held says so and the reply is an answer after all.
+func (p *Partnership) Hold(participantID int64, text string, why Note, now time.Time) ([]Message, error) {
+	me, err := p.writer(participantID, now)
+	if err != nil {
+		return nil, err
+	}
+	me.HeldReply = replyPrint(text)
+	return []Message{p.compose(me, Message{Kind: MsgHelp, Notes: []Note{why}}, now)}, nil
+}
+
+// Held reports whether text is the reply Hold last held back for the
+// person: sent again, it was meant as written.
+func (pt *Participant) Held(text string) bool {
+	return pt.HeldReply != "" && pt.HeldReply == replyPrint(text)
+}
+
+// replyPrint fingerprints a reply, blind to case and spacing. Only the
+// fingerprint is kept of a held reply, never its words.
+func replyPrint(text string) string {
+	sum := sha256.Sum256([]byte(strings.Join(strings.Fields(strings.ToLower(text)), " ")))
+	return hex.EncodeToString(sum[:16])
 }
 
 // Amend keeps what a person wrote back to their agreement for its next
@@ -346,6 +375,7 @@ func (p *Partnership) writer(participantID int64, now time.Time) (*Participant, 
 		return nil, ErrEnded
 	}
 	me.LastSeenAt = now
+	me.HeldReply = ""
 	if pr := me.Current(); pr != nil {
 		pr.NudgedAt, pr.Reminders = now, 0
 	}

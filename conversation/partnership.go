@@ -102,7 +102,10 @@ type Participant struct {
 	AgreementSeen int
 	// LastSeenAt is when the person last wrote to Accord.
 	LastSeenAt time.Time
-	Prompts    []*Prompt
+	// HeldReply fingerprints the person's last reply when it was held back
+	// as a likely slip (see Hold); empty otherwise.
+	HeldReply string
+	Prompts   []*Prompt
 	// Reveals are partner answers made visible to this person. Only those
 	// not yet delivered need to be loaded.
 	Reveals []*Reveal

@@ -131,6 +131,62 @@ func TestCommandsByMail(t *testing.T) {
 	}
 }
 
+// TestSlipsAreHeld: a reply that reads like a mistyped command or a note
+// about another question is neither carried out nor stored, so the
+// partner sees nothing of it; the person is asked, and the same words
+// sent again are taken as meant.
+func TestSlipsAreHeld(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, storetest.SQLiteURL(t), nil)
+	pr := e.processor("p1")
+	// Dana answers first, so an answer from Sam would be revealed to her.
+	e.process(pr, 1, replyMail("dana@example.test", e.lastMail("dana@example.test"), "We already trust each other with the hard calls."))
+	danaBefore := len(e.mailTo("dana@example.test"))
+	question := e.lastMail("sam@example.test")
+	uid := uint32(2)
+	steps := []struct {
+		text, wantSubject string
+	}{
+		{"paus 2 weeks", `Did you mean "pause 2 weeks"?`},
+		{"stp", `Did you mean "stop"?`},
+		{"Actually I meant that for question 3, sorry.", "Not recorded"},
+		{"Stop micromanaging", `Did you mean "stop"?`},
+	}
+	for _, s := range steps {
+		res := e.process(pr, uid, replyMail("sam@example.test", question, s.text))
+		uid++
+		if res.Outcome != store.InboundHeld {
+			t.Errorf("%q: outcome %q, want held", s.text, res.Outcome)
+		}
+		if got := e.lastMail("sam@example.test").Subject; !strings.Contains(got, s.wantSubject) {
+			t.Errorf("%q: Sam's next mail is %q, want %q", s.text, got, s.wantSubject)
+		}
+		if got := e.answers(e.sam); len(got) != 0 {
+			t.Fatalf("%q: Sam has answers %q, want none", s.text, got)
+		}
+	}
+	p, _ := e.st.Load(e.ctx, e.pid)
+	if p.Status == conversation.StatusEnded || p.Participants[1].Status != conversation.ParticipantActive {
+		t.Fatalf("after slips the partnership is %s and Sam %s, want both going on", p.Status, p.Participants[1].Status)
+	}
+	if n := len(e.mailTo("dana@example.test")); n != danaBefore {
+		t.Errorf("Dana got %d mails while Sam's slips were held, want none", n-danaBefore)
+	}
+	// Sam meant it: the same words again are his answer, and Dana sees it.
+	if res := e.process(pr, uid, replyMail("sam@example.test", question, "  stop   MICROMANAGING ")); res.Outcome != store.InboundAnswer {
+		t.Fatalf("the held words sent again: outcome %q, want answer", res.Outcome)
+	}
+	if got := e.answers(e.sam); len(got) != 1 || got[0] != "stop   MICROMANAGING" {
+		t.Errorf("Sam's answers are %q, want his words as sent the second time", got)
+	}
+	// A real command in between lets go of what was held.
+	e.process(pr, uid+1, replyMail("sam@example.test", e.lastMail("sam@example.test"), "stp"))
+	e.process(pr, uid+2, replyMail("sam@example.test", e.lastMail("sam@example.test"), "help"))
+	if res := e.process(pr, uid+3, replyMail("sam@example.test", e.lastMail("sam@example.test"), "stp")); res.Outcome != store.InboundHeld {
+		t.Errorf("a slip after another command: outcome %q, want held again", res.Outcome)
+	}
+}
+
 // TestUnreadableReply: a reply with nothing outside the quote is not an
 // answer; the person is told, once.
 func TestUnreadableReply(t *testing.T) {

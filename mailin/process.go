@@ -320,6 +320,8 @@ func (p *Processor) apply(ctx context.Context, id int64, f Fetched, h textproto.
 			}
 			cmd, cerr := conversation.ParseCommand(text, now, me.Person.Location)
 			var ce *conversation.CommandError
+			var slip *conversation.NearMiss
+			var aside *conversation.Aside
 			switch {
 			case cerr == nil:
 				o.Outcome, o.Detail = store.InboundCommand, string(cmd.Kind)
@@ -327,6 +329,14 @@ func (p *Processor) apply(ctx context.Context, id int64, f Fetched, h textproto.
 			case errors.As(cerr, &ce):
 				o.Outcome, o.Detail = store.InboundCommand, "unclear: "+ce.Message
 				return pp.Unclear(me.ID, ce.Message, now)
+			case me.Held(text):
+				// The same words after we asked: meant as written.
+			case errors.As(cerr, &slip):
+				o.Outcome, o.Detail = store.InboundHeld, "did you mean: "+slip.Suggestion
+				return pp.Hold(me.ID, text, conversation.Note{Kind: conversation.NoteDidYouMean, Text: slip.Suggestion}, now)
+			case errors.As(cerr, &aside):
+				o.Outcome, o.Detail = store.InboundHeld, "a note about another reply"
+				return pp.Hold(me.ID, text, conversation.Note{Kind: conversation.NoteAside}, now)
 			}
 			question := r.QuestionID
 			if question == "" {

@@ -134,9 +134,11 @@ func (o *Outbox) Run(ctx context.Context) error {
 	return o.Worker().Run(ctx)
 }
 
-// releaseDelay is how soon a handed-back message is due again; the gate
-// holds it back anyway until the login works.
-const releaseDelay = time.Minute
+// releaseDelay is how soon a handed-back message is due again. The gate
+// holds the worker back anyway until the login works, so it can be short:
+// the message goes out with the first batch after the login is fixed,
+// not up to a minute later.
+const releaseDelay = time.Second
 
 // Deliver is the handler of "mail" jobs.
 func (o *Outbox) Deliver(ctx context.Context, j store.Job) error {

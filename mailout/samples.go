@@ -150,6 +150,10 @@ func Samples(set *conversation.QuestionSet, now time.Time, r *Renderer) ([]Sampl
 	}
 	msgs, err = p.Unclear(2, "We understood pause but not the rest. Reply pause, pause 2 weeks, or pause until 2027-01-05.", step())
 	add("help-unclear", p, msgs, err, conversation.MsgHelp, report)
+	msgs, err = p.Hold(2, "paus 2 weeks", conversation.Note{Kind: conversation.NoteDidYouMean, Text: "pause 2 weeks"}, step())
+	add("help-did-you-mean", p, msgs, err, conversation.MsgHelp, report)
+	msgs, err = p.Hold(2, "Actually I meant that for question 3, sorry.", conversation.Note{Kind: conversation.NoteAside}, step())
+	add("help-aside", p, msgs, err, conversation.MsgHelp, report)
 	msgs, err = p.PauseForAutoReplies(2, step())
 	add("ack-auto-paused", p, msgs, err, conversation.MsgAck, report)
 	if _, err := p.Resume(2, step()); err != nil {

@@ -11,9 +11,13 @@ import (
 // Inbound outcomes. Every fetched message ends in exactly one of the final
 // ones; pending means a poller is (or was, before it died) working on it.
 const (
-	InboundPending   = "pending"
-	InboundAnswer    = "answer"
-	InboundCommand   = "command"
+	InboundPending = "pending"
+	InboundAnswer  = "answer"
+	InboundCommand = "command"
+	// InboundHeld is a reply that read like a slip (a mistyped command,
+	// a note about another question): nothing of it is kept and its
+	// sender is asked what they meant.
+	InboundHeld      = "held"
 	InboundCalendar  = "calendar-reply"
 	InboundAutoReply = "auto-reply"
 	InboundBounce    = "bounce"

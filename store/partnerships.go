@@ -24,7 +24,7 @@ var (
 		`SELECT id, kind, status, question_set_id, created_at, ended_at, end_reason FROM partnerships WHERE id = ? FOR UPDATE`)
 	qLoadPartnershipShared = query(`SELECT id, kind, status, question_set_id, created_at, ended_at, end_reason FROM partnerships WHERE id = ?`)
 	qLoadParticipants      = query(`SELECT pt.id, pt.slot, pt.role, pt.status, pt.paused_until, pt.position, pt.next_send_at,
-			pt.agreement_seen, pt.last_seen_at, pe.id AS person_id, pe.name, pe.email, pe.time_zone
+			pt.agreement_seen, pt.last_seen_at, pt.held_reply, pe.id AS person_id, pe.name, pe.email, pe.time_zone
 		FROM participants pt JOIN people pe ON pe.id = pt.person_id
 		WHERE pt.partnership_id = ? ORDER BY pt.slot`)
 	qLoadPrompts = query(`SELECT id, participant_id, question_id, position, state, sent_at, nudged_at, reminders
@@ -41,7 +41,7 @@ var (
 
 	qUpdatePartnership = query(`UPDATE partnerships SET status = ?, ended_at = ?, end_reason = ?, next_wake_at = ?, updated_at = ? WHERE id = ?`)
 	qUpdateParticipant = query(`UPDATE participants SET status = ?, paused_until = ?, position = ?, next_send_at = ?,
-		agreement_seen = ?, last_seen_at = ? WHERE id = ?`)
+		agreement_seen = ?, last_seen_at = ?, held_reply = ? WHERE id = ?`)
 	qInsertPrompt = query(`INSERT INTO prompts (partnership_id, participant_id, question_id, position, state, sent_at, nudged_at, reminders)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
 	qUpdatePrompt = query(`UPDATE prompts SET state = ?, nudged_at = ?, reminders = ? WHERE id = ?`)
@@ -74,6 +74,7 @@ type participantRow struct {
 	NextSendAt    sql.NullTime `db:"next_send_at"`
 	AgreementSeen int          `db:"agreement_seen"`
 	LastSeenAt    sql.NullTime `db:"last_seen_at"`
+	HeldReply     string       `db:"held_reply"`
 	PersonID      int64        `db:"person_id"`
 	Name          string       `db:"name"`
 	Email         string       `db:"email"`
@@ -121,10 +122,11 @@ type participantState struct {
 	nextSendAt    time.Time
 	agreementSeen int
 	lastSeenAt    time.Time
+	heldReply     string
 }
 
 func stateOf(pt *conversation.Participant) participantState {
-	return participantState{pt.Status, pt.PausedUntil, pt.Position, pt.NextSendAt, pt.AgreementSeen, pt.LastSeenAt}
+	return participantState{pt.Status, pt.PausedUntil, pt.Position, pt.NextSendAt, pt.AgreementSeen, pt.LastSeenAt, pt.HeldReply}
 }
 
 // snapshot remembers what was loaded so a save writes only what changed.
@@ -285,6 +287,7 @@ func (tx *Tx) load(ctx context.Context, id int64, lock bool) (*conversation.Part
 			NextSendAt:    fromNull(r.NextSendAt),
 			AgreementSeen: r.AgreementSeen,
 			LastSeenAt:    fromNull(r.LastSeenAt),
+			HeldReply:     r.HeldReply,
 		}
 		p.Participants[i] = pt
 		byID[pt.ID] = pt
@@ -371,7 +374,7 @@ func (tx *Tx) save(ctx context.Context, p *conversation.Partnership, snap *snaps
 	for _, pt := range p.Participants {
 		if st := stateOf(pt); st != snap.participants[pt.ID] {
 			if _, err := tx.exec(ctx, qUpdateParticipant, string(st.status), ts(st.pausedUntil), st.position,
-				ts(st.nextSendAt), st.agreementSeen, ts(st.lastSeenAt), pt.ID); err != nil {
+				ts(st.nextSendAt), st.agreementSeen, ts(st.lastSeenAt), st.heldReply, pt.ID); err != nil {
 				return fmt.Errorf("store: save participant %d: %w", pt.ID, err)
 			}
 		}

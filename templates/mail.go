@@ -218,10 +218,10 @@ type Question struct {
 
 // Note acknowledges something the recipient or the organiser did.
 type Note struct {
-	Kind       string // skipped, paused, resumed, stopped, not-paused, auto-paused, unclear, kept
+	Kind       string // skipped, paused, resumed, stopped, not-paused, auto-paused, unclear, did-you-mean, aside, kept
 	Until      string // end of a pause in words; empty when open-ended
 	ByOperator bool
-	Text       string // why a reply was unclear, written for the person
+	Text       string // why a reply was unclear, written for the person; the command a did-you-mean suggests
 }
 
 // Answer is a recorded answer shown in a mail: the recipient's own as a

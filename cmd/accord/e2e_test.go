@@ -62,6 +62,10 @@ func startProcess(t testing.TB, bin string, env []string, args ...string) *proce
 			p.cmd.Process.Kill()
 			<-p.done
 		}
+		if t.Failed() {
+			lines := strings.Split(strings.TrimSpace(p.stderr.String()), "\n")
+			t.Logf("the last %d lines of accord %s's log:\n%s", min(len(lines), 80), args[0], strings.Join(lines[max(0, len(lines)-80):], "\n"))
+		}
 	})
 	eventually(t, 30*time.Second, "accord "+args[0]+" to listen", func() bool {
 		if m := listenLog.FindStringSubmatch(p.stderr.String()); m != nil {
