@@ -22,6 +22,8 @@ const (
 	CmdHelp   CommandKind = "help"
 	// CmdExport asks for the partnership's agreement history.
 	CmdExport CommandKind = "export"
+	// CmdUndo takes back the latest answer.
+	CmdUndo CommandKind = "undo"
 )
 
 // Command is a parsed reply command.
@@ -47,7 +49,7 @@ const MaxPause = 365 * 24 * time.Hour
 
 // ParseCommand reads a reply whose whole text is a command, in any case:
 // "skip", "pause", "pause 2 weeks", "pause until 2027-01-05", "resume",
-// "stop", "help", "export". People write commands the way they talk, so
+// "stop", "help", "export", "undo". People write commands the way they talk, so
 // politeness and filler are let go ("Pause for 2 weeks please.", "please
 // skip this one"), dates may be written out ("pause until January 5",
 // "pause until the 20th"), and being away reads as a pause ("I'm away
@@ -127,10 +129,10 @@ func readCommand(words []string, now time.Time, loc *time.Location) (Command, er
 	simple := map[string]CommandKind{
 		"skip": CmdSkip, "resume": CmdResume, "unpause": CmdResume,
 		"stop": CmdStop, "unsubscribe": CmdStop, "help": CmdHelp, "?": CmdHelp,
-		"export": CmdExport,
+		"export": CmdExport, "undo": CmdUndo,
 	}
 	if k, ok := simple[word]; ok {
-		if len(rest) == 0 || (k == CmdSkip && skipTail(rest)) {
+		if len(rest) == 0 || (k == CmdSkip && skipTail(rest)) || (k == CmdUndo && undoTail(rest)) {
 			return Command{Kind: k}, nil
 		}
 		return Command{}, ErrNotCommand
@@ -189,6 +191,19 @@ func spellNumbers(words []string) []string {
 		out = append(out, w)
 	}
 	return out
+}
+
+// undoTail reports words that may follow undo: "undo that", "undo my
+// last answer".
+func undoTail(rest []string) bool {
+	for _, w := range rest {
+		switch w {
+		case "that", "this", "it", "my", "the", "last", "answer", "reply":
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // skipTail reports words that may follow skip: "skip this one", "skip it
@@ -301,12 +316,12 @@ func readDate(words []string, now time.Time, loc *time.Location) (Date, bool, er
 }
 
 // commandVerbs are the words a questionnaire command starts with.
-var commandVerbs = []string{"skip", "pause", "resume", "stop", "help", "export", "unsubscribe"}
+var commandVerbs = []string{"skip", "pause", "resume", "stop", "help", "export", "unsubscribe", "undo"}
 
 // weightyVerbs are the commands whose word alone, in a short reply with
 // other words around it, is more likely a request than an answer: "stop
 // sending these", "can I skip?".
-var weightyVerbs = wordSet("skip pause resume stop export unsubscribe")
+var weightyVerbs = wordSet("skip pause resume stop export unsubscribe undo")
 
 // nearCommand reads a short reply that is one slip away from a command and
 // returns the command as it should have read. A slip is a typo in the

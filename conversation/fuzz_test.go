@@ -232,7 +232,7 @@ func checkParseCommand(t *testing.T, text string, now time.Time, loc *time.Locat
 		return
 	}
 	switch c.Kind {
-	case CmdSkip, CmdResume, CmdStop, CmdHelp, CmdExport:
+	case CmdSkip, CmdResume, CmdStop, CmdHelp, CmdExport, CmdUndo:
 		if !c.Until.IsZero() {
 			t.Fatalf("%s = %+v: only a pause has an end", call, c)
 		}

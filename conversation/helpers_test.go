@@ -54,9 +54,12 @@ func pair(t testing.TB, n int, rules Rules, now time.Time) *Partnership {
 	return p
 }
 
+// noQuiet is the default rules without quiet hours and without the grace
+// before a new answer may be seen, for tests about neither.
 func noQuiet() Rules {
 	r := DefaultRules()
 	r.Quiet = QuietHours{}
+	r.RevealGrace = 0
 	return r
 }
 

@@ -78,6 +78,17 @@ const (
 	// NoteAside says a short note about another reply was not kept as an
 	// answer.
 	NoteAside NoteKind = "aside"
+	// NoteEarlier says an answer went to an earlier question than the
+	// current one, and which answer it replaced (Previous), if any.
+	NoteEarlier NoteKind = "earlier"
+	// NoteUndone confirms an undo: Answer was taken back, Previous stands
+	// again, Seen says whether the partner had seen it already, Reopened
+	// that the question is the current one again.
+	NoteUndone NoteKind = "undone"
+	// NoteNothingToUndo answers an undo with nothing left to take back.
+	NoteNothingToUndo NoteKind = "nothing-to-undo"
+	// NoteUndoTooLate answers an undo of an answer an agreement holds.
+	NoteUndoTooLate NoteKind = "undo-too-late"
 )
 
 // Note acknowledges something the person (or the operator) did.
@@ -90,6 +101,14 @@ type Note struct {
 	// Text is the explanation of an unclear note, written for the person,
 	// or the command a did-you-mean note suggests.
 	Text string
+	// Answer is the answer a note about answers is about; Previous the
+	// person's earlier answer to the same question, if any.
+	Answer, Previous *Answer
+	// Seen marks an undone answer the partner had already seen.
+	Seen bool
+	// Reopened marks an undo that made the question the current one
+	// again.
+	Reopened bool
 }
 
 // Message is one mail to one participant, as the domain sees it.
@@ -106,6 +125,10 @@ type Message struct {
 	Notes  []Note
 	// Receipts echo the recipient's own recorded answers.
 	Receipts []*Answer
+	// UndoGrace is how much of the newest receipt's grace is left when
+	// the message is composed: an undo within it means the partner never
+	// sees that answer. Zero when none is left.
+	UndoGrace time.Duration
 	// Reveals are the partner's answers the recipient may now see.
 	Reveals   []*Answer
 	Agreement *Agreement

@@ -3,6 +3,7 @@ package conversation
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"strings"
 	"time"
 )
@@ -41,6 +42,11 @@ func (p *Partnership) Answer(participantID int64, questionID, text string, now t
 	// the person see the partner's.
 	firstAnswer := pr.State != PromptAnswered
 	a := &Answer{ParticipantID: me.ID, Prompt: pr, QuestionID: questionID, Text: text, At: now}
+	if !current {
+		// A reply to an earlier question's mail: say where it went and
+		// what it replaced, so that nothing is replaced unnoticed.
+		notes = append(notes, Note{Kind: NoteEarlier, Answer: a, Previous: p.LatestAnswer(me.ID, questionID)})
+	}
 	p.Answers = append(p.Answers, a)
 	pr.State = PromptAnswered
 	partner := p.Partner(me)
@@ -130,6 +136,68 @@ func (p *Partnership) Stop(participantID int64, now time.Time) ([]Message, error
 	}
 	p.end("left:"+string(me.Role), now)
 	return msgs, nil
+}
+
+// Undo takes back the person's latest answer, as long as no agreement
+// holds it yet and it was given after their last undo. Their previous
+// answer to the question, if any, stands again; without one the question
+// is open again when nothing was asked after it, and otherwise counts as
+// skipped until they answer it. A partner who had not seen the answer
+// never will, and what the answer let the person see of the partner's
+// goes unshown too.
+func (p *Partnership) Undo(participantID int64, now time.Time) ([]Message, error) {
+	me, err := p.writer(participantID, now)
+	if err != nil {
+		return nil, err
+	}
+	var a *Answer
+	for _, x := range p.Answers {
+		if x.ParticipantID == me.ID && (a == nil || !x.At.Before(a.At)) {
+			a = x
+		}
+	}
+	if a == nil || !a.At.After(me.UndoneAt) {
+		return p.finish(me, []Note{{Kind: NoteNothingToUndo}}, false, now), nil
+	}
+	if ag := p.LatestAgreement(); ag != nil && !a.At.After(ag.Created) {
+		return p.finish(me, []Note{{Kind: NoteUndoTooLate, Answer: a}}, false, now), nil
+	}
+	me.UndoneAt = now
+	p.Answers = slices.DeleteFunc(p.Answers, func(x *Answer) bool { return x == a })
+	if a.ID != 0 {
+		p.Withdrawn = append(p.Withdrawn, a)
+	}
+	partner := p.Partner(me)
+	partner.Reveals = slices.DeleteFunc(partner.Reveals, func(r *Reveal) bool { return r.Answer == a })
+	note := Note{Kind: NoteUndone, Answer: a, Seen: !a.SeenAt.IsZero(), Previous: p.LatestAnswer(me.ID, a.QuestionID)}
+	if note.Previous == nil {
+		// Seeing the partner's answer was earned by this one.
+		me.Reveals = slices.DeleteFunc(me.Reveals, func(r *Reveal) bool {
+			return r.Answer.QuestionID == a.QuestionID && r.DeliveredAt.IsZero()
+		})
+		pr := a.Prompt
+		if pr.Position == me.Position-1 && me.promptAt(me.Position) == nil {
+			// Nothing was asked after it: it is the current question
+			// again, and comes back with this note.
+			me.Position--
+			pr.State, pr.NudgedAt, pr.Reminders = PromptOpen, now, 0
+			me.NextSendAt = now
+			note.Reopened = true
+		} else {
+			pr.State = PromptSkipped
+		}
+	}
+	return p.finish(me, []Note{note}, false, now), nil
+}
+
+// promptAt is the question sent to the person at a position, or nil.
+func (pt *Participant) promptAt(position int) *Prompt {
+	for _, pr := range pt.Prompts {
+		if pr.Position == position {
+			return pr
+		}
+	}
+	return nil
 }
 
 // Help answers a person's request for help; it changes nothing else.
@@ -269,6 +337,11 @@ func (p *Partnership) Wake(now time.Time) []Message {
 	}
 	var msgs []Message
 	p.reviewWake(now)
+	if at, ok := p.agreementDueAt(); ok && !at.After(now) {
+		p.Agreements = append(p.Agreements, BuildAgreement(p, now))
+		p.Status = StatusAgreement
+		p.sendAgreement(now)
+	}
 	for _, pt := range p.Participants {
 		if pt.Status == ParticipantPaused && !pt.PausedUntil.IsZero() && !pt.PausedUntil.After(now) {
 			p.resume(pt, now)
@@ -342,7 +415,51 @@ func (p *Partnership) NextWake(now time.Time) time.Time {
 	consider(p.nextCheckinWake(now))
 	consider(p.reviewOpensAt())
 	consider(p.reviewClosesAt())
+	if at, ok := p.agreementDueAt(); ok {
+		consider(at)
+	}
 	return next
+}
+
+// agreementDueAt is when the first agreement is built: once both people
+// are through the questions and the newest answer's grace has passed.
+func (p *Partnership) agreementDueAt() (time.Time, bool) {
+	if p.LatestAgreement() != nil {
+		return time.Time{}, false
+	}
+	for _, pt := range p.Participants {
+		if !pt.Finished(p.Set) {
+			return time.Time{}, false
+		}
+	}
+	return p.settledAt(p.CreatedAt), true
+}
+
+// settledAt is when the newest answer since from may be shown: its grace
+// has passed. It is from when there is none.
+func (p *Partnership) settledAt(from time.Time) time.Time {
+	at := from
+	for _, a := range p.Answers {
+		if t := a.At.Add(p.Rules.RevealGrace); t.After(at) {
+			at = t
+		}
+	}
+	return at
+}
+
+// sendAgreement schedules a new agreement version for both people: now
+// for one who is writing at this moment, otherwise when their quiet hours
+// allow.
+func (p *Partnership) sendAgreement(now time.Time) {
+	for _, pt := range p.Participants {
+		switch {
+		case pt.Status == ParticipantLeft:
+		case pt.LastSeenAt.Equal(now):
+			pt.NextSendAt = now
+		default:
+			pt.NextSendAt = p.Rules.Quiet.NextAllowed(now, pt.Person.Location)
+		}
+	}
 }
 
 // NextReminder is when the person's next reminder is due, or zero.
@@ -400,25 +517,15 @@ func (p *Partnership) advance(me *Participant, now time.Time) bool {
 // hears back about what they did, folding notes into a mail that goes out
 // anyway.
 func (p *Partnership) finish(me *Participant, notes []Note, justFinished bool, now time.Time) []Message {
+	// Once both are through, Wake builds the agreement (or closes the
+	// review) when the newest answer's grace has passed.
 	var msgs []Message
 	if partner := p.Partner(me); justFinished && p.openReview() != nil {
-		if p.done(partner) {
-			p.closeReview(now)
-			me.NextSendAt = now
-		} else {
+		if !p.done(partner) {
 			msgs = append(msgs, p.compose(me, Message{Kind: MsgWaiting, Review: p.openReview()}, now))
 		}
-	} else if justFinished {
-		if partner.Finished(p.Set) && p.LatestAgreement() == nil {
-			p.Agreements = append(p.Agreements, BuildAgreement(p, now))
-			p.Status = StatusAgreement
-			// The person who just wrote gets it now; the partner when
-			// their quiet hours allow.
-			me.NextSendAt = now
-			partner.NextSendAt = p.Rules.Quiet.NextAllowed(now, partner.Person.Location)
-		} else if !partner.Finished(p.Set) {
-			msgs = append(msgs, p.compose(me, Message{Kind: MsgWaiting}, now))
-		}
+	} else if justFinished && !partner.Finished(p.Set) {
+		msgs = append(msgs, p.compose(me, Message{Kind: MsgWaiting}, now))
 	}
 	msgs = append(msgs, p.Wake(now)...)
 	for _, n := range notes {
@@ -442,7 +549,11 @@ func (p *Partnership) withNote(msgs []Message, pt *Participant, n Note, now time
 	if pt.Status == ParticipantLeft {
 		return msgs
 	}
-	return append(msgs, p.compose(pt, Message{Kind: MsgAck, Notes: []Note{n}}, now))
+	kind := MsgAck
+	if n.Kind == NoteEarlier {
+		kind = MsgReceipt // the receipt of that answer says where it went
+	}
+	return append(msgs, p.compose(pt, Message{Kind: kind, Notes: []Note{n}}, now))
 }
 
 func sentTo(msgs []Message, pt *Participant) bool {
@@ -519,11 +630,19 @@ func (p *Partnership) compose(pt *Participant, m Message, now time.Time) Message
 		if a.ParticipantID == pt.ID && a.ReceiptAt.IsZero() {
 			a.ReceiptAt = now
 			m.Receipts = append(m.Receipts, a)
+			if left := a.At.Add(p.Rules.RevealGrace).Sub(now); left > m.UndoGrace {
+				m.UndoGrace = left
+			}
 		}
 	}
 	for _, r := range pt.Reveals {
-		if r.DeliveredAt.IsZero() {
+		// A new answer waits out its grace, so that an undo in time
+		// means the partner never sees it.
+		if r.DeliveredAt.IsZero() && !r.Answer.At.Add(p.Rules.RevealGrace).After(now) {
 			r.DeliveredAt = now
+			if r.Answer.SeenAt.IsZero() {
+				r.Answer.SeenAt = now
+			}
 			m.Reveals = append(m.Reveals, r.Answer)
 		}
 	}

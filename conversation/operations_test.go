@@ -152,6 +152,10 @@ func TestSecondAnswerKeepsHistory(t *testing.T) {
 	if m.Kind != MsgReceipt || !slices.Equal(texts(m.Receipts), []string{"second"}) {
 		t.Errorf("correction got %s with receipts %q, want a receipt of the new answer", m.Kind, texts(m.Receipts))
 	}
+	// The receipt says where the reply went and what it replaced.
+	if n, ok := noteOf(msgs, lead, NoteEarlier); !ok || n.Answer.QuestionID != "q1" || n.Previous == nil || n.Previous.Text != "first" {
+		t.Errorf("note = %+v (found %v), want q1 replacing first", n, ok)
+	}
 	if got := p.LatestAnswer(lead.ID, "q1").Text; got != "second" {
 		t.Errorf("LatestAnswer = %q, want second", got)
 	}
@@ -160,6 +164,11 @@ func TestSecondAnswerKeepsHistory(t *testing.T) {
 	}
 	if lead.Position != 1 {
 		t.Errorf("Position = %d after a correction, want 1", lead.Position)
+	}
+	// Answering the current question says nothing of the kind.
+	msgs = must[[]Message](t)(p.Answer(lead.ID, "q2", "on q2", t0.Add(2*time.Hour)))
+	if _, ok := noteOf(msgs, lead, NoteEarlier); ok {
+		t.Errorf("an answer to the current question got an earlier-question note")
 	}
 }
 

@@ -105,7 +105,10 @@ type Participant struct {
 	// HeldReply fingerprints the person's last reply when it was held back
 	// as a likely slip (see Hold); empty otherwise.
 	HeldReply string
-	Prompts   []*Prompt
+	// UndoneAt is when the person last took an answer back with Undo; an
+	// answer recorded before it cannot be undone.
+	UndoneAt time.Time
+	Prompts  []*Prompt
 	// Reveals are partner answers made visible to this person. Only those
 	// not yet delivered need to be loaded.
 	Reveals []*Reveal
@@ -136,6 +139,9 @@ type Answer struct {
 	// ReceiptAt is when the answer was echoed back to its author; zero while
 	// the echo waits for the author's next mail.
 	ReceiptAt time.Time
+	// SeenAt is when the partner was first shown the answer; zero while
+	// they have not been.
+	SeenAt time.Time
 }
 
 // Amendment is something a person wrote about the agreement outside any
@@ -166,7 +172,10 @@ type Partnership struct {
 	Rules        Rules
 	Participants [2]*Participant
 	Answers      []*Answer
-	Agreements   []*Agreement
+	// Withdrawn are answers taken back with Undo during this operation;
+	// adapters delete them.
+	Withdrawn  []*Answer
+	Agreements []*Agreement
 	// Amendments are what people wrote back to their agreement, kept for
 	// its next review.
 	Amendments []*Amendment

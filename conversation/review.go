@@ -267,7 +267,18 @@ func (p *Partnership) reviewClosesAt() time.Time {
 	if r == nil {
 		return time.Time{}
 	}
-	return r.OpenedAt.Add(p.Rules.ReviewWait)
+	at := r.OpenedAt.Add(p.Rules.ReviewWait)
+	for _, pt := range p.Participants {
+		if pt.Status != ParticipantLeft && !p.done(pt) {
+			return at
+		}
+	}
+	// Both are through: it closes once the newest answer's grace has
+	// passed.
+	if settled := p.settledAt(r.OpenedAt); settled.Before(at) {
+		return settled
+	}
+	return at
 }
 
 // reviewWake opens a review that has come due, and closes one whose time
@@ -325,11 +336,7 @@ func (p *Partnership) closeReview(now time.Time) {
 	r.ClosedAt = now
 	p.Agreements = append(p.Agreements, BuildAgreement(p, now))
 	p.Status = StatusAgreement
-	for _, pt := range p.Participants {
-		if pt.Status == ParticipantActive {
-			pt.NextSendAt = p.Rules.Quiet.NextAllowed(now, pt.Person.Location)
-		}
-	}
+	p.sendAgreement(now)
 }
 
 var (

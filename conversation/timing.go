@@ -126,7 +126,14 @@ type Rules struct {
 	ReviewWait time.Duration
 	// Checkins times the mail around each check-in.
 	Checkins CheckinRules
+	// RevealGrace is how long a new answer waits before the partner may
+	// see it, so that an undo in that time means they never do. Zero
+	// shows answers at once.
+	RevealGrace time.Duration
 }
+
+// MaxRevealGrace is the longest RevealGrace an operator may set.
+const MaxRevealGrace = 2 * time.Hour
 
 // DefaultRules: quiet evenings and weekends, reminders after 3 and 3 more
 // days, first review 13 weeks after the agreement.
@@ -137,6 +144,7 @@ func DefaultRules() Rules {
 		ReviewEvery: 13 * 7 * 24 * time.Hour,
 		ReviewWait:  14 * 24 * time.Hour,
 		Checkins:    DefaultCheckinRules,
+		RevealGrace: 10 * time.Minute,
 	}
 }
 
@@ -155,6 +163,9 @@ func (r Rules) Validate() error {
 	}
 	if r.ReviewWait < 24*time.Hour || r.ReviewWait >= r.ReviewEvery {
 		return fmt.Errorf("a review must wait at least a day for answers and close before the next is due, got %s", r.ReviewWait)
+	}
+	if r.RevealGrace < 0 || r.RevealGrace > MaxRevealGrace {
+		return fmt.Errorf("hold new answers back from the partner for 0 to %s, got %s", MaxRevealGrace, r.RevealGrace)
 	}
 	c := r.Checkins
 	if c.PrepBefore < 2*time.Hour || c.PrepBefore > 7*24*time.Hour {

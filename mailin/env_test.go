@@ -49,13 +49,17 @@ func newEnv(t testing.TB, dbURL string, mb *mailtest.IMAP) *env {
 }
 
 // newEnvWith is newEnv with store options of the test's own (a clock, a
-// mail budget); rules and dispatcher are filled in as newEnv has them.
+// mail budget, rules); the dispatcher is filled in as newEnv has it, and
+// the rules too unless the test set its own: no quiet hours and no grace
+// before the partner sees an answer, so every mail goes out at once.
 func newEnvWith(t testing.TB, dbURL string, mb *mailtest.IMAP, opts store.Options) *env {
 	t.Helper()
 	ctx := context.Background()
-	rules := conversation.DefaultRules()
-	rules.Quiet = conversation.QuietHours{} // every mail goes out at once
-	opts.Rules = rules
+	if opts.Rules.ReviewEvery == 0 {
+		opts.Rules = conversation.DefaultRules()
+		opts.Rules.Quiet = conversation.QuietHours{}
+		opts.Rules.RevealGrace = 0
+	}
 	opts.Dispatcher = &mailout.Dispatcher{Renderer: &mailout.Renderer{Identity: testIdentity()}}
 	st, err := store.Open(ctx, dbURL, opts)
 	if err != nil {

@@ -187,6 +187,64 @@ func TestSlipsAreHeld(t *testing.T) {
 	}
 }
 
+// TestUndoByMail: a receipt offers undo and says for how long the partner
+// cannot see the answer; an undo in that time means they never do, and
+// the earlier answer stands again. A reply to an old question's mail says
+// where it went and what it replaced.
+func TestUndoByMail(t *testing.T) {
+	t.Parallel()
+	clock := storetest.NewClock(time.Date(2027, 3, 2, 9, 0, 0, 0, time.UTC))
+	rules := conversation.DefaultRules()
+	rules.Quiet = conversation.QuietHours{}
+	e := newEnvWith(t, storetest.SQLiteURL(t), nil, store.Options{Clock: clock, Rules: rules})
+	pr := e.processor("p1")
+	body := func(m sent) string {
+		t.Helper()
+		env, err := enmime.ReadEnvelope(bytes.NewReader(m.Raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(strings.Fields(env.Text), " ")
+	}
+	e.process(pr, 1, replyMail("dana@example.test", e.lastMail("dana@example.test"), "Dana on the first question."))
+	q1 := e.lastMail("sam@example.test")
+	clock.Advance(time.Hour)
+	e.process(pr, 2, replyMail("sam@example.test", q1, "Sam on the first question."))
+	if got := body(e.lastMail("sam@example.test")); !strings.Contains(got, "Reply undo within 10 minutes and Dana will never see it.") {
+		t.Errorf("Sam's receipt does not offer undo with the time left: %s", got)
+	}
+	// A second thought, to the old question's mail: recorded there, and
+	// the receipt says what it replaced.
+	clock.Advance(time.Hour)
+	e.process(pr, 3, replyMail("sam@example.test", q1, "Sam on the first question, rethought."))
+	receipt := e.lastMail("sam@example.test")
+	if got := body(receipt); !strings.Contains(got, "recorded it there: question 1. It replaces what you wrote before:") ||
+		!strings.Contains(got, "Sam on the first question.") || !strings.Contains(got, "Your current question is still 2") {
+		t.Errorf("the receipt of a correction does not say what it replaced: %s", got)
+	}
+	clock.Advance(3 * time.Minute)
+	if res := e.process(pr, 4, replyMail("sam@example.test", receipt, "Undo")); res.Outcome != store.InboundCommand {
+		t.Fatalf("undo: outcome %q, want command", res.Outcome)
+	}
+	if got := body(e.lastMail("sam@example.test")); !strings.Contains(got, "Dana never saw it. Your earlier answer stands again:") {
+		t.Errorf("the undo is not confirmed as unseen: %s", got)
+	}
+	if got := e.answers(e.sam); len(got) != 1 || got[0] != "Sam on the first question." {
+		t.Errorf("Sam's answers after undo: %q, want the rethought one gone", got)
+	}
+	// Dana answers on; whatever she is shown, the undone words are not.
+	clock.Advance(time.Hour)
+	e.process(pr, 5, replyMail("dana@example.test", e.lastMail("dana@example.test"), "Dana on the second question."))
+	for _, m := range e.mailTo("dana@example.test") {
+		if strings.Contains(body(m), "rethought") {
+			t.Errorf("Dana was shown the undone answer in %q", m.Subject)
+		}
+	}
+	if got := body(e.lastMail("dana@example.test")); !strings.Contains(got, "Sam on the first question.") {
+		t.Errorf("Dana's next mail does not show Sam's standing answer: %s", got)
+	}
+}
+
 // TestUnreadableReply: a reply with nothing outside the quote is not an
 // answer; the person is told, once.
 func TestUnreadableReply(t *testing.T) {

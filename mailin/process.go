@@ -429,6 +429,8 @@ func runCommand(p *conversation.Partnership, me *conversation.Participant, cmd c
 		return p.Stop(me.ID, now)
 	case conversation.CmdExport:
 		return p.Export(me.ID, now)
+	case conversation.CmdUndo:
+		return p.Undo(me.ID, now)
 	}
 	return p.Help(me.ID, now)
 }

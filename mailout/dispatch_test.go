@@ -99,6 +99,13 @@ func TestDispatcherThreads(t *testing.T) {
 			answer(0, q)
 			answer(1, q)
 		}
+		// The agreement waits out the last answer's grace.
+		clock.Advance(rules.RevealGrace)
+		if _, err := st.Apply(ctx, id, func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
+			return p.Wake(now), nil
+		}); err != nil {
+			t.Fatal(err)
+		}
 		dana := mailOf(t, st, "dana@example.test")
 		kinds := []string{}
 		for _, env := range dana {

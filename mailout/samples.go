@@ -108,6 +108,10 @@ func Samples(set *conversation.QuestionSet, now time.Time, r *Renderer) ([]Sampl
 	add("question-after-resume", p, msgs, err, conversation.MsgQuestion, report)
 	msgs, err = p.Answer(1, q(0), "We already trust each other with the hard calls, and we say so.", step())
 	add("receipt", p, msgs, err, conversation.MsgReceipt, lead)
+	msgs, err = p.Undo(1, t.Add(2*time.Minute))
+	add("ack-undone", p, msgs, err, conversation.MsgAck, lead)
+	msgs, err = p.Undo(1, t.Add(3*time.Minute))
+	add("ack-nothing-to-undo", p, msgs, err, conversation.MsgAck, lead)
 	msgs, err = p.Help(2, step())
 	add("help", p, msgs, err, conversation.MsgHelp, report)
 	msgs, err = p.PauseAll(time.Time{}, step())
@@ -131,6 +135,10 @@ func Samples(set *conversation.QuestionSet, now time.Time, r *Renderer) ([]Sampl
 				text = sampleAnswers[i]
 			}
 			msgs, err := p.Answer(int64(pt), q(i), text, step())
+			if pt == 2 && i == set.Len()-1 {
+				// The agreement waits out the last answer's grace.
+				msgs = append(msgs, p.Wake(t.Add(rules.RevealGrace))...)
+			}
 			if pt == 1 && i == set.Len()-1 {
 				add("waiting", p, msgs, err, conversation.MsgWaiting, lead)
 			}
@@ -145,6 +153,8 @@ func Samples(set *conversation.QuestionSet, now time.Time, r *Renderer) ([]Sampl
 
 	msgs, err = p.Amend(1, "Could we add a monthly walk to our routines?", step())
 	add("ack-kept", p, msgs, err, conversation.MsgAck, lead)
+	msgs, err = p.Undo(2, step())
+	add("ack-undo-too-late", p, msgs, err, conversation.MsgAck, report)
 	if err := checkinSamples(p, step(), add); err != nil {
 		return nil, err
 	}
@@ -185,6 +195,7 @@ func Samples(set *conversation.QuestionSet, now time.Time, r *Renderer) ([]Sampl
 			}
 		}
 	}
+	partial.Wake(now.Add(time.Minute + rules.RevealGrace))
 	rt := partial.ReviewStartsAt(partial.Participants[lead], partial.LatestAgreement().ReviewOn)
 	partial.Wake(rt)
 	for _, rq := range partial.CurrentReview().Questions {
@@ -361,6 +372,8 @@ func reviewSamples(p *conversation.Partnership, add func(string, *conversation.P
 		}
 		msgs, err := p.Answer(2, q.ID, text, step())
 		if i == len(r.Questions)-1 {
+			// Version 2 waits out the last answer's grace.
+			msgs = append(msgs, p.Wake(t.Add(p.Rules.RevealGrace))...)
 			add("agreement-v2", p, msgs, err, conversation.MsgAgreement, report)
 			add("digest", p, msgs, err, conversation.MsgDigest, report)
 			add("digest-lead", p, msgs, err, conversation.MsgDigest, lead)

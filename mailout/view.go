@@ -71,14 +71,28 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 		v.Attachment = ExportName
 	}
 	for _, n := range m.Notes {
-		tn := templates.Note{Kind: string(n.Kind), ByOperator: n.ByOperator, Text: n.Text}
+		tn := templates.Note{Kind: string(n.Kind), ByOperator: n.ByOperator, Text: n.Text, Seen: n.Seen, Reopened: n.Reopened}
 		if !n.Until.IsZero() {
 			tn.Until = LongDate(n.Until, loc)
+		}
+		if n.Answer != nil {
+			av := answerView(p, n.Answer, me)
+			tn.Answer = &av
+		}
+		if n.Previous != nil {
+			tn.Previous = n.Previous.Text
+		}
+		if cur := me.Current(); cur != nil && (n.Answer == nil || cur.QuestionID != n.Answer.QuestionID) {
+			av := answerView(p, &conversation.Answer{QuestionID: cur.QuestionID, Prompt: cur}, me)
+			tn.Current = &av
 		}
 		v.Notes = append(v.Notes, tn)
 	}
 	for _, a := range m.Receipts {
 		v.Receipts = append(v.Receipts, answerView(p, a, me))
+	}
+	if m.UndoGrace > 0 {
+		v.UndoWithin = minutesWords(m.UndoGrace)
 	}
 	for _, a := range m.Reveals {
 		v.Reveals = append(v.Reveals, answerView(p, a, partner))
@@ -211,9 +225,19 @@ func lengthWords(d time.Duration) string {
 		if s != "" {
 			s += " "
 		}
-		s += fmt.Sprintf("%d minutes", m)
+		if m == 1 {
+			s += "1 minute"
+		} else {
+			s += fmt.Sprintf("%d minutes", m)
+		}
 	}
 	return s
+}
+
+// minutesWords is a time left in words, in whole minutes rounded down: a
+// promise of "10 minutes" must not be a minute too long.
+func minutesWords(d time.Duration) string {
+	return lengthWords(d.Truncate(time.Minute))
 }
 
 func person(pt *conversation.Participant) templates.Person {

@@ -24,13 +24,17 @@ var (
 		`SELECT id, kind, status, question_set_id, created_at, ended_at, end_reason FROM partnerships WHERE id = ? FOR UPDATE`)
 	qLoadPartnershipShared = query(`SELECT id, kind, status, question_set_id, created_at, ended_at, end_reason FROM partnerships WHERE id = ?`)
 	qLoadParticipants      = query(`SELECT pt.id, pt.slot, pt.role, pt.status, pt.paused_until, pt.position, pt.next_send_at,
-			pt.agreement_seen, pt.last_seen_at, pt.held_reply, pe.id AS person_id, pe.name, pe.email, pe.time_zone
+			pt.agreement_seen, pt.last_seen_at, pt.held_reply, pt.undone_at, pe.id AS person_id, pe.name, pe.email, pe.time_zone
 		FROM participants pt JOIN people pe ON pe.id = pt.person_id
 		WHERE pt.partnership_id = ? ORDER BY pt.slot`)
 	qLoadPrompts = query(`SELECT id, participant_id, question_id, position, state, sent_at, nudged_at, reminders
 		FROM prompts WHERE partnership_id = ? ORDER BY position, id`)
 	qLoadAnswers = query(`SELECT id, participant_id, prompt_id, question_id, body, created_at, receipt_at
 		FROM answers WHERE partnership_id = ? ORDER BY id`)
+	// Plain columns rather than MIN(): SQLite types only a column's value
+	// as a time.
+	qLoadSeen = query(`SELECT r.answer_id, r.delivered_at FROM reveals r JOIN answers a ON a.id = r.answer_id
+		WHERE a.partnership_id = ? AND r.delivered_at IS NOT NULL`)
 	qLoadReveals = query(`SELECT r.id, r.viewer_id, r.answer_id, r.created_at
 		FROM reveals r JOIN participants pt ON pt.id = r.viewer_id
 		WHERE pt.partnership_id = ? AND r.delivered_at IS NULL ORDER BY r.id`)
@@ -41,7 +45,7 @@ var (
 
 	qUpdatePartnership = query(`UPDATE partnerships SET status = ?, ended_at = ?, end_reason = ?, next_wake_at = ?, updated_at = ? WHERE id = ?`)
 	qUpdateParticipant = query(`UPDATE participants SET status = ?, paused_until = ?, position = ?, next_send_at = ?,
-		agreement_seen = ?, last_seen_at = ?, held_reply = ? WHERE id = ?`)
+		agreement_seen = ?, last_seen_at = ?, held_reply = ?, undone_at = ? WHERE id = ?`)
 	qInsertPrompt = query(`INSERT INTO prompts (partnership_id, participant_id, question_id, position, state, sent_at, nudged_at, reminders)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
 	qUpdatePrompt = query(`UPDATE prompts SET state = ?, nudged_at = ?, reminders = ? WHERE id = ?`)
@@ -50,6 +54,8 @@ var (
 	qUpdateReceipt   = query(`UPDATE answers SET receipt_at = ? WHERE id = ?`)
 	qInsertReveal    = query(`INSERT INTO reveals (viewer_id, answer_id, created_at, delivered_at) VALUES (?, ?, ?, ?) RETURNING id`)
 	qDeliverReveal   = query(`UPDATE reveals SET delivered_at = ? WHERE id = ?`)
+	qDeleteReveals   = query(`DELETE FROM reveals WHERE answer_id = ?`)
+	qDeleteAnswer    = query(`DELETE FROM answers WHERE id = ? AND partnership_id = ?`)
 	qInsertAgreement = query(`INSERT INTO agreement_versions (partnership_id, version, previous_version, created_at, review_on, body)
 		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`)
 )
@@ -75,6 +81,7 @@ type participantRow struct {
 	AgreementSeen int          `db:"agreement_seen"`
 	LastSeenAt    sql.NullTime `db:"last_seen_at"`
 	HeldReply     string       `db:"held_reply"`
+	UndoneAt      sql.NullTime `db:"undone_at"`
 	PersonID      int64        `db:"person_id"`
 	Name          string       `db:"name"`
 	Email         string       `db:"email"`
@@ -123,10 +130,11 @@ type participantState struct {
 	agreementSeen int
 	lastSeenAt    time.Time
 	heldReply     string
+	undoneAt      time.Time
 }
 
 func stateOf(pt *conversation.Participant) participantState {
-	return participantState{pt.Status, pt.PausedUntil, pt.Position, pt.NextSendAt, pt.AgreementSeen, pt.LastSeenAt, pt.HeldReply}
+	return participantState{pt.Status, pt.PausedUntil, pt.Position, pt.NextSendAt, pt.AgreementSeen, pt.LastSeenAt, pt.HeldReply, pt.UndoneAt}
 }
 
 // snapshot remembers what was loaded so a save writes only what changed.
@@ -288,6 +296,7 @@ func (tx *Tx) load(ctx context.Context, id int64, lock bool) (*conversation.Part
 			AgreementSeen: r.AgreementSeen,
 			LastSeenAt:    fromNull(r.LastSeenAt),
 			HeldReply:     r.HeldReply,
+			UndoneAt:      fromNull(r.UndoneAt),
 		}
 		p.Participants[i] = pt
 		byID[pt.ID] = pt
@@ -321,6 +330,18 @@ func (tx *Tx) load(ctx context.Context, id int64, lock bool) (*conversation.Part
 		p.Answers = append(p.Answers, a)
 		answers[a.ID] = a
 		snap.receipts[a.ID] = a.ReceiptAt
+	}
+	var seen []struct {
+		AnswerID    int64     `db:"answer_id"`
+		DeliveredAt time.Time `db:"delivered_at"`
+	}
+	if err := tx.selectAll(ctx, &seen, qLoadSeen, id); err != nil {
+		return nil, nil, fmt.Errorf("store: load what partners saw in %d: %w", id, err)
+	}
+	for _, r := range seen {
+		if a := answers[r.AnswerID]; a != nil && (a.SeenAt.IsZero() || r.DeliveredAt.Before(a.SeenAt)) {
+			a.SeenAt = r.DeliveredAt.UTC()
+		}
 	}
 	var rvs []revealRow
 	if err := tx.selectAll(ctx, &rvs, qLoadReveals, id); err != nil {
@@ -374,7 +395,7 @@ func (tx *Tx) save(ctx context.Context, p *conversation.Partnership, snap *snaps
 	for _, pt := range p.Participants {
 		if st := stateOf(pt); st != snap.participants[pt.ID] {
 			if _, err := tx.exec(ctx, qUpdateParticipant, string(st.status), ts(st.pausedUntil), st.position,
-				ts(st.nextSendAt), st.agreementSeen, ts(st.lastSeenAt), st.heldReply, pt.ID); err != nil {
+				ts(st.nextSendAt), st.agreementSeen, ts(st.lastSeenAt), st.heldReply, ts(st.undoneAt), pt.ID); err != nil {
 				return fmt.Errorf("store: save participant %d: %w", pt.ID, err)
 			}
 		}
@@ -392,6 +413,15 @@ func (tx *Tx) save(ctx context.Context, p *conversation.Partnership, snap *snaps
 			}
 		}
 	}
+	for _, a := range p.Withdrawn {
+		if _, err := tx.exec(ctx, qDeleteReveals, a.ID); err != nil {
+			return fmt.Errorf("store: withdraw answer %d: %w", a.ID, err)
+		}
+		if _, err := tx.exec(ctx, qDeleteAnswer, a.ID, p.ID); err != nil {
+			return fmt.Errorf("store: withdraw answer %d: %w", a.ID, err)
+		}
+	}
+	p.Withdrawn = nil
 	for _, a := range p.Answers {
 		var err error
 		switch {

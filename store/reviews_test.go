@@ -91,6 +91,11 @@ func TestReviewOncePerQuarter(t *testing.T) {
 		}
 		answer(a, 0, words)
 		answer(b, 1, words)
+		// The agreement waits out the last answer's grace.
+		clock.Set(clock.Now().Add(conversation.DefaultRules().RevealGrace))
+		ok(a.Apply(ctx, id, func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
+			return p.Wake(now), nil
+		}))(t)
 		p := ok(a.Load(ctx, id))(t)
 		if p.LatestAgreement() == nil {
 			t.Fatal("no agreement")
@@ -132,6 +137,9 @@ func TestReviewOncePerQuarter(t *testing.T) {
 		}
 		answer(a, 0, words)
 		answer(b, 1, words)
+		wakeBoth()
+		// It closes once the last answer's grace has passed.
+		clock.Advance(conversation.DefaultRules().RevealGrace)
 		wakeBoth()
 		// Past the deadline a closed review stays closed.
 		clock.Set(due.Add(20 * 24 * time.Hour))

@@ -65,9 +65,13 @@ type View struct {
 	Resent       bool
 	Notes        []Note
 	Receipts     []Answer
-	Reveals      []Answer
-	Agreement    *Agreement
-	Progress     Progress
+	// UndoWithin is how long, in words, the recipient has to undo their
+	// newest answer before their partner may see it ("10 minutes"); empty
+	// when that time has passed or there is none.
+	UndoWithin string
+	Reveals    []Answer
+	Agreement  *Agreement
+	Progress   Progress
 	// NextAt says, in the recipient's time, when their next question comes
 	// ("Monday at 08:00"); empty when nothing is scheduled.
 	NextAt string
@@ -218,10 +222,20 @@ type Question struct {
 
 // Note acknowledges something the recipient or the organiser did.
 type Note struct {
-	Kind       string // skipped, paused, resumed, stopped, not-paused, auto-paused, unclear, did-you-mean, aside, kept
+	Kind       string // skipped, paused, resumed, stopped, not-paused, auto-paused, unclear, did-you-mean, aside, earlier, undone, nothing-to-undo, undo-too-late, kept
 	Until      string // end of a pause in words; empty when open-ended
 	ByOperator bool
 	Text       string // why a reply was unclear, written for the person; the command a did-you-mean suggests
+	// Answer is the answer a note about answers is about (its number,
+	// title and words); Previous the words of the recipient's earlier
+	// answer to the same question, if any; Current the question now
+	// waiting for the recipient, if any.
+	Answer   *Answer
+	Previous string
+	Current  *Answer
+	// Seen marks an undone answer the partner had seen; Reopened an undo
+	// that made the question the current one again.
+	Seen, Reopened bool
 }
 
 // Answer is a recorded answer shown in a mail: the recipient's own as a

@@ -45,6 +45,7 @@ type Config struct {
 		ReviewEveryWeeks int      `toml:"review_every_weeks" help:"weeks from an agreement to its review, and between reviews"`
 		ReviewWaitDays   int      `toml:"review_wait_days" help:"days a review waits for both people before it closes with what there is"`
 		ReplyTokenDays   int      `toml:"reply_token_days" help:"days a reply address keeps working; 0 for ever"`
+		UndoMinutes      int      `toml:"undo_minutes" help:"minutes a new answer waits before the partner may see it: an undo within them and they never do"`
 	} `toml:"pacing"`
 	Checkins struct {
 		PrepHoursBefore      int  `toml:"prep_hours_before" help:"hours before a check-in each person is asked to prepare (earlier when that is quiet time)"`
@@ -136,6 +137,7 @@ func defaultConfig() *Config {
 	c.Pacing.Reminders = []int{3, 3}
 	c.Pacing.ReviewEveryWeeks = 13
 	c.Pacing.ReviewWaitDays = 14
+	c.Pacing.UndoMinutes = 10
 	c.Checkins.PrepHoursBefore, c.Checkins.AgendaMinutesBefore, c.Checkins.FollowUpMinutesAfter = 24, 60, 30
 	c.Checkins.PrioritiesEvery = 6
 	c.Pacing.ReplyTokenDays = 365
@@ -358,6 +360,9 @@ func (c *Config) validate() error {
 	if c.Pacing.ReviewEveryWeeks < 1 || c.Pacing.ReviewEveryWeeks > 104 {
 		bad("pacing.review_every_weeks", "%d: use between 1 and 104 weeks", c.Pacing.ReviewEveryWeeks)
 	}
+	if limit := int(conversation.MaxRevealGrace / time.Minute); c.Pacing.UndoMinutes < 0 || c.Pacing.UndoMinutes > limit {
+		bad("pacing.undo_minutes", "%d: use between 0 (answers are shown at once) and %d minutes", c.Pacing.UndoMinutes, limit)
+	}
 	if c.Pacing.ReviewWaitDays < 1 || c.Pacing.ReviewWaitDays >= c.Pacing.ReviewEveryWeeks*7 {
 		bad("pacing.review_wait_days", "%d: use at least 1 day, and fewer days than there are between reviews (%d)", c.Pacing.ReviewWaitDays, c.Pacing.ReviewEveryWeeks*7)
 	}
@@ -476,6 +481,7 @@ func (c *Config) Rules() conversation.Rules {
 		Reminders:   append([]int{}, c.Pacing.Reminders...),
 		ReviewEvery: time.Duration(c.Pacing.ReviewEveryWeeks) * 7 * 24 * time.Hour,
 		ReviewWait:  time.Duration(c.Pacing.ReviewWaitDays) * 24 * time.Hour,
+		RevealGrace: time.Duration(c.Pacing.UndoMinutes) * time.Minute,
 		Checkins: conversation.CheckinRules{
 			PrepBefore:      time.Duration(c.Checkins.PrepHoursBefore) * time.Hour,
 			AgendaBefore:    time.Duration(c.Checkins.AgendaMinutesBefore) * time.Minute,

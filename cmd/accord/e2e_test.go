@@ -366,6 +366,7 @@ listen = "127.0.0.1:0"
 quiet_start = "00:00"
 quiet_end = "00:00"
 quiet_days = []
+undo_minutes = 0
 `, dbURL, svc.Address, svc.Address, svc.IMAPAddr, svc.SMTPAddr), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -79,6 +79,7 @@ listen = "127.0.0.1:0"
 quiet_start = "00:00"
 quiet_end = "00:00"
 quiet_days = []
+undo_minutes = 0
 %s`, storetest.PostgresURL(t), b.svc.Address, b.svc.Address, b.svc.IMAPAddr, mech, b.svc.Address, b.smtpAddr, mech,
 		grant, client, b.srv.TokenURL(), b.srv.DeviceURL(), extra), 0o600); err != nil {
 		t.Fatal(err)

@@ -189,6 +189,7 @@ smtp_port = 0
 quiet_start = "00:00"
 quiet_end = "00:00"
 quiet_days = []
+undo_minutes = 0
 `
 
 var (
@@ -310,6 +311,7 @@ password = "wrong"
 quiet_start = "00:00"
 quiet_end = "00:00"
 quiet_days = []
+undo_minutes = 0
 `, mb.User, mb.Addr, mb.Mailbox, sink.Port()))
 	c.ok("pair", "add", "--lead", dana, "--report", sam)
 	s := c.serve()
@@ -406,6 +408,7 @@ url = "smtp://%s"
 quiet_start = "00:00"
 quiet_end = "00:00"
 quiet_days = []
+undo_minutes = 0
 `, tc.imap(mb), mb.Password, smtpAddr))
 			c.ok("pair", "add", "--lead", dana, "--report", sam)
 			s := c.serve()
