@@ -72,7 +72,7 @@ func TestPauseForAutoReplies(t *testing.T) {
 	if msgs, err := p.PauseForAutoReplies(1, now.Add(2*time.Minute)); err != nil || len(msgs) != 0 {
 		t.Errorf("a second time: %v, %v; want nothing sent", kinds(msgs), err)
 	}
-	if _, err := p.Stop(2, now.Add(3*time.Minute)); err != nil {
+	if _, err := p.StopNow(2, now.Add(3*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := p.PauseForAutoReplies(2, now.Add(4*time.Minute)); !errors.Is(err, ErrLeft) && !errors.Is(err, ErrEnded) {

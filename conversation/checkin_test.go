@@ -299,7 +299,7 @@ func TestEndingCancelsTheSeries(t *testing.T) {
 		want int // calendar cancellations sent
 	}{
 		{"the operator ends it", func(p *Partnership, now time.Time) ([]Message, error) { return p.End("done", now) }, 2},
-		{"the report stops", func(p *Partnership, now time.Time) ([]Message, error) { return p.Stop(2, now) }, 2},
+		{"the report stops", func(p *Partnership, now time.Time) ([]Message, error) { return p.StopNow(2, now) }, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

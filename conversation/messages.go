@@ -89,12 +89,19 @@ const (
 	NoteNothingToUndo NoteKind = "nothing-to-undo"
 	// NoteUndoTooLate answers an undo of an answer an agreement holds.
 	NoteUndoTooLate NoteKind = "undo-too-late"
+	// NoteStopAsked asks a person who replied stop to confirm it by Until.
+	NoteStopAsked NoteKind = "stop-asked"
+	// NoteRejoined welcomes back a person who left; NotePartnerBack tells
+	// their partner.
+	NoteRejoined    NoteKind = "rejoined"
+	NotePartnerBack NoteKind = "partner-back"
 )
 
 // Note acknowledges something the person (or the operator) did.
 type Note struct {
 	Kind NoteKind
-	// Until is the end of a pause; zero for an open-ended one.
+	// Until is the end of a pause (zero for an open-ended one), the last
+	// moment to confirm a stop, or to come back after one.
 	Until time.Time
 	// ByOperator marks changes the organiser made rather than the person.
 	ByOperator bool
@@ -142,6 +149,9 @@ type Message struct {
 	Priorities bool
 	// From is the partner whose action the message reports (a decline).
 	From *Participant
+	// RejoinBy is, on a partner-left message, until when the partner who
+	// left may still come back.
+	RejoinBy time.Time
 	// Review is the review a review question, waiting note or digest
 	// belongs to.
 	Review *Review

@@ -119,20 +119,51 @@ func (p *Partnership) Resume(participantID int64, now time.Time) ([]Message, err
 	return p.finish(me, []Note{{Kind: NoteResumed}}, false, now), nil
 }
 
-// Stop takes the person out: the partnership ends, the partner is told, and
-// nothing more is sent to the person after the confirmation.
+// StopConfirmWithin is how long a request to leave waits for its
+// confirmation.
+const StopConfirmWithin = 7 * 24 * time.Hour
+
+// RejoinWithin is how long after leaving a person may come back with
+// resume.
+const RejoinWithin = 30 * 24 * time.Hour
+
+// Stop is a person's request to leave. Leaving cannot be taken lightly
+// or by a slip, so the first request only asks for a confirmation and
+// changes nothing else; the same request again within StopConfirmWithin
+// takes the person out (see StopNow).
 func (p *Partnership) Stop(participantID int64, now time.Time) ([]Message, error) {
+	me, err := p.Participant(participantID)
+	if err != nil {
+		return nil, err
+	}
+	asked := me.StopAskedAt
+	if !asked.IsZero() && now.Sub(asked) <= StopConfirmWithin {
+		return p.StopNow(participantID, now)
+	}
+	if me, err = p.writer(participantID, now); err != nil {
+		return nil, err
+	}
+	me.StopAskedAt = now
+	return []Message{p.compose(me, Message{Kind: MsgAck, Notes: []Note{{Kind: NoteStopAsked, Until: now.Add(StopConfirmWithin)}}}, now)}, nil
+}
+
+// StopNow takes the person out at once, as a confirmed stop or a
+// one-click unsubscribe does: the partnership ends, the partner is told,
+// and nothing more is sent to the person after the confirmation, unless
+// they come back with resume within RejoinWithin (see Rejoin).
+func (p *Partnership) StopNow(participantID int64, now time.Time) ([]Message, error) {
 	me, err := p.writer(participantID, now)
 	if err != nil {
 		return nil, err
 	}
-	msgs := []Message{p.compose(me, Message{Kind: MsgAck, Notes: []Note{{Kind: NoteStopped}}}, now)}
+	me.LeftAt = now
+	msgs := []Message{p.compose(me, Message{Kind: MsgAck, Notes: []Note{{Kind: NoteStopped, Until: now.Add(RejoinWithin)}}}, now)}
 	// Both calendars drop the check-ins, the leaver's included.
 	msgs = append(msgs, p.cancelSeries(now)...)
 	me.Status = ParticipantLeft
 	partner := p.Partner(me)
 	if partner.Status != ParticipantLeft {
-		msgs = append(msgs, p.compose(partner, Message{Kind: MsgPartnerLeft}, now))
+		msgs = append(msgs, p.compose(partner, Message{Kind: MsgPartnerLeft, RejoinBy: now.Add(RejoinWithin)}, now))
 	}
 	p.end("left:"+string(me.Role), now)
 	return msgs, nil
@@ -198,6 +229,59 @@ func (pt *Participant) promptAt(position int) *Prompt {
 		}
 	}
 	return nil
+}
+
+// Rejoin brings back a person who left within RejoinWithin: the
+// partnership goes on where it stopped, check-ins the leaving cancelled
+// are sent again, and the partner is told.
+func (p *Partnership) Rejoin(participantID int64, now time.Time) ([]Message, error) {
+	me, err := p.Participant(participantID)
+	if err != nil {
+		return nil, err
+	}
+	partner := p.Partner(me)
+	switch {
+	case me.Status != ParticipantLeft:
+		return p.Resume(participantID, now)
+	case partner.Status == ParticipantLeft || p.EndReason != "left:"+string(me.Role):
+		return nil, ErrEnded
+	case me.LeftAt.IsZero() || now.Sub(me.LeftAt) > RejoinWithin:
+		return nil, ErrRejoinTooLate
+	}
+	leftAt := me.LeftAt
+	me.Status, me.LeftAt, me.LastSeenAt = ParticipantActive, time.Time{}, now
+	p.EndedAt, p.EndReason = time.Time{}, ""
+	switch {
+	case p.openReview() != nil:
+		p.Status = StatusReviewing
+	case p.LatestAgreement() != nil:
+		p.Status = StatusAgreement
+	default:
+		p.Status = StatusAnswering
+	}
+	var msgs []Message
+	if cs := p.Checkin; cs != nil && cs.Status == SeriesCancelled && !cs.Stamp.Before(leftAt.Truncate(time.Second)) {
+		// The leaving cancelled the check-ins: they start again.
+		more, err := p.schedule(cs.Schedule, now)
+		if err != nil {
+			return nil, err
+		}
+		msgs = append(msgs, more...)
+	}
+	p.resume(me, now)
+	if !me.NextSendAt.IsZero() {
+		me.NextSendAt = now // they are writing: their question comes back now
+	}
+	if partner.Status == ParticipantActive && !p.done(partner) && partner.Current() == nil {
+		// A question that waited for quiet hours when the partnership ended.
+		partner.NextSendAt = p.Rules.Quiet.NextAllowed(now, partner.Person.Location)
+	}
+	msgs = append(msgs, p.Wake(now)...)
+	msgs = p.withNote(msgs, me, Note{Kind: NoteRejoined}, now)
+	if partner.Status == ParticipantActive {
+		msgs = p.withNote(msgs, partner, Note{Kind: NotePartnerBack}, now)
+	}
+	return msgs, nil
 }
 
 // Help answers a person's request for help; it changes nothing else.
@@ -493,6 +577,7 @@ func (p *Partnership) writer(participantID int64, now time.Time) (*Participant, 
 	}
 	me.LastSeenAt = now
 	me.HeldReply = ""
+	me.StopAskedAt = time.Time{}
 	if pr := me.Current(); pr != nil {
 		pr.NudgedAt, pr.Reminders = now, 0
 	}

@@ -322,7 +322,17 @@ func TestStopEndsPartnershipAndTellsPartner(t *testing.T) {
 	p := pair(t, 3, noQuiet(), t0)
 	p.Enroll(t0)
 	lead, report := p.Participants[0], p.Participants[1]
+	// The first stop only asks; nothing else changes and the lead hears
+	// nothing.
 	msgs := must[[]Message](t)(p.Stop(report.ID, t0.Add(time.Hour)))
+	if m := only(t, msgs, report); m.Kind != MsgAck || m.Notes[0].Kind != NoteStopAsked || !m.Notes[0].Until.Equal(t0.Add(time.Hour+StopConfirmWithin)) {
+		t.Errorf("first stop got %s %+v, want a request to confirm within a week", m.Kind, m.Notes)
+	}
+	if p.Status == StatusEnded || report.Status != ParticipantActive {
+		t.Fatalf("after the first stop: partnership %s, report %s; want both going on", p.Status, report.Status)
+	}
+	// The second, within the week, is final.
+	msgs = must[[]Message](t)(p.Stop(report.ID, t0.Add(2*time.Hour)))
 	if m := only(t, msgs, report); m.Kind != MsgAck || m.Notes[0].Kind != NoteStopped {
 		t.Errorf("leaver got %s %+v, want a stop confirmation", m.Kind, m.Notes)
 	}
@@ -338,11 +348,78 @@ func TestStopEndsPartnershipAndTellsPartner(t *testing.T) {
 	if msgs := p.Wake(t0.AddDate(0, 1, 0)); len(msgs) != 0 {
 		t.Errorf("Wake after stop sent %v", kinds(msgs))
 	}
-	if _, err := p.Answer(report.ID, "q1", "hello?", t0.Add(2*time.Hour)); !errors.Is(err, ErrLeft) {
+	if _, err := p.Answer(report.ID, "q1", "hello?", t0.Add(3*time.Hour)); !errors.Is(err, ErrLeft) {
 		t.Errorf("leaver answering = %v, want ErrLeft", err)
 	}
-	if _, err := p.Answer(lead.ID, "q1", "hello?", t0.Add(2*time.Hour)); !errors.Is(err, ErrEnded) {
+	if _, err := p.Answer(lead.ID, "q1", "hello?", t0.Add(3*time.Hour)); !errors.Is(err, ErrEnded) {
 		t.Errorf("partner answering after end = %v, want ErrEnded", err)
+	}
+}
+
+// TestStopRequestLapses: a stop request that is not confirmed within a
+// week, or that the person follows with an answer, is forgotten: the next
+// stop asks again.
+func TestStopRequestLapses(t *testing.T) {
+	t.Parallel()
+	p := pair(t, 3, noQuiet(), t0)
+	p.Enroll(t0)
+	report := p.Participants[1]
+	must[[]Message](t)(p.Stop(report.ID, t0))
+	msgs := must[[]Message](t)(p.Stop(report.ID, t0.Add(StopConfirmWithin+time.Minute)))
+	if _, ok := noteOf(msgs, report, NoteStopAsked); !ok || p.Status == StatusEnded {
+		t.Errorf("a stop a week after the first: %v, want asked again", kinds(msgs))
+	}
+	must[[]Message](t)(p.Answer(report.ID, "q1", "On second thought, here is my answer.", t0.Add(StopConfirmWithin+time.Hour)))
+	msgs = must[[]Message](t)(p.Stop(report.ID, t0.Add(StopConfirmWithin+2*time.Hour)))
+	if _, ok := noteOf(msgs, report, NoteStopAsked); !ok || p.Status == StatusEnded {
+		t.Errorf("a stop after an answer: %v, want asked again", kinds(msgs))
+	}
+}
+
+// TestRejoin: within 30 days of leaving, resume brings the person back
+// where they stopped, with the check-ins the leaving cancelled, and the
+// partner is told; later it does not.
+func TestRejoin(t *testing.T) {
+	t.Parallel()
+	at := berlinTime(t, 2027, 1, 11, 9, 0)
+	p := agreed(t, noQuiet(), "tue 10:00 30m weekly", at)
+	lead, report := p.Participants[0], p.Participants[1]
+	left := at.Add(time.Hour)
+	must[[]Message](t)(p.StopNow(report.ID, left))
+	if p.Checkin.Status != SeriesCancelled {
+		t.Fatalf("leaving left the series %s", p.Checkin.Status)
+	}
+	back := left.Add(10 * 24 * time.Hour)
+	msgs := must[[]Message](t)(p.Rejoin(report.ID, back))
+	if p.Status != StatusAgreement || report.Status != ParticipantActive || p.Checkin.Status != SeriesActive {
+		t.Fatalf("after rejoining: partnership %s, report %s, series %s", p.Status, report.Status, p.Checkin.Status)
+	}
+	if _, ok := noteOf(msgs, report, NoteRejoined); !ok {
+		t.Errorf("the report was not welcomed back: %v", kinds(msgs))
+	}
+	if _, ok := noteOf(msgs, lead, NotePartnerBack); !ok {
+		t.Errorf("the lead was not told: %v", kinds(msgs))
+	}
+	invites := 0
+	for _, m := range msgs {
+		if m.Calendar != nil && m.Calendar.Kind == CalSeries {
+			invites++
+		}
+	}
+	if invites != 2 {
+		t.Errorf("%d invitations after rejoining, want one to each", invites)
+	}
+	// Leaving again, and a month and a day later, there is no way back.
+	must[[]Message](t)(p.StopNow(report.ID, back.Add(time.Hour)))
+	if _, err := p.Rejoin(report.ID, back.Add(time.Hour+RejoinWithin+24*time.Hour)); !errors.Is(err, ErrRejoinTooLate) {
+		t.Errorf("rejoining after 31 days = %v, want ErrRejoinTooLate", err)
+	}
+	// Whom the operator ended, nobody brings back.
+	q := pair(t, 3, noQuiet(), t0)
+	q.Enroll(t0)
+	must[[]Message](t)(q.End("operator", t0.Add(time.Hour)))
+	if _, err := q.Rejoin(2, t0.Add(2*time.Hour)); !errors.Is(err, ErrEnded) {
+		t.Errorf("rejoining a partnership the operator ended = %v, want ErrEnded", err)
 	}
 }
 

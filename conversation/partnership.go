@@ -66,6 +66,7 @@ const (
 var (
 	ErrEnded              = errors.New("the partnership has ended")
 	ErrLeft               = errors.New("this person has left the partnership")
+	ErrRejoinTooLate      = errors.New("this person left too long ago to come back")
 	ErrUnknownParticipant = errors.New("this person is not part of the partnership")
 	ErrNotAsked           = errors.New("that question has not been asked yet")
 	ErrNotCurrent         = errors.New("only the current question can be skipped")
@@ -108,7 +109,13 @@ type Participant struct {
 	// UndoneAt is when the person last took an answer back with Undo; an
 	// answer recorded before it cannot be undone.
 	UndoneAt time.Time
-	Prompts  []*Prompt
+	// StopAskedAt is when the person asked to leave and was asked to
+	// confirm; zero when no such request is open.
+	StopAskedAt time.Time
+	// LeftAt is when the person left; they may come back with resume
+	// until RejoinWithin has passed.
+	LeftAt  time.Time
+	Prompts []*Prompt
 	// Reveals are partner answers made visible to this person. Only those
 	// not yet delivered need to be loaded.
 	Reveals []*Reveal

@@ -396,7 +396,7 @@ func TestExportAfterTheEnd(t *testing.T) {
 	at := berlinTime(t, 2027, 1, 11, 9, 0)
 	p := agreed(t, noQuiet(), "", at)
 	report := p.Participants[1]
-	must[[]Message](t)(p.Stop(report.ID, at.Add(time.Hour)))
+	must[[]Message](t)(p.StopNow(report.ID, at.Add(time.Hour)))
 	msgs := must[[]Message](t)(p.Export(report.ID, at.Add(2*time.Hour)))
 	if m := only(t, msgs, report); m.Kind != MsgExport || m.Agreement != p.LatestAgreement() {
 		t.Errorf("export after leaving sent %v", kinds(msgs))

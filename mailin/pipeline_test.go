@@ -245,6 +245,68 @@ func TestUndoByMail(t *testing.T) {
 	}
 }
 
+// TestStopConfirmedAndResumable: a typed stop asks first and tells the
+// partner nothing; the second stop is final and the partner is told
+// once. Within 30 days resume brings the person back; a List-Unsubscribe
+// click stops at once and is just as resumable.
+func TestStopConfirmedAndResumable(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, storetest.SQLiteURL(t), nil)
+	pr := e.processor("p1")
+	status := func() (conversation.Status, conversation.ParticipantStatus) {
+		t.Helper()
+		p, err := e.st.Load(e.ctx, e.pid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Status, p.Participants[1].Status
+	}
+	danaMail := len(e.mailTo("dana@example.test"))
+	e.process(pr, 1, replyMail("sam@example.test", e.lastMail("sam@example.test"), "stop"))
+	if got := e.lastMail("sam@example.test").Subject; !strings.Contains(got, "Reply stop to confirm") {
+		t.Errorf("the first stop got %q, want a request to confirm", got)
+	}
+	if ps, ss := status(); ps == conversation.StatusEnded || ss != conversation.ParticipantActive {
+		t.Fatalf("after the first stop: partnership %s, Sam %s", ps, ss)
+	}
+	if n := len(e.mailTo("dana@example.test")); n != danaMail {
+		t.Errorf("Dana got %d mails on Sam's unconfirmed stop", n-danaMail)
+	}
+	e.process(pr, 2, replyMail("sam@example.test", e.lastMail("sam@example.test"), "Stop."))
+	if ps, ss := status(); ps != conversation.StatusEnded || ss != conversation.ParticipantLeft {
+		t.Fatalf("after the confirmed stop: partnership %s, Sam %s", ps, ss)
+	}
+	left := 0
+	for _, m := range e.mailTo("dana@example.test") {
+		if strings.Contains(m.Subject, "stepped out") {
+			left++
+		}
+	}
+	if left != 1 {
+		t.Errorf("Dana was told %d times that Sam left, want once", left)
+	}
+	// Sam comes back.
+	if res := e.process(pr, 3, replyMail("sam@example.test", e.lastMail("sam@example.test"), "resume")); res.Outcome != store.InboundCommand {
+		t.Fatalf("resume after leaving: %q, want command", res.Outcome)
+	}
+	if ps, ss := status(); ps == conversation.StatusEnded || ss != conversation.ParticipantActive {
+		t.Fatalf("after resume: partnership %s, Sam %s", ps, ss)
+	}
+	if got := e.lastMail("dana@example.test").Subject; !strings.Contains(got, "Sam is back") {
+		t.Errorf("Dana's last mail is %q, want word that Sam is back", got)
+	}
+	// A List-Unsubscribe click: no confirmation asked, and still resumable.
+	unsub := []byte("From: sam@example.test\r\nTo: " + e.lastMail("sam@example.test").ReplyTo + "\r\nSubject: stop\r\nMessage-ID: <unsub-2@mail.example.test>\r\n\r\n")
+	e.process(pr, 4, unsub)
+	if ps, ss := status(); ps != conversation.StatusEnded || ss != conversation.ParticipantLeft {
+		t.Fatalf("after a List-Unsubscribe click: partnership %s, Sam %s", ps, ss)
+	}
+	e.process(pr, 5, replyMail("sam@example.test", e.lastMail("sam@example.test"), "Resume please"))
+	if ps, ss := status(); ps == conversation.StatusEnded || ss != conversation.ParticipantActive {
+		t.Errorf("resume after unsubscribing: partnership %s, Sam %s", ps, ss)
+	}
+}
+
 // TestUnreadableReply: a reply with nothing outside the quote is not an
 // answer; the person is told, once.
 func TestUnreadableReply(t *testing.T) {

@@ -266,7 +266,9 @@ func (p *Processor) handle(ctx context.Context, id int64, f Fetched) (store.Inbo
 	text, unreadable := replyText(env)
 	if text == "" && unreadable == "" && strings.EqualFold(strings.TrimSpace(env.GetHeader("Subject")), "stop") {
 		// A List-Unsubscribe click: an empty mail with subject "stop".
-		text = "stop"
+		// It stops at once, as one-click unsubscribes must; the person
+		// may still come back with resume.
+		text, r.Unsubscribe = "stop", true
 	}
 	return p.apply(ctx, id, f, h, r, text, unreadable)
 }
@@ -305,6 +307,19 @@ func (p *Processor) apply(ctx context.Context, id int64, f Fetched, h textproto.
 			me, err := pp.Participant(r.ParticipantID)
 			if err != nil {
 				return nil, err
+			}
+			if me.Status == conversation.ParticipantLeft {
+				// Someone who left hears nothing more, unless they come
+				// back with resume in time.
+				if cmd, err := conversation.ParseCommand(text, now, me.Person.Location); err == nil && cmd.Kind == conversation.CmdResume {
+					o.Outcome, o.Detail = store.InboundCommand, "resume after leaving"
+					return pp.Rejoin(me.ID, now)
+				}
+				return nil, conversation.ErrLeft
+			}
+			if r.Unsubscribe {
+				o.Outcome, o.Detail = store.InboundCommand, "stop (list-unsubscribe)"
+				return pp.StopNow(me.ID, now)
 			}
 			if text == "" {
 				o.Outcome, o.Detail = store.InboundUnreadable, "no words found outside quotes and signatures"
@@ -378,7 +393,7 @@ func (p *Processor) apply(ctx context.Context, id int64, f Fetched, h textproto.
 			return msgs, err
 		})
 		switch {
-		case errors.Is(err, conversation.ErrEnded), errors.Is(err, conversation.ErrLeft):
+		case errors.Is(err, conversation.ErrEnded), errors.Is(err, conversation.ErrLeft), errors.Is(err, conversation.ErrRejoinTooLate):
 			// Nothing goes back to someone who left or to a closed
 			// partnership; the mail is still accounted for.
 			o.Outcome, o.Detail = store.InboundIgnored, err.Error()

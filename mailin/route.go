@@ -41,6 +41,8 @@ type route struct {
 	// the reply answers check-in mail.
 	Purpose string
 	Meeting time.Time
+	// Unsubscribe marks a List-Unsubscribe click, which stops at once.
+	Unsubscribe bool
 }
 
 // rejection is why a reply cannot be taken as anyone's; Notice, when set,

@@ -29,6 +29,11 @@ type Identity struct {
 	// Support is an optional sentence pointing people to someone to talk
 	// to, shown in help and when a partnership ends.
 	Support string
+	// UnsubscribeURL, when set, is the public https address one-click
+	// unsubscribes (RFC 8058) are posted to, a reply token appended:
+	// https://accord.example.com/unsubscribe/. Empty offers only the
+	// mailto unsubscribe.
+	UnsubscribeURL string
 }
 
 // IdentityError names the identity field that is wrong.
@@ -194,7 +199,15 @@ func (r *Renderer) Render(l Letter) (string, []byte, error) {
 	// answer a machine, and a person's "stop" unsubscribes.
 	m.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
 	m.SetGenHeader(gomail.Header("X-Auto-Response-Suppress"), "All")
-	m.SetGenHeader(gomail.HeaderListUnsubscribe, "<mailto:"+unsubscribe+"?subject=stop>")
+	if r.Identity.UnsubscribeURL != "" && l.Token != "" {
+		// One click in the mail program posts List-Unsubscribe=One-Click
+		// to the https address (RFC 8058); the mailto stays for programs
+		// that only send mail.
+		m.SetGenHeader(gomail.HeaderListUnsubscribe, "<"+r.Identity.UnsubscribeURL+l.Token+">, <mailto:"+unsubscribe+"?subject=stop>")
+		m.SetGenHeader(gomail.Header("List-Unsubscribe-Post"), "List-Unsubscribe=One-Click")
+	} else {
+		m.SetGenHeader(gomail.HeaderListUnsubscribe, "<mailto:"+unsubscribe+"?subject=stop>")
+	}
 	m.SetBodyString(gomail.TypeTextPlain, content.Text)
 	m.AddAlternativeString(gomail.TypeTextHTML, content.HTML)
 	if len(l.Calendar) > 0 {

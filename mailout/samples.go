@@ -179,8 +179,13 @@ func Samples(set *conversation.QuestionSet, now time.Time, r *Renderer) ([]Sampl
 	}
 	add("welcome-peer", peers, peers.Enroll(now), nil, conversation.MsgWelcome, 0)
 	msgs, err = peers.Stop(2, now.Add(time.Hour))
+	add("ack-stop-asked", peers, msgs, err, conversation.MsgAck, 1)
+	msgs, err = peers.Stop(2, now.Add(2*time.Hour))
 	add("ack-stopped", peers, msgs, err, conversation.MsgAck, 1)
 	add("partner-left", peers, msgs, err, conversation.MsgPartnerLeft, 0)
+	msgs, err = peers.Rejoin(2, now.Add(3*time.Hour))
+	add("question-rejoined", peers, msgs, err, conversation.MsgQuestion, 1)
+	add("ack-partner-back", peers, msgs, err, conversation.MsgAck, 0)
 
 	// A review one person lets pass closes with what there is.
 	partial, err := newPair(conversation.KindLeadReport)

@@ -70,6 +70,9 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 	if m.Kind == conversation.MsgExport {
 		v.Attachment = ExportName
 	}
+	if !m.RejoinBy.IsZero() {
+		v.RejoinBy = LongDate(m.RejoinBy, loc)
+	}
 	for _, n := range m.Notes {
 		tn := templates.Note{Kind: string(n.Kind), ByOperator: n.ByOperator, Text: n.Text, Seen: n.Seen, Reopened: n.Reopened}
 		if !n.Until.IsZero() {

@@ -24,7 +24,7 @@ var (
 		`SELECT id, kind, status, question_set_id, created_at, ended_at, end_reason FROM partnerships WHERE id = ? FOR UPDATE`)
 	qLoadPartnershipShared = query(`SELECT id, kind, status, question_set_id, created_at, ended_at, end_reason FROM partnerships WHERE id = ?`)
 	qLoadParticipants      = query(`SELECT pt.id, pt.slot, pt.role, pt.status, pt.paused_until, pt.position, pt.next_send_at,
-			pt.agreement_seen, pt.last_seen_at, pt.held_reply, pt.undone_at, pe.id AS person_id, pe.name, pe.email, pe.time_zone
+			pt.agreement_seen, pt.last_seen_at, pt.held_reply, pt.undone_at, pt.stop_asked_at, pt.left_at, pe.id AS person_id, pe.name, pe.email, pe.time_zone
 		FROM participants pt JOIN people pe ON pe.id = pt.person_id
 		WHERE pt.partnership_id = ? ORDER BY pt.slot`)
 	qLoadPrompts = query(`SELECT id, participant_id, question_id, position, state, sent_at, nudged_at, reminders
@@ -45,7 +45,7 @@ var (
 
 	qUpdatePartnership = query(`UPDATE partnerships SET status = ?, ended_at = ?, end_reason = ?, next_wake_at = ?, updated_at = ? WHERE id = ?`)
 	qUpdateParticipant = query(`UPDATE participants SET status = ?, paused_until = ?, position = ?, next_send_at = ?,
-		agreement_seen = ?, last_seen_at = ?, held_reply = ?, undone_at = ? WHERE id = ?`)
+		agreement_seen = ?, last_seen_at = ?, held_reply = ?, undone_at = ?, stop_asked_at = ?, left_at = ? WHERE id = ?`)
 	qInsertPrompt = query(`INSERT INTO prompts (partnership_id, participant_id, question_id, position, state, sent_at, nudged_at, reminders)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
 	qUpdatePrompt = query(`UPDATE prompts SET state = ?, nudged_at = ?, reminders = ? WHERE id = ?`)
@@ -82,6 +82,8 @@ type participantRow struct {
 	LastSeenAt    sql.NullTime `db:"last_seen_at"`
 	HeldReply     string       `db:"held_reply"`
 	UndoneAt      sql.NullTime `db:"undone_at"`
+	StopAskedAt   sql.NullTime `db:"stop_asked_at"`
+	LeftAt        sql.NullTime `db:"left_at"`
 	PersonID      int64        `db:"person_id"`
 	Name          string       `db:"name"`
 	Email         string       `db:"email"`
@@ -131,10 +133,12 @@ type participantState struct {
 	lastSeenAt    time.Time
 	heldReply     string
 	undoneAt      time.Time
+	stopAskedAt   time.Time
+	leftAt        time.Time
 }
 
 func stateOf(pt *conversation.Participant) participantState {
-	return participantState{pt.Status, pt.PausedUntil, pt.Position, pt.NextSendAt, pt.AgreementSeen, pt.LastSeenAt, pt.HeldReply, pt.UndoneAt}
+	return participantState{pt.Status, pt.PausedUntil, pt.Position, pt.NextSendAt, pt.AgreementSeen, pt.LastSeenAt, pt.HeldReply, pt.UndoneAt, pt.StopAskedAt, pt.LeftAt}
 }
 
 // snapshot remembers what was loaded so a save writes only what changed.
@@ -297,6 +301,8 @@ func (tx *Tx) load(ctx context.Context, id int64, lock bool) (*conversation.Part
 			LastSeenAt:    fromNull(r.LastSeenAt),
 			HeldReply:     r.HeldReply,
 			UndoneAt:      fromNull(r.UndoneAt),
+			StopAskedAt:   fromNull(r.StopAskedAt),
+			LeftAt:        fromNull(r.LeftAt),
 		}
 		p.Participants[i] = pt
 		byID[pt.ID] = pt
@@ -395,7 +401,7 @@ func (tx *Tx) save(ctx context.Context, p *conversation.Partnership, snap *snaps
 	for _, pt := range p.Participants {
 		if st := stateOf(pt); st != snap.participants[pt.ID] {
 			if _, err := tx.exec(ctx, qUpdateParticipant, string(st.status), ts(st.pausedUntil), st.position,
-				ts(st.nextSendAt), st.agreementSeen, ts(st.lastSeenAt), st.heldReply, ts(st.undoneAt), pt.ID); err != nil {
+				ts(st.nextSendAt), st.agreementSeen, ts(st.lastSeenAt), st.heldReply, ts(st.undoneAt), ts(st.stopAskedAt), ts(st.leftAt), pt.ID); err != nil {
 				return fmt.Errorf("store: save participant %d: %w", pt.ID, err)
 			}
 		}

@@ -94,6 +94,9 @@ type View struct {
 	Digest *Digest
 	// Attachment names the file an export carries.
 	Attachment string
+	// RejoinBy is the last day a partner who left may come back, in
+	// words; set on partner-left mail.
+	RejoinBy string
 }
 
 // Review is where a mail stands in a periodic review.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"reflect"
 	"strconv"
@@ -101,7 +102,8 @@ type Config struct {
 		Name string `toml:"name" help:"this process's name among the instances sharing the database (default: the host name); a restart under the same name takes back its unfinished work at once"`
 	} `toml:"instance"`
 	HTTP struct {
-		Listen string `toml:"listen" help:"address for /healthz, /readyz and /metrics; keep it on loopback or a private network"`
+		Listen    string `toml:"listen" help:"address for /healthz, /readyz and /metrics; keep it on loopback or a private network"`
+		PublicURL string `toml:"public_url" help:"https address at which people reach /unsubscribe/ on http.listen, for one-click unsubscribe (RFC 8058); empty offers only the mailto one"`
 	} `toml:"http"`
 	Sandbox struct {
 		IMAPPort int `toml:"imap_port" help:"IMAP port of the built-in mail server in sandbox mode (0 picks one)"`
@@ -414,6 +416,13 @@ func (c *Config) validate() error {
 	if n := c.Instance.Name; n == "" || len(n) > 100 || strings.ContainsAny(n, "@\x00\r\n") {
 		bad("instance.name", "%q: use a short name without @, such as the host name", n)
 	}
+	if c.HTTP.PublicURL != "" {
+		u, err := url.Parse(c.HTTP.PublicURL)
+		loopback := err == nil && (u.Hostname() == "localhost" || net.ParseIP(u.Hostname()).IsLoopback())
+		if err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil || !(u.Scheme == "https" || (u.Scheme == "http" && loopback)) {
+			bad("http.public_url", "%q: use an https address without query, like https://accord.example.com", c.HTTP.PublicURL)
+		}
+	}
 	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
 		bad("http.listen", "%q is not host:port, like 127.0.0.1:8025", c.HTTP.Listen)
 	}
@@ -499,7 +508,11 @@ func (c *Config) Rules() conversation.Rules {
 
 // Identity is who the mail comes from.
 func (c *Config) Identity() mailout.Identity {
-	return mailout.Identity{Name: c.Mail.Name, Address: c.Mail.Address, Separator: c.Mail.PlusSeparator, Support: c.Mail.Support}
+	id := mailout.Identity{Name: c.Mail.Name, Address: c.Mail.Address, Separator: c.Mail.PlusSeparator, Support: c.Mail.Support}
+	if c.HTTP.PublicURL != "" {
+		id.UnsubscribeURL = strings.TrimRight(c.HTTP.PublicURL, "/") + UnsubscribePath
+	}
+	return id
 }
 
 // SMTPConfig is the outgoing server, or an error when none is configured.

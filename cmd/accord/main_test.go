@@ -283,13 +283,14 @@ func TestConfig(t *testing.T) {
 	bad := newCLI(t)
 	bad.write("accord.toml", "[pacing]\nquite_start = \"21:30\"\n")
 	bad.fails(exitFailure, "accord.toml:2: unknown setting pacing.quite_start", "config", "check")
-	bad.write("accord.toml", "[pacing]\nquiet_start = \"9pm\"\nquiet_days = [\"saturday\"]\nreminders = [0]\n")
+	bad.write("accord.toml", "[pacing]\nquiet_start = \"9pm\"\nquiet_days = [\"saturday\"]\nreminders = [0]\nundo_minutes = 500\n[http]\npublic_url = \"http://accord.example.com\"\n")
 	bad.env["ACCORD_LOG_LEVEL"] = "loud"
 	bad.env["ACCORD_SMTP_URL"] = "http://mail.example.com"
 	bad.env["ACCORD_MAIL_ADDRESS"] = "accord at example"
 	_, errOut, _ := bad.run("config", "check")
 	for _, want := range []string{`log.level (ACCORD_LOG_LEVEL): "loud"`, `pacing.quiet_start`, `"9pm" is not a time of day`, `"saturday" is not a day`, "pacing.reminders",
-		"smtp.url (ACCORD_SMTP_URL)", "mail.address (ACCORD_MAIL_ADDRESS)"} {
+		"smtp.url (ACCORD_SMTP_URL)", "mail.address (ACCORD_MAIL_ADDRESS)", "pacing.undo_minutes", "use between 0 (answers are shown at once) and 120 minutes",
+		"http.public_url", "use an https address"} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("config check report lacks %q:\n%s", want, errOut)
 		}

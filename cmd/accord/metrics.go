@@ -20,6 +20,8 @@ type metrics struct {
 	budgetSpent    *prometheus.CounterVec
 	// tokens counts OAuth access tokens fetched.
 	tokens prometheus.Counter
+	// unsubscribes counts one-click unsubscribe requests, by result.
+	unsubscribes *prometheus.CounterVec
 }
 
 func (svc *service) registerMetrics(reg *prometheus.Registry) {
@@ -48,7 +50,10 @@ func (svc *service) registerMetrics(reg *prometheus.Registry) {
 	m.tokens = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "accord_oauth_tokens_total", Help: "OAuth 2.0 access tokens fetched to sign in to the mailbox.",
 	})
-	reg.MustRegister(m.inbound, m.latency, m.outbound, m.scans, m.autoResponders, m.budgetSpent, m.tokens,
+	m.unsubscribes = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "accord_unsubscribes_total", Help: "One-click unsubscribe requests (RFC 8058), by result (left, already, unknown, failed).",
+	}, []string{"result"})
+	reg.MustRegister(m.inbound, m.latency, m.outbound, m.scans, m.autoResponders, m.budgetSpent, m.tokens, m.unsubscribes,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "accord_oauth_grant_lost", Help: "1 while the mailbox sign-in is revoked or missing: run accord mail login.",
 		}, func() float64 {

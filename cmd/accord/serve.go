@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -52,6 +53,9 @@ type service struct {
 	dbErr  string // why the database is not open yet
 	// tokens signs in to the mailbox with OAuth; nil with passwords.
 	tokens *mailauth.Tokens
+	// identity is the service's name and address, for the pages it serves.
+	identity mailout.Identity
+	log      *slog.Logger
 }
 
 // parts returns what has been built so far; nil for what has not.
@@ -88,7 +92,7 @@ func serve(ctx context.Context, a *app, cfg *Config, prepare func(context.Contex
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s for health checks and metrics (%v); set http.listen to a free address", cfg.HTTP.Listen, errors.Unwrap(err))
 	}
-	svc := &service{}
+	svc := &service{identity: cfg.Identity(), log: a.log}
 	if sandboxMode {
 		if svc.sandbox, err = startSandbox(cfg.Sandbox.IMAPPort, cfg.Sandbox.SMTPPort, a.log); err != nil {
 			ln.Close()
@@ -375,6 +379,8 @@ func (svc *service) routes() http.Handler {
 		json.NewEncoder(w).Encode(map[string]any{"ready": ok, "checks": checks})
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET "+UnsubscribePath+"{token}", svc.unsubscribe)
+	mux.HandleFunc("POST "+UnsubscribePath+"{token}", svc.unsubscribe)
 	return mux
 }
 

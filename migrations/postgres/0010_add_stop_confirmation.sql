@@ -1,0 +1,4 @@
+-- stop asks for a confirmation before anyone leaves, and someone who left
+-- may come back with resume for 30 days.
+ALTER TABLE participants ADD COLUMN stop_asked_at TIMESTAMPTZ;
+ALTER TABLE participants ADD COLUMN left_at TIMESTAMPTZ;

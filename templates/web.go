@@ -1,0 +1,47 @@
+package templates
+
+import (
+	"bytes"
+	"embed"
+	htmltemplate "html/template"
+)
+
+//go:embed web/*.tmpl
+var webFiles embed.FS
+
+var webTemplates = htmltemplate.Must(htmltemplate.New("web").ParseFS(webFiles, "web/*.tmpl"))
+
+// The states of the one-click unsubscribe page.
+const (
+	// UnsubscribeAsk is the page a browser gets: a button that leaves.
+	UnsubscribeAsk = "ask"
+	// UnsubscribeDone confirms the person has left.
+	UnsubscribeDone = "done"
+	// UnsubscribeAlready is for someone who had left before.
+	UnsubscribeAlready = "already"
+	// UnsubscribeUnknown is for a link that names nobody (mistyped, or
+	// too old).
+	UnsubscribeUnknown = "unknown"
+	// UnsubscribeFailed is for a moment the service cannot act.
+	UnsubscribeFailed = "failed"
+)
+
+// UnsubscribePage is what the unsubscribe page shows.
+type UnsubscribePage struct {
+	State   string
+	Service string
+	// Address is the service mailbox people write to.
+	Address string
+	// RejoinBy is the last day someone leaving now (or who has just
+	// left) may come back with resume, in words.
+	RejoinBy string
+}
+
+// RenderUnsubscribePage renders the one-click unsubscribe page.
+func RenderUnsubscribePage(v UnsubscribePage) ([]byte, error) {
+	var b bytes.Buffer
+	if err := webTemplates.ExecuteTemplate(&b, "unsubscribe", v); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
