@@ -53,7 +53,8 @@ func (p *Partnership) PauseForAutoReplies(participantID int64, now time.Time) ([
 		return nil, nil
 	}
 	me.Status, me.PausedUntil = ParticipantPaused, time.Time{}
-	return p.finish(me, []Note{{Kind: NoteAutoPaused}}, false, now), nil
+	msgs := p.finish(me, []Note{{Kind: NoteAutoPaused}}, false, now)
+	return p.tellPartnerOfBreak(msgs, me, time.Time{}, now), nil
 }
 
 // foldText is text as an echo is compared: lower case, words separated by

@@ -95,6 +95,9 @@ const (
 	// their partner.
 	NoteRejoined    NoteKind = "rejoined"
 	NotePartnerBack NoteKind = "partner-back"
+	// NotePartnerPaused tells a person their partner is taking a break,
+	// until Until (zero: until they come back).
+	NotePartnerPaused NoteKind = "partner-paused"
 )
 
 // Note acknowledges something the person (or the operator) did.

@@ -93,7 +93,10 @@ func (p *Partnership) Skip(participantID int64, questionID string, now time.Time
 }
 
 // Pause stops questions and reminders to one person until the given time, or
-// until they resume when until is zero.
+// until they resume when until is zero. A pause that would end in quiet
+// hours (a weekend, say) ends when they do, so the person is told the day
+// they will really hear from Accord again. The partner is told of the
+// break, without a reason.
 func (p *Partnership) Pause(participantID int64, until, now time.Time) ([]Message, error) {
 	me, err := p.writer(participantID, now)
 	if err != nil {
@@ -102,8 +105,22 @@ func (p *Partnership) Pause(participantID int64, until, now time.Time) ([]Messag
 	if !until.IsZero() && !until.After(now) {
 		return nil, ErrPastDate
 	}
+	if !until.IsZero() {
+		until = p.Rules.Quiet.NextAllowed(until, me.Person.Location)
+	}
 	me.Status, me.PausedUntil = ParticipantPaused, until
-	return p.finish(me, []Note{{Kind: NotePaused, Until: until}}, false, now), nil
+	msgs := p.finish(me, []Note{{Kind: NotePaused, Until: until}}, false, now)
+	return p.tellPartnerOfBreak(msgs, me, until, now), nil
+}
+
+// tellPartnerOfBreak lets the partner know, without a reason, that the
+// person is taking a break, unless the partner is away themselves.
+func (p *Partnership) tellPartnerOfBreak(msgs []Message, me *Participant, until, now time.Time) []Message {
+	partner := p.Partner(me)
+	if partner.Status != ParticipantActive {
+		return msgs
+	}
+	return p.withNote(msgs, partner, Note{Kind: NotePartnerPaused, Until: until}, now)
 }
 
 // Resume ends a person's pause; their current question is sent again.

@@ -153,3 +153,29 @@ func TestUndoTheLastAnswer(t *testing.T) {
 		t.Errorf("undo after the agreement: %v, want too late and the answer kept", kinds(msgs))
 	}
 }
+
+// TestPauseTellsThePartner: a pause names the day the person really hears
+// from Accord again (not a Saturday), and the partner is told of the
+// break without a reason; a partner on a break of their own is not.
+func TestPauseTellsThePartner(t *testing.T) {
+	t.Parallel()
+	now := berlinTime(t, 2027, 1, 13, 10, 0) // a Wednesday
+	p := pair(t, 3, DefaultRules(), now)
+	p.Enroll(now)
+	lead, report := p.Participants[0], p.Participants[1]
+	saturday := berlinTime(t, 2027, 1, 16, 0, 0)
+	msgs := must[[]Message](t)(p.Pause(lead.ID, saturday, now))
+	n, _ := noteOf(msgs, lead, NotePaused)
+	if want := berlinTime(t, 2027, 1, 18, 8, 0); !n.Until.Equal(want) || !lead.PausedUntil.Equal(want) {
+		t.Errorf("a pause until Saturday ends %v (note %v), want Monday 08:00", lead.PausedUntil, n.Until)
+	}
+	told, ok := noteOf(msgs, report, NotePartnerPaused)
+	if !ok || !told.Until.Equal(lead.PausedUntil) || told.Text != "" {
+		t.Errorf("the report was told %+v (found %v), want the break and its end, no reason", told, ok)
+	}
+	// The report pauses too: the lead, away, hears nothing of it.
+	msgs = must[[]Message](t)(p.Pause(report.ID, time.Time{}, now.Add(time.Hour)))
+	if _, ok := noteOf(msgs, lead, NotePartnerPaused); ok {
+		t.Errorf("the lead, on a break, was told of the report's: %v", kinds(msgs))
+	}
+}

@@ -104,6 +104,7 @@ func Samples(set *conversation.QuestionSet, now time.Time, r *Renderer) ([]Sampl
 
 	msgs, err = p.Pause(2, t.AddDate(0, 0, 14), step())
 	add("ack-paused", p, msgs, err, conversation.MsgAck, report)
+	add("ack-partner-paused", p, msgs, err, conversation.MsgAck, lead)
 	msgs, err = p.Resume(2, step())
 	add("question-after-resume", p, msgs, err, conversation.MsgQuestion, report)
 	msgs, err = p.Answer(1, q(0), "We already trust each other with the hard calls, and we say so.", step())
