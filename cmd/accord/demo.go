@@ -475,7 +475,7 @@ func (d *demo) read(ctx context.Context) error {
 			name = strings.ToLower(conversation.FirstName(who.Name))
 		}
 		file := d.file(name, q.Kind, m.raw)
-		d.line(fmt.Sprintf("Accord → %s", firstName(who, m.to[0])), fmt.Sprintf("%-12s %s", q.Kind, strings.TrimPrefix(q.Subject, "["+d.cfg.Mail.Name+"] ")), file)
+		d.line(fmt.Sprintf("Accord → %s", firstName(who, m.to[0])), fmt.Sprintf("%-12s %s", q.Kind, untagged(q.Subject)), file)
 		if who == nil {
 			continue
 		}
@@ -737,4 +737,14 @@ func demoInteractive(ctx context.Context, a *app, cfg *Config, dana, sam *demoPe
 			"Their first questions are on the way. Log in as each of them to answer.\n", dana.Name, dana.Email, sam.Name, sam.Email)
 		return nil
 	})
+}
+
+// untagged is a subject without its leading tag, "[Accord · Sam] ".
+func untagged(subject string) string {
+	if strings.HasPrefix(subject, "[") {
+		if _, rest, ok := strings.Cut(subject, "] "); ok {
+			return rest
+		}
+	}
+	return subject
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -49,7 +50,7 @@ func TestOneClickUnsubscribe(t *testing.T) {
 	leftMails := func() int {
 		n := 0
 		for _, msg := range inbox(t, imapAddr, "dana@example.com", pass) {
-			if strings.Contains(msg.Header.Get("Subject"), "stepped out") {
+			if subject, _ := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject")); strings.Contains(subject, "stepped out") {
 				n++
 			}
 		}
