@@ -46,6 +46,21 @@ func (p *Partnership) AskSchedule(participantID int64, why string, now time.Time
 	return []Message{p.compose(me, Message{Kind: MsgScheduleAsk, Notes: []Note{{Kind: NoteUnclear, Text: why}}}, now)}, nil
 }
 
+// RefuseClash answers a check-in time that clashes with another check-in
+// of one of the two: the organiser is asked again (before the first
+// series) or told (after), with the nearest free time.
+func (p *Partnership) RefuseClash(participantID int64, c Clash, now time.Time) ([]Message, error) {
+	me, err := p.writer(participantID, now)
+	if err != nil {
+		return nil, err
+	}
+	kind := MsgHelp
+	if p.Checkin == nil || p.Checkin.Status == SeriesCancelled {
+		kind = MsgScheduleAsk
+	}
+	return []Message{p.compose(me, Message{Kind: kind, Notes: []Note{{Kind: NoteClash, Clash: &c}}}, now)}, nil
+}
+
 // ScheduleCheckins is the operator setting or changing the schedule.
 func (p *Partnership) ScheduleCheckins(s Schedule, now time.Time) ([]Message, error) {
 	if p.Status == StatusEnded {
@@ -62,6 +77,9 @@ func (p *Partnership) schedule(s Schedule, now time.Time) ([]Message, error) {
 	first := s.First(now.Add(p.Rules.Checkins.FirstAfter), zone)
 	if err := s.CheckTimes(first, zone, 2*365*24*time.Hour); err != nil {
 		return nil, err
+	}
+	if c := p.seriesClash(s, first, zone, now); c != nil {
+		return nil, &ClashError{Clash: *c}
 	}
 	if p.LatestAgreement() == nil {
 		// Before the agreement the schedule is only remembered; the
@@ -129,6 +147,9 @@ func (p *Partnership) MoveCheckin(participantID int64, original, start time.Time
 	}
 	if !start.After(now) {
 		return nil, ErrPastDate
+	}
+	if c := p.meetingClash(start, cs.Schedule.Length, cs.Zone, now); c != nil {
+		return nil, &ClashError{Clash: *c}
 	}
 	o = cs.record(o)
 	o.Start, o.State = start, OccMoved

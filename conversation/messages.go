@@ -98,6 +98,9 @@ const (
 	// NotePartnerPaused tells a person their partner is taking a break,
 	// until Until (zero: until they come back).
 	NotePartnerPaused NoteKind = "partner-paused"
+	// NoteClash refuses a check-in time that overlaps another check-in of
+	// one of the two (see Clash).
+	NoteClash NoteKind = "clash"
 )
 
 // Note acknowledges something the person (or the operator) did.
@@ -119,6 +122,8 @@ type Note struct {
 	// Reopened marks an undo that made the question the current one
 	// again.
 	Reopened bool
+	// Clash is the clash a clash note is about.
+	Clash *Clash
 }
 
 // Message is one mail to one participant, as the domain sees it.

@@ -11,8 +11,24 @@ import (
 // Enroll schedules the welcome for both people: right away, or when their
 // quiet hours end.
 func (p *Partnership) Enroll(now time.Time) []Message {
-	for _, pt := range p.Participants {
-		pt.NextSendAt = p.Rules.Quiet.NextAllowed(now, pt.Person.Location)
+	return p.EnrollAfter(now, [2]time.Time{})
+}
+
+// WelcomeSpacing is the least time between two welcomes to one person: a
+// lead enrolled with eight reports at once gets their welcomes spread
+// over a day or two, not eight in one minute.
+const WelcomeSpacing = 2 * time.Hour
+
+// EnrollAfter is Enroll for people who already have welcomes of other
+// partnerships: each person's welcome waits until WelcomeSpacing after
+// lastWelcome (zero for someone with none), and for their quiet hours.
+func (p *Partnership) EnrollAfter(now time.Time, lastWelcome [2]time.Time) []Message {
+	for i, pt := range p.Participants {
+		at := now
+		if spaced := lastWelcome[i].Add(WelcomeSpacing); !lastWelcome[i].IsZero() && spaced.After(at) {
+			at = spaced
+		}
+		pt.NextSendAt = p.Rules.Quiet.NextAllowed(at, pt.Person.Location)
 	}
 	return p.Wake(now)
 }

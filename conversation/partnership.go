@@ -195,6 +195,10 @@ type Partnership struct {
 	// first, with the meetings they recorded; the quarter's digest counts
 	// them too. Adapters load them while a review is open.
 	EarlierCheckins []*Series
+	// OtherCheckins are the running check-in series the two people have
+	// in other partnerships, read only; adapters load them so that a time
+	// that would clash is refused.
+	OtherCheckins []OtherSeries
 	// CheckinNotes are what people wrote before and after meetings.
 	CheckinNotes []*CheckinNote
 	// Reviews are the periodic reviews so far, oldest first.

@@ -140,6 +140,11 @@ func checkinReply(p *conversation.Partnership, me *conversation.Participant, r r
 			s = reading.Over(p.Checkin.Schedule)
 		}
 		msgs, err = p.SetSchedule(me.ID, s, now)
+		var ce *conversation.ClashError
+		if errors.As(err, &ce) {
+			msgs, err = p.RefuseClash(me.ID, ce.Clash, now)
+			return store.InboundCommand, "check-in schedule clashes: " + ce.Error(), msgs, err
+		}
 		if errors.As(err, &se) {
 			msgs, err = p.AskSchedule(me.ID, se.Message, now)
 			return store.InboundCommand, "unclear schedule: " + se.Message, msgs, err
@@ -214,7 +219,10 @@ func runCheckinCommand(p *conversation.Partnership, me *conversation.Participant
 		return p.Help(me.ID, now)
 	}
 	var se *conversation.ScheduleError
+	var ce *conversation.ClashError
 	switch {
+	case errors.As(err, &ce):
+		return p.RefuseClash(me.ID, ce.Clash, now)
 	case errors.As(err, &se):
 		return p.Unclear(me.ID, se.Message, now)
 	case errors.Is(err, conversation.ErrPastDate):

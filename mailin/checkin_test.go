@@ -191,3 +191,40 @@ func TestCheckinReplies(t *testing.T) {
 		t.Errorf("reply to a cancelled series: outcome %s, want ignored", res.Outcome)
 	}
 }
+
+// TestClashingScheduleByMail: Dana already meets Kim on Tuesdays at 10;
+// answering Sam's schedule question with the same time is refused with
+// the nearest free time, her own other meeting named, and that free time
+// is then taken.
+func TestClashingScheduleByMail(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, storetest.SQLiteURL(t), nil)
+	pr := e.processor("p1")
+	kim, err := e.st.Enroll(e.ctx, store.Enrollment{Kind: conversation.KindLeadReport, Set: e.set(),
+		A: store.EnrollPerson{Name: "Dana Lee", Email: "dana@example.test", TimeZone: "Europe/Berlin"},
+		B: store.EnrollPerson{Name: "Kim Novak", Email: "kim@example.test", TimeZone: "Europe/Berlin"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tuesdays, _ := conversation.ParseSchedule("tue 10:00 30m weekly")
+	if _, err := e.st.Apply(e.ctx, kim, func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
+		return p.ScheduleCheckins(tuesdays, now)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ask := e.agreeAll()
+	e.process(pr, 1, replyMail("dana@example.test", ask, "Tuesdays at 10, half an hour"))
+	refusal := e.lastMail("dana@example.test")
+	text := string(refusal.Raw)
+	if !strings.Contains(refusal.Subject, "When would you like to meet with Sam?") ||
+		!strings.Contains(text, "overlaps your check-in with Kim") || !strings.Contains(text, "every Tuesday at 10:30") {
+		t.Fatalf("the refusal %q does not name Kim and the free time:\n%s", refusal.Subject, text)
+	}
+	if cs := e.series(); cs != nil {
+		t.Fatalf("a clashing series was set: %s", cs.Schedule.Spec())
+	}
+	e.process(pr, 2, replyMail("dana@example.test", refusal, "Tuesdays at 10:30"))
+	if cs := e.series(); cs == nil || cs.Schedule.At != 10*60+30 {
+		t.Errorf("after the free time: series %+v, want Tuesdays at 10:30", cs)
+	}
+}

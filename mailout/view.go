@@ -85,6 +85,18 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 		if n.Previous != nil {
 			tn.Previous = n.Previous.Text
 		}
+		if c := n.Clash; c != nil {
+			tn.Clash = &templates.Clash{Mine: c.Who == me}
+			if tn.Clash.Mine {
+				tn.Clash.With, tn.Clash.At = conversation.FirstName(oneLine(c.With)), Meeting(c.At, loc)
+			}
+			if c.Free != nil {
+				tn.Clash.Free = c.Free.String()
+			}
+			if !c.FreeAt.IsZero() {
+				tn.Clash.FreeAt = c.FreeAt.In(loc).Format("15:04")
+			}
+		}
 		if cur := me.Current(); cur != nil && (n.Answer == nil || cur.QuestionID != n.Answer.QuestionID) {
 			av := answerView(p, &conversation.Answer{QuestionID: cur.QuestionID, Prompt: cur}, me)
 			tn.Current = &av

@@ -351,3 +351,97 @@ func (s *Store) SeriesByUID(ctx context.Context, uid string) (int64, error) {
 	}
 	return id, nil
 }
+
+// qLoadOtherSeries finds the latest running series of every other live
+// partnership the two people take part in, with whom they meet there.
+var qLoadOtherSeries = query(`SELECT cs.id, cs.uid, cs.schedule, cs.time_zone, cs.start_at, cs.sequence, cs.status,
+		cs.paused_from, cs.paused_until, cs.stamp, cs.created_at, me.person_id, pe.name AS with_name
+	FROM participants me
+	JOIN partnerships p ON p.id = me.partnership_id AND p.ended_at IS NULL AND p.id <> ?
+	JOIN participants other ON other.partnership_id = p.id AND other.id <> me.id
+	JOIN people pe ON pe.id = other.person_id
+	JOIN checkin_series cs ON cs.partnership_id = p.id
+	WHERE me.person_id IN (?, ?) AND me.status <> 'left' AND cs.status <> 'cancelled'
+		AND cs.id = (SELECT MAX(id) FROM checkin_series WHERE partnership_id = p.id)
+	ORDER BY cs.id`)
+
+// qLoadOtherPlans finds the check-in plans (schedules chosen before the
+// agreement, with no series yet) of every other live partnership the two
+// people take part in, with the zone of its lead, which the series will
+// be in.
+var qLoadOtherPlans = query(`SELECT p.checkin_plan, me.person_id, pe.name AS with_name, lead.time_zone
+	FROM participants me
+	JOIN partnerships p ON p.id = me.partnership_id AND p.ended_at IS NULL AND p.id <> ?
+	JOIN participants other ON other.partnership_id = p.id AND other.id <> me.id
+	JOIN people pe ON pe.id = other.person_id
+	JOIN participants lp ON lp.partnership_id = p.id AND lp.slot = 0
+	JOIN people lead ON lead.id = lp.person_id
+	WHERE me.person_id IN (?, ?) AND me.status <> 'left' AND p.checkin_plan <> ''
+		AND NOT EXISTS (SELECT 1 FROM checkin_series cs WHERE cs.partnership_id = p.id)
+	ORDER BY p.id`)
+
+// loadOtherCheckins reads the running check-in series the two people have
+// in other partnerships, with the meetings moved or skipped in them, and
+// the plans of those whose series has not started, so that a clashing
+// time can be refused. They are never saved from here.
+func (tx *Tx) loadOtherCheckins(ctx context.Context, p *conversation.Partnership) error {
+	var rows []struct {
+		seriesRow
+		PersonID int64  `db:"person_id"`
+		WithName string `db:"with_name"`
+	}
+	a, b := p.Participants[0], p.Participants[1]
+	if err := tx.selectAll(ctx, &rows, qLoadOtherSeries, p.ID, a.Person.ID, b.Person.ID); err != nil {
+		return fmt.Errorf("store: load the other check-ins of %d: %w", p.ID, err)
+	}
+	for _, r := range rows {
+		who := a
+		if r.PersonID == b.Person.ID {
+			who = b
+		}
+		sched, err := conversation.ParseSchedule(r.Schedule)
+		if err != nil {
+			return fmt.Errorf("store: check-in series %d: %w", r.ID, err)
+		}
+		loc, err := tx.s.location(r.TimeZone)
+		if err != nil {
+			return err
+		}
+		cs := &conversation.Series{ID: r.ID, Schedule: sched, Zone: loc, Start: r.StartAt.UTC(),
+			Status: conversation.SeriesStatus(r.Status), PausedFrom: fromNull(r.PausedFrom), PausedUntil: fromNull(r.PausedUntil)}
+		var ors []occurrenceRow
+		if err := tx.selectAll(ctx, &ors, qLoadOccurrences, cs.ID); err != nil {
+			return fmt.Errorf("store: load meetings of series %d: %w", cs.ID, err)
+		}
+		for _, o := range ors {
+			cs.Occurrences = append(cs.Occurrences, &conversation.Occurrence{ID: o.ID, Original: o.OriginalAt.UTC(), Start: o.StartAt.UTC(),
+				State: conversation.OccurrenceState(o.State), Number: o.Number})
+		}
+		p.OtherCheckins = append(p.OtherCheckins, conversation.OtherSeries{Who: who, With: r.WithName, Series: cs})
+	}
+	var plans []struct {
+		Plan     string `db:"checkin_plan"`
+		PersonID int64  `db:"person_id"`
+		WithName string `db:"with_name"`
+		TimeZone string `db:"time_zone"`
+	}
+	if err := tx.selectAll(ctx, &plans, qLoadOtherPlans, p.ID, a.Person.ID, b.Person.ID); err != nil {
+		return fmt.Errorf("store: load the other check-in plans of %d: %w", p.ID, err)
+	}
+	for _, r := range plans {
+		who := a
+		if r.PersonID == b.Person.ID {
+			who = b
+		}
+		sched, err := conversation.ParseSchedule(r.Plan)
+		if err != nil {
+			return fmt.Errorf("store: check-in plan %q: %w", r.Plan, err)
+		}
+		loc, err := tx.s.location(r.TimeZone)
+		if err != nil {
+			return err
+		}
+		p.OtherCheckins = append(p.OtherCheckins, conversation.OtherSeries{Who: who, With: r.WithName, Series: conversation.PlannedSeries(sched, loc, tx.s.clock.Now())})
+	}
+	return nil
+}

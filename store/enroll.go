@@ -185,10 +185,47 @@ func (tx *Tx) Enroll(ctx context.Context, e Enrollment) (int64, error) {
 			return 0, fmt.Errorf("store: add participant: %w", err)
 		}
 	}
+	var last [2]time.Time
+	for i, person := range people {
+		if last[i], err = tx.lastWelcome(ctx, person, id); err != nil {
+			return 0, err
+		}
+	}
 	_, err = tx.Apply(ctx, id, func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
-		return p.Enroll(now), nil
+		return p.EnrollAfter(now, last), nil
 	})
 	return id, err
+}
+
+// Plain columns rather than MAX(): SQLite types only a column's value as
+// a time.
+var (
+	qPendingWelcome = query(`SELECT pt.next_send_at FROM participants pt JOIN partnerships p ON p.id = pt.partnership_id
+		WHERE pt.person_id = ? AND p.id <> ? AND p.ended_at IS NULL AND pt.position = 0 AND pt.next_send_at IS NOT NULL
+			AND NOT EXISTS (SELECT 1 FROM prompts pr WHERE pr.participant_id = pt.id)
+		ORDER BY pt.next_send_at DESC LIMIT 1`)
+	qSentWelcome = query(`SELECT pr.sent_at FROM prompts pr JOIN participants pt ON pt.id = pr.participant_id
+		WHERE pt.person_id = ? AND pr.position = 0 ORDER BY pr.sent_at DESC LIMIT 1`)
+)
+
+// lastWelcome is when the person's latest welcome of another partnership
+// went out or is due to, whichever is later; zero when there is none.
+func (tx *Tx) lastWelcome(ctx context.Context, person, partnership int64) (time.Time, error) {
+	var last time.Time
+	for _, q := range []struct {
+		query *Query
+		args  []any
+	}{{qPendingWelcome, []any{person, partnership}}, {qSentWelcome, []any{person}}} {
+		var t time.Time
+		switch err := tx.get(ctx, &t, q.query, q.args...); {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return time.Time{}, fmt.Errorf("store: find the last welcome of person %d: %w", person, err)
+		case t.After(last):
+			last = t
+		}
+	}
+	return last, nil
 }
 
 var qLivePartnershipOf = query(`SELECT p.id FROM partnerships p

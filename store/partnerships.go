@@ -391,6 +391,13 @@ func (tx *Tx) load(ctx context.Context, id int64, lock bool) (*conversation.Part
 	if err := tx.loadEarlierCheckins(ctx, p, byID, snap.checkin); err != nil {
 		return nil, nil, err
 	}
+	if lock {
+		// Only an operation can set a check-in time; display does not
+		// need these.
+		if err := tx.loadOtherCheckins(ctx, p); err != nil {
+			return nil, nil, err
+		}
+	}
 	return p, snap, nil
 }
 

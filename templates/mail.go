@@ -239,6 +239,8 @@ type Note struct {
 	// Seen marks an undone answer the partner had seen; Reopened an undo
 	// that made the question the current one again.
 	Seen, Reopened bool
+	// Clash is set on a clash note.
+	Clash *Clash
 }
 
 // Answer is a recorded answer shown in a mail: the recipient's own as a
@@ -443,4 +445,19 @@ func quote(s string) string {
 		lines[i] = strings.TrimRight("  | "+l, " ")
 	}
 	return strings.Join(lines, "\n")
+}
+
+// Clash is a check-in time refused because it overlaps another check-in.
+type Clash struct {
+	// Mine is set when the overlap is the recipient's own; With and At
+	// (their other check-in, in words) are given only then: a partner's
+	// other meetings are theirs.
+	Mine bool
+	With string
+	At   string
+	// Free is the nearest free schedule ("every Tuesday at 10:30"), or
+	// FreeAt the nearest free time that day ("10:30"); empty when none
+	// was found.
+	Free   string
+	FreeAt string
 }
