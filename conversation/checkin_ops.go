@@ -33,6 +33,14 @@ func (p *Partnership) SetSchedule(participantID int64, s Schedule, now time.Time
 	if !p.organiser(me) {
 		return nil, ErrNotOrganiser
 	}
+	// The organiser gave the time in their own zone; the series is kept
+	// in the lead's, and must suit both people.
+	zone := p.Lead().Person.Location
+	s = inSeriesZone(s, me.Person.Location, zone, now.Add(p.Rules.Checkins.FirstAfter))
+	first := s.First(now.Add(p.Rules.Checkins.FirstAfter), zone)
+	if o := p.offHours(me, s.Occurrences(first, first, first.Add(clashHorizon), zone), s.Length); o != nil {
+		return nil, &OffHoursError{OffHours: *o}
+	}
 	return p.schedule(s, now)
 }
 
@@ -50,6 +58,19 @@ func (p *Partnership) AskSchedule(participantID int64, why string, now time.Time
 // of one of the two: the organiser is asked again (before the first
 // series) or told (after), with the nearest free time.
 func (p *Partnership) RefuseClash(participantID int64, c Clash, now time.Time) ([]Message, error) {
+	return p.refuseTime(participantID, Note{Kind: NoteClash, Clash: &c}, now)
+}
+
+// RefuseOffHours answers a check-in time outside someone's working hours
+// as RefuseClash does a clash, with the times that suit both.
+func (p *Partnership) RefuseOffHours(participantID int64, o OffHours, now time.Time) ([]Message, error) {
+	return p.refuseTime(participantID, Note{Kind: NoteOffHours, OffHours: &o}, now)
+}
+
+// refuseTime tells the organiser why a check-in time was refused: in the
+// question of when to meet while there is no series, in a help mail
+// after.
+func (p *Partnership) refuseTime(participantID int64, n Note, now time.Time) ([]Message, error) {
 	me, err := p.writer(participantID, now)
 	if err != nil {
 		return nil, err
@@ -58,7 +79,7 @@ func (p *Partnership) RefuseClash(participantID int64, c Clash, now time.Time) (
 	if p.Checkin == nil || p.Checkin.Status == SeriesCancelled {
 		kind = MsgScheduleAsk
 	}
-	return []Message{p.compose(me, Message{Kind: kind, Notes: []Note{{Kind: NoteClash, Clash: &c}}}, now)}, nil
+	return []Message{p.compose(me, Message{Kind: kind, Notes: []Note{n}}, now)}, nil
 }
 
 // ScheduleCheckins is the operator setting or changing the schedule.
@@ -147,6 +168,12 @@ func (p *Partnership) MoveCheckin(participantID int64, original, start time.Time
 	}
 	if !start.After(now) {
 		return nil, ErrPastDate
+	}
+	if participantID != 0 {
+		me, _ := p.Participant(participantID)
+		if o := p.offHours(me, []time.Time{start}, cs.Schedule.Length); o != nil {
+			return nil, &OffHoursError{OffHours: *o}
+		}
 	}
 	if c := p.meetingClash(start, cs.Schedule.Length, cs.Zone, now); c != nil {
 		return nil, &ClashError{Clash: *c}
@@ -452,13 +479,48 @@ func (p *Partnership) checkinActions(now time.Time) []checkinAction {
 			}
 		}
 		if o.AgendaSentAt.IsZero() && now.Before(end) {
-			out = append(out, checkinAction{kind: MsgAgenda, o: o, due: start.Add(-r.AgendaBefore)})
+			// An hour before, unless that is night for one of the two:
+			// then as soon as it is morning for both, and at the latest
+			// just before the meeting.
+			due := p.allowedForAll(start.Add(-r.AgendaBefore), false)
+			if latest := start.Add(-agendaLatest); due.After(latest) {
+				due = latest
+			}
+			out = append(out, checkinAction{kind: MsgAgenda, o: o, due: due})
 		}
 		if o.FollowUpSentAt.IsZero() && now.Before(end.Add(r.FollowUpAfter+24*time.Hour)) {
-			out = append(out, checkinAction{kind: MsgFollowUp, o: o, due: end.Add(r.FollowUpAfter)})
+			due := p.allowedForAll(end.Add(r.FollowUpAfter), !r.FollowUpBoth)
+			out = append(out, checkinAction{kind: MsgFollowUp, o: o, due: due})
 		}
 	}
 	return out
+}
+
+// agendaLatest is how long before a meeting the agenda goes out at the
+// latest, even if that is someone's quiet time.
+const agendaLatest = 5 * time.Minute
+
+// allowedForAll is the first moment from t outside the quiet hours of
+// everyone taking part, or of the organiser alone.
+func (p *Partnership) allowedForAll(t time.Time, organiserOnly bool) time.Time {
+	// Two zones' quiet hours can each push the time past the other's
+	// start; a few rounds settle it, as quiet hours leave most of a
+	// working day free.
+	for range 4 {
+		moved := false
+		for _, pt := range p.Participants {
+			if pt.Status == ParticipantLeft || (organiserOnly && !p.organiser(pt)) {
+				continue
+			}
+			if next := p.Rules.Quiet.NextAllowed(t, pt.Person.Location); next.After(t) {
+				t, moved = next, true
+			}
+		}
+		if !moved {
+			break
+		}
+	}
+	return t
 }
 
 // nextCheckinWake is the earliest time checkinWake has something to do:

@@ -120,7 +120,9 @@ func (p *Partnership) digest(ag *Agreement, now time.Time) *Digest {
 		d.Checkins.Skipped += t.Skipped
 		d.Checkins.Declined += t.Declined
 		for _, o := range cs.Occurrences {
-			if o.Start.Before(d.From) || !o.Start.Before(to) {
+			// Preparation counts for the meetings that took place: not
+			// one skipped after its prompt went out, nor one declined.
+			if o.Start.Before(d.From) || !o.Start.Before(to) || !p.held(cs, o) {
 				continue
 			}
 			for i, pt := range p.Participants {
@@ -169,6 +171,12 @@ func (p *Partnership) tallyCheckins(cs *Series, from, to time.Time) CheckinTally
 	}
 	t.Skipped = len(skipped)
 	return t
+}
+
+// held reports whether the meeting o took place: its agenda went out, it
+// was not skipped or paused afterwards, and nobody declined it.
+func (p *Partnership) held(cs *Series, o *Occurrence) bool {
+	return o.State != OccSkipped && !o.AgendaSentAt.IsZero() && !cs.paused(o.Original) && !p.declined(cs, o)
 }
 
 // declined reports whether either person declined the meeting o, on its

@@ -101,6 +101,9 @@ const (
 	// NoteClash refuses a check-in time that overlaps another check-in of
 	// one of the two (see Clash).
 	NoteClash NoteKind = "clash"
+	// NoteOffHours refuses a check-in time outside someone's working
+	// hours (see OffHours).
+	NoteOffHours NoteKind = "off-hours"
 )
 
 // Note acknowledges something the person (or the operator) did.
@@ -122,14 +125,18 @@ type Note struct {
 	// Reopened marks an undo that made the question the current one
 	// again.
 	Reopened bool
-	// Clash is the clash a clash note is about.
-	Clash *Clash
+	// Clash is the clash a clash note is about, OffHours the meeting an
+	// off-hours note refuses.
+	Clash    *Clash
+	OffHours *OffHours
 }
 
 // Message is one mail to one participant, as the domain sees it.
 type Message struct {
 	Kind MessageKind
 	To   *Participant
+	// At is when the message was composed.
+	At time.Time
 	// Prompt is the question a welcome, question or reminder asks; replies
 	// to the mail are routed back to it.
 	Prompt *Prompt

@@ -743,7 +743,7 @@ func (p *Partnership) next(pt *Participant, now time.Time) []Message {
 // compose fills in what rides along with any mail to a person: receipts of
 // their own answers and their partner's answers they may now see.
 func (p *Partnership) compose(pt *Participant, m Message, now time.Time) Message {
-	m.To = pt
+	m.To, m.At = pt, now
 	for _, a := range p.Answers {
 		if a.ParticipantID == pt.ID && a.ReceiptAt.IsZero() {
 			a.ReceiptAt = now

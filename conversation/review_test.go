@@ -380,6 +380,12 @@ func TestDiffCommitment(t *testing.T) {
 		{"changed and added", "I reply within a day.\nI share the plan.",
 			"I reply within a day.\nI share the plan each Monday morning.\nI ask before I assume.",
 			[]ChangeKind{ChangeChanged, ChangeAdded}},
+		{"sentence moved to its own line", "I protect your focus time. I back your decisions in public.",
+			"I protect your focus time.\nI back your decisions in public.\nI hold a monthly hour on your growth.",
+			[]ChangeKind{ChangeAdded}},
+		{"two sentences, one reworded", "I protect your focus time. I back your decisions in public.",
+			"I protect your focus time. I back your decisions in front of the team.", []ChangeKind{ChangeChanged}},
+		{"abbreviation is no sentence end", "I send notes, e.g. the decisions. I file them.", "I send notes, e.g. the decisions. I file them weekly.", []ChangeKind{ChangeChanged}},
 	} {
 		var got []ChangeKind
 		for _, c := range diffCommitment("T", pt, tc.before, tc.after) {
@@ -565,5 +571,57 @@ func TestDigestCountsReplacedSeries(t *testing.T) {
 	}
 	if d.Checkins.Held != agendas || d.Checkins.Skipped != 0 || d.Prep[0].Asked != preps {
 		t.Errorf("digest counts %+v and the lead's prep %+v; want %d held and %d preps asked, across both series", d.Checkins, d.Prep[0], agendas, preps)
+	}
+}
+
+func TestSentences(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in   string
+		want []string
+	}{
+		{"We meet weekly. I will send notes!", []string{"We meet weekly.", "I will send notes!"}},
+		{"I send notes, e.g. the decisions.", []string{"I send notes, e.g. the decisions."}},
+		{"Why not? 2 hours a week is fine.", []string{"Why not?", "2 hours a week is fine."}},
+		{"Version 2.5 ships in May", []string{"Version 2.5 ships in May"}},
+		{"  ", nil},
+	} {
+		if got := sentences(tc.in); !slices.Equal(got, tc.want) {
+			t.Errorf("sentences(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestDigestCountsMeetingsThatHappened: a meeting skipped after its prep
+// prompt went out is skipped, not "prepared for"; only the meetings held
+// count towards preparation.
+func TestDigestCountsMeetingsThatHappened(t *testing.T) {
+	t.Parallel()
+	at := berlinTime(t, 2027, 1, 11, 9, 0)
+	p := agreed(t, noQuiet(), "", at)
+	lead := p.Participants[0]
+	now := at.Add(time.Hour)
+	must[[]Message](t)(p.SetSchedule(lead.ID, must[Schedule](t)(ParseSchedule("tue 15:00 30m weekly")), now))
+	first := p.Checkin.Upcoming(now).Original
+	// Past the first prep prompt, then the meeting is skipped.
+	for i := 0; !slices.Contains(kindsTo(wakeAt(t, p, &now), lead), MsgPrep); i++ {
+		if i > 20 {
+			t.Fatal("no prep prompt for the first meeting")
+		}
+	}
+	must[[]Message](t)(p.SkipCheckin(lead.ID, first, now))
+	// Three more weeks of meetings.
+	until := now.AddDate(0, 0, 21)
+	for now.Before(until) {
+		wakeAt(t, p, &now)
+	}
+	d := p.digest(&Agreement{Version: 2, Previous: 1, Created: now}, now)
+	if d.Checkins.Held < 2 || d.Checkins.Skipped != 1 {
+		t.Errorf("check-ins %+v, want some held and 1 skipped", d.Checkins)
+	}
+	for i, pr := range d.Prep {
+		if pr.Asked != d.Checkins.Held {
+			t.Errorf("%s was asked to prepare for %d meetings, want the %d held", p.Participants[i].Person.Name, pr.Asked, d.Checkins.Held)
+		}
 	}
 }

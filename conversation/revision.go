@@ -175,8 +175,9 @@ func diffCommitment(topic string, pt *Participant, before, after string) []Chang
 	return out
 }
 
-// commitmentItems splits a commitment text into its lines, without list
-// markers.
+// commitmentItems splits a commitment text into its sentences, line by
+// line and without list markers, so a promise kept word for word but moved
+// to a line of its own is no change.
 func commitmentItems(text string) []string {
 	var out []string
 	for _, line := range strings.Split(text, "\n") {
@@ -185,9 +186,29 @@ func commitmentItems(text string) []string {
 		if i := strings.IndexAny(line, ".)"); i > 0 && i <= 2 && strings.Trim(line[:i], "0123456789") == "" {
 			line = strings.TrimSpace(line[i+1:])
 		}
-		if line != "" {
-			out = append(out, line)
+		out = append(out, sentences(line)...)
+	}
+	return out
+}
+
+// sentences splits a line after each full stop, question or exclamation
+// mark that is followed by a space and a capital letter or digit, so "We
+// meet weekly. I will send notes." is two sentences and "e.g. the
+// notes" stays one.
+func sentences(line string) []string {
+	var out []string
+	rs := []rune(line)
+	start := 0
+	for i := 0; i+2 < len(rs); i++ {
+		if strings.ContainsRune(".!?", rs[i]) && unicode.IsSpace(rs[i+1]) && (unicode.IsUpper(rs[i+2]) || unicode.IsDigit(rs[i+2])) {
+			if s := strings.TrimSpace(string(rs[start : i+1])); s != "" {
+				out = append(out, s)
+			}
+			start = i + 2
 		}
+	}
+	if s := strings.TrimSpace(string(rs[start:])); s != "" {
+		out = append(out, s)
 	}
 	return out
 }

@@ -145,6 +145,11 @@ func checkinReply(p *conversation.Partnership, me *conversation.Participant, r r
 			msgs, err = p.RefuseClash(me.ID, ce.Clash, now)
 			return store.InboundCommand, "check-in schedule clashes: " + ce.Error(), msgs, err
 		}
+		var oe *conversation.OffHoursError
+		if errors.As(err, &oe) {
+			msgs, err = p.RefuseOffHours(me.ID, oe.OffHours, now)
+			return store.InboundCommand, "check-in schedule out of hours: " + oe.Error(), msgs, err
+		}
 		if errors.As(err, &se) {
 			msgs, err = p.AskSchedule(me.ID, se.Message, now)
 			return store.InboundCommand, "unclear schedule: " + se.Message, msgs, err
@@ -184,7 +189,7 @@ func runCheckinCommand(p *conversation.Partnership, me *conversation.Participant
 		if cmd.Date.IsZero() {
 			return cs.Upcoming(now)
 		}
-		from, to := cmd.Span(cs.Zone)
+		from, to := cmd.Span(me.Person.Location)
 		for _, o := range cs.Meetings(from, to) {
 			if now.Before(o.End(cs)) {
 				return o
@@ -206,11 +211,12 @@ func runCheckinCommand(p *conversation.Partnership, me *conversation.Participant
 		if o == nil {
 			return p.Unclear(me.ID, "There is no check-in then, so there is nothing to move.", now)
 		}
-		msgs, err = p.MoveCheckin(me.ID, o.Original, cmd.NewStart(o.Start, cs.Zone), now)
+		// The time is read in the sender's own zone.
+		msgs, err = p.MoveCheckin(me.ID, o.Original, cmd.NewStart(o.Start, me.Person.Location), now)
 	case conversation.CheckinCmdMoveSeries:
 		msgs, err = p.SetSchedule(me.ID, cmd.Series.Over(cs.Schedule), now)
 	case conversation.CheckinCmdPause:
-		msgs, err = p.PauseCheckins(me.ID, cmd.Until.Start(cs.Zone), now)
+		msgs, err = p.PauseCheckins(me.ID, cmd.Until.Start(me.Person.Location), now)
 	case conversation.CheckinCmdResume:
 		msgs, err = p.ResumeCheckins(me.ID, now)
 	case conversation.CheckinCmdCancel:
@@ -220,9 +226,12 @@ func runCheckinCommand(p *conversation.Partnership, me *conversation.Participant
 	}
 	var se *conversation.ScheduleError
 	var ce *conversation.ClashError
+	var oe *conversation.OffHoursError
 	switch {
 	case errors.As(err, &ce):
 		return p.RefuseClash(me.ID, ce.Clash, now)
+	case errors.As(err, &oe):
+		return p.RefuseOffHours(me.ID, oe.OffHours, now)
 	case errors.As(err, &se):
 		return p.Unclear(me.ID, se.Message, now)
 	case errors.Is(err, conversation.ErrPastDate):

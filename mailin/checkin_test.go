@@ -17,10 +17,15 @@ import (
 func (e *env) agreeAll() sent {
 	e.t.Helper()
 	_, err := e.st.Apply(e.ctx, e.pid, func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
+		// Answered all at once, whatever the hour.
+		quiet := p.Rules.Quiet
+		p.Rules.Quiet = conversation.QuietHours{}
+		defer func() { p.Rules.Quiet = quiet }()
 		var msgs []conversation.Message
 		for _, pt := range p.Participants {
 			for pt.Position < p.Set.Len() {
 				if pt.Current() == nil {
+					pt.NextSendAt = now
 					msgs = append(msgs, p.Wake(now)...)
 					continue
 				}
@@ -192,7 +197,7 @@ func TestCheckinReplies(t *testing.T) {
 	}
 }
 
-// TestClashingScheduleByMail: Dana already meets Kim on Tuesdays at 10;
+// TestClashingScheduleByMail: Dana already meets Kim on Tuesdays at 15;
 // answering Sam's schedule question with the same time is refused with
 // the nearest free time, her own other meeting named, and that free time
 // is then taken.
@@ -206,25 +211,73 @@ func TestClashingScheduleByMail(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tuesdays, _ := conversation.ParseSchedule("tue 10:00 30m weekly")
+	tuesdays, _ := conversation.ParseSchedule("tue 15:00 30m weekly")
 	if _, err := e.st.Apply(e.ctx, kim, func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
 		return p.ScheduleCheckins(tuesdays, now)
 	}); err != nil {
 		t.Fatal(err)
 	}
 	ask := e.agreeAll()
-	e.process(pr, 1, replyMail("dana@example.test", ask, "Tuesdays at 10, half an hour"))
+	e.process(pr, 1, replyMail("dana@example.test", ask, "Tuesdays at 15, half an hour"))
 	refusal := e.lastMail("dana@example.test")
-	text := string(refusal.Raw)
+	text := refusal.text(t)
 	if !strings.Contains(refusal.Subject, "When would you like to meet with Sam?") ||
-		!strings.Contains(text, "overlaps your check-in with Kim") || !strings.Contains(text, "every Tuesday at 10:30") {
+		!strings.Contains(text, "overlaps your check-in with Kim") || !strings.Contains(text, "every Tuesday at 15:30") {
 		t.Fatalf("the refusal %q does not name Kim and the free time:\n%s", refusal.Subject, text)
 	}
 	if cs := e.series(); cs != nil {
 		t.Fatalf("a clashing series was set: %s", cs.Schedule.Spec())
 	}
-	e.process(pr, 2, replyMail("dana@example.test", refusal, "Tuesdays at 10:30"))
-	if cs := e.series(); cs == nil || cs.Schedule.At != 10*60+30 {
-		t.Errorf("after the free time: series %+v, want Tuesdays at 10:30", cs)
+	e.process(pr, 2, replyMail("dana@example.test", refusal, "Tuesdays at 15:30"))
+	if cs := e.series(); cs == nil || cs.Schedule.At != 15*60+30 {
+		t.Errorf("after the free time: series %+v, want Tuesdays at 15:30", cs)
+	}
+}
+
+// TestOffHoursByMail: Dana in Berlin answers the schedule question with
+// Tuesdays at 10, which is 04:00 for Sam in New York; it is refused with
+// Sam's time and the hours that suit both. Once a time suits both, Sam's
+// "move to Thursday 10:00" is read in his own zone.
+func TestOffHoursByMail(t *testing.T) {
+	t.Parallel()
+	rules := conversation.DefaultRules()
+	rules.RevealGrace = 0
+	e := newEnvWith(t, storetest.SQLiteURL(t), nil, store.Options{Rules: rules})
+	pr := e.processor("p1")
+	ask := e.agreeAll()
+	e.process(pr, 1, replyMail("dana@example.test", ask, "Tuesdays at 10"))
+	if cs := e.series(); cs != nil {
+		t.Fatalf("a series at 04:00 for Sam was set: %s", cs.Schedule.Spec())
+	}
+	refusal := e.lastMail("dana@example.test")
+	text := refusal.text(t)
+	for _, want := range []string{"is 04:00 for Sam, outside Sam's working hours", "run from 14:00 to 19:30, in your time"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the refusal %q lacks %q:\n%s", refusal.Subject, want, text)
+		}
+	}
+	e.process(pr, 2, replyMail("dana@example.test", refusal, "Tuesdays at 15:00"))
+	cs := e.series()
+	if cs == nil || cs.Schedule.Spec() != "tue 15:00 30m weekly" {
+		t.Fatalf("after a time that suits both: series %+v", cs)
+	}
+	invite := e.lastMail("sam@example.test")
+	if text := invite.text(t); !strings.Contains(text, "every Tuesday at 09:00") || !strings.Contains(text, "(15:00 for Dana") {
+		t.Errorf("Sam's invitation does not give his own time and Dana's:\n%s", text)
+	}
+	e.process(pr, 3, replyMail("sam@example.test", invite, "move to Thursday 10:00"))
+	cs = e.series()
+	ny, _ := time.LoadLocation("America/New_York")
+	var moved *conversation.Occurrence
+	for _, o := range cs.Occurrences {
+		if o.State == conversation.OccMoved {
+			moved = o
+		}
+	}
+	if moved == nil {
+		t.Fatalf("Sam's move was not made: %+v (last mail to Sam %q)", cs.Occurrences, e.lastMail("sam@example.test").Subject)
+	}
+	if got := moved.Start.In(ny); got.Weekday() != time.Thursday || got.Hour() != 10 {
+		t.Errorf("moved to %s New York time, want Thursday 10:00", got.Format("Mon 15:04"))
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/jhillyerd/enmime/v2"
 
 	"accord/conversation"
 	"accord/mailout"
@@ -142,6 +143,17 @@ func portOf(addr string) int {
 type sent struct {
 	MessageID, ReplyTo, Subject string
 	Raw                         []byte
+}
+
+// text returns the plain-text part of the mail with its lines joined, so
+// a check does not depend on where the text wraps.
+func (m sent) text(t testing.TB) string {
+	t.Helper()
+	env, err := enmime.ReadEnvelope(bytes.NewReader(m.Raw))
+	if err != nil {
+		t.Fatalf("read %s: %v", m.MessageID, err)
+	}
+	return strings.Join(strings.Fields(env.Text), " ")
 }
 
 // lastMail returns the newest queued mail to an address.

@@ -122,7 +122,7 @@ func TestHeaders(t *testing.T) {
 		"From":                     `"Accord" <accord@example.com>`,
 		"To":                       `"Dana Lee" <dana@example.com>`,
 		"Reply-To":                 "<accord+sampletokensampletokensamp@example.com>",
-		"Subject":                  "[Accord] 2/16 — What do we value in each other?",
+		"Subject":                  "[Accord · Sam] 2/16 — What do we value in each other?",
 		"In-Reply-To":              "<msg-2@example.com>",
 		"Auto-Submitted":           "auto-generated",
 		"X-Auto-Response-Suppress": "All",

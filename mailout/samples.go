@@ -1,6 +1,7 @@
 package mailout
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -217,6 +218,10 @@ func Samples(set *conversation.QuestionSet, now time.Time, r *Renderer) ([]Sampl
 	}
 	add("digest-partial", partial, partial.Wake(rt.Add(15*24*time.Hour)), nil, conversation.MsgDigest, lead)
 
+	if err := zoneSamples(set, rules, berlin, now, add); err != nil {
+		return nil, err
+	}
+
 	ended, err := newPair(conversation.KindLeadReport)
 	if err != nil {
 		return nil, err
@@ -245,7 +250,11 @@ func Samples(set *conversation.QuestionSet, now time.Time, r *Renderer) ([]Sampl
 			View: templates.View{Kind: templates.MailTooLarge, Recipient: templates.Person{Name: "Sam Ortiz", First: "Sam"}, Subject: "Re: [Accord] 4/16 — What is at stake for each of us?", Limit: "25 MB"},
 		}},
 	)
-	return out, nil
+	overview, err := overviewSample(set, now, berlin)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, overview), nil
 }
 
 func sampleOf(name string, p *conversation.Partnership, m conversation.Message, now time.Time, r *Renderer) (Sample, error) {
@@ -272,6 +281,68 @@ func sampleOf(name string, p *conversation.Partnership, m conversation.Message, 
 		}
 	}
 	return Sample{Name: name, Kind: string(m.Kind), Letter: l}, nil
+}
+
+// zoneSamples are the check-in mails of a pair six hours apart: Dana in
+// Berlin, Sam in New York, each seeing times in their own zone.
+func zoneSamples(set *conversation.QuestionSet, rules conversation.Rules, berlin *time.Location, now time.Time, add func(string, *conversation.Partnership, []conversation.Message, error, conversation.MessageKind, int)) error {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		return err
+	}
+	a := conversation.Person{Name: "Dana Lee", Email: "dana@example.com", Location: berlin}
+	b := conversation.Person{Name: "Sam Ortiz", Email: "sam@example.com", Location: ny}
+	p, err := conversation.NewPartnership(conversation.KindLeadReport, a, b, set, rules, now)
+	if err != nil {
+		return err
+	}
+	p.ID, p.Participants[0].ID, p.Participants[1].ID = 4, 1, 2
+	p.Enroll(now)
+	var msgs []conversation.Message
+	for i := range set.Len() {
+		for _, pt := range p.Participants {
+			m, err := p.Answer(pt.ID, set.Questions[i].ID, "Thoughts on "+set.Questions[i].Title, now.Add(time.Minute))
+			if err != nil {
+				return err
+			}
+			msgs = append(msgs, m...)
+		}
+	}
+	msgs = append(msgs, p.Wake(now.Add(time.Minute+rules.RevealGrace))...)
+	add("schedule-ask-apart", p, msgs, nil, conversation.MsgScheduleAsk, 0)
+	// Working hours count from here on, each in their own zone.
+	p.Rules.Quiet = conversation.DefaultQuietHours
+	t := now.Add(time.Hour)
+	early, err := conversation.ParseSchedule("tue 10:00 30m weekly")
+	if err != nil {
+		return err
+	}
+	_, err = p.SetSchedule(1, early, t)
+	var oh *conversation.OffHoursError
+	if !errors.As(err, &oh) {
+		return fmt.Errorf("mailout: sample help-off-hours: Tuesdays at 10 in Berlin was not refused: %v", err)
+	}
+	msgs, err = p.RefuseOffHours(1, oh.OffHours, t)
+	add("schedule-ask-off-hours", p, msgs, err, conversation.MsgScheduleAsk, 0)
+	later, err := conversation.ParseSchedule("tue 15:00 30m weekly")
+	if err != nil {
+		return err
+	}
+	msgs, err = p.SetSchedule(1, later, t.Add(time.Minute))
+	if err == nil {
+		p.Checkin.UID = "checkin-apart@accord.example.com"
+	}
+	add("calendar-invitation-apart", p, msgs, err, conversation.MsgCalendar, 1)
+	if err != nil {
+		return err
+	}
+	// Sam moves one meeting to Thursday 10:00 his time.
+	o := p.Checkin.Upcoming(t)
+	thu := o.Start.In(ny)
+	thu = time.Date(thu.Year(), thu.Month(), thu.Day()+2, 10, 0, 0, 0, ny)
+	msgs, err = p.MoveCheckin(2, o.Original, thu, t.Add(2*time.Minute))
+	add("calendar-moved-apart", p, msgs, err, conversation.MsgCalendar, 0)
+	return nil
 }
 
 // checkinSamples takes the agreed sample pair through its check-ins: the
@@ -390,4 +461,99 @@ func reviewSamples(p *conversation.Partnership, add func(string, *conversation.P
 	msgs, err := p.Export(2, step())
 	add("export", p, msgs, err, conversation.MsgExport, report)
 	return nil
+}
+
+// overviewSample is Dana's weekly overview two weeks on, in three
+// partnerships: Sam, who reports to her, with an agreement and this week's
+// check-in moved; Kim, a peer, with an agreement, this week's check-in
+// skipped and on a break; and Ana, who reports to her and has answered
+// everything, waiting on Dana.
+func overviewSample(set *conversation.QuestionSet, now time.Time, loc *time.Location) (Sample, error) {
+	rules := conversation.DefaultRules()
+	rules.Quiet, rules.RevealGrace = conversation.QuietHours{}, 0
+	dana := conversation.Person{ID: 1, Name: "Dana Lee", Email: "dana@example.com", Location: loc}
+	week := conversation.WeekOf(now.AddDate(0, 0, 14), loc)
+	monday := week.Monday(loc)
+	var ps []*conversation.Partnership
+	pair := func(id int64, kind conversation.Kind, b conversation.Person) (*conversation.Partnership, error) {
+		b.Location = loc
+		p, err := conversation.NewPartnership(kind, dana, b, set, rules, now)
+		if err != nil {
+			return nil, err
+		}
+		p.ID, p.Participants[0].ID, p.Participants[1].ID = id, 2*id-1, 2*id
+		p.Enroll(now)
+		ps = append(ps, p)
+		return p, nil
+	}
+	answer := func(p *conversation.Partnership, slot, n int) error {
+		pt := p.Participants[slot]
+		for range n {
+			if _, err := p.Answer(pt.ID, pt.Current().QuestionID, "Words that never reach an overview.", now.Add(time.Minute)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	// agreed takes a pair to its agreement and meets on schedule; plan
+	// changes this week's meeting.
+	agreed := func(p *conversation.Partnership, schedule string, plan func(p *conversation.Partnership, slot time.Time) error) error {
+		if err := answer(p, 0, set.Len()); err != nil {
+			return err
+		}
+		if err := answer(p, 1, set.Len()); err != nil {
+			return err
+		}
+		s, err := conversation.ParseSchedule(schedule)
+		if err != nil {
+			return err
+		}
+		if _, err := p.SetSchedule(p.Participants[0].ID, s, now.Add(time.Hour)); err != nil {
+			return err
+		}
+		slots := p.Checkin.Meetings(monday, monday.AddDate(0, 0, 7))
+		if len(slots) != 1 {
+			return fmt.Errorf("%d check-ins in the week of the overview, want 1", len(slots))
+		}
+		return plan(p, slots[0].Start)
+	}
+	sam, err := pair(1, conversation.KindLeadReport, conversation.Person{ID: 2, Name: "Sam Ortiz", Email: "sam@example.com"})
+	if err == nil {
+		err = agreed(sam, "tue 10:00 30m weekly", func(p *conversation.Partnership, slot time.Time) error {
+			_, err := p.MoveCheckin(1, slot, slot.AddDate(0, 0, 2).Add(4*time.Hour), now.Add(2*time.Hour))
+			return err
+		})
+	}
+	if err != nil {
+		return Sample{}, fmt.Errorf("mailout: sample overview: %w", err)
+	}
+	kim, err := pair(2, conversation.KindPeer, conversation.Person{ID: 3, Name: "Kim Novak", Email: "kim@example.com"})
+	if err == nil {
+		err = agreed(kim, "wed 9:00 30m weekly", func(p *conversation.Partnership, slot time.Time) error {
+			if _, err := p.SkipCheckin(4, slot, now.Add(2*time.Hour)); err != nil {
+				return err
+			}
+			_, err := p.Pause(4, monday.AddDate(0, 0, 7), now.Add(3*time.Hour))
+			return err
+		})
+	}
+	if err != nil {
+		return Sample{}, fmt.Errorf("mailout: sample overview: %w", err)
+	}
+	ana, err := pair(3, conversation.KindLeadReport, conversation.Person{ID: 4, Name: "Ana Ruiz", Email: "ana@example.com"})
+	if err == nil {
+		err = answer(ana, 1, set.Len())
+	}
+	if err == nil {
+		err = answer(ana, 0, 5)
+	}
+	if err != nil {
+		return Sample{}, fmt.Errorf("mailout: sample overview: %w", err)
+	}
+	at := monday.Add(8 * time.Hour)
+	o, ok := conversation.BuildOverview(dana, ps, at)
+	if !ok {
+		return Sample{}, fmt.Errorf("mailout: sample overview: Dana needs none")
+	}
+	return Sample{Name: "overview", Kind: templates.MailOverview, Letter: OverviewLetter(o, at)}, nil
 }

@@ -91,10 +91,22 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 				tn.Clash.With, tn.Clash.At = conversation.FirstName(oneLine(c.With)), Meeting(c.At, loc)
 			}
 			if c.Free != nil {
-				tn.Clash.Free = c.Free.String()
+				// The free schedule is in the series' zone; say it in the
+				// recipient's.
+				free := &conversation.Series{Schedule: *c.Free, Zone: p.Lead().Person.Location, Start: c.Free.First(c.At, p.Lead().Person.Location)}
+				local, _ := free.LocalSchedule(loc, free.Start)
+				tn.Clash.Free = local.String()
 			}
 			if !c.FreeAt.IsZero() {
 				tn.Clash.FreeAt = c.FreeAt.In(loc).Format("15:04")
+			}
+		}
+		if o := n.OffHours; o != nil {
+			who := o.Who.Person.Location
+			tn.OffHours = &templates.OffHours{Mine: o.Who == me, Who: conversation.FirstName(oneLine(o.Who.Person.Name)),
+				Date: LongDate(o.At, loc), Yours: o.At.In(loc).Format("15:04"), Theirs: o.At.In(who).Format("15:04")}
+			if o.Suits {
+				tn.OffHours.From, tn.OffHours.To = o.From.String(), o.To.String()
 			}
 		}
 		if cur := me.Current(); cur != nil && (n.Answer == nil || cur.QuestionID != n.Answer.QuestionID) {
@@ -148,33 +160,67 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 // recipient's time; nil for mail that is not about check-ins.
 func checkinView(p *conversation.Partnership, m conversation.Message, loc *time.Location) *templates.Checkin {
 	cs := p.Checkin
+	partner := p.Partner(m.To)
+	ploc := partner.Person.Location
+	apart := ploc.String() != loc.String()
 	if m.Kind == conversation.MsgScheduleAsk {
-		return &templates.Checkin{Zone: loc.String()}
+		v := &templates.Checkin{Zone: loc.String()}
+		if apart && !m.At.IsZero() {
+			// One example, the hour the question suggests, in both zones.
+			_, mine := m.At.In(loc).Zone()
+			_, theirs := m.At.In(ploc).Zone()
+			if theirs == mine {
+				return v
+			}
+			v.PartnerZone, v.Ahead = ploc.String(), theirs > mine
+			v.Apart = lengthWords(time.Duration(max(theirs-mine, mine-theirs)) * time.Second)
+			ten := time.Date(m.At.In(loc).Year(), m.At.In(loc).Month(), m.At.In(loc).Day(), 10, 0, 0, 0, loc)
+			v.Example = [2]string{ten.Format("15:04"), ten.In(ploc).Format("15:04")}
+		}
+		return v
 	}
 	if cs == nil || (m.Calendar == nil && m.Occurrence == nil && m.Kind != conversation.MsgDeclined) {
 		return nil
 	}
+	ref := cs.Start
+	if m.Calendar != nil && m.Calendar.Stamp.After(ref) {
+		ref = m.Calendar.Stamp
+	}
+	local, varies := cs.LocalSchedule(loc, ref)
 	v := &templates.Checkin{
-		Schedule:   cs.Schedule.String(),
+		Schedule:   local.String(),
 		Length:     lengthWords(cs.Schedule.Length),
 		Priorities: m.Priorities,
 	}
 	if cs.Zone.String() != loc.String() {
 		v.Zone = cs.Zone.String()
 	}
-	if o := m.Occurrence; o != nil {
+	if apart {
+		theirs, theirsVaries := cs.LocalSchedule(ploc, ref)
+		v.Partner, v.PartnerAt, v.Varies = conversation.FirstName(oneLine(partner.Person.Name)), theirs.At.String(), varies || theirsVaries
+		if theirs.Weekday != local.Weekday {
+			v.PartnerAt = theirs.Weekday.String() + " " + theirs.At.String()
+		}
+	}
+	meeting := func(o *conversation.Occurrence) {
 		v.When = Meeting(o.Start, loc)
 		if !o.Start.Equal(o.Original) {
 			v.Was = Meeting(o.Original, loc)
 		}
+		if apart {
+			v.PartnerWhen = o.Start.In(ploc).Format("15:04")
+			if o.Start.In(ploc).Weekday() != o.Start.In(loc).Weekday() {
+				v.PartnerWhen = o.Start.In(ploc).Format("Monday 15:04")
+			}
+		}
+	}
+	if o := m.Occurrence; o != nil {
+		meeting(o)
 	}
 	if c := m.Calendar; c != nil {
 		v.Change, v.Sequence = string(c.Kind), c.Sequence
 		if o := c.Occurrence; o != nil {
-			v.When = Meeting(o.Start, loc)
-			if !o.Start.Equal(o.Original) {
-				v.Was = Meeting(o.Original, loc)
-			}
+			meeting(o)
 		}
 		if cs.Status == conversation.SeriesPaused {
 			v.Paused, v.PausedUntil = true, LongDate(cs.PausedUntil, loc)

@@ -21,7 +21,7 @@ func TestCheckinsPersist(t *testing.T) {
 	eachBackend(t, func(t *testing.T, url string) {
 		ctx := context.Background()
 		st, clock, id, apply := enrolledPair(t, url)
-		tue, _ := conversation.ParseSchedule("tue 10:00 30m weekly")
+		tue, _ := conversation.ParseSchedule("tue 15:00 30m weekly")
 		apply(func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
 			return p.ScheduleCheckins(tue, now)
 		})
@@ -47,8 +47,8 @@ func TestCheckinsPersist(t *testing.T) {
 			t.Errorf("stored series: %+v", cs)
 		}
 		first := cs.Start
-		if first.In(cs.Zone).Format("Mon 15:04") != "Tue 10:00" {
-			t.Errorf("first meeting %s, want a Tuesday at 10:00 in Berlin", first.In(cs.Zone))
+		if first.In(cs.Zone).Format("Mon 15:04") != "Tue 15:00" {
+			t.Errorf("first meeting %s, want a Tuesday at 15:00 in Berlin", first.In(cs.Zone))
 		}
 		uid := cs.UID
 
@@ -111,7 +111,7 @@ func TestCheckinsPersist(t *testing.T) {
 		}
 
 		// A new schedule: the series keeps its UID and moves on.
-		wed, _ := conversation.ParseSchedule("wed 09:00 45m biweekly")
+		wed, _ := conversation.ParseSchedule("wed 15:00 45m biweekly")
 		apply(func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
 			return p.SetSchedule(p.Participants[0].ID, wed, now)
 		})
@@ -166,7 +166,7 @@ func TestCheckinMailOnceAcrossInstances(t *testing.T) {
 	}
 	t.Cleanup(func() { b.Close() })
 	id := ok(a.Enroll(ctx, enrollment(defaultSet(t))))(t)
-	tue, _ := conversation.ParseSchedule("tue 10:00 30m weekly")
+	tue, _ := conversation.ParseSchedule("tue 15:00 30m weekly")
 	ok(a.Apply(ctx, id, func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
 		p.Agreements = append(p.Agreements, conversation.BuildAgreement(p, now))
 		return p.ScheduleCheckins(tue, now)
@@ -227,7 +227,7 @@ func TestReplacedSeriesKeepsItsMeetings(t *testing.T) {
 			}
 			return n
 		}
-		tue, _ := conversation.ParseSchedule("tue 10:00 30m weekly")
+		tue, _ := conversation.ParseSchedule("tue 15:00 30m weekly")
 		apply(func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
 			p.Agreements = append(p.Agreements, conversation.BuildAgreement(p, now))
 			p.Status = conversation.StatusAgreement

@@ -39,7 +39,16 @@ type NewOutbox struct {
 	// their mail (help, could not read, unknown sender…): it has a smaller
 	// budget of its own.
 	Notice bool
+	// Once, when set, is the key of mail that goes out at most once (one
+	// person's weekly overview of one week): a second mail with the same
+	// key is not stored, and AddOutbox returns ErrQueuedBefore.
+	Once string
 }
+
+// ErrQueuedBefore means a mail with the same once key (see
+// [NewOutbox.Once]) was queued before, so nothing was added. The
+// transaction is not spoiled and may go on.
+var ErrQueuedBefore = errors.New("store: this mail was queued before")
 
 // OutboxMessage is a stored outbound message.
 type OutboxMessage struct {
@@ -81,8 +90,8 @@ const outboxColumns = `id, partnership_id, participant_id, prompt_id, recipient,
 
 var (
 	qInsertOutbox = query(`INSERT INTO outbox (partnership_id, participant_id, prompt_id, recipient, kind, thread, message_id, raw, state, last_error,
-			created_at, finished_at, bounce_token, cause_inbound, notice)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
+			created_at, finished_at, bounce_token, cause_inbound, notice, once_key)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (once_key) DO NOTHING RETURNING id`)
 	qOutboxByBounce = query(`SELECT ` + outboxColumns + ` FROM outbox WHERE bounce_token = ?`)
 	qOutboxBounced  = query(`UPDATE outbox SET state = 'failed', last_error = ?, finished_at = COALESCE(finished_at, ?) WHERE id = ? AND state <> 'failed'`)
 	// The budget counts at most limit rows, however many a loop made.
@@ -103,7 +112,8 @@ var (
 // AddOutbox stores a rendered message and, unless it is recorded as failed,
 // queues its delivery, all inside the transaction. Mail caused by an
 // inbound message that would go over the recipient's budget is recorded as
-// failed, with the reason, instead of queued.
+// failed, with the reason, instead of queued. Mail whose once key was used
+// before is not stored at all: [ErrQueuedBefore].
 func (t *Tx) AddOutbox(ctx context.Context, m NewOutbox) (int64, error) {
 	now := t.s.clock.Now()
 	if m.CauseInbound == 0 {
@@ -126,9 +136,17 @@ func (t *Tx) AddOutbox(ctx context.Context, m NewOutbox) (int64, error) {
 	if m.Failed != "" {
 		state, finished = OutboxFailed, now
 	}
+	var once any
+	if m.Once != "" {
+		once = m.Once
+	}
 	var id int64
-	if err := t.get(ctx, &id, qInsertOutbox, nullID(m.PartnershipID), nullID(m.ParticipantID), nullID(m.PromptID), m.Recipient, m.Kind, m.Thread,
-		m.MessageID, m.Raw, state, m.Failed, ts(now), ts(finished), token, nullID(m.CauseInbound), m.Notice); err != nil {
+	err = t.get(ctx, &id, qInsertOutbox, nullID(m.PartnershipID), nullID(m.ParticipantID), nullID(m.PromptID), m.Recipient, m.Kind, m.Thread,
+		m.MessageID, m.Raw, state, m.Failed, ts(now), ts(finished), token, nullID(m.CauseInbound), m.Notice, once)
+	if errors.Is(err, sql.ErrNoRows) && m.Once != "" {
+		return 0, fmt.Errorf("%w: %s to %s (%s)", ErrQueuedBefore, m.Kind, m.Recipient, m.Once)
+	}
+	if err != nil {
 		return 0, fmt.Errorf("store: save outbound %s to %s: %w", m.Kind, m.Recipient, err)
 	}
 	if m.Failed != "" {

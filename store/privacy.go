@@ -28,9 +28,10 @@ type Forgotten struct {
 }
 
 // Forget erases a partnership and everything it holds: answers, agreement
-// versions, check-ins, reviews, queued and sent mail, and the raw copies
-// of the mail its people sent. People who are in no other partnership are
-// erased too. The inbound log keeps an anonymous line per message (when,
+// versions, check-ins, reviews, queued and sent mail (the weekly overviews
+// its two people were sent included, since they name the partner), and
+// the raw copies of the mail its people sent. People who are in no other
+// partnership are erased too. The inbound log keeps an anonymous line per message (when,
 // what became of it) so counts stay right; nothing in it names anyone.
 func (s *Store) Forget(ctx context.Context, partnershipID int64) (Forgotten, error) {
 	var out Forgotten
@@ -44,6 +45,9 @@ func (s *Store) Forget(ctx context.Context, partnershipID int64) (Forgotten, err
 		}
 		if _, err := tx.exec(ctx, qForgetInbound, partnershipID, partnershipID); err != nil {
 			return fmt.Errorf("store: forget inbound mail of partnership %d: %w", partnershipID, err)
+		}
+		if _, err := tx.exec(ctx, qForgetOverviews, partnershipID); err != nil {
+			return fmt.Errorf("store: forget the weekly overviews of partnership %d: %w", partnershipID, err)
 		}
 		if _, err := tx.exec(ctx, qDeletePartnership, partnershipID); err != nil {
 			return fmt.Errorf("store: forget partnership %d: %w", partnershipID, err)

@@ -40,12 +40,14 @@ const (
 	MailReview        = "review"
 	MailDigest        = "digest"
 	MailExport        = "export"
+	MailOverview      = "overview"
 )
 
 // MailKinds lists every kind, in the order a partnership meets them.
 var MailKinds = []string{MailWelcome, MailQuestion, MailReminder, MailReceipt, MailAck, MailHelp,
 	MailWaiting, MailAgreement, MailScheduleAsk, MailCalendar, MailPrep, MailAgenda, MailFollowUp, MailDeclined,
-	MailReview, MailDigest, MailExport, MailPartnerLeft, MailEnded, MailUnreadable, MailUnknownSender, MailAmbiguous, MailTooLarge}
+	MailReview, MailDigest, MailExport, MailPartnerLeft, MailEnded, MailUnreadable, MailUnknownSender, MailAmbiguous, MailTooLarge,
+	MailOverview}
 
 // View is everything a mail template may show. Mail adapters fill it from
 // the domain; templates only format. Text fields are plain text: the HTML
@@ -97,6 +99,9 @@ type View struct {
 	// RejoinBy is the last day a partner who left may come back, in
 	// words; set on partner-left mail.
 	RejoinBy string
+	// Overview is the weekly overview of a person in several
+	// partnerships; Partner is then empty.
+	Overview *Overview
 }
 
 // Review is where a mail stands in a periodic review.
@@ -167,11 +172,26 @@ type Bar struct {
 // Checkin is a check-in series and, for mail about one meeting, that
 // meeting, with times in the recipient's zone.
 type Checkin struct {
-	// Schedule says when the pair meets, in words: "every Tuesday at 10:00
-	// for 30 minutes". Zone is the lead's time zone it is kept in, set
-	// when it differs from the recipient's.
-	Schedule string
-	Zone     string
+	// Schedule says when the pair meets, in words and in the recipient's
+	// time: "every Tuesday at 10:00 for 30 minutes". Zone is the zone the
+	// series is kept in (the lead's), set when it differs from the
+	// recipient's; then Partner is the partner's first name, PartnerAt
+	// the meeting in the partner's time ("15:00", or "Tuesday 15:00" when
+	// the day differs) and Varies says the hour shifts for some weeks a
+	// year, when clocks change on different days in the two places.
+	Schedule  string
+	Zone      string
+	Partner   string
+	PartnerAt string
+	Varies    bool
+	// PartnerZone, Apart, Ahead and Example are for the question of when
+	// to meet, when the partner lives in another zone: their zone, how far
+	// apart the two are in words ("6 hours"), whether the partner is ahead,
+	// and one time in both ("10:00" for you is "04:00" for them).
+	PartnerZone string
+	Apart       string
+	Ahead       bool
+	Example     [2]string
 	// Change is the calendar change a calendar mail carries: series (new
 	// or changed), move-one, cancel-one, cancel-series; Paused marks a
 	// series change that pauses it until PausedUntil.
@@ -185,9 +205,11 @@ type Checkin struct {
 	Next []string
 	// When is the meeting in the recipient's time ("Tuesday 16 March at
 	// 10:00"), Was its time before a move; Length the length in words.
-	When   string
-	Was    string
-	Length string
+	// PartnerWhen is When in the partner's time, when their zone differs.
+	When        string
+	Was         string
+	Length      string
+	PartnerWhen string
 	// Priorities marks a prep that also asks about the coming months.
 	Priorities bool
 	// Prep holds both people's prep notes for an agenda, the recipient's
@@ -239,8 +261,9 @@ type Note struct {
 	// Seen marks an undone answer the partner had seen; Reopened an undo
 	// that made the question the current one again.
 	Seen, Reopened bool
-	// Clash is set on a clash note.
-	Clash *Clash
+	// Clash is set on a clash note, OffHours on an off-hours one.
+	Clash    *Clash
+	OffHours *OffHours
 }
 
 // Answer is a recorded answer shown in a mail: the recipient's own as a
@@ -460,4 +483,19 @@ type Clash struct {
 	// was found.
 	Free   string
 	FreeAt string
+}
+
+// OffHours is a check-in time refused because it falls outside someone's
+// working hours (their quiet hours, in their own zone).
+type OffHours struct {
+	// Mine is set when it is the recipient's own hours; otherwise Who is
+	// the partner's first name.
+	Mine bool
+	Who  string
+	// Date is the meeting's day and Yours its time, in the recipient's
+	// zone; Theirs its time in Who's.
+	Date, Yours, Theirs string
+	// From and To bound the start times that suit both that day, in the
+	// recipient's time; empty when none do.
+	From, To string
 }

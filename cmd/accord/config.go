@@ -47,6 +47,7 @@ type Config struct {
 		ReviewWaitDays   int      `toml:"review_wait_days" help:"days a review waits for both people before it closes with what there is"`
 		ReplyTokenDays   int      `toml:"reply_token_days" help:"days a reply address keeps working; 0 for ever"`
 		UndoMinutes      int      `toml:"undo_minutes" help:"minutes a new answer waits before the partner may see it: an undo within them and they never do"`
+		WeeklyOverview   bool     `toml:"weekly_overview" help:"on Monday mornings, people in two or more partnerships get one short overview of where each stands (progress only, never what anyone wrote)"`
 	} `toml:"pacing"`
 	Checkins struct {
 		PrepHoursBefore      int  `toml:"prep_hours_before" help:"hours before a check-in each person is asked to prepare (earlier when that is quiet time)"`
@@ -140,6 +141,7 @@ func defaultConfig() *Config {
 	c.Pacing.ReviewEveryWeeks = 13
 	c.Pacing.ReviewWaitDays = 14
 	c.Pacing.UndoMinutes = 10
+	c.Pacing.WeeklyOverview = true
 	c.Checkins.PrepHoursBefore, c.Checkins.AgendaMinutesBefore, c.Checkins.FollowUpMinutesAfter = 24, 60, 30
 	c.Checkins.PrioritiesEvery = 6
 	c.Pacing.ReplyTokenDays = 365

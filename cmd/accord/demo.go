@@ -30,18 +30,20 @@ const demoUsage = `
 Usage: accord demo [--out DIR] [--speed N]
        accord demo --interactive [--out DIR]
 
-Shows Accord from first mail to signed-off agreement and the weekly
+Shows Accord from first mail to the written agreement and the weekly
 check-ins after it, with nothing to set up. A sample pair is enrolled, Dana
 Lee (lead, Berlin) and Sam Ortiz (report, New York), and two simulated
 people answer the way real people do: top-posted replies with quotes and
 signatures, a bottom-posted one, an HTML-only one, an out-of-office
-auto-reply, a skip, a pause and a resume. Then Dana says when to meet, both
-accept the calendar invitation, prepare, get the agenda and record action
-items; Sam moves one meeting and Dana skips a week. Then comes the review
+auto-reply, a skip, a mistyped pause ("did you mean"), a pause and a
+resume, and an answer taken back with undo. Then Dana says when to meet
+(her first choice is night for Sam and is refused), both accept the
+calendar invitation, prepare, get the agenda and record action items; Sam
+moves one meeting, in his own time, and Dana skips a week. Then comes the review
 (after four weeks here rather than a quarter): both rate the partnership,
 look back and rewrite their commitments, the agreement grows to version 2
-and both get a digest of their quarter. When the organiser ends the
-partnership both calendars drop the series. Two simulated months pass in
+and both get a digest of their quarter. Then Sam leaves: he replies stop,
+confirms it, both calendars drop the series and Dana is told. Two simulated months pass in
 seconds. All mail goes through a mail server inside this
 process: nothing leaves the machine.
 
@@ -535,11 +537,19 @@ func (d *demo) fire(ctx context.Context) error {
 	now := d.clock.Now()
 	if !d.endAt.IsZero() && !d.ended && !now.Before(d.endAt) {
 		d.ended = true
-		d.line("Organiser", "ends the partnership (accord pair end): the check-ins are cancelled", "")
+		// Sam has left by now; the organiser only ends what is still
+		// going.
+		live := false
 		if _, err := d.st.Apply(ctx, d.pid, func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
+			if live = p.Status != conversation.StatusEnded; !live {
+				return nil, nil
+			}
 			return p.End("the demo is over", now)
 		}); err != nil {
 			return fmt.Errorf("demo: end the partnership: %w", err)
+		}
+		if live {
+			d.line("Organiser", "ends the partnership (accord pair end): the check-ins are cancelled", "")
 		}
 	}
 	for len(d.events) > 0 && !d.events[0].at.After(now) {

@@ -101,15 +101,23 @@ func demoPeople() (dana, sam *demoPerson, err error) {
 	// Dana answers within a couple of hours, in a different mail client
 	// from time to time. She is away when question 5 arrives: her
 	// out-of-office reply must be ignored, and she answers the reminder.
-	away := false
-	danaPreps := 0
+	// She takes back a half-written answer with undo, and answers the
+	// question when it comes again.
+	away, undone := false, false
+	danaPreps, asked := 0, 0
 	dana.react = func(q demoQuestion) []demoReply {
 		if q.Review {
 			return reviewReply(q, danaReview, "gmail", time.Hour)
 		}
 		switch q.Kind {
 		case "schedule-ask":
-			return []demoReply{{After: time.Hour, Style: "gmail", Text: "Tuesdays at 10 works for me. Let's keep it to half an hour."}}
+			// Her first choice is 04:00 for Sam and is refused; she
+			// takes an afternoon slot instead.
+			asked++
+			if asked == 1 {
+				return []demoReply{{After: time.Hour, Style: "gmail", Text: "Tuesdays at 10 works for me. Let's keep it to half an hour."}}
+			}
+			return []demoReply{{After: time.Hour, Style: "gmail", Text: "Tuesdays at 15:00 then, half an hour."}}
 		case "calendar":
 			return acceptInvitation(q, "thunderbird-calendar")
 		case "prep":
@@ -132,6 +140,14 @@ func demoPeople() (dana, sam *demoPerson, err error) {
 				Text: "I am away at a conference until Thursday with little access to email. For anything urgent, please call the platform on-call."}}
 		case q.Number == 2:
 			return []demoReply{{After: 90 * time.Minute, Style: "apple", Text: a}}
+		case q.Number == 6 && !undone:
+			// A half-finished answer sent by mistake, taken back with
+			// undo within the grace, then the real one.
+			undone = true
+			return []demoReply{
+				{After: 2 * time.Hour, Style: "gmail", Text: "Honestly I am not sure yet, let me"},
+				{After: 2*time.Hour + 3*time.Minute, Style: "plain", Text: "undo"},
+			}
 		case q.Number == 3:
 			return []demoReply{{After: 2 * time.Hour, Style: "outlook-html", Text: a}}
 		case q.Number == 9:
@@ -139,8 +155,9 @@ func demoPeople() (dana, sam *demoPerson, err error) {
 		}
 		return []demoReply{{After: 2 * time.Hour, Style: "gmail", Text: a}}
 	}
-	// Sam skips question 4 and pauses for a week at question 7, then comes
-	// back early with resume. He answers before reminders come.
+	// Sam skips question 4 and pauses for a week at question 7 (with a
+	// typo the first time), then comes back early with resume. He answers
+	// before reminders come, and leaves after the review.
 	seen := map[int]bool{}
 	samPreps := 0
 	sam.react = func(q demoQuestion) []demoReply {
@@ -153,11 +170,25 @@ func demoPeople() (dana, sam *demoPerson, err error) {
 		case "prep":
 			samPreps++
 			if samPreps == 2 {
-				return []demoReply{{After: 30 * time.Minute, Style: "plain", Text: "move to Thursday 14:00"}}
+				// Read in his own zone: 10:00 in New York.
+				return []demoReply{{After: 30 * time.Minute, Style: "plain", Text: "move to Thursday 10:00"}}
 			}
 			return []demoReply{{After: 3 * time.Hour, Style: "gmail", Text: samPrep}}
 		case "agenda", "follow-up", "declined", "ended", "schedule-ask":
 			return nil
+		case "help":
+			// His slip is answered with "did you mean"; he sends the
+			// command as meant.
+			if strings.Contains(q.Subject, "Did you mean") {
+				return []demoReply{{After: 10 * time.Minute, Style: "plain", Text: "pause 1 week"}}
+			}
+			return nil
+		case "digest":
+			// After the review he leaves, and confirms it.
+			return []demoReply{{After: 6 * time.Hour, Style: "plain", Text: "stop"}}
+		}
+		if q.Kind == "ack" && strings.Contains(q.Subject, "Reply stop to confirm") {
+			return []demoReply{{After: time.Hour, Style: "plain", Text: "stop"}}
 		}
 		if q.Kind == "ack" && strings.Contains(q.Subject, "Paused") {
 			return []demoReply{{After: 3 * 24 * time.Hour, Style: "plain", Text: "resume"}}
@@ -171,7 +202,7 @@ func demoPeople() (dana, sam *demoPerson, err error) {
 		case q.Number == 4 && first:
 			return []demoReply{{After: time.Hour, Style: "plain", Text: "skip"}}
 		case q.Number == 7 && first:
-			return []demoReply{{After: time.Hour, Style: "plain", Text: "pause 1 week"}}
+			return []demoReply{{After: time.Hour, Style: "plain", Text: "paus 1 week"}}
 		}
 		return []demoReply{{After: 3 * time.Hour, Style: "gmail", Text: sam.answers[q.Number-1]}}
 	}

@@ -32,13 +32,17 @@ func TestDemo(t *testing.T) {
 		"answer in HTML only",
 		"answer, bottom-posted below the quote",
 		"recorded: command: skip",
+		"recorded: held: did you mean: pause 1 week",
+		`Did you mean "pause 1 week"?`,
 		"recorded: command: pause",
+		"recorded: command: undo",
 		"Paused until",
 		"recorded: command: resume",
 		"Accord → Dana    reminder",
 		"agreement version 1 written",
 		"Accord → Dana    schedule-ask",
-		"recorded: command: check-in schedule tue 10:00 30m weekly",
+		"recorded: command: check-in schedule out of hours",
+		"recorded: command: check-in schedule tue 15:00 30m weekly",
 		"accepts the invitation in Thunderbird",
 		"accepts the invitation in Outlook",
 		"recorded: calendar-reply: accepted series",
@@ -49,8 +53,12 @@ func TestDemo(t *testing.T) {
 		"recorded: command: check-in move-one",
 		"Check-in with Sam moved to Thursday 25 March",
 		"recorded: command: check-in skip",
-		"No check-in on Tuesday 30 March at 10:00",
+		"No check-in on Thursday 25 March at 15:00",
+		"No check-in on Thursday 25 March at 10:00",
+		"Leave Accord? Reply stop to confirm",
+		"You have left",
 		"Your check-ins with Sam have ended",
+		"Sam has stepped out",
 		"Accord → Dana    review       Review 1/7",
 		"recorded: answer to review 1/7, kept word for word",
 		"agreement version 2 written",
@@ -94,9 +102,10 @@ func TestDemo(t *testing.T) {
 	}
 	for k, n := range map[string]int{
 		"dana-welcome": 1, "sam-welcome": 1, "dana-agreement": 2, "sam-agreement": 2,
-		"accord-auto-reply": 1, "accord-skip": 2, "accord-pause": 1, "accord-resume": 1, "accord-answer": 57,
-		"dana-schedule-ask": 1, "dana-calendar": 4, "sam-calendar": 4, "accord-calendar-reply": 2, "accord-move": 1,
-		"dana-agenda": 3, "sam-agenda": 3, "dana-follow-up": 3, "dana-ended": 1, "sam-ended": 1,
+		"accord-auto-reply": 1, "accord-skip": 2, "accord-pause": 1, "accord-resume": 1, "accord-answer": 59,
+		"accord-paus": 1, "sam-help": 1, "accord-undo": 1, "accord-stop": 2, "dana-partner-left": 1,
+		"dana-schedule-ask": 2, "dana-calendar": 4, "sam-calendar": 4, "accord-calendar-reply": 2, "accord-move": 1,
+		"dana-agenda": 3, "sam-agenda": 3, "dana-follow-up": 3, "dana-ended": 0, "sam-ended": 0,
 		"dana-review": 1, "sam-review": 1, "dana-digest": 1, "sam-digest": 1,
 	} {
 		if kinds[k] != n {
@@ -139,19 +148,14 @@ func TestDemo(t *testing.T) {
 			t.Errorf("agreement-v2.md lacks %q", want)
 		}
 	}
+	checkDemoZones(t, dir, files)
+
 	// The digest draws the ratings in both parts.
 	for _, f := range files {
 		if !strings.HasSuffix(f, "-digest.eml") {
 			continue
 		}
-		raw, err := os.ReadFile(filepath.Join(dir, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		env, err := enmime.ReadEnvelope(bytes.NewReader(raw))
-		if err != nil {
-			t.Fatal(err)
-		}
+		env := readEML(t, dir, f)
 		if !strings.Contains(env.Text, "████░  4/5") || !strings.Contains(env.HTML, "width:80%") || !strings.Contains(env.Text, "3 held, 1 skipped, 0 declined") {
 			t.Errorf("%s: the digest lacks the rating chart or the check-in count:\n%s", f, env.Text)
 		}
@@ -167,9 +171,9 @@ func TestDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if counts[store.InboundAnswer] != 56 || counts[store.InboundAutoReply] != 1 || counts[store.InboundCommand] != 6 ||
-		counts[store.InboundCalendar] != 2 || len(counts) != 4 {
-		t.Errorf("inbound outcomes %v, want 56 answers (31 questions, 14 review answers, 11 check-in notes), 1 auto-reply, 6 commands, 2 calendar replies", counts)
+	if counts[store.InboundAnswer] != 57 || counts[store.InboundAutoReply] != 1 || counts[store.InboundCommand] != 10 ||
+		counts[store.InboundCalendar] != 2 || counts[store.InboundHeld] != 1 || len(counts) != 5 {
+		t.Errorf("inbound outcomes %v, want 57 answers (31 questions, one undone, 14 review answers, 11 check-in notes), 1 auto-reply, 10 commands, 1 held, 2 calendar replies", counts)
 	}
 
 	// A second run replaces the first one's files.
@@ -183,6 +187,98 @@ func TestDemo(t *testing.T) {
 		}
 		t.Errorf("second run left %d message files, want the %d of a fresh run", len(again), len(files))
 	}
+}
+
+// Dates and times as the mail writes them: "Tuesday 16 March at 15:00",
+// "every Tuesday at 09:00", and the partner's time "(10:00 for Sam)".
+var (
+	meetingDate  = regexp.MustCompile(`\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday) (\d{1,2} [A-Z][a-z]+(?: \d{4})?) at (\d{2}:\d{2})\b`)
+	meetingEvery = regexp.MustCompile(`\bevery (Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday) at (\d{2}:\d{2})\b`)
+	partnerTime  = regexp.MustCompile(`\((\d{2}:\d{2}) for (Dana|Sam)[);]`)
+)
+
+// checkDemoZones reads every mail to Dana (Berlin) and Sam (New York) and
+// checks each meeting time it names is a real meeting in the recipient's
+// own zone, and each partner's time in the partner's. The pair meets on
+// Tuesdays at 15:00 Berlin time, which is 09:00 or 10:00 in New York as
+// the clocks change, and Sam moved one meeting to Thursday 25 March at
+// 10:00 his time. Dana's first proposal, Tuesday 16 March at 10:00 her
+// time, is named once when it is refused.
+func checkDemoZones(t *testing.T, dir string, files []string) {
+	t.Helper()
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	ny, _ := time.LoadLocation("America/New_York")
+	zones := map[string]*time.Location{"dana": berlin, "sam": ny, "Dana": berlin, "Sam": ny}
+	var meetings []time.Time
+	for d := time.Date(2027, 3, 2, 15, 0, 0, 0, berlin); d.Month() < 6; d = d.AddDate(0, 0, 7) {
+		meetings = append(meetings, d)
+	}
+	meetings = append(meetings, time.Date(2027, 3, 25, 10, 0, 0, 0, ny))
+	refused := time.Date(2027, 3, 16, 10, 0, 0, 0, berlin)
+	isMeeting := func(t time.Time) bool {
+		return slices.ContainsFunc(meetings, t.Equal)
+	}
+	// clockOf says whether some meeting is at that clock time (and
+	// weekday, if given) in loc.
+	clockOf := func(clock, weekday string, loc *time.Location) bool {
+		return slices.ContainsFunc(meetings, func(m time.Time) bool {
+			l := m.In(loc)
+			return l.Format("15:04") == clock && (weekday == "" || l.Weekday().String() == weekday)
+		})
+	}
+	checked := 0
+	for _, f := range files {
+		parts := strings.SplitN(f, "-", 3)
+		loc := zones[parts[1]]
+		if loc == nil {
+			continue
+		}
+		env := readEML(t, dir, f)
+		text := env.GetHeader("Subject") + "\n" + strings.Join(strings.Fields(env.Text), " ")
+		for _, m := range meetingDate.FindAllStringSubmatch(text, -1) {
+			day := m[2]
+			if strings.Count(day, " ") == 1 {
+				day += " 2027"
+			}
+			at, err := time.ParseInLocation("Monday 2 January 2006 15:04", m[1]+" "+day+" "+m[3], loc)
+			checked++
+			switch {
+			case err != nil:
+				t.Errorf("%s: %q is not a date: %v", f, m[0], err)
+			case !isMeeting(at) && !(at.Equal(refused) && strings.Contains(f, "schedule-ask")):
+				t.Errorf("%s: %q is no meeting in %s's own time zone (%s)", f, m[0], parts[1], loc)
+			}
+		}
+		for _, m := range meetingEvery.FindAllStringSubmatch(text, -1) {
+			checked++
+			if !clockOf(m[2], m[1], loc) {
+				t.Errorf("%s: %q is not when the pair meets in %s's time zone", f, m[0], parts[1])
+			}
+		}
+		for _, m := range partnerTime.FindAllStringSubmatch(text, -1) {
+			checked++
+			if !clockOf(m[1], "", zones[m[2]]) {
+				t.Errorf("%s: %q is not a meeting time in %s's zone", f, m[0], m[2])
+			}
+		}
+	}
+	if checked < 40 {
+		t.Errorf("only %d meeting times found in the mail to Dana and Sam; the check reads nothing", checked)
+	}
+}
+
+// readEML parses one message file of the demo.
+func readEML(t *testing.T, dir, name string) *enmime.Envelope {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := enmime.ReadEnvelope(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return env
 }
 
 func emlFiles(t *testing.T, dir string) []string {

@@ -322,12 +322,26 @@ func (svc *service) run(ctx context.Context, a *app) error {
 		defer svc.nudge()
 		return svc.st.Wake(ctx, j)
 	}
-	scheduler := &store.Worker{Store: svc.st, Name: store.WorkerName("scheduler", a.cfg.Instance.Name), Logger: a.log,
-		Handlers: map[string]store.Handler{store.KindWake: wake, store.KindPurge: svc.st.Purge}}
+	handlers := map[string]store.Handler{store.KindWake: wake, store.KindPurge: svc.st.Purge,
+		store.KindOverviewScan: skipJob, store.KindOverview: skipJob}
 	// Raw replies past retention are dropped daily; the first run is now.
 	if err := svc.st.SchedulePurge(ctx, a.cfg.Inbound.RetentionDays, svc.st.Now()); err != nil {
 		return err
 	}
+	if a.cfg.Pacing.WeeklyOverview {
+		// People in several partnerships get a weekly overview; a daily
+		// scan queues each one's next, and the first scan is now.
+		send := svc.st.SendOverview(&mailout.Renderer{Identity: svc.identity})
+		handlers[store.KindOverviewScan] = svc.st.ScanOverviews
+		handlers[store.KindOverview] = func(ctx context.Context, j store.Job) error {
+			defer svc.nudge()
+			return send(ctx, j)
+		}
+		if err := svc.st.ScheduleOverviewScan(ctx, svc.st.Now()); err != nil {
+			return err
+		}
+	}
+	scheduler := &store.Worker{Store: svc.st, Name: store.WorkerName("scheduler", a.cfg.Instance.Name), Logger: a.log, Handlers: handlers}
 	var wg sync.WaitGroup
 	for _, part := range []struct {
 		name string
@@ -352,6 +366,10 @@ func (svc *service) run(ctx context.Context, a *app) error {
 	a.log.Info("stopped")
 	return nil
 }
+
+// skipJob finishes a job without doing anything: overviews queued while
+// pacing.weekly_overview was on are dropped once it is off.
+func skipJob(context.Context, store.Job) error { return nil }
 
 // nudge tells the outbox that mail may have been queued.
 func (svc *service) nudge() {
