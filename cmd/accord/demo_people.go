@@ -104,7 +104,7 @@ func demoPeople() (dana, sam *demoPerson, err error) {
 	// She takes back a half-written answer with undo, and answers the
 	// question when it comes again.
 	away, undone := false, false
-	danaPreps, asked := 0, 0
+	danaPreps, asked, followUps := 0, 0, 0
 	dana.react = func(q demoQuestion) []demoReply {
 		if q.Review {
 			return reviewReply(q, danaReview, "gmail", time.Hour)
@@ -127,7 +127,8 @@ func demoPeople() (dana, sam *demoPerson, err error) {
 			}
 			return []demoReply{{After: 2 * time.Hour, Style: "gmail", Text: danaPrep[(danaPreps-1)%len(danaPrep)]}}
 		case "follow-up":
-			return []demoReply{{After: time.Hour, Style: "gmail", Text: danaFollowUp}}
+			followUps++
+			return []demoReply{{After: time.Hour, Style: "gmail", Text: danaFollowUp[(followUps-1)%len(danaFollowUp)]}}
 		}
 		if q.Number == 0 || (q.Kind == "reminder" && q.Number != 5) {
 			return nil
@@ -173,7 +174,7 @@ func demoPeople() (dana, sam *demoPerson, err error) {
 				// Read in his own zone: 10:00 in New York.
 				return []demoReply{{After: 30 * time.Minute, Style: "plain", Text: "move to Thursday 10:00"}}
 			}
-			return []demoReply{{After: 3 * time.Hour, Style: "gmail", Text: samPrep}}
+			return []demoReply{{After: 3 * time.Hour, Style: "gmail", Text: samPrep[(samPreps-1)%len(samPrep)]}}
 		case "agenda", "follow-up", "declined", "ended", "schedule-ask":
 			return nil
 		case "help":
@@ -209,14 +210,29 @@ func demoPeople() (dana, sam *demoPerson, err error) {
 	return dana, sam, nil
 }
 
-// What the pair write around their check-ins.
+// What the pair write around their check-ins: different every week, as
+// their weeks are.
 var (
 	danaPrep = []string{
 		"Working on: the billing migration plan. Finished: hiring for the two lead roles. Stuck: the vendor contract is still unsigned. From you: a view on whether we freeze releases in Q3.\n\nPriorities for the coming months: ship billing without burning the team out, and grow two people into leads.",
 		"Working on: the quarterly planning draft. Finished: the vendor contract, at last. From you: your read on the on-call load before I present it.",
+		"Working on: the offsite agenda. Finished: the Q3 roadmap review with finance. From you: two topics the team should really talk about at the offsite.",
+		"Working on: next year's budget. Finished: the offsite. From you: what one thing would make your week easier.",
+		"Working on: the hiring plan for the autumn. Finished: the budget draft. From you: whether you want to interview with me.",
 	}
-	samPrep      = "Finished the on-call handbook. Stuck on the flaky deploy tests; could use an hour of your time this week.\n\nHow I can help with your priorities: I can take the billing cut-over plan off your plate."
-	danaFollowUp = "Decided: no release freeze in Q3.\nSam: draft the deploy test plan by Friday.\nDana: chase the vendor contract and share the hiring plan."
+	samPrep = []string{
+		"Finished the on-call handbook. Stuck on the flaky deploy tests; could use an hour of your time this week.\n\nHow I can help with your priorities: I can take the billing cut-over plan off your plate.",
+		"Finished the deploy test plan. Working on: the payments retry bug. Need from you: a decision on whether we page at night for it.",
+		"Finished the retry fix, shipped Monday. Working on: onboarding the new engineer. Need from you: nothing urgent, just a heads-up on the reorg rumours.",
+		"Working on: the billing cut-over rehearsal. Stuck: test data from finance. Need from you: a nudge to the finance lead.",
+		"Finished the cut-over rehearsal, two issues found. Working on: fixing them before the real run. Need from you: cover for me at Thursday's review.",
+	}
+	danaFollowUp = []string{
+		"Decided: no release freeze in Q3.\nSam: draft the deploy test plan by Friday.\nDana: chase the vendor contract and share the hiring plan.",
+		"Decided: we page at night only for failed payouts.\nSam: write the alert rule and the runbook entry.\nDana: tell support about the new rule.",
+		"Decided: the new engineer pairs with Sam for two weeks.\nSam: set up the pairing schedule.\nDana: share what is known about the reorg by Wednesday.",
+		"Decided: the cut-over rehearsal moves to next Thursday.\nSam: book the rehearsal and invite finance.\nDana: get the test data released.",
+	}
 )
 
 // The pair's review answers, in the order of the review questions: the

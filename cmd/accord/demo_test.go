@@ -150,6 +150,36 @@ func TestDemo(t *testing.T) {
 	}
 	checkDemoZones(t, dir, files)
 
+	// Each agenda has that week's notes, and from the second on the
+	// action items of the meeting before: no two weeks read the same.
+	var agendas []string
+	for _, f := range files {
+		if strings.HasSuffix(f, "-dana-agenda.eml") {
+			// Words only: quoted notes are wrapped behind "|".
+			words := slices.DeleteFunc(strings.Fields(readEML(t, dir, f).Text), func(w string) bool { return w == "|" })
+			agendas = append(agendas, strings.Join(words, " "))
+		}
+	}
+	for i, a := range agendas {
+		for j := range i {
+			if a == agendas[j] {
+				t.Errorf("agendas %d and %d are the same", j+1, i+1)
+			}
+		}
+	}
+	for i, want := range []string{samPrep[0], samPrep[3], samPrep[4]} {
+		if i < len(agendas) && !strings.Contains(agendas[i], strings.Join(strings.Fields(want), " ")) {
+			t.Errorf("agenda %d lacks Sam's notes of that week %q", i+1, want)
+		}
+	}
+	for i, items := range danaFollowUp[:2] {
+		for _, want := range strings.Split(items, "\n") {
+			if i+1 < len(agendas) && !strings.Contains(agendas[i+1], strings.Join(strings.Fields(want), " ")) {
+				t.Errorf("agenda %d lacks the action item of the meeting before, %q", i+2, want)
+			}
+		}
+	}
+
 	// The digest draws the ratings in both parts.
 	for _, f := range files {
 		if !strings.HasSuffix(f, "-digest.eml") {
