@@ -1,7 +1,7 @@
 package main
 
 import (
-	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -122,6 +123,8 @@ type Config struct {
 
 	// sources says where each key's value came from, for `config check`.
 	sources map[string]string
+	// lines has the line in the file of each key whose value came from it.
+	lines map[string]int
 	// file is the config file read, if any.
 	file string
 }
@@ -173,90 +176,95 @@ func defaultInstanceName() string {
 type ConfigError struct{ Problems []string }
 
 func (e *ConfigError) Error() string {
-	return "configuration: " + strings.Join(e.Problems, "\n  ")
+	if len(e.Problems) == 1 {
+		return "configuration: " + e.Problems[0]
+	}
+	return fmt.Sprintf("configuration: %s:\n  %s", count(len(e.Problems), "problem"), strings.Join(e.Problems, "\n  "))
+}
+
+// problem is one thing wrong with the configuration; line is its line in
+// the file, 0 when it did not come from there.
+type problem struct {
+	line int
+	text string
+}
+
+// configError sorts the problems by line, those from the file first, and
+// returns them as one error, or nil when there are none.
+func configError(ps []problem) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(ps, func(a, b problem) int {
+		switch {
+		case a.line == b.line:
+			return 0
+		case a.line == 0:
+			return 1
+		case b.line == 0:
+			return -1
+		}
+		return cmp.Compare(a.line, b.line)
+	})
+	texts := make([]string, len(ps))
+	for i, p := range ps {
+		texts[i] = p.text
+	}
+	return &ConfigError{texts}
 }
 
 // loadConfig reads defaults, then the file (path, or accord.toml when
 // present and path is empty), then the environment, and validates the
-// result.
+// result. Every problem found is reported at once, those in the file with
+// their line.
 func loadConfig(path string, env func(string) string) (*Config, error) {
 	c := defaultConfig()
-	c.sources = map[string]string{}
+	c.sources, c.lines = map[string]string{}, map[string]int{}
 	explicit := path != ""
 	if path == "" {
 		path = "accord.toml"
 	}
+	var problems []problem
 	data, err := os.ReadFile(path)
 	switch {
 	case err == nil:
 		c.file = path
-		if err := c.decode(path, data); err != nil {
+		ps, err := c.decode(path, data)
+		if err != nil {
 			return nil, err
 		}
+		problems = append(problems, ps...)
 	case errors.Is(err, os.ErrNotExist) && !explicit:
 	default:
 		return nil, fmt.Errorf("configuration: cannot read %s: %w", path, err)
 	}
-	var problems []string
 	c.eachField(func(key, envName string, f reflect.Value, tag reflect.StructTag) {
 		if v := env(envName); v != "" {
 			if err := setField(f, v); err != nil {
-				problems = append(problems, fmt.Sprintf("%s=%q: %v", envName, v, err))
+				problems = append(problems, problem{text: fmt.Sprintf("%s=%q: %v", envName, v, err)})
 			}
 			c.sources[key] = envName
+			delete(c.lines, key)
 		}
 		if tag.Get("secret") == "true" {
 			if file := env(envName + "_FILE"); file != "" {
 				b, err := os.ReadFile(file)
 				if err != nil {
-					problems = append(problems, fmt.Sprintf("%s_FILE: cannot read %s: %v", envName, file, err))
+					problems = append(problems, problem{text: fmt.Sprintf("%s_FILE: cannot read %s: %v", envName, file, err)})
 					return
 				}
 				f.SetString(strings.TrimSpace(string(b)))
 				c.sources[key] = envName + "_FILE"
+				delete(c.lines, key)
 			}
 		}
 	})
-	if len(problems) > 0 {
-		return nil, &ConfigError{problems}
-	}
 	c.applyProvider()
-	if err := c.validate(); err != nil {
+	problems = append(problems, c.validate(len(problems) == 0)...)
+	if err := configError(problems); err != nil {
 		return nil, err
 	}
 	return c, nil
-}
-
-func (c *Config) decode(path string, data []byte) error {
-	dec := toml.NewDecoder(bytes.NewReader(data)).DisallowUnknownFields()
-	err := dec.Decode(c)
-	var strict *toml.StrictMissingError
-	var de *toml.DecodeError
-	switch {
-	case err == nil:
-	case errors.As(err, &strict):
-		var ps []string
-		for _, e := range strict.Errors {
-			line, _ := e.Position()
-			ps = append(ps, fmt.Sprintf("%s:%d: unknown setting %s; see `accord config check` for the ones that exist", path, line, strings.Join(e.Key(), ".")))
-		}
-		return &ConfigError{ps}
-	case errors.As(err, &de):
-		line, _ := de.Position()
-		return &ConfigError{[]string{fmt.Sprintf("%s:%d: %s", path, line, strings.TrimPrefix(de.Error(), "toml: "))}}
-	default:
-		return fmt.Errorf("configuration: %s: %w", path, err)
-	}
-	// Record which keys the file set.
-	var present map[string]map[string]any
-	if toml.Unmarshal(data, &present) == nil {
-		for section, keys := range present {
-			for k := range keys {
-				c.sources[section+"."+k] = path
-			}
-		}
-	}
-	return nil
 }
 
 // eachField calls fn for every setting with its dotted key and variable name.
@@ -315,15 +323,21 @@ var weekdays = map[string]time.Weekday{
 	"thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday,
 }
 
-// validate checks every setting and reports all problems at once.
-func (c *Config) validate() error {
-	var ps []string
+// validate checks every setting and returns all its problems; whole, when
+// nothing else was wrong, adds the checks of the settings taken together.
+func (c *Config) validate(whole bool) []problem {
+	var ps []problem
 	bad := func(key, format string, args ...any) {
+		msg := fmt.Sprintf(format, args...)
+		if line, ok := c.lines[key]; ok {
+			ps = append(ps, problem{line, fmt.Sprintf("%s:%d: %s: %s", c.file, line, key, msg)})
+			return
+		}
 		where := c.sources[key]
 		if where == "" {
 			where = "default"
 		}
-		ps = append(ps, fmt.Sprintf("%s (%s): %s", key, where, fmt.Sprintf(format, args...)))
+		ps = append(ps, problem{text: fmt.Sprintf("%s (%s): %s", key, where, msg)})
 	}
 	u := c.Database.URL
 	if !strings.HasPrefix(u, "sqlite:") && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
@@ -339,8 +353,10 @@ func (c *Config) validate() error {
 	default:
 		bad("log.format", "%q is not text or json", c.Log.Format)
 	}
-	if _, err := time.LoadLocation(c.People.DefaultTimeZone); err != nil || c.People.DefaultTimeZone == "" {
-		bad("people.default_time_zone", "%q is not a known time zone; use an IANA name such as Europe/Berlin", c.People.DefaultTimeZone)
+	if c.People.DefaultTimeZone == "" {
+		bad("people.default_time_zone", "is empty; use an IANA name such as Europe/Berlin")
+	} else if err := checkZone(c.People.DefaultTimeZone); err != nil {
+		bad("people.default_time_zone", "%v", err)
 	}
 	if _, err := conversation.ParseClockTime(c.Pacing.QuietStart); err != nil {
 		bad("pacing.quiet_start", "%v", err)
@@ -467,7 +483,7 @@ func (c *Config) validate() error {
 	if m := c.Checkins.FollowUpMinutesAfter; m < 0 || m > 24*60 {
 		bad("checkins.follow_up_minutes_after", "%d: use 0 to 1440 minutes", m)
 	}
-	if len(ps) == 0 {
+	if whole && len(ps) == 0 {
 		if err := c.Rules().Validate(); err != nil {
 			section := "pacing"
 			if errors.Is(err, conversation.ErrCheckinRules) {
@@ -476,10 +492,7 @@ func (c *Config) validate() error {
 			bad(section, "%v", err)
 		}
 	}
-	if len(ps) > 0 {
-		return &ConfigError{ps}
-	}
-	return nil
+	return ps
 }
 
 // Rules converts the pacing settings for the domain. Only call it on a
@@ -516,6 +529,10 @@ func (c *Config) Identity() mailout.Identity {
 	}
 	return id
 }
+
+// sandboxMode says whether no mail server is configured, so serve runs its
+// own.
+func (c *Config) sandboxMode() bool { return c.IMAP.URL == "" && c.SMTP.URL == "" }
 
 // SMTPConfig is the outgoing server, or an error when none is configured.
 func (c *Config) SMTPConfig() (mailout.SMTPConfig, error) {

@@ -646,7 +646,7 @@ func (d *demo) explain(ctx context.Context, r store.InboundRow) error {
 			}
 		}
 		if stored == t.reply.Text {
-			what = fmt.Sprintf("answer to %s, kept word for word (%d words)", where, len(strings.Fields(stored)))
+			what = fmt.Sprintf("answer to %s, kept word for word (%s)", where, count(len(strings.Fields(stored)), "word"))
 		} else {
 			d.wrong++
 			what = fmt.Sprintf("answer to %s, NOT as typed: %q", where, stored)

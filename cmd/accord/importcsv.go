@@ -24,7 +24,9 @@ Usage: accord import FILE.csv
 Enrols one partnership per row, all of them or none: if any row is wrong,
 every bad row is reported with its line number and nothing is imported.
 
-The first line names the columns, in any order (case does not matter):
+The first line names the columns, in any order (case does not matter),
+separated by commas, or by semicolons or tabs as some spreadsheet programs
+write them:
   lead_name, lead_email, report_name, report_email   required
   lead_time_zone, report_time_zone                   optional IANA zones
   kind                                               optional: lead-report (default) or peer
@@ -105,6 +107,10 @@ func runImport(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	if len(ids) == 1 {
+		fmt.Fprintf(a.stdout, "Imported 1 partnership (ID %d) from %s.\n", ids[0], path)
+		return nil
+	}
 	fmt.Fprintf(a.stdout, "Imported %d partnerships (IDs %d–%d) from %s.\n", len(ids), ids[0], ids[len(ids)-1], path)
 	return nil
 }
@@ -134,6 +140,7 @@ func parseImport(data []byte, set *conversation.QuestionSet) ([]importRow, []str
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	r := csv.NewReader(bytes.NewReader(data))
+	r.Comma = delimiter(data)
 	r.FieldsPerRecord = -1
 	r.TrimLeadingSpace = true
 	header, err := r.Read()
@@ -141,14 +148,21 @@ func parseImport(data []byte, set *conversation.QuestionSet) ([]importRow, []str
 		return nil, []string{"the file is empty; the first line must name the columns"}
 	}
 	if err != nil {
-		return nil, []string{csvProblem(err)}
+		return nil, []string{csvProblem(data, err)}
 	}
 	col := map[string]int{}
 	var problems []string
 	for i, h := range header {
 		name := strings.ToLower(strings.TrimSpace(h))
 		if !slices.Contains(importColumns, name) {
-			problems = append(problems, fmt.Sprintf("line 1: unknown column %q; the columns are %s", h, strings.Join(importColumns, ", ")))
+			hint := "the columns are " + strings.Join(importColumns, ", ")
+			if s := suggest(name, importColumns); s != "" {
+				hint = fmt.Sprintf("did you mean %s?", s)
+			}
+			if strings.ContainsAny(h, ";\t") {
+				hint = "separate all the columns with the same character: commas, semicolons or tabs"
+			}
+			problems = append(problems, fmt.Sprintf("line 1: unknown column %q; %s", h, hint))
 			continue
 		}
 		if _, dup := col[name]; dup {
@@ -171,7 +185,7 @@ func parseImport(data []byte, set *conversation.QuestionSet) ([]importRow, []str
 			break
 		}
 		if err != nil {
-			problems = append(problems, csvProblem(err))
+			problems = append(problems, csvProblem(data, err))
 			continue
 		}
 		line, _ := r.FieldPos(0)
@@ -179,7 +193,7 @@ func parseImport(data []byte, set *conversation.QuestionSet) ([]importRow, []str
 			continue
 		}
 		if len(rec) != len(header) {
-			problems = append(problems, fmt.Sprintf("line %d: %d fields, but the header has %d", line, len(rec), len(header)))
+			problems = append(problems, fmt.Sprintf("line %d: %s, but the header has %d", line, count(len(rec), "field"), len(header)))
 			continue
 		}
 		get := func(name string) string {
@@ -206,17 +220,76 @@ func parseImport(data []byte, set *conversation.QuestionSet) ([]importRow, []str
 			problems = append(problems, fmt.Sprintf("line %d: both people need a name", line))
 			continue
 		}
+		if zoneProblems := checkZones(line, map[string]string{"lead_time_zone": e.A.TimeZone, "report_time_zone": e.B.TimeZone}); len(zoneProblems) > 0 {
+			problems = append(problems, zoneProblems...)
+			continue
+		}
 		rows = append(rows, importRow{line: line, e: e})
 	}
 	return rows, problems
 }
 
-func csvProblem(err error) string {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		return fmt.Sprintf("line %d: %v", pe.Line, pe.Err)
+// checkZones checks a row's time zones, in column order.
+func checkZones(line int, zones map[string]string) []string {
+	var problems []string
+	for _, column := range importColumns {
+		if z := zones[column]; z != "" {
+			if err := checkZone(z); err != nil {
+				problems = append(problems, fmt.Sprintf("line %d: %s: %v", line, column, err))
+			}
+		}
 	}
-	return err.Error()
+	return problems
+}
+
+// delimiter is the character between the columns: a comma, unless the
+// header line has none and semicolons (as spreadsheets write CSV where the
+// comma is the decimal separator) or tabs instead.
+func delimiter(data []byte) rune {
+	header, _, _ := bytes.Cut(data, []byte("\n"))
+	if bytes.ContainsRune(header, ',') {
+		return ','
+	}
+	switch {
+	case bytes.ContainsRune(header, ';'):
+		return ';'
+	case bytes.ContainsRune(header, '\t'):
+		return '\t'
+	}
+	return ','
+}
+
+// csvProblem explains a CSV syntax error, pointing at the line to fix: for
+// a quote that is never closed, the line where it opened, since the reader
+// only notices at the end of the file.
+func csvProblem(data []byte, err error) string {
+	var pe *csv.ParseError
+	if !errors.As(err, &pe) {
+		return err.Error()
+	}
+	switch {
+	case errors.Is(pe.Err, csv.ErrQuote) && pastEnd(data, pe.Line, pe.Column):
+		return fmt.Sprintf("line %d: a quote (\") opens a field here that is never closed, so everything after it was read as that one field; close it or remove it", pe.StartLine)
+	case errors.Is(pe.Err, csv.ErrQuote):
+		return fmt.Sprintf("line %d: a quote (\") inside a field in quotes must be written twice (\"\"), or the field ends there and the quote is followed by more text", pe.Line)
+	case errors.Is(pe.Err, csv.ErrBareQuote):
+		return fmt.Sprintf("line %d: a quote (\") inside a field: put the whole field in quotes and write the quote twice (\"\"), or remove it", pe.Line)
+	}
+	return fmt.Sprintf("line %d: %v", pe.Line, pe.Err)
+}
+
+// pastEnd says whether a line and 1-based byte column of a ParseError are at
+// the end of the data, where the reader stops when a quote is not closed.
+func pastEnd(data []byte, line, column int) bool {
+	offset := 0
+	for range line - 1 {
+		i := bytes.IndexByte(data[offset:], '\n')
+		if i < 0 {
+			return true
+		}
+		offset += i + 1
+	}
+	return offset+column-1 >= len(bytes.TrimRight(data, "\r\n"))
 }
 
 const questionsUsage = `
@@ -243,7 +316,7 @@ func runQuestions(_ context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "%s: question set %s v%d is fine: %d questions.\n", path, set.Name, set.Version, set.Len())
+	fmt.Fprintf(a.stdout, "%s: question set %s v%d is fine: %s.\n", path, set.Name, set.Version, count(set.Len(), "question"))
 	for i, q := range set.Questions {
 		fmt.Fprintf(a.stdout, "  %2d. %-22s %s\n", i+1, q.ID, q.Title)
 	}

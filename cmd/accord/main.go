@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -116,7 +117,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 		}
 	}
 	if cmd == nil {
-		fmt.Fprintf(stderr, "accord: unknown command %q\n\n", rest[0])
+		fmt.Fprintf(stderr, "accord: unknown command %q%s\n\n", rest[0], commandHint(rest[0]))
 		printOverview(stderr)
 		return exitUsage
 	}
@@ -135,6 +136,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 		fmt.Fprintf(stderr, "accord %s: %v\n", cmd.name, err)
 		return exitFailure
 	}
+}
+
+// commandHint is a "did you mean" for an unknown command: a pair
+// subcommand given on its own (accord add), or a command a slip away.
+func commandHint(name string) string {
+	if slices.Contains(pairSubcommands, name) {
+		return fmt.Sprintf("; did you mean accord pair %s?", name)
+	}
+	names := make([]string, len(commands))
+	for i, c := range commands {
+		names[i] = c.name
+	}
+	if s := suggest(name, names); s != "" {
+		return fmt.Sprintf("; did you mean accord %s?", s)
+	}
+	return ""
 }
 
 func printOverview(w io.Writer) {

@@ -61,7 +61,25 @@ func runPair(ctx context.Context, a *app, args []string) error {
 	case "forget":
 		return pairForget(ctx, a, rest)
 	}
-	return usagef("unknown pair subcommand %q; use add, list, show, pause, resume, end or forget", sub)
+	return usagef("unknown pair subcommand %q; %s", sub, pairHint(sub, rest))
+}
+
+// pairSubcommands are the words after accord pair.
+var pairSubcommands = []string{"add", "list", "show", "pause", "resume", "end", "forget"}
+
+// pairHint is the rest of an "unknown pair subcommand" line: the command
+// meant when it is one of accord's own (accord pair import is accord
+// import), or the subcommand a slip away.
+func pairHint(sub string, rest []string) string {
+	for _, c := range commands {
+		if c.name == sub && c.name != "pair" && c.name != "help" {
+			return fmt.Sprintf("did you mean %s?", strings.Join(append([]string{"accord", sub}, rest...), " "))
+		}
+	}
+	if s := suggest(sub, pairSubcommands); s != "" {
+		return fmt.Sprintf("did you mean accord pair %s?", s)
+	}
+	return "use " + strings.Join(pairSubcommands[:len(pairSubcommands)-1], ", ") + " or " + pairSubcommands[len(pairSubcommands)-1]
 }
 
 // parsePerson reads "Name <email>".
@@ -134,6 +152,14 @@ func pairAdd(ctx context.Context, a *app, args []string) error {
 	if e.B, err = parsePerson("report", *report); err != nil {
 		return err
 	}
+	for _, z := range []struct{ flag, zone string }{{"tz", *tz}, {"lead-tz", *leadTZ}, {"report-tz", *reportTZ}} {
+		if z.zone == "" {
+			continue
+		}
+		if err := checkZone(z.zone); err != nil {
+			return fmt.Errorf("--%s: %w", z.flag, err)
+		}
+	}
 	e.A.TimeZone, e.B.TimeZone = firstOf(*leadTZ, *tz), firstOf(*reportTZ, *tz)
 	if e.Set, err = a.questionSet(*questions); err != nil {
 		return err
@@ -161,7 +187,7 @@ func pairAdd(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "Enrolled partnership %d (%s), %d questions from %s v%d:\n", id, p.Kind, p.Set.Len(), p.Set.Name, p.Set.Version)
+	fmt.Fprintf(a.stdout, "Enrolled partnership %d (%s), %s from %s v%d:\n", id, p.Kind, count(p.Set.Len(), "question"), p.Set.Name, p.Set.Version)
 	for _, pt := range p.Participants {
 		when := "queued now"
 		if !pt.NextSendAt.IsZero() {
@@ -289,7 +315,7 @@ func pairShow(ctx context.Context, a *app, args []string) error {
 	if !p.EndedAt.IsZero() {
 		fmt.Fprintf(w, "Ended\t%s (%s)\n", p.EndedAt.UTC().Format("2006-01-02 15:04 MST"), p.EndReason)
 	}
-	fmt.Fprintf(w, "Questions\t%s v%d, %d questions\n", p.Set.Name, p.Set.Version, p.Set.Len())
+	fmt.Fprintf(w, "Questions\t%s v%d, %s\n", p.Set.Name, p.Set.Version, count(p.Set.Len(), "question"))
 	for _, pt := range p.Participants {
 		loc := pt.Person.Location
 		answered, skipped := 0, 0
@@ -323,7 +349,7 @@ func pairShow(ctx context.Context, a *app, args []string) error {
 		case bounce.Bouncing():
 			fmt.Fprintf(w, "  mail\tBOUNCING since %s, nothing is sent (%s); after fixing the address: accord unbounce %s\n", bounce.Since.Time.UTC().Format(time.DateOnly), bounce.Last, pt.Person.Email)
 		case bounce.HardBounces > 0:
-			fmt.Fprintf(w, "  mail\t%d permanent failure(s), last: %s\n", bounce.HardBounces, bounce.Last)
+			fmt.Fprintf(w, "  mail\t%s, last: %s\n", count(bounce.HardBounces, "permanent failure"), bounce.Last)
 		}
 		fmt.Fprintf(w, "  next\t%s\n", nextFor(p, pt))
 	}
@@ -540,8 +566,9 @@ func pairForget(ctx context.Context, a *app, args []string) error {
 		if *confirm != 0 {
 			return usagef("--confirm %d does not match partnership %d; nothing was erased", *confirm, id)
 		}
-		fmt.Fprintf(a.stdout, "Partnership %d (%s, %s) holds %d answers, %d agreement version(s), %d amendment(s) and %d check-in note(s) of %s and %s.\n",
-			id, p.Kind, p.Status, len(p.Answers), len(p.Agreements), len(p.Amendments), len(p.CheckinNotes),
+		fmt.Fprintf(a.stdout, "Partnership %d (%s, %s) holds %s, %s, %s and %s of %s and %s.\n",
+			id, p.Kind, p.Status, count(len(p.Answers), "answer"), count(len(p.Agreements), "agreement version"),
+			count(len(p.Amendments), "amendment"), count(len(p.CheckinNotes), "check-in note"),
 			p.Participants[0].Person.Email, p.Participants[1].Person.Email)
 		fmt.Fprintf(a.stdout, "Nothing was erased. To erase all of it for good, run: accord pair forget %d --confirm %d\n", id, id)
 		return nil
@@ -550,9 +577,12 @@ func pairForget(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return explain(id, err)
 	}
-	fmt.Fprintf(a.stdout, "Erased partnership %d with its answers, agreements, check-ins and mail; %d person(s) erased", id, f.People)
-	if f.Kept > 0 {
-		fmt.Fprintf(a.stdout, ", %d kept because they are in another partnership", f.Kept)
+	fmt.Fprintf(a.stdout, "Erased partnership %d with its answers, agreements, check-ins and mail; %s erased", id, count(f.People, "person/people"))
+	switch {
+	case f.Kept == 1:
+		fmt.Fprint(a.stdout, ", 1 kept because they are in another partnership")
+	case f.Kept > 1:
+		fmt.Fprintf(a.stdout, ", %d kept because they are in other partnerships", f.Kept)
 	}
 	fmt.Fprintln(a.stdout, ".")
 	return nil

@@ -10,9 +10,12 @@ import (
 	"log"
 	"log/slog"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
@@ -30,6 +33,8 @@ type sandbox struct {
 	IMAPAddr string
 	SMTPAddr string
 	Password string // one password for every mailbox, printed for the user
+	// PasswordFile is where the password is kept between runs, if anywhere.
+	PasswordFile string
 
 	log   *slog.Logger
 	mem   *memimap.Server
@@ -43,11 +48,16 @@ type sandbox struct {
 	delivered func(from string, to []string, raw []byte)
 }
 
-// startSandbox listens on the given loopback ports (0 picks free ones).
+// startSandbox listens on the given loopback ports (0 picks free ones),
+// with a new password for this run only.
 func startSandbox(imapPort, smtpPort int, logger *slog.Logger) (*sandbox, error) {
-	b := make([]byte, 6)
-	rand.Read(b)
-	sb := &sandbox{Password: hex.EncodeToString(b), log: logger, mem: memimap.New(), users: map[string]*imapmemserver.User{}}
+	return openSandbox(imapPort, smtpPort, newSandboxPassword(), logger)
+}
+
+// openSandbox listens on the given loopback ports (0 picks free ones), with
+// password for every mailbox.
+func openSandbox(imapPort, smtpPort int, password string, logger *slog.Logger) (*sandbox, error) {
+	sb := &sandbox{Password: password, log: logger, mem: memimap.New(), users: map[string]*imapmemserver.User{}}
 	imapLn, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", imapPort))
 	if err != nil {
 		return nil, fmt.Errorf("sandbox IMAP: cannot listen on 127.0.0.1:%d (%w); choose another port with sandbox.imap_port", imapPort, errors.Unwrap(err))
@@ -78,6 +88,72 @@ func startSandbox(imapPort, smtpPort int, logger *slog.Logger) (*sandbox, error)
 	go func() { defer sb.wg.Done(); sb.imap.Serve(imapLn) }()
 	go func() { defer sb.wg.Done(); sb.smtp.Serve(smtpLn) }()
 	return sb, nil
+}
+
+func newSandboxPassword() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// sandboxPasswordFile is where the sandbox keeps its password, beside the
+// data: a mail client set up once keeps working after a restart.
+const sandboxPasswordFile = "accord-sandbox-password"
+
+// sandboxDataDir is the folder of the SQLite database, or with PostgreSQL
+// the folder of the configuration file, or else the working folder.
+func sandboxDataDir(cfg *Config) string {
+	if path, ok := strings.CutPrefix(cfg.Database.URL, "sqlite:"); ok {
+		return filepath.Dir(strings.TrimPrefix(path, "//"))
+	}
+	if cfg.file != "" {
+		return filepath.Dir(cfg.file)
+	}
+	return "."
+}
+
+// sandboxPassword reads the sandbox's password from dir, creating it (owner
+// only) the first time, and returns it with the file's path.
+func sandboxPassword(dir string, logger *slog.Logger) (string, string, error) {
+	path := filepath.Join(dir, sandboxPasswordFile)
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	for range 2 {
+		b, err := os.ReadFile(path)
+		if err == nil {
+			if pw := strings.TrimSpace(string(b)); pw != "" && !strings.ContainsFunc(pw, unicode.IsSpace) {
+				if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
+					if err := os.Chmod(path, 0o600); err != nil {
+						return "", "", fmt.Errorf("sandbox password %s is readable by others and cannot be made private: %w", path, err)
+					}
+					logger.Warn("the sandbox password file was readable by others; it is now owner-only", "file", path)
+				}
+				return pw, path, nil
+			}
+			// Empty or mangled: start afresh.
+			if err := os.Remove(path); err != nil {
+				return "", "", fmt.Errorf("sandbox password %s is unusable and cannot be replaced: %w", path, err)
+			}
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return "", "", fmt.Errorf("sandbox password: %w", err)
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, os.ErrExist) {
+			continue // another process wrote it first: read theirs
+		}
+		if err != nil {
+			return "", "", fmt.Errorf("sandbox password: %w", err)
+		}
+		pw := newSandboxPassword()
+		_, werr := fmt.Fprintln(f, pw)
+		if err := errors.Join(werr, f.Close()); err != nil {
+			os.Remove(path)
+			return "", "", fmt.Errorf("sandbox password: %w", err)
+		}
+		return pw, path, nil
+	}
+	return "", "", fmt.Errorf("sandbox password %s: it keeps changing; is another Accord writing it?", path)
 }
 
 // Close stops both servers.

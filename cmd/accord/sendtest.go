@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"accord/mailout"
 	"accord/store"
@@ -15,13 +19,74 @@ import (
 const sendTestUsage = `
 Usage: accord send-test --to ADDRESS [--kind all|KIND|SAMPLE]
 
-Sends sample mail of every kind (or of one kind, or one sample) straight to
-ADDRESS through the configured SMTP server, so you can see how Accord's mail
-looks in your own mail client and check that sending works. The samples use
-made-up people; nothing is recorded. Kinds: ` + "welcome, question, reminder, receipt, ack, help, waiting, agreement, partner-left, ended, unreadable, unknown-sender."
+Sends sample mail straight to ADDRESS, so you can see how Accord's mail
+looks in your own mail client and check that sending works: every sample,
+the samples of one kind, or one sample by its name (all of them are listed
+below). The samples use made-up people; nothing is recorded.
+
+They go through smtp.url. With no mail server configured (sandbox mode) they
+go to the sandbox of an accord serve running on this machine, at
+127.0.0.1:sandbox.smtp_port; read them there over IMAP as ADDRESS, with the
+password serve prints.`
+
+// catalogueSamples are the samples send-test has, built with the built-in
+// question set for its help: the names do not depend on the set.
+func catalogueSamples() ([]mailout.Sample, error) {
+	set, err := templates.DefaultQuestionSet()
+	if err != nil {
+		return nil, err
+	}
+	return mailout.Samples(set, time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC), &mailout.Renderer{Identity: defaultConfig().Identity()})
+}
+
+// writeCatalogue lists the samples by kind, in the order a partnership
+// meets the kinds, for send-test -h.
+func writeCatalogue(w io.Writer, samples []mailout.Sample) {
+	fmt.Fprintf(w, "\nThe %s, by kind (--kind takes a kind or a sample's name):\n", count(len(samples), "sample"))
+	for _, kind := range sampleKinds(samples) {
+		var names []string
+		for _, s := range samples {
+			if s.Kind == kind {
+				names = append(names, s.Name)
+			}
+		}
+		line := fmt.Sprintf("  %-15s", kind)
+		for i, n := range names {
+			sep := " "
+			if i > 0 {
+				sep = ", "
+			}
+			if len(line)+len(sep)+len(n) > 78 {
+				fmt.Fprintln(w, line+",")
+				line, sep = strings.Repeat(" ", 18), ""
+			}
+			line += sep + n
+		}
+		fmt.Fprintln(w, line)
+	}
+}
+
+// sampleKinds lists the kinds there are samples of, in the order of
+// templates.MailKinds.
+func sampleKinds(samples []mailout.Sample) []string {
+	var kinds []string
+	for _, k := range templates.MailKinds {
+		if slices.ContainsFunc(samples, func(s mailout.Sample) bool { return s.Kind == k }) {
+			kinds = append(kinds, k)
+		}
+	}
+	return kinds
+}
 
 func runSendTest(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("send-test", sendTestUsage)
+	usage := fs.Usage
+	fs.Usage = func() {
+		usage()
+		if samples, err := catalogueSamples(); err == nil {
+			writeCatalogue(a.stdout, samples)
+		}
+	}
 	to := fs.String("to", "", "address to send the samples to")
 	kind := fs.String("kind", "all", "all, a kind, or one sample's name")
 	if err := parse(fs, args); err != nil {
@@ -44,32 +109,24 @@ func runSendTest(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if *kind != "all" {
-		samples = slices.DeleteFunc(samples, func(s mailout.Sample) bool { return s.Kind != *kind && s.Name != *kind })
+		all := samples
+		samples = slices.DeleteFunc(slices.Clone(all), func(s mailout.Sample) bool { return s.Kind != *kind && s.Name != *kind })
 		if len(samples) == 0 {
-			return usagef("--kind %q: use all or one of %s", *kind, strings.Join(templates.MailKinds, ", "))
-		}
-	}
-	sc, err := cfg.SMTPConfig()
-	if err != nil {
-		return err
-	}
-	if _, smtpOAuth := cfg.usesOAuth(); smtpOAuth {
-		var st *store.Store
-		if cfg.OAuth.Grant == "login" && cfg.OAuth.TokenFile == "" {
-			if st, err = a.openStore(ctx); err != nil {
-				return err
+			names := sampleKinds(all)
+			for _, s := range all {
+				names = append(names, s.Name)
 			}
-			defer st.Close()
-		}
-		if sc.Tokens, err = cfg.oauthTokens(st, nil); err != nil {
-			return err
+			if s := suggest(*kind, names); s != "" {
+				return usagef("--kind %q: did you mean %s?", *kind, s)
+			}
+			return usagef("--kind %q: use all, a kind (%s) or a sample's name (accord send-test -h lists them)", *kind, strings.Join(sampleKinds(all), ", "))
 		}
 	}
-	sender, err := mailout.NewSender(sc, a.log)
+	sender, where, done, err := a.testSender(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer sender.Close()
+	defer done()
 	failed := 0
 	for _, s := range samples {
 		s.Letter.ToAddress = *to
@@ -90,10 +147,75 @@ func runSendTest(ctx context.Context, a *app, args []string) error {
 		fmt.Fprintf(a.stdout, "%-26s sent (%s)\n", s.Name, reply)
 	}
 	if failed > 0 {
-		return fmt.Errorf("%d of %d samples were not sent through %s", failed, len(samples), sender.Describe())
+		verb := "were"
+		if failed == 1 {
+			verb = "was"
+		}
+		return fmt.Errorf("%d of %s %s not sent through %s", failed, count(len(samples), "sample"), verb, where)
 	}
-	fmt.Fprintf(a.stdout, "Sent %d samples to %s through %s.\n", len(samples), *to, sender.Describe())
+	fmt.Fprintf(a.stdout, "Sent %s to %s through %s.\n", count(len(samples), "sample"), *to, where)
+	if cfg.sandboxMode() {
+		imapAt, pw := "the IMAP address accord serve printed", "the password it printed"
+		if cfg.Sandbox.IMAPPort != 0 {
+			imapAt = fmt.Sprintf("IMAP at 127.0.0.1:%d", cfg.Sandbox.IMAPPort)
+		}
+		if b, err := os.ReadFile(filepath.Join(sandboxDataDir(cfg), sandboxPasswordFile)); err == nil {
+			pw = "the password " + strings.TrimSpace(string(b))
+		}
+		them := "them"
+		if len(samples) == 1 {
+			them = "it"
+		}
+		fmt.Fprintf(a.stdout, "Read %s in the sandbox: log in to %s as %s with %s.\n", them, imapAt, *to, pw)
+	}
 	return nil
+}
+
+// testSender connects to the configured SMTP server, or in sandbox mode to
+// the sandbox of the accord serve running on this machine, and says which
+// for the messages. done closes what it opened.
+func (a *app) testSender(ctx context.Context, cfg *Config) (sender *mailout.Sender, where string, done func(), err error) {
+	if cfg.sandboxMode() {
+		if cfg.Sandbox.SMTPPort == 0 {
+			return nil, "", nil, errors.New("no SMTP server configured, and sandbox.smtp_port is 0 (a new port every run): set smtp.url, or a fixed sandbox.smtp_port for accord serve and send-test to share")
+		}
+		sc := mailout.SMTPConfig{Host: "127.0.0.1", Port: cfg.Sandbox.SMTPPort, Security: mailout.Plaintext, Connections: 1, Timeout: 10 * time.Second}
+		if sender, err = mailout.NewSender(sc, a.log); err != nil {
+			return nil, "", nil, err
+		}
+		if err := sender.Probe(ctx); err != nil {
+			return nil, "", nil, fmt.Errorf("no SMTP server configured, and no sandbox answers on 127.0.0.1:%d (%v): start accord serve, which runs one in sandbox mode, and try again; or set smtp.url", cfg.Sandbox.SMTPPort, err)
+		}
+		return sender, fmt.Sprintf("the sandbox at 127.0.0.1:%d", cfg.Sandbox.SMTPPort), sender.Close, nil
+	}
+	sc, err := cfg.SMTPConfig()
+	if err != nil {
+		return nil, "", nil, err
+	}
+	// A login grant without a token file keeps its refresh token in the
+	// database, which stays open while the tokens are in use.
+	var st *store.Store
+	closeStore := func() {
+		if st != nil {
+			st.Close()
+		}
+	}
+	if _, smtpOAuth := cfg.usesOAuth(); smtpOAuth {
+		if cfg.OAuth.Grant == "login" && cfg.OAuth.TokenFile == "" {
+			if st, err = a.openStore(ctx); err != nil {
+				return nil, "", nil, err
+			}
+		}
+		if sc.Tokens, err = cfg.oauthTokens(st, nil); err != nil {
+			closeStore()
+			return nil, "", nil, err
+		}
+	}
+	if sender, err = mailout.NewSender(sc, a.log); err != nil {
+		closeStore()
+		return nil, "", nil, err
+	}
+	return sender, sender.Describe(), func() { sender.Close(); closeStore() }, nil
 }
 
 const unbounceUsage = `

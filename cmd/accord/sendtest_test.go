@@ -3,7 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"net"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,7 +22,9 @@ func TestSendTest(t *testing.T) {
 	sink := mailtest.NewSink(t)
 	sink.SetCredentials("accord", "s3cret")
 	c := newCLI(t)
+	c.env["ACCORD_IMAP_URL"] = "imaps://accord@mail.example.test/INBOX"
 	c.fails(exitFailure, "no SMTP server configured", "send-test", "--to", "me@example.test")
+	delete(c.env, "ACCORD_IMAP_URL")
 
 	c.env["ACCORD_SMTP_URL"] = fmt.Sprintf("smtp://accord@127.0.0.1:%d", sink.Port())
 	c.env["ACCORD_SMTP_PASSWORD_FILE"] = c.write("smtp-password", "s3cret\n")
@@ -56,11 +62,104 @@ func TestSendTest(t *testing.T) {
 	if got := len(sink.Received()); got != n+3 {
 		t.Errorf("--kind agreement-v2 sent %d messages, want 1", got-n-2)
 	}
+	if out := c.ok("send-test", "--to", "me@example.test", "--kind", "receipt"); !strings.Contains(out, "Sent 1 sample to me@example.test") {
+		t.Errorf("send-test of one sample:\n%s", out)
+	}
 	c.fails(exitUsage, "--kind", "send-test", "--to", "me@example.test", "--kind", "postcard")
+	c.fails(exitUsage, `--kind "agreemnt": did you mean agreement?`, "send-test", "--to", "me@example.test", "--kind", "agreemnt")
 	c.fails(exitUsage, "--to", "send-test")
 
 	c.env["ACCORD_SMTP_PASSWORD_FILE"] = c.write("smtp-password", "wrong\n")
 	c.fails(exitFailure, "refused the login", "send-test", "--to", "me@example.test")
+}
+
+func TestSendTestHelpListsEverySample(t *testing.T) {
+	t.Parallel()
+	samples, err := catalogueSamples()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := newCLI(t).ok("send-test", "-h")
+	if want := fmt.Sprintf("The %d samples, by kind", len(samples)); !strings.Contains(out, want) {
+		t.Errorf("send-test -h lacks %q:\n%s", want, out)
+	}
+	for _, s := range samples {
+		if !strings.Contains(out, " "+s.Name+",") && !strings.Contains(out, " "+s.Name+"\n") {
+			t.Errorf("send-test -h does not list sample %s (%s):\n%s", s.Name, s.Kind, out)
+		}
+	}
+	for _, kind := range templates.MailKinds {
+		if !strings.Contains(out, "\n  "+kind+" ") {
+			t.Errorf("send-test -h does not list kind %s", kind)
+		}
+	}
+}
+
+// TestSendTestSandbox sends samples into the sandbox of a running serve
+// when no mail server is configured.
+func TestSendTestSandbox(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		args []string
+		want []string
+		n    int
+	}{
+		{"one sample", []string{"--kind", "receipt"}, []string{"Sent 1 sample to me@example.test through the sandbox at 127.0.0.1:", "Read it in the sandbox: log in to IMAP at 127.0.0.1:"}, 1},
+		{"one kind", []string{"--kind", "reminder"}, []string{"Sent 2 samples to me@example.test", "Read them in the sandbox", "as me@example.test with the password"}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			sb, err := startSandbox(0, 0, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer sb.Close()
+			var mu sync.Mutex
+			var got []string
+			sb.delivered = func(_ string, to []string, _ []byte) {
+				mu.Lock()
+				defer mu.Unlock()
+				got = append(got, to...)
+			}
+			c := newCLI(t)
+			_, smtpPort := splitHostPort(sb.SMTPAddr)
+			_, imapPort := splitHostPort(sb.IMAPAddr)
+			c.env["ACCORD_SANDBOX_SMTP_PORT"], c.env["ACCORD_SANDBOX_IMAP_PORT"] = fmt.Sprint(smtpPort), fmt.Sprint(imapPort)
+			out := c.ok(append([]string{"send-test", "--to", "me@example.test"}, tt.args...)...)
+			for _, want := range tt.want {
+				if !strings.Contains(out, want) {
+					t.Errorf("send-test output lacks %q:\n%s", want, out)
+				}
+			}
+			// The sandbox files each message before it answers the DATA
+			// command, so all are in by the time send-test returns.
+			mu.Lock()
+			defer mu.Unlock()
+			if len(got) != tt.n || slices.ContainsFunc(got, func(to string) bool { return to != "me@example.test" }) {
+				t.Errorf("the sandbox took mail for %v, want %d for me@example.test", got, tt.n)
+			}
+		})
+	}
+
+	c := newCLI(t)
+	c.env["ACCORD_SANDBOX_SMTP_PORT"] = fmt.Sprint(closedPort(t))
+	c.fails(exitFailure, "no sandbox answers on 127.0.0.1:", "send-test", "--to", "me@example.test")
+	c.env["ACCORD_SANDBOX_SMTP_PORT"] = "0"
+	c.fails(exitFailure, "sandbox.smtp_port is 0", "send-test", "--to", "me@example.test")
+}
+
+// closedPort is a loopback port nothing listens on.
+func closedPort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	return port
 }
 
 func TestBouncingShownAndCleared(t *testing.T) {

@@ -33,7 +33,9 @@ Health, readiness and Prometheus metrics are served on http.listen
 
 With neither imap.url nor smtp.url configured, it runs in sandbox mode: a
 mail server inside the process on 127.0.0.1, with a mailbox for the service
-and for every person, and a SQLite database; nothing leaves the machine.`
+and for every person, and a SQLite database; nothing leaves the machine.
+The mailboxes share one password, made on the first run and kept in
+accord-sandbox-password beside the database.`
 
 // service is a running Accord: its parts and their health. The parts are
 // set while the HTTP endpoints already answer, so those read them through
@@ -84,7 +86,7 @@ func runServe(ctx context.Context, a *app, args []string) error {
 // database is open and before any mail moves (the interactive demo enrols
 // its sample pair there).
 func serve(ctx context.Context, a *app, cfg *Config, prepare func(context.Context, *store.Store) error) error {
-	sandboxMode := cfg.IMAP.URL == "" && cfg.SMTP.URL == ""
+	sandboxMode := cfg.sandboxMode()
 	if !sandboxMode && (cfg.IMAP.URL == "" || cfg.SMTP.URL == "") {
 		return errors.New("configure both imap.url and smtp.url to run for real, or neither to run in sandbox mode")
 	}
@@ -94,10 +96,16 @@ func serve(ctx context.Context, a *app, cfg *Config, prepare func(context.Contex
 	}
 	svc := &service{identity: cfg.Identity(), log: a.log}
 	if sandboxMode {
-		if svc.sandbox, err = startSandbox(cfg.Sandbox.IMAPPort, cfg.Sandbox.SMTPPort, a.log); err != nil {
+		pw, pwFile, err := sandboxPassword(sandboxDataDir(cfg), a.log)
+		if err != nil {
 			ln.Close()
 			return err
 		}
+		if svc.sandbox, err = openSandbox(cfg.Sandbox.IMAPPort, cfg.Sandbox.SMTPPort, pw, a.log); err != nil {
+			ln.Close()
+			return err
+		}
+		svc.sandbox.PasswordFile = pwFile
 		defer svc.sandbox.Close()
 	}
 	srv := &http.Server{Handler: svc.routes(), ReadHeaderTimeout: 10 * time.Second}
@@ -307,12 +315,13 @@ this process, on this machine only. Nothing is sent anywhere else.
   IMAP  %s   (no TLS)
   SMTP  %s   (no TLS, no login needed)
   Every mailbox's user is its address; the password is %s
+  (kept in %s: it stays the same from one run to the next)
 
 Mailboxes: %s
 Point any mail client at these to read and answer as the people enrolled;
 new people get a mailbox when their first mail arrives.
 
-`, svc.sandbox.IMAPAddr, svc.sandbox.SMTPAddr, svc.sandbox.Password, strings.Join(svc.sandbox.Mailboxes(), ", "))
+`, svc.sandbox.IMAPAddr, svc.sandbox.SMTPAddr, svc.sandbox.Password, svc.sandbox.PasswordFile, strings.Join(svc.sandbox.Mailboxes(), ", "))
 }
 
 // run starts the workers and waits for shutdown, then lets work in

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/mail"
 	"net/smtp"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -218,6 +220,10 @@ func TestServeSandbox(t *testing.T) {
 		if !strings.Contains(s.stdout.String(), want) {
 			t.Errorf("sandbox banner lacks %q:\n%s", want, s.stdout)
 		}
+	}
+	// The password is kept beside the database, for the next run.
+	if kept, err := os.ReadFile(filepath.Join(c.dir, sandboxPasswordFile)); err != nil || strings.TrimSpace(string(kept)) != pass {
+		t.Errorf("%s holds %q, %v; want the banner's password %q", sandboxPasswordFile, kept, err, pass)
 	}
 	if code, body := s.get("/healthz"); code != http.StatusOK || body != "ok\n" {
 		t.Errorf("/healthz = %d %q", code, body)
