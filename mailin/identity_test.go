@@ -31,11 +31,29 @@ func TestUIDValidityChange(t *testing.T) {
 
 		// Rebuild the mailbox under the poller's feet, as restoring a
 		// backup does: its UIDs start again under a new UIDVALIDITY.
-		if err := e.imap.Delete(e.mb.Mailbox).Wait(); err != nil {
-			t.Fatal(err)
-		}
-		if err := e.imap.Create(e.mb.Mailbox, nil).Wait(); err != nil {
-			t.Fatal(err)
+		// A server that derives UIDVALIDITY from the clock may give a
+		// mailbox made again within the same second the old value; a
+		// restore never is that quick, so the test rebuilds until the
+		// value is new.
+		old := p.Status().UIDValidity
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			if err := e.imap.Delete(e.mb.Mailbox).Wait(); err != nil {
+				t.Fatal(err)
+			}
+			if err := e.imap.Create(e.mb.Mailbox, nil).Wait(); err != nil {
+				t.Fatal(err)
+			}
+			st, err := e.imap.Status(e.mb.Mailbox, &imap.StatusOptions{UIDValidity: true}).Wait()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.UIDValidity != old {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the rebuilt mailbox keeps UIDVALIDITY %d", old)
+			}
 		}
 		e.mb.Append(t, e.imap, "", first)
 		e.mb.Append(t, e.imap, "", replyMail("dana@example.test", welcome, "After the rebuild."))
