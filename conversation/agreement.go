@@ -21,7 +21,8 @@ type Agreement struct {
 	Accountability []Topic `json:"accountability"`
 	// Review is the review that built this version; nil for version 1.
 	Review *ReviewRecord `json:"review,omitempty"`
-	// Changes are the commitments the review added, changed or dropped.
+	// Changes are the commitments the review added, changed or dropped,
+	// and the theme answers rewritten during it.
 	Changes []Change `json:"changes,omitempty"`
 }
 
@@ -39,9 +40,14 @@ type Theme struct {
 
 // Topic is one question with both people's answers, attributed.
 type Topic struct {
-	QuestionID string  `json:"question_id"`
-	Title      string  `json:"title"`
-	Entries    []Entry `json:"entries"`
+	QuestionID string `json:"question_id"`
+	// Number is the question's place in the question set, counting from
+	// 1: the number the agreement shows, and the one a rewrite names
+	// ("change 7: …"). Zero for review reflections, and in versions built
+	// before topics were numbered.
+	Number  int     `json:"number,omitempty"`
+	Title   string  `json:"title"`
+	Entries []Entry `json:"entries"`
 }
 
 // Entry is what one person said on a topic. Skipped is set when they passed
@@ -59,7 +65,8 @@ type Entry struct {
 // The first review is set Rules.ReviewEvery after now, as a date in the
 // lead's time zone. A version built by a review carries its commitments
 // over from the version before, as revised in the review, with the review
-// section and what changed.
+// section and what changed: commitments reworded, and theme answers
+// rewritten (see Partnership.Rewrite).
 func BuildAgreement(p *Partnership, now time.Time) *Agreement {
 	ag := &Agreement{
 		Version:     1,
@@ -74,8 +81,8 @@ func BuildAgreement(p *Partnership, now time.Time) *Agreement {
 		ag.Parties = append(ag.Parties, Party{Role: pt.Role, Name: pt.Person.Name})
 	}
 	themeIndex := make(map[string]int)
-	for _, q := range p.Set.Questions {
-		t := Topic{QuestionID: q.ID, Title: q.Title}
+	for i, q := range p.Set.Questions {
+		t := Topic{QuestionID: q.ID, Number: i + 1, Title: q.Title}
 		for _, pt := range p.Participants {
 			e := Entry{Role: pt.Role, Name: pt.Person.Name}
 			if a := p.LatestAnswer(pt.ID, q.ID); a != nil {
@@ -103,7 +110,7 @@ func BuildAgreement(p *Partnership, now time.Time) *Agreement {
 	prev := p.LatestAgreement()
 	if r := p.CurrentReview(); prev != nil && r != nil && r.Number == prev.Version {
 		ag.ReviewOn = p.nextReviewOn(prev, now)
-		ag.Changes = p.reviseCommitments(ag, prev, r)
+		ag.Changes = append(themeChanges(p, prev, ag), p.reviseCommitments(ag, prev, r)...)
 		ag.Review = p.reviewRecord(r, prev, now)
 	}
 	return ag

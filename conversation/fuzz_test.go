@@ -846,3 +846,64 @@ func TestParseCommandPauseAcrossClockChange(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseRewrites reads replies that may rewrite agreement topics
+// ("change 7: …").
+func FuzzParseRewrites(f *testing.F) {
+	for _, s := range []string{
+		"change 7: We say what bothers us within a day.", "Change #7 - new", "change theme 12 — x",
+		"change 3:\nbelow\nchange 5: other", "4 — fine\n\nchange 3: words", "change 3", "change 0: zero",
+		"change 1234: no", "We should change 2 things: a and b", "change 2027-02-09 to Thursday",
+		"- change 2: listed", "change 3: a\r\nb\rc", "change no.3: x", "change\t#\t3\t:\tx",
+	} {
+		f.Add(s)
+	}
+	for _, s := range hostileSeeds() {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		if len(text) > maxFuzzInput {
+			t.Skip()
+		}
+		call := fmt.Sprintf("ParseRewrites(%s)", clipped(text))
+		rest, rws, ok := ParseRewrites(text)
+		rest2, rws2, ok2 := ParseRewrites(text)
+		if rest != rest2 || ok != ok2 || fmt.Sprint(rws) != fmt.Sprint(rws2) {
+			t.Fatalf("%s is not deterministic", call)
+		}
+		if !ok {
+			if rest != text || rws != nil {
+				t.Fatalf("%s = %q, %+v without a rewrite, want the text back", call, rest, rws)
+			}
+			return
+		}
+		if len(rws) == 0 {
+			t.Fatalf("%s found a rewrite but returned none", call)
+		}
+		if rest != strings.TrimSpace(rest) {
+			t.Fatalf("%s = rest %q, not trimmed", call, rest)
+		}
+		if _, _, again := ParseRewrites(rest); again {
+			t.Fatalf("%s left a rewrite in the rest %q", call, rest)
+		}
+		for _, rw := range rws {
+			if rw.Number < 0 || rw.Number > 999 {
+				t.Fatalf("%s = number %d, want three digits at most", call, rw.Number)
+			}
+			if rw.Text != strings.TrimSpace(rw.Text) {
+				t.Fatalf("%s = words %q, not trimmed", call, rw.Text)
+			}
+		}
+		if isASCII(text) {
+			_, up, okUp := ParseRewrites(strings.ToUpper(text))
+			if okUp != ok || len(up) != len(rws) {
+				t.Fatalf("%s = %+v, but in upper case %+v", call, rws, up)
+			}
+			for i := range up {
+				if up[i].Number != rws[i].Number {
+					t.Fatalf("%s = %+v, but in upper case %+v", call, rws, up)
+				}
+			}
+		}
+	})
+}

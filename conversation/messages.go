@@ -104,6 +104,15 @@ const (
 	// NoteOffHours refuses a check-in time outside someone's working
 	// hours (see OffHours).
 	NoteOffHours NoteKind = "off-hours"
+	// NoteRewritten confirms a rewrite (see Partnership.Rewrite): Answer
+	// holds the new words, Previous the ones they replace.
+	NoteRewritten NoteKind = "rewritten"
+	// NoteRewriteUnknown, NoteRewriteEmpty and NoteRewriteClosed refuse a
+	// reply with rewrites (see RewriteError): no topic has Number, no
+	// words followed it, or no review is open.
+	NoteRewriteUnknown NoteKind = "rewrite-unknown"
+	NoteRewriteEmpty   NoteKind = "rewrite-empty"
+	NoteRewriteClosed  NoteKind = "rewrite-closed"
 )
 
 // Note acknowledges something the person (or the operator) did.
@@ -129,6 +138,8 @@ type Note struct {
 	// off-hours note refuses.
 	Clash    *Clash
 	OffHours *OffHours
+	// Number is the agreement topic a refused rewrite named.
+	Number int
 }
 
 // Message is one mail to one participant, as the domain sees it.

@@ -151,9 +151,9 @@ func TestReviewBuildsNextVersionAndDigest(t *testing.T) {
 		t.Errorf("lead's dropped accountability = %+v", e)
 	}
 	want := []Change{
-		{Kind: ChangeChanged, Topic: "Question 2?", Role: RoleReport, Name: "Sam Ortiz", Before: "Sam Ortiz on q2", After: "Sam Ortiz on q2 and more"},
-		{Kind: ChangeAdded, Topic: "Question 2?", Role: RoleReport, Name: "Sam Ortiz", After: "Ask for help before a deadline slips"},
-		{Kind: ChangeDropped, Topic: "Question 3?", Role: RoleLead, Name: "Dana Lee", Before: "Dana Lee on q3"},
+		{Kind: ChangeChanged, Number: 2, Topic: "Question 2?", Role: RoleReport, Name: "Sam Ortiz", Before: "Sam Ortiz on q2", After: "Sam Ortiz on q2 and more"},
+		{Kind: ChangeAdded, Number: 2, Topic: "Question 2?", Role: RoleReport, Name: "Sam Ortiz", After: "Ask for help before a deadline slips"},
+		{Kind: ChangeDropped, Number: 3, Topic: "Question 3?", Role: RoleLead, Name: "Dana Lee", Before: "Dana Lee on q3"},
 	}
 	slices.SortStableFunc(v2.Changes, func(a, b Change) int { return strings.Compare(a.Topic, b.Topic) })
 	if !slices.Equal(v2.Changes, want) {
@@ -388,7 +388,7 @@ func TestDiffCommitment(t *testing.T) {
 		{"abbreviation is no sentence end", "I send notes, e.g. the decisions. I file them.", "I send notes, e.g. the decisions. I file them weekly.", []ChangeKind{ChangeChanged}},
 	} {
 		var got []ChangeKind
-		for _, c := range diffCommitment("T", pt, tc.before, tc.after) {
+		for _, c := range diffCommitment(0, "T", pt, tc.before, tc.after) {
 			got = append(got, c.Kind)
 		}
 		if !slices.Equal(got, tc.want) {

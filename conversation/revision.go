@@ -40,19 +40,24 @@ const (
 	ChangeDropped ChangeKind = "dropped"
 )
 
-// Change is one commitment added, reworded or dropped by a review.
+// Change is one commitment added, reworded or dropped by a review, or
+// one person's words under a theme rewritten.
 type Change struct {
-	Kind   ChangeKind `json:"kind"`
-	Topic  string     `json:"topic"`
-	Role   Role       `json:"role"`
-	Name   string     `json:"name"`
-	Before string     `json:"before,omitempty"`
-	After  string     `json:"after,omitempty"`
+	Kind ChangeKind `json:"kind"`
+	// Number is the topic's number in the agreement; zero in versions
+	// built before topics were numbered.
+	Number int    `json:"number,omitempty"`
+	Topic  string `json:"topic"`
+	Role   Role   `json:"role"`
+	Name   string `json:"name"`
+	Before string `json:"before,omitempty"`
+	After  string `json:"after,omitempty"`
 }
 
 // reviseCommitments carries the commitment topics of the previous version
-// into ag, applying what each person answered in the review: keep, drop,
-// or new wording. It returns what changed.
+// into ag, applying what each person answered in the review (keep, drop,
+// or new wording) or rewrote with "change N" (see Partnership.Rewrite),
+// whichever they sent last. It returns what changed.
 func (p *Partnership) reviseCommitments(ag, prev *Agreement, r *Review) []Change {
 	var changes []Change
 	revise := func(topics []Topic) []Topic {
@@ -63,16 +68,16 @@ func (p *Partnership) reviseCommitments(ag, prev *Agreement, r *Review) []Change
 				out = append(out, t)
 				continue
 			}
-			nt := Topic{QuestionID: t.QuestionID, Title: t.Title}
+			nt := Topic{QuestionID: t.QuestionID, Number: t.Number, Title: t.Title}
 			for i, pt := range p.Participants {
 				e := Entry{Role: pt.Role, Name: pt.Person.Name}
 				if i < len(old.Entries) {
 					e = old.Entries[i]
 					e.Name = pt.Person.Name
 				}
+				before, revised := e.Text, false
 				a := p.LatestAnswer(pt.ID, ReviewQuestionID(r.Number, reviewCommitPrefix+t.QuestionID))
 				if a != nil {
-					before := e.Text
 					switch commitmentVerdict(a.Text) {
 					case "keep":
 					case "drop":
@@ -80,7 +85,14 @@ func (p *Partnership) reviseCommitments(ag, prev *Agreement, r *Review) []Change
 					default:
 						e.Text, e.Skipped, e.Dropped = a.Text, false, false
 					}
-					changes = append(changes, diffCommitment(t.Title, pt, before, e.Text)...)
+					revised = true
+				}
+				if w := p.rewrittenSince(pt, t.QuestionID, prev); w != nil && (a == nil || !w.At.Before(a.At)) {
+					e.Text, e.Skipped, e.Dropped = w.Text, false, false
+					revised = true
+				}
+				if revised {
+					changes = append(changes, diffCommitment(t.Number, t.Title, pt, before, e.Text)...)
 				}
 				nt.Entries = append(nt.Entries, e)
 			}
@@ -120,12 +132,12 @@ func commitmentVerdict(text string) string {
 // diffCommitment compares one person's commitment before and after,
 // line by line: lines only before are dropped, lines only after are added,
 // and a dropped and an added line that share most words are one change.
-func diffCommitment(topic string, pt *Participant, before, after string) []Change {
+func diffCommitment(number int, topic string, pt *Participant, before, after string) []Change {
 	if normalise(before) == normalise(after) {
 		return nil
 	}
 	mk := func(kind ChangeKind, b, a string) Change {
-		return Change{Kind: kind, Topic: topic, Role: pt.Role, Name: pt.Person.Name, Before: b, After: a}
+		return Change{Kind: kind, Number: number, Topic: topic, Role: pt.Role, Name: pt.Person.Name, Before: b, After: a}
 	}
 	old, nu := commitmentItems(before), commitmentItems(after)
 	var dropped, added []string

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/textproto"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -333,6 +334,11 @@ func (p *Processor) apply(ctx context.Context, id int64, f Fetched, h textproto.
 				o.Outcome, o.Detail, msgs, err = checkinReply(pp, me, r, text, now)
 				return msgs, err
 			}
+			if pp.LatestAgreement() != nil {
+				if rest, rws, ok := conversation.ParseRewrites(text); ok {
+					return rewriteReply(pp, me, r, rest, rws, &o, now)
+				}
+			}
 			cmd, cerr := conversation.ParseCommand(text, now, me.Person.Location)
 			var ce *conversation.CommandError
 			var slip *conversation.NearMiss
@@ -353,12 +359,7 @@ func (p *Processor) apply(ctx context.Context, id int64, f Fetched, h textproto.
 				o.Outcome, o.Detail = store.InboundHeld, "a note about another reply"
 				return pp.Hold(me.ID, text, conversation.Note{Kind: conversation.NoteAside}, now)
 			}
-			question := r.QuestionID
-			if question == "" {
-				if cur := me.Current(); cur != nil && r.Thread != mailout.ThreadAgreement {
-					question = cur.QuestionID
-				}
-			}
+			question := questionOf(r, me)
 			if earlier, echo := pp.Echo(me.ID, question, text, now.Add(-p.EchoWindow)); echo {
 				// The same words again, for something else: an
 				// auto-responder that set no header. Nothing of it is
@@ -380,15 +381,8 @@ func (p *Processor) apply(ctx context.Context, id int64, f Fetched, h textproto.
 			}
 			o.Outcome, o.Detail = store.InboundAnswer, "question "+question
 			msgs, err := pp.Answer(me.ID, question, text, now)
-			switch {
-			case errors.Is(err, conversation.ErrRating):
-				o.Outcome, o.Detail = store.InboundRejected, "question "+question+": not a rating from 1 to 5"
-				return pp.Unclear(me.ID, "This question asks for a whole number from 1 to 5: 1 if it is hard going, 5 if it could hardly be better. "+
-					"A sentence after the number is welcome, like: 4 — we speak more openly now. Nothing was recorded yet; reply with your number to go on.", now)
-			case errors.Is(err, conversation.ErrBareNumber):
-				o.Outcome, o.Detail = store.InboundRejected, "question "+question+": only a number"
-				return pp.Unclear(me.ID, "Your reply was only a number, and this question asks for a few words. "+
-					"Reply with a sentence or two, or reply skip to pass on it. (The rating was the first question of the review.)", now)
+			if why := unfitAnswer(question, err, &o); why != "" {
+				return pp.Unclear(me.ID, why, now)
 			}
 			return msgs, err
 		})
@@ -420,6 +414,66 @@ func (p *Processor) apply(ctx context.Context, id int64, f Fetched, h textproto.
 		}
 	}
 	return o, err
+}
+
+// questionOf is the question a reply answers: the one whose mail it
+// replied to, else the person's current question, unless it replied to
+// the agreement (whose replies are kept for the review); "" for none.
+func questionOf(r route, me *conversation.Participant) string {
+	if r.QuestionID != "" {
+		return r.QuestionID
+	}
+	if cur := me.Current(); cur != nil && r.Thread != mailout.ThreadAgreement {
+		return cur.QuestionID
+	}
+	return ""
+}
+
+// unfitAnswer says why an answer a review question cannot use (err is
+// ErrRating or ErrBareNumber) was refused, and sets the outcome; it
+// returns "" for any other err, which the caller handles.
+func unfitAnswer(question string, err error, o *store.InboundOutcome) (why string) {
+	switch {
+	case errors.Is(err, conversation.ErrRating):
+		o.Outcome, o.Detail = store.InboundRejected, "question "+question+": not a rating from 1 to 5"
+		return "This question asks for a whole number from 1 to 5: 1 if it is hard going, 5 if it could hardly be better. " +
+			"A sentence after the number is welcome, like: 4 — we speak more openly now. Nothing was recorded yet; reply with your number to go on."
+	case errors.Is(err, conversation.ErrBareNumber):
+		o.Outcome, o.Detail = store.InboundRejected, "question "+question+": only a number"
+		return "Your reply was only a number, and this question asks for a few words. " +
+			"Reply with a sentence or two, or reply skip to pass on it. (The rating was the first question of the review.)"
+	}
+	return ""
+}
+
+// rewriteReply carries out a reply that rewrites agreement topics
+// ("change 7: …", see conversation.ParseRewrites): the rewrites, and what
+// the reply says before them as the answer to the question it replied to
+// (or a note for the review). A rewrite that cannot be carried out is
+// explained and nothing of the reply is kept.
+func rewriteReply(pp *conversation.Partnership, me *conversation.Participant, r route, rest string, rws []conversation.Rewrite, o *store.InboundOutcome, now time.Time) ([]conversation.Message, error) {
+	question := ""
+	if rest != "" {
+		question = questionOf(r, me)
+	}
+	nums := make([]string, len(rws))
+	for i, rw := range rws {
+		nums[i] = strconv.Itoa(rw.Number)
+	}
+	o.Outcome, o.Detail = store.InboundAnswer, "rewrite of "+strings.Join(nums, ", ")
+	if question != "" {
+		o.Detail += " and question " + question
+	}
+	msgs, err := pp.Rewrite(me.ID, rws, question, rest, now)
+	var re *conversation.RewriteError
+	if errors.As(err, &re) {
+		o.Outcome, o.Detail = store.InboundRejected, "rewrite: "+re.Error()
+		return pp.Explain(me.ID, re.Note(), now)
+	}
+	if why := unfitAnswer(question, err, o); why != "" {
+		return pp.Unclear(me.ID, why, now)
+	}
+	return msgs, err
 }
 
 // runCommand carries out a reply command.

@@ -25,7 +25,7 @@ func ExportMarkdown(p *conversation.Partnership, me *conversation.Participant) (
 		b.WriteString("There is no agreement yet: it is written once you have both answered every question.\n\n")
 	}
 	for i := len(p.Agreements) - 1; i >= 0; i-- {
-		md, err := templates.AgreementMarkdown(AgreementView(p.Agreements[i], loc))
+		md, err := templates.AgreementMarkdown(agreementView(p.Agreements[i], loc, p.Set))
 		if err != nil {
 			return nil, err
 		}

@@ -396,7 +396,8 @@ func checkinSamples(p *conversation.Partnership, t time.Time, add func(string, *
 
 // reviewSamples takes the agreed sample pair through its first review:
 // the invitation, a reflection and a commitment question, the waiting
-// note, version 2, the digest, and an export.
+// note, a rewrite of a theme and two refused, version 2, the digest, and
+// an export.
 func reviewSamples(p *conversation.Partnership, add func(string, *conversation.Partnership, []conversation.Message, error, conversation.MessageKind, int)) error {
 	lead, report := 0, 1
 	t := p.ReviewStartsAt(p.Participants[lead], p.LatestAgreement().ReviewOn)
@@ -440,6 +441,13 @@ func reviewSamples(p *conversation.Partnership, add func(string, *conversation.P
 			return err
 		}
 	}
+	// Sam rewrites his words under theme 3 before answering, after a
+	// number no theme has.
+	if err := refusedRewrite(p, 2, 42, step(), "help-rewrite-unknown", add); err != nil {
+		return err
+	}
+	msgs, err := p.Rewrite(2, []conversation.Rewrite{{Number: 3, Text: "I sing in a choir on Thursday evenings, so I leave on time that day."}}, "", "", step())
+	add("ack-rewritten", p, msgs, err, conversation.MsgAck, report)
 	for i, q := range r.Questions {
 		text := "Sam on " + q.Title
 		if i == 0 {
@@ -458,8 +466,20 @@ func reviewSamples(p *conversation.Partnership, add func(string, *conversation.P
 			return err
 		}
 	}
-	msgs, err := p.Export(2, step())
+	msgs, err = p.Export(2, step())
 	add("export", p, msgs, err, conversation.MsgExport, report)
+	return refusedRewrite(p, 2, 7, step(), "help-rewrite-closed", add)
+}
+
+// refusedRewrite adds the sample of a rewrite of topic n that is refused.
+func refusedRewrite(p *conversation.Partnership, participant int64, n int, at time.Time, name string, add func(string, *conversation.Partnership, []conversation.Message, error, conversation.MessageKind, int)) error {
+	_, err := p.Rewrite(participant, []conversation.Rewrite{{Number: n, Text: "We keep Friday mornings for deep work."}}, "", "", at)
+	var re *conversation.RewriteError
+	if !errors.As(err, &re) {
+		return fmt.Errorf("mailout: sample %s: the rewrite was not refused: %v", name, err)
+	}
+	msgs, err := p.Explain(participant, re.Note(), at)
+	add(name, p, msgs, err, conversation.MsgHelp, int(participant-1))
 	return nil
 }
 

@@ -74,7 +74,12 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 		v.RejoinBy = LongDate(m.RejoinBy, loc)
 	}
 	for _, n := range m.Notes {
-		tn := templates.Note{Kind: string(n.Kind), ByOperator: n.ByOperator, Text: n.Text, Seen: n.Seen, Reopened: n.Reopened}
+		tn := templates.Note{Kind: string(n.Kind), ByOperator: n.ByOperator, Text: n.Text, Seen: n.Seen, Reopened: n.Reopened, Number: n.Number}
+		if n.Kind == conversation.NoteRewriteUnknown {
+			for i, q := range p.Set.Questions {
+				tn.Topics = append(tn.Topics, templates.Answer{Number: i + 1, Title: q.Title})
+			}
+		}
 		if !n.Until.IsZero() {
 			tn.Until = LongDate(n.Until, loc)
 		}
@@ -147,7 +152,7 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 		v.NextAt = When(me.NextSendAt, loc)
 	}
 	if m.Agreement != nil {
-		v.Agreement = AgreementView(m.Agreement, loc)
+		v.Agreement = agreementView(m.Agreement, loc, p.Set)
 	}
 	if ag := p.LatestAgreement(); ag != nil {
 		v.ReviewOn = LongDate(ag.ReviewOn.Start(loc), loc)
@@ -372,7 +377,7 @@ func currentWords(p *conversation.Partnership, me *conversation.Participant, top
 func changeViews(cs []conversation.Change) []templates.Change {
 	var out []templates.Change
 	for _, c := range cs {
-		out = append(out, templates.Change{Kind: string(c.Kind), Topic: c.Topic, Name: conversation.FirstName(oneLine(c.Name)), Before: c.Before, After: c.After})
+		out = append(out, templates.Change{Kind: string(c.Kind), Number: c.Number, Topic: c.Topic, Name: conversation.FirstName(oneLine(c.Name)), Before: c.Before, After: c.After})
 	}
 	return out
 }
@@ -424,6 +429,18 @@ func firstNames(names []string) []string {
 // AgreementView lays out an agreement version for the templates, with
 // dates in the given zone.
 func AgreementView(ag *conversation.Agreement, loc *time.Location) *templates.Agreement {
+	return agreementView(ag, loc, nil)
+}
+
+// agreementView is AgreementView with the partnership's question set, which
+// numbers the topics of versions built before topics carried their number.
+func agreementView(ag *conversation.Agreement, loc *time.Location, set *conversation.QuestionSet) *templates.Agreement {
+	number := func(t conversation.Topic) int {
+		if t.Number == 0 && set != nil {
+			return set.Index(t.QuestionID) + 1
+		}
+		return t.Number
+	}
 	v := &templates.Agreement{
 		Version:  ag.Version,
 		Date:     LongDate(ag.Created, loc),
@@ -435,7 +452,7 @@ func AgreementView(ag *conversation.Agreement, loc *time.Location) *templates.Ag
 	topics := func(ts []conversation.Topic) []templates.Topic {
 		var out []templates.Topic
 		for _, t := range ts {
-			tv := templates.Topic{Title: t.Title}
+			tv := templates.Topic{Number: number(t), Title: t.Title}
 			for _, e := range t.Entries {
 				tv.Entries = append(tv.Entries, templates.Entry{Name: conversation.FirstName(e.Name), Text: e.Text, Skipped: e.Skipped, Dropped: e.Dropped})
 			}

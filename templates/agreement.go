@@ -14,11 +14,17 @@ var docFiles embed.FS
 
 var (
 	docText = texttemplate.Must(texttemplate.New("doc").Funcs(texttemplate.FuncMap{
-		"add":     func(a, b int) int { return a + b },
-		"quoteMD": quoteMarkdown,
+		"add":          func(a, b int) int { return a + b },
+		"quoteMD":      quoteMarkdown,
+		"numbered":     numbered,
+		"sectionTitle": sectionHeading,
+		"dict":         dict,
 	}).ParseFS(docFiles, "doc/*.md.tmpl"))
 	docHTML = htmltemplate.Must(htmltemplate.New("doc").Funcs(htmltemplate.FuncMap{
-		"add": func(a, b int) int { return a + b },
+		"add":          func(a, b int) int { return a + b },
+		"numbered":     numbered,
+		"sectionTitle": sectionHeading,
+		"dict":         dict,
 	}).ParseFS(docFiles, "doc/*.html.tmpl"))
 )
 

@@ -12,23 +12,23 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 // sampleAgreement has the shapes the documents must handle: a theme with
-// one topic and one with two, a skipped entry, text that Markdown would
-// read as formatting and text that HTML must not run.
+// one topic and one with two (numbered each), a skipped entry, text that
+// Markdown would read as formatting and text that HTML must not run.
 func sampleAgreement() *Agreement {
 	return &Agreement{
 		Version: 2, Date: "Tuesday 9 March 2027", ReviewOn: "Wednesday 9 June 2027", Between: "Dana Lee and Sam Ortiz",
 		Themes: []Theme{
-			{Title: "What already works", Topics: []Topic{{Title: "What already works", Entries: []Entry{
+			{Title: "What already works", Topics: []Topic{{Number: 1, Title: "What already works", Entries: []Entry{
 				{Name: "Dana", Text: "We talk the same day.\n# not a heading\n- not a list\n> not a quote"},
 				{Name: "Sam", Text: "You give me room <script>alert(1)</script> & say what matters."},
 			}}}},
 			{Title: "How we work", Topics: []Topic{
-				{Title: "Roles", Entries: []Entry{{Name: "Dana", Text: "I set direction."}, {Name: "Sam", Skipped: true}}},
-				{Title: "Expectations", Entries: []Entry{{Name: "Dana", Text: "Tell me early."}, {Name: "Sam", Text: "Tell me why."}}},
+				{Number: 2, Title: "Roles", Entries: []Entry{{Name: "Dana", Text: "I set direction."}, {Name: "Sam", Skipped: true}}},
+				{Number: 3, Title: "Expectations", Entries: []Entry{{Name: "Dana", Text: "Tell me early."}, {Name: "Sam", Text: "Tell me why."}}},
 			}},
 		},
-		Commitments:    []Topic{{Title: "Commitments", Entries: []Entry{{Name: "Dana", Text: "A second engineer by June."}}}},
-		Accountability: []Topic{{Title: "Accountability", Entries: []Entry{{Name: "Sam", Text: "A monthly check."}}}},
+		Commitments:    []Topic{{Number: 4, Title: "Commitments", Entries: []Entry{{Name: "Dana", Text: "A second engineer by June."}}}},
+		Accountability: []Topic{{Number: 5, Title: "Accountability", Entries: []Entry{{Name: "Sam", Text: "A monthly check."}}}},
 	}
 }
 
@@ -45,7 +45,7 @@ func TestAgreementDocuments(t *testing.T) {
 	for _, tc := range []struct{ file, got string }{{"agreement.md", md}, {"agreement.html", page}} {
 		golden(t, tc.file, tc.got)
 	}
-	for _, want := range []string{"\\# not a heading", "\\- not a list", "\\> not a quote", "_passed on this one_", "### Roles", "## What we commit to"} {
+	for _, want := range []string{"\\# not a heading", "\\- not a list", "\\> not a quote", "_passed on this one_", "## 1. What already works", "## How we work", "### 2. Roles", "## 4. What we commit to"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("Markdown lacks %q", want)
 		}

@@ -133,9 +133,12 @@ type Digest struct {
 	NextReview string
 }
 
-// Change is a commitment added, reworded or dropped.
+// Change is a commitment added, reworded or dropped, or a theme answer
+// rewritten.
 type Change struct {
-	Kind   string // added, changed, dropped
+	Kind string // added, changed, dropped
+	// Number is the topic's number in the agreement; 0 when unknown.
+	Number int
 	Topic  string
 	Name   string
 	Before string
@@ -247,7 +250,7 @@ type Question struct {
 
 // Note acknowledges something the recipient or the organiser did.
 type Note struct {
-	Kind       string // skipped, paused, resumed, stopped, not-paused, auto-paused, unclear, did-you-mean, aside, earlier, undone, nothing-to-undo, undo-too-late, kept
+	Kind       string // skipped, paused, resumed, stopped, not-paused, auto-paused, unclear, did-you-mean, aside, earlier, undone, nothing-to-undo, undo-too-late, kept, rewritten, rewrite-unknown, rewrite-empty, rewrite-closed
 	Until      string // end of a pause in words; empty when open-ended
 	ByOperator bool
 	Text       string // why a reply was unclear, written for the person; the command a did-you-mean suggests
@@ -264,6 +267,11 @@ type Note struct {
 	// Clash is set on a clash note, OffHours on an off-hours one.
 	Clash    *Clash
 	OffHours *OffHours
+	// Number is the agreement topic a refused rewrite named; Topics, on
+	// a note about a number no topic has, lists the numbered topics
+	// (number and title).
+	Number int
+	Topics []Answer
 }
 
 // Answer is a recorded answer shown in a mail: the recipient's own as a
@@ -322,6 +330,9 @@ type Theme struct {
 
 // Topic is one question with each person's answer.
 type Topic struct {
+	// Number is the question's place in the question set, the number a
+	// rewrite names ("change 7: …"); 0 for review reflections.
+	Number  int
 	Title   string
 	Entries []Entry
 }
@@ -343,23 +354,28 @@ type Rendered struct {
 }
 
 var funcs = map[string]any{
-	"quote": quote,
-	"add":   func(a, b int) int { return a + b },
-	// dict passes several values to a partial: dict "N" note "V" view.
-	"dict": func(kv ...any) (map[string]any, error) {
-		if len(kv)%2 != 0 {
-			return nil, fmt.Errorf("dict needs key, value pairs")
+	"quote":        quote,
+	"add":          func(a, b int) int { return a + b },
+	"numbered":     numbered,
+	"rule":         rule,
+	"sectionTitle": sectionHeading,
+	"dict":         dict,
+}
+
+// dict passes several values to a partial: dict "N" note "V" view.
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, fmt.Errorf("dict needs key, value pairs")
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("dict key %v is not a string", kv[i])
 		}
-		m := make(map[string]any, len(kv)/2)
-		for i := 0; i < len(kv); i += 2 {
-			k, ok := kv[i].(string)
-			if !ok {
-				return nil, fmt.Errorf("dict key %v is not a string", kv[i])
-			}
-			m[k] = kv[i+1]
-		}
-		return m, nil
-	},
+		m[k] = kv[i+1]
+	}
+	return m, nil
 }
 
 var (
@@ -459,6 +475,31 @@ func wrapLine(line string) []string {
 		cur += " " + w
 	}
 	return append(lines, cur)
+}
+
+// numbered puts an agreement topic's number before a title ("7. How we
+// communicate"), the number people name to rewrite it; a title without a
+// number (0) stays as it is.
+func numbered(n int, title string) string {
+	if n == 0 {
+		return title
+	}
+	return fmt.Sprintf("%d. %s", n, title)
+}
+
+// sectionHeading is the heading of an agreement section: numbered with its
+// topic's number when the section has a single topic, as each topic is
+// numbered on its own line when there are several.
+func sectionHeading(title string, topics []Topic) string {
+	if len(topics) == 1 {
+		return numbered(topics[0].Number, title)
+	}
+	return title
+}
+
+// rule underlines a plain-text heading.
+func rule(heading string) string {
+	return strings.Repeat("-", utf8.RuneCountInString(heading))
 }
 
 // quote sets someone's words apart with a bar in front of every line.
