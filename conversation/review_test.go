@@ -574,6 +574,25 @@ func TestDigestCountsReplacedSeries(t *testing.T) {
 	}
 }
 
+func TestCommitmentItems(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in   string
+		want []string
+	}{
+		{"- I reply within a day.\n* I share the plan.", []string{"I reply within a day.", "I share the plan."}},
+		{"1. We meet. 2. I send notes.", []string{"We meet.", "I send notes."}},
+		{"2) Weekly notes", []string{"Weekly notes"}},
+		{"1.5 hours a week for mentoring", []string{"1.5 hours a week for mentoring"}},
+		{"-1 day notice is too short", []string{"-1 day notice is too short"}},
+		{"• Quiet Fridays", []string{"Quiet Fridays"}},
+	} {
+		if got := commitmentItems(tc.in); !slices.Equal(got, tc.want) {
+			t.Errorf("commitmentItems(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
 func TestSentences(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -584,6 +603,9 @@ func TestSentences(t *testing.T) {
 		{"I send notes, e.g. the decisions.", []string{"I send notes, e.g. the decisions."}},
 		{"Why not? 2 hours a week is fine.", []string{"Why not?", "2 hours a week is fine."}},
 		{"Version 2.5 ships in May", []string{"Version 2.5 ships in May"}},
+		{"Mr. Smith joins us. He leads QA.", []string{"Mr. Smith joins us.", "He leads QA."}},
+		{"We meet. 2. I send notes.", []string{"We meet.", "I send notes."}},
+		{"Plan for J. Doe first. Then review.", []string{"Plan for J. Doe first.", "Then review."}},
 		{"  ", nil},
 	} {
 		if got := sentences(tc.in); !slices.Equal(got, tc.want) {

@@ -193,34 +193,68 @@ func diffCommitment(number int, topic string, pt *Participant, before, after str
 func commitmentItems(text string) []string {
 	var out []string
 	for _, line := range strings.Split(text, "\n") {
-		line = strings.TrimSpace(line)
-		line = strings.TrimLeft(line, "-*•–· ")
-		if i := strings.IndexAny(line, ".)"); i > 0 && i <= 2 && strings.Trim(line[:i], "0123456789") == "" {
-			line = strings.TrimSpace(line[i+1:])
-		}
-		out = append(out, sentences(line)...)
+		out = append(out, sentences(stripMarker(strings.TrimSpace(line)))...)
 	}
 	return out
 }
 
+// stripMarker takes a list marker off the start of a line: a bullet
+// ("- ", "* ", "• ") or a number ("1. ", "2) "), each only when a space
+// follows, so "-1 day" and "1.5 hours" keep their numbers.
+func stripMarker(line string) string {
+	for _, b := range []string{"-", "*", "•", "–", "·"} {
+		if rest, ok := strings.CutPrefix(line, b); ok && (rest == "" || rest[0] == ' ' || rest[0] == '\t') {
+			return strings.TrimSpace(rest)
+		}
+	}
+	if isNumberMarker(strings.SplitN(line, " ", 2)[0]) {
+		_, rest, _ := strings.Cut(line, " ")
+		return strings.TrimSpace(rest)
+	}
+	return line
+}
+
+// isNumberMarker reports whether word is a list number: "1.", "12)".
+func isNumberMarker(word string) bool {
+	n := len(word)
+	return n >= 2 && n <= 3 && (word[n-1] == '.' || word[n-1] == ')') && strings.Trim(word[:n-1], "0123456789") == ""
+}
+
+// abbreviations end in a full stop that ends no sentence.
+var abbreviations = map[string]bool{
+	"mr": true, "mrs": true, "ms": true, "dr": true, "prof": true, "st": true, "vs": true,
+	"etc": true, "e.g": true, "i.e": true, "approx": true, "no": true, "nr": true, "z.b": true, "bzw": true,
+}
+
 // sentences splits a line after each full stop, question or exclamation
 // mark that is followed by a space and a capital letter or digit, so "We
-// meet weekly. I will send notes." is two sentences and "e.g. the
-// notes" stays one.
+// meet weekly. I will send notes." is two sentences, while "e.g. the
+// notes", "Mr. Smith" and a list number ("2. I send notes") do not end
+// one.
 func sentences(line string) []string {
 	var out []string
 	rs := []rune(line)
 	start := 0
 	for i := 0; i+2 < len(rs); i++ {
-		if strings.ContainsRune(".!?", rs[i]) && unicode.IsSpace(rs[i+1]) && (unicode.IsUpper(rs[i+2]) || unicode.IsDigit(rs[i+2])) {
-			if s := strings.TrimSpace(string(rs[start : i+1])); s != "" {
-				out = append(out, s)
-			}
-			start = i + 2
+		if !strings.ContainsRune(".!?", rs[i]) || !unicode.IsSpace(rs[i+1]) || !(unicode.IsUpper(rs[i+2]) || unicode.IsDigit(rs[i+2])) {
+			continue
 		}
+		if rs[i] == '.' {
+			w := i
+			for w > start && !unicode.IsSpace(rs[w-1]) {
+				w--
+			}
+			if word := strings.ToLower(string(rs[w:i])); abbreviations[word] || len([]rune(word)) == 1 && unicode.IsLetter(rs[w]) {
+				continue
+			}
+		}
+		if s := strings.TrimSpace(string(rs[start : i+1])); s != "" && !isNumberMarker(s) {
+			out = append(out, s)
+		}
+		start = i + 2
 	}
 	if s := strings.TrimSpace(string(rs[start:])); s != "" {
-		out = append(out, s)
+		out = append(out, stripMarker(s))
 	}
 	return out
 }
