@@ -298,14 +298,14 @@ func (d *demo) run(ctx context.Context) error {
 		}
 	}
 	if d.wrong > 0 {
-		return fmt.Errorf("demo: %d answers were not recorded as they were typed; see the transcript", d.wrong)
+		return fmt.Errorf("demo: %s not recorded as typed; see the transcript", count(d.wrong, "answer was/answers were"))
 	}
 	held, err := d.meetingsHeld(ctx)
 	if err != nil {
 		return err
 	}
-	d.printf("\nDone in %.1f s: %d simulated days, %d messages, agreement version %d after one review, %d check-ins held.\n", time.Since(began).Seconds(),
-		int(d.clock.Now().Sub(demoStart).Hours()/24)+1, d.seq, d.versions, held)
+	d.printf("\nDone in %.1f s: %s, %s, agreement version %d after one review, %s held.\n", time.Since(began).Seconds(),
+		count(int(d.clock.Now().Sub(demoStart).Hours()/24)+1, "simulated day"), count(d.seq, "message"), d.versions, count(held, "check-in"))
 	d.printf("Every message is in %s as NNNN-<recipient>-<kind>.eml (the digests are *-digest.eml); the agreement is %s (and .html).\n",
 		d.dir, filepath.Join(d.dir, fmt.Sprintf("agreement-v%d.md", d.versions)))
 	return nil
@@ -604,8 +604,8 @@ func (d *demo) recorded(ctx context.Context) (int, error) {
 			return n, nil
 		}
 		if time.Now().After(deadline) {
-			return 0, fmt.Errorf("demo: %d replies were sent but not read from the mailbox within 30 s; see %s",
-				d.sent-done, filepath.Join(d.dir, "accord.log"))
+			return 0, fmt.Errorf("demo: %s sent but not read from the mailbox within 30 s; see %s",
+				count(d.sent-done, "reply was/replies were"), filepath.Join(d.dir, "accord.log"))
 		}
 		select {
 		case <-ctx.Done():
