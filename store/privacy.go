@@ -28,7 +28,7 @@ type Forgotten struct {
 }
 
 // Forget erases a partnership and everything it holds: answers, agreement
-// versions, check-ins, reviews, queued and sent mail (the weekly overviews
+// drafts and versions, check-ins, reviews, queued and sent mail (the weekly overviews
 // its two people were sent included, since they name the partner), and
 // the raw copies of the mail its people sent. People who are in no other
 // partnership are erased too. The inbound log keeps an anonymous line per message (when,
