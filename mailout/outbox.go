@@ -288,21 +288,29 @@ func (o *Outbox) authFailed(err *SendError) {
 	if o.state.AuthFailedSince.IsZero() {
 		o.state.AuthFailedSince = o.Store.Now()
 		o.state.probes = 0
-		o.state.nextProbe = o.Store.Now().Add(loginDelay(err, 0))
+		o.state.nextProbe = o.Store.Now().Add(o.loginDelay(err, 0))
 	}
 	o.state.LastError = err.Error()
 }
 
 // loginDelay spaces the probes after a refused login: probeDelay for a
-// refused password or token, but only a few seconds while an OAuth grant
-// is gone, so that mail moves soon after the operator signs in again (a
-// probe then only reads the stored token).
-func loginDelay(err *SendError, probes int) time.Duration {
+// refused password, but only a few seconds while an OAuth grant is gone
+// or a token is refused, so that mail moves soon after the operator signs
+// in again (a probe then only reads the stored token). A token refused
+// just after a new sign-in, because the service still held the old one,
+// must not push the next probe minutes away.
+func (o *Outbox) loginDelay(err *SendError, probes int) time.Duration {
 	if err != nil && err.GrantLost() {
-		return 15 * time.Second
+		return grantProbeDelay
+	}
+	if m, ok := o.Mailer.(interface{ UsesOAuth() bool }); ok && m.UsesOAuth() {
+		return grantProbeDelay
 	}
 	return probeDelay(probes)
 }
+
+// grantProbeDelay spaces the probes while an OAuth sign-in is refused.
+const grantProbeDelay = 15 * time.Second
 
 // unreachable notes that connections to the server fail; it is logged once,
 // when that starts, not for every message that waits.
@@ -390,7 +398,7 @@ func (o *Outbox) gate(ctx context.Context) error {
 			}
 			o.state.probes++
 			o.state.LastError = err.Error()
-			o.state.nextProbe = o.Store.Now().Add(loginDelay(se, o.state.probes))
+			o.state.nextProbe = o.Store.Now().Add(o.loginDelay(se, o.state.probes))
 			if se.GrantLost() {
 				o.Logger.Debug("the mailbox sign-in is still gone", "err", err)
 			} else {

@@ -435,3 +435,31 @@ func senders(ms []mailtest.Message) []string {
 	}
 	return out
 }
+
+// oauthMailer is a Mailer that says it signs in with OAuth.
+type oauthMailer struct{ Mailer }
+
+func (oauthMailer) UsesOAuth() bool { return true }
+
+// TestLoginDelay: after a refused password the probes back off to
+// minutes; with OAuth, a refused token or a lost grant is probed again
+// within seconds, since a new sign-in may come at any moment.
+func TestLoginDelay(t *testing.T) {
+	t.Parallel()
+	refused := &SendError{Stage: "connect", Code: 535, Err: errors.New("535 5.7.8 authentication failed")}
+	for _, tc := range []struct {
+		name   string
+		mailer Mailer
+		probes int
+		want   time.Duration
+	}{
+		{"password, first", &Sender{}, 0, time.Minute},
+		{"password, third", &Sender{}, 2, 4 * time.Minute},
+		{"oauth token refused", oauthMailer{}, 3, grantProbeDelay},
+	} {
+		o := &Outbox{Mailer: tc.mailer}
+		if got := o.loginDelay(refused, tc.probes); got != tc.want {
+			t.Errorf("%s: next probe in %s, want %s", tc.name, got, tc.want)
+		}
+	}
+}

@@ -307,6 +307,9 @@ func (s *Sender) acquire(ctx context.Context) (*pooled, error) {
 	}
 }
 
+// UsesOAuth reports whether the sender signs in with OAuth access tokens.
+func (s *Sender) UsesOAuth() bool { return s.cfg.Tokens != nil }
+
 // dial opens a connection and signs in. With OAuth, a token the server
 // refuses (revoked early, or expired in transit) is replaced and the
 // sign-in tried once more.
