@@ -17,6 +17,9 @@ const (
 	// MsgWaiting tells a person who has answered everything that their
 	// partner is still going.
 	MsgWaiting MessageKind = "waiting"
+	// MsgDraft shows the drafting round's statements to one of the two,
+	// to agree to, change, drop or add to by reply (see Draft).
+	MsgDraft MessageKind = "draft"
 	// MsgAgreement carries an agreement version.
 	MsgAgreement MessageKind = "agreement"
 	// MsgReceipt echoes an answer that no other mail is about to carry.
@@ -183,4 +186,6 @@ type Message struct {
 	Review *Review
 	// Digest is what a digest reports.
 	Digest *Digest
+	// Draft is the drafting round a draft message shows.
+	Draft *Draft
 }

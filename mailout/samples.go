@@ -254,7 +254,101 @@ func Samples(set *conversation.QuestionSet, now time.Time, r *Renderer) ([]Sampl
 	if err != nil {
 		return nil, err
 	}
-	return append(out, overview), nil
+	out = append(out, overview)
+	drafts, err := draftSamples(set, rules, berlin, now, r)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, drafts...), nil
+}
+
+// draftAnswers are what the drafting pair write under the themes that ask
+// how they will act; their other answers give no proposals.
+var draftAnswers = map[string][2]string{
+	"communication":  {"I prefer a short message to a meeting. I answer within a working day.", "Tell me early when plans change."},
+	"hard-times":     {"When we disagree, we talk it through in person the same day.", "I say what bothers me instead of letting it sit."},
+	"routines":       {"We meet every Tuesday for half an hour.", "We write Friday notes on what moved and what is stuck."},
+	"commitments":    {"I protect your focus time.", "I flag risks as soon as I see them."},
+	"accountability": {"We look at this agreement every quarter.", "Either of us may point out a slip, kindly and in private."},
+}
+
+// draftSamples are the drafting round as Dana sees it (see draftRounds).
+func draftSamples(set *conversation.QuestionSet, rules conversation.Rules, loc *time.Location, now time.Time, r *Renderer) ([]Sample, error) {
+	p, rounds, err := draftRounds(set, rules, loc, now)
+	if err != nil {
+		return nil, err
+	}
+	var out []Sample
+	for i, name := range []string{"draft", "draft-round-2"} {
+		d := rounds[i]
+		s, err := sampleOf(name, p, conversation.Message{Kind: conversation.MsgDraft, To: p.Participants[0], At: d.Started, Draft: d}, now, r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// draftRounds builds the drafting pair's first two rounds: the first
+// draft from both people's answers, and the second after Dana agreed to
+// everything and added a statement while Sam rewrote one of his own,
+// proposed to drop one of Dana's and agreed to the rest.
+func draftRounds(set *conversation.QuestionSet, rules conversation.Rules, loc *time.Location, now time.Time) (*conversation.Partnership, [2]*conversation.Draft, error) {
+	var rounds [2]*conversation.Draft
+	fail := func(err error) (*conversation.Partnership, [2]*conversation.Draft, error) {
+		return nil, rounds, fmt.Errorf("mailout: sample draft: %w", err)
+	}
+	a := conversation.Person{Name: "Dana Lee", Email: "dana@example.com", Location: loc}
+	b := conversation.Person{Name: "Sam Ortiz", Email: "sam@example.com", Location: loc}
+	p, err := conversation.NewPartnership(conversation.KindLeadReport, a, b, set, rules, now)
+	if err != nil {
+		return fail(err)
+	}
+	p.ID, p.Participants[0].ID, p.Participants[1].ID = 5, 1, 2
+	p.Enroll(now)
+	for _, q := range set.Questions {
+		for i, pt := range p.Participants {
+			text := "Thoughts on " + q.Title
+			if w, ok := draftAnswers[q.ID]; ok {
+				text = w[i]
+			}
+			if _, err := p.Answer(pt.ID, q.ID, text, now.Add(time.Minute)); err != nil {
+				return fail(err)
+			}
+		}
+	}
+	t := now.Add(time.Minute + rules.RevealGrace)
+	p.Wake(t)
+	dana, sam := p.Participants[0], p.Participants[1]
+	// The first round as it went out, and a copy that takes the replies.
+	if rounds[0], err = conversation.NewDraft(dana.ID, sam.ID, p.Proposals(), t); err != nil {
+		return fail(err)
+	}
+	d, err := conversation.NewDraft(dana.ID, sam.ID, p.Proposals(), t)
+	if err != nil {
+		return fail(err)
+	}
+	replies := []struct {
+		who  int64
+		text string
+	}{
+		{dana.ID, "agree all\nadd: We celebrate a shipped release together."},
+		{sam.ID, "change 5: I say what bothers me within a day, instead of letting it sit.\ndrop 6\nagree 1-4, 7-11"},
+	}
+	for i, rp := range replies {
+		reply, err := conversation.ParseDraftReply(rp.text)
+		if err == nil {
+			err = d.Apply(rp.who, reply, t.Add(time.Duration(i+1)*time.Hour))
+		}
+		if err != nil {
+			return fail(err)
+		}
+	}
+	if rounds[1], err = d.NextRound(t.Add(24 * time.Hour)); err != nil {
+		return fail(err)
+	}
+	return p, rounds, nil
 }
 
 func sampleOf(name string, p *conversation.Partnership, m conversation.Message, now time.Time, r *Renderer) (Sample, error) {
@@ -264,7 +358,7 @@ func sampleOf(name string, p *conversation.Partnership, m conversation.Message, 
 		Date:      now,
 		View:      ViewFor(p, m),
 	}
-	if m.Prompt != nil || m.Calendar != nil || m.Occurrence != nil || m.Kind == conversation.MsgScheduleAsk {
+	if m.Prompt != nil || m.Draft != nil || m.Calendar != nil || m.Occurrence != nil || m.Kind == conversation.MsgScheduleAsk {
 		l.Token = "sampletokensampletokensamp"
 	}
 	if m.Kind == conversation.MsgExport {

@@ -21,7 +21,7 @@ func threadOf(p *conversation.Partnership, m conversation.Message) string {
 	switch {
 	case m.Kind == conversation.MsgScheduleAsk || m.Calendar != nil || m.Occurrence != nil || m.Kind == conversation.MsgDeclined:
 		return ThreadCheckins
-	case m.Kind == conversation.MsgAgreement || p.LatestAgreement() != nil:
+	case m.Kind == conversation.MsgAgreement || m.Kind == conversation.MsgDraft || p.LatestAgreement() != nil:
 		return ThreadAgreement
 	}
 	return ThreadQuestions
@@ -66,6 +66,9 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 	}
 	if m.Digest != nil && m.Agreement != nil {
 		v.Digest = digestView(p, m.Agreement, m.Digest, loc)
+	}
+	if m.Draft != nil {
+		v.Draft = draftView(p, m.Draft, me)
 	}
 	if m.Kind == conversation.MsgExport {
 		v.Attachment = ExportName

@@ -21,6 +21,7 @@ const (
 	MailQuestion      = "question"
 	MailReminder      = "reminder"
 	MailWaiting       = "waiting"
+	MailDraft         = "draft"
 	MailAgreement     = "agreement"
 	MailReceipt       = "receipt"
 	MailAck           = "ack"
@@ -45,7 +46,7 @@ const (
 
 // MailKinds lists every kind, in the order a partnership meets them.
 var MailKinds = []string{MailWelcome, MailQuestion, MailReminder, MailReceipt, MailAck, MailHelp,
-	MailWaiting, MailAgreement, MailScheduleAsk, MailCalendar, MailPrep, MailAgenda, MailFollowUp, MailDeclined,
+	MailWaiting, MailDraft, MailAgreement, MailScheduleAsk, MailCalendar, MailPrep, MailAgenda, MailFollowUp, MailDeclined,
 	MailReview, MailDigest, MailExport, MailPartnerLeft, MailEnded, MailUnreadable, MailUnknownSender, MailAmbiguous, MailTooLarge,
 	MailOverview}
 
@@ -94,6 +95,8 @@ type View struct {
 	Review *Review
 	// Digest is what a digest reports.
 	Digest *Digest
+	// Draft is the drafting round a draft mail shows.
+	Draft *Draft
 	// Attachment names the file an export carries.
 	Attachment string
 	// RejoinBy is the last day a partner who left may come back, in
@@ -115,6 +118,62 @@ type Review struct {
 	Current string
 	// ClosesOn is the day the review closes with what there is.
 	ClosesOn string
+}
+
+// Draft is one round of the drafting of an agreement, as one of the two
+// sees it: the same numbered statements both get, with marks for what
+// waits on the recipient.
+type Draft struct {
+	Round, MaxRounds int
+	// Groups are the statements under their themes, in number order.
+	Groups []DraftGroup
+	// OpenForYou counts the statements that need the recipient's word;
+	// WaitingForPartner those the recipient agrees to and the partner
+	// does not yet.
+	OpenForYou        int
+	WaitingForPartner int
+	// Example holds numbers of this draft for the reply commands the mail
+	// shows, so that every example names a statement that exists.
+	Example DraftExample
+}
+
+// DraftGroup is the statements of one theme; Theme is empty for the
+// statements added while drafting.
+type DraftGroup struct {
+	Theme      string
+	Statements []DraftStatement
+}
+
+// DraftStatement is one numbered statement of a draft.
+type DraftStatement struct {
+	Number int
+	// Author is the first name of whoever wrote Text; Mine marks the
+	// recipient's own words.
+	Author string
+	Text   string
+	Mine   bool
+	// Was holds the words a change in the last round replaced, WasAuthor
+	// who wrote them and WasMine whether that was the recipient; Was is
+	// empty when the words did not change.
+	Was       string
+	WasAuthor string
+	WasMine   bool
+	// DropProposed marks a statement someone proposed to drop: the
+	// motion is then dropping it. DropByYou says the recipient proposed it.
+	DropProposed bool
+	DropByYou    bool
+	// NeedsYou marks a statement waiting for the recipient's word;
+	// AgreedByPartner one the partner agrees to as it stands.
+	NeedsYou        bool
+	AgreedByPartner bool
+}
+
+// DraftExample holds the numbers the reply examples use: Agree a list to
+// agree to, Change and Drop one statement each, Keep a statement the
+// partner proposed to drop (0 when there is none).
+type DraftExample struct {
+	Agree              []int
+	Change, Drop, Keep int
 }
 
 // Digest sums up a quarter for the mail that closes a review.
@@ -360,6 +419,29 @@ var funcs = map[string]any{
 	"rule":         rule,
 	"sectionTitle": sectionHeading,
 	"dict":         dict,
+	"ranges":       ranges,
+}
+
+// ranges writes statement numbers the way a reply names them: runs of
+// three or more as a range, "1-4, 6".
+func ranges(ns []int) string {
+	var parts []string
+	for i := 0; i < len(ns); {
+		j := i
+		for j+1 < len(ns) && ns[j+1] == ns[j]+1 {
+			j++
+		}
+		switch {
+		case j-i >= 2:
+			parts = append(parts, fmt.Sprintf("%d-%d", ns[i], ns[j]))
+		case j > i:
+			parts = append(parts, fmt.Sprint(ns[i]), fmt.Sprint(ns[j]))
+		default:
+			parts = append(parts, fmt.Sprint(ns[i]))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ", ")
 }
 
 // dict passes several values to a partial: dict "N" note "V" view.
