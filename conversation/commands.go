@@ -342,7 +342,7 @@ func nearCommand(words []string, now time.Time, loc *time.Location) (string, boo
 			if len(verb) >= 6 {
 				limit = 2
 			}
-			if editDistance(first, verb) > limit {
+			if EditDistance(first, verb) > limit {
 				continue
 			}
 			fixed := append([]string{verb}, rest...)
@@ -365,9 +365,10 @@ func nearCommand(words []string, now time.Time, loc *time.Location) (string, boo
 	return "", false
 }
 
-// editDistance is the number of single-letter insertions, deletions,
-// substitutions and swaps of neighbours that turn a into b.
-func editDistance(a, b string) int {
+// EditDistance is the number of single-letter insertions, deletions,
+// substitutions and swaps of neighbours that turn a into b (optimal string
+// alignment): what tells a slip of the fingers from another word.
+func EditDistance(a, b string) int {
 	s, t := []rune(a), []rune(b)
 	// rows i-2, i-1 and i of the table.
 	prev2 := make([]int, len(t)+1)

@@ -498,7 +498,7 @@ func draftSlip(word, rest string) (string, bool) {
 		if len(k) >= 6 {
 			limit = 2
 		}
-		if editDistance(word, string(k)) <= limit {
+		if EditDistance(word, string(k)) <= limit {
 			if fixed, ok := try(k); ok {
 				return fixed, true
 			}

@@ -3,6 +3,8 @@ package main
 import (
 	"strconv"
 	"strings"
+
+	"accord/conversation"
 )
 
 // count writes a number with its noun, singular for one: "1 sample",
@@ -26,7 +28,7 @@ func suggest(typed string, candidates []string) string {
 	typed = strings.ToLower(typed)
 	best, bestDist := "", 0
 	for _, c := range candidates {
-		d := editDistance(typed, strings.ToLower(c))
+		d := conversation.EditDistance(typed, strings.ToLower(c))
 		if best == "" || d < bestDist {
 			best, bestDist = c, d
 		}
@@ -44,33 +46,4 @@ func suggest(typed string, candidates []string) string {
 		return ""
 	}
 	return best
-}
-
-// editDistance counts the insertions, deletions, substitutions and swaps of
-// neighbouring letters that turn a into b (optimal string alignment), so
-// "strat" is one step from "start".
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	// d[i][j] is the distance between ra[:i] and rb[:j].
-	d := make([][]int, len(ra)+1)
-	for i := range d {
-		d[i] = make([]int, len(rb)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(ra)][len(rb)]
 }
