@@ -24,6 +24,45 @@ type Agreement struct {
 	// Changes are the commitments the review added, changed or dropped,
 	// and the theme answers rewritten during it.
 	Changes []Change `json:"changes,omitempty"`
+	// Statements are what the two agreed to while drafting, in order;
+	// empty in versions built without a draft.
+	Statements []AgreedStatement `json:"statements,omitempty"`
+	// Signatures are the two parties' signatures of the statements, in
+	// the order of Parties; a zero At is a party who has not signed.
+	Signatures []Signature `json:"signatures,omitempty"`
+	// StillOpen counts statements still open when drafting ran out of
+	// rounds: left out of this version, for the review to take up.
+	StillOpen int `json:"still_open,omitempty"`
+}
+
+// AgreedStatement is one statement of an agreement, in its author's
+// words.
+type AgreedStatement struct {
+	Number int    `json:"number"`
+	Theme  string `json:"theme,omitempty"`
+	Role   Role   `json:"role"`
+	Name   string `json:"name"`
+	Text   string `json:"text"`
+}
+
+// Signature is one party's signature of a version's statements.
+type Signature struct {
+	Role Role      `json:"role"`
+	Name string    `json:"name"`
+	At   time.Time `json:"at,omitzero"`
+}
+
+// Signed reports whether both parties signed the version's statements.
+func (ag *Agreement) Signed() bool {
+	if len(ag.Signatures) != 2 {
+		return false
+	}
+	for _, s := range ag.Signatures {
+		if s.At.IsZero() {
+			return false
+		}
+	}
+	return true
 }
 
 // Party is one of the two people an agreement is between.
@@ -108,6 +147,10 @@ func BuildAgreement(p *Partnership, now time.Time) *Agreement {
 		}
 	}
 	prev := p.LatestAgreement()
+	if prev != nil {
+		// What the two agreed to and signed stands until they change it.
+		ag.Statements, ag.Signatures, ag.StillOpen = prev.Statements, prev.Signatures, prev.StillOpen
+	}
 	if r := p.CurrentReview(); prev != nil && r != nil && r.Number == prev.Version {
 		ag.ReviewOn = p.nextReviewOn(prev, now)
 		ag.Changes = append(themeChanges(p, prev, ag), p.reviseCommitments(ag, prev, r)...)

@@ -26,7 +26,7 @@ func finishedPair(t testing.TB, n int) *Partnership {
 			}
 		}
 	}
-	return p
+	return signed(t, p, now)
 }
 
 func TestBuildAgreement(t *testing.T) {

@@ -33,6 +33,7 @@ func agreed(t *testing.T, rules Rules, plan string, at time.Time) *Partnership {
 			}
 		}
 	}
+	signed(t, p, at)
 	p.Rules.RevealGrace = grace
 	if p.LatestAgreement() == nil {
 		t.Fatal("no agreement after every answer")

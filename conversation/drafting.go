@@ -77,6 +77,22 @@ type Draft struct {
 	Responses [2]DraftResponse `json:"responses"`
 	// Started is when the round began.
 	Started time.Time `json:"started"`
+	// Sent is when each person was mailed the round, and Nudged when
+	// they were last asked for their word (the mail or a reminder);
+	// Reminders counts the reminders of the round. Indexed like People.
+	Sent      [2]time.Time `json:"sent,omitzero"`
+	Nudged    [2]time.Time `json:"nudged,omitzero"`
+	Reminders [2]int       `json:"reminders,omitzero"`
+	// AgreedAt is when each last replied to the draft, in any round: the
+	// date their signature carries.
+	AgreedAt [2]time.Time `json:"agreed_at,omitzero"`
+	// Signing marks a round opened by an agreement that went out unsigned
+	// (see Partnership.Wake): its mail was that agreement, it sends no
+	// reminders, and the one who has not signed may sign at any time.
+	Signing bool `json:"signing,omitempty"`
+	// Closed is when drafting ended: the draft was signed, or a review
+	// took over. Zero while drafting goes on.
+	Closed time.Time `json:"closed,omitzero"`
 }
 
 // Statement is one numbered statement of a draft.
@@ -205,6 +221,7 @@ func (d *Draft) Apply(participantID int64, r DraftReply, now time.Time) error {
 		}
 	}
 	resp.At = now
+	d.AgreedAt[i] = now
 	return nil
 }
 
@@ -313,7 +330,7 @@ func (d *Draft) NextRound(now time.Time) (*Draft, error) {
 	if d.Exhausted() {
 		return nil, ErrDraftExhausted
 	}
-	return &Draft{Round: d.Round + 1, People: d.People, Statements: d.Merged(), Started: now}, nil
+	return &Draft{Round: d.Round + 1, People: d.People, Statements: d.Merged(), Started: now, AgreedAt: d.AgreedAt}, nil
 }
 
 // stance is where one person stands on a statement after their replies

@@ -114,3 +114,19 @@ func kindsTo(msgs []Message, pt *Participant) []MessageKind {
 	}
 	return ks
 }
+
+// signed has both people agree to the whole open draft at now, so that
+// version 1 is signed; it does nothing when no draft is open (a set that
+// proposes nothing goes straight to its agreement).
+func signed(t testing.TB, p *Partnership, now time.Time) *Partnership {
+	t.Helper()
+	for _, pt := range p.Participants {
+		if !p.DraftOpen() {
+			break
+		}
+		if _, err := p.ReplyToDraft(pt.ID, DraftReply{Commands: []DraftCommand{{Kind: DraftAgree, All: true}}}, now); err != nil {
+			t.Fatalf("%s agrees to the draft: %v", pt.Person.Name, err)
+		}
+	}
+	return p
+}

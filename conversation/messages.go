@@ -116,6 +116,18 @@ const (
 	NoteRewriteUnknown NoteKind = "rewrite-unknown"
 	NoteRewriteEmpty   NoteKind = "rewrite-empty"
 	NoteRewriteClosed  NoteKind = "rewrite-closed"
+	// NoteDraftNoted confirms a reply to a draft round that waits for the
+	// partner's: Number statements still need the person's word, Draft
+	// is the round.
+	NoteDraftNoted NoteKind = "draft-noted"
+	// NoteDraftUnclear refuses a reply to a draft that cannot be carried
+	// out (see DraftError); nothing of it was recorded.
+	NoteDraftUnclear NoteKind = "draft-unclear"
+	// NoteDraftOldRound refuses a reply to the mail of round Number when
+	// the draft has moved on to a newer round (Draft), whose numbers
+	// differ; NoteDraftClosed one that came after drafting ended.
+	NoteDraftOldRound NoteKind = "draft-old-round"
+	NoteDraftClosed   NoteKind = "draft-closed"
 )
 
 // Note acknowledges something the person (or the operator) did.
@@ -141,8 +153,13 @@ type Note struct {
 	// off-hours note refuses.
 	Clash    *Clash
 	OffHours *OffHours
-	// Number is the agreement topic a refused rewrite named.
+	// Number is the agreement topic a refused rewrite named, or how many
+	// statements of a draft still need the person's word.
 	Number int
+	// Draft is the drafting round a draft note is about; DraftError what
+	// was wrong with a refused reply to it.
+	Draft      *Draft
+	DraftError *DraftReplyError
 }
 
 // Message is one mail to one participant, as the domain sees it.

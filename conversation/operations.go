@@ -223,7 +223,7 @@ func (p *Partnership) Undo(participantID int64, now time.Time) ([]Message, error
 	if a == nil || !a.At.After(me.UndoneAt) {
 		return p.finish(me, []Note{{Kind: NoteNothingToUndo}}, false, now), nil
 	}
-	if ag := p.LatestAgreement(); ag != nil && !a.At.After(ag.Created) {
+	if ag := p.LatestAgreement(); ag != nil && !a.At.After(ag.Created) || ag == nil && p.Draft != nil {
 		return p.finish(me, []Note{{Kind: NoteUndoTooLate, Answer: a}}, false, now), nil
 	}
 	me.UndoneAt = now
@@ -455,10 +455,9 @@ func (p *Partnership) Wake(now time.Time) []Message {
 	var msgs []Message
 	p.reviewWake(now)
 	if at, ok := p.agreementDueAt(); ok && !at.After(now) {
-		p.Agreements = append(p.Agreements, BuildAgreement(p, now))
-		p.Status = StatusAgreement
-		p.sendAgreement(now)
+		p.startDrafting(now)
 	}
+	msgs = append(msgs, p.draftWake(now)...)
 	for _, pt := range p.Participants {
 		if pt.Status == ParticipantPaused && !pt.PausedUntil.IsZero() && !pt.PausedUntil.After(now) {
 			p.resume(pt, now)
@@ -530,6 +529,7 @@ func (p *Partnership) NextWake(now time.Time) time.Time {
 		}
 	}
 	consider(p.nextCheckinWake(now))
+	consider(p.nextDraftWake())
 	consider(p.reviewOpensAt())
 	consider(p.reviewClosesAt())
 	if at, ok := p.agreementDueAt(); ok {
@@ -538,10 +538,11 @@ func (p *Partnership) NextWake(now time.Time) time.Time {
 	return next
 }
 
-// agreementDueAt is when the first agreement is built: once both people
-// are through the questions and the newest answer's grace has passed.
+// agreementDueAt is when drafting the first agreement begins: once both
+// people are through the questions and the newest answer's grace has
+// passed.
 func (p *Partnership) agreementDueAt() (time.Time, bool) {
-	if p.LatestAgreement() != nil {
+	if p.LatestAgreement() != nil || p.Draft != nil {
 		return time.Time{}, false
 	}
 	for _, pt := range p.Participants {
@@ -721,6 +722,9 @@ func (p *Partnership) next(pt *Participant, now time.Time) []Message {
 		}
 		return []Message{p.compose(pt, m, now)}
 	}
+	if m, ok := p.draftMail(pt, now); ok {
+		return []Message{m}
+	}
 	ag := p.LatestAgreement()
 	if ag == nil || ag.Version <= pt.AgreementSeen {
 		return nil
@@ -797,7 +801,7 @@ func (p *Partnership) addReveal(viewer *Participant, a *Answer, now time.Time) {
 // (sent again if they had it already) for the next allowed time.
 func (p *Partnership) resume(pt *Participant, now time.Time) {
 	pt.Status, pt.PausedUntil = ParticipantActive, time.Time{}
-	if !p.done(pt) || (p.LatestAgreement() != nil && p.LatestAgreement().Version > pt.AgreementSeen) {
+	if !p.done(pt) || p.draftUnsent(pt) || (p.LatestAgreement() != nil && p.LatestAgreement().Version > pt.AgreementSeen) {
 		pt.NextSendAt = p.Rules.Quiet.NextAllowed(now, pt.Person.Location)
 	}
 }

@@ -198,7 +198,7 @@ func answer(t *testing.T, p *Partnership, i, n int) *Partnership {
 func agreedWith(t *testing.T, id int64, a, b Person, plan bool) *Partnership {
 	t.Helper()
 	p := answer(t, answer(t, between(t, id, KindLeadReport, a, b), 0, 4), 1, 4)
-	if p.LatestAgreement() == nil {
+	if signed(t, p, ovStart.Add(time.Hour)).LatestAgreement() == nil {
 		t.Fatal("no agreement after every answer")
 	}
 	if plan {

@@ -31,12 +31,14 @@ const (
 type Status string
 
 // The lifecycle: enrolled until the first welcome goes out, answering while
-// either person still has questions, agreement once version 1 exists,
+// either person still has questions, drafting while the two agree on the
+// statements of version 1 (see Draft), agreement once version 1 exists,
 // reviewing while a periodic review waits for answers (then agreement
 // again), ended when a person leaves or the operator ends it.
 const (
 	StatusEnrolled  Status = "enrolled"
 	StatusAnswering Status = "answering"
+	StatusDrafting  Status = "drafting"
 	StatusAgreement Status = "agreement"
 	StatusReviewing Status = "reviewing"
 	StatusEnded     Status = "ended"
@@ -183,6 +185,14 @@ type Partnership struct {
 	// adapters delete them.
 	Withdrawn  []*Answer
 	Agreements []*Agreement
+	// Draft is the drafting round of the agreement's statements: the
+	// live one while drafting goes on (see DraftOpen), else the last.
+	// Adapters load it while it is open.
+	Draft *Draft
+	// EndedRounds are drafting rounds that ended during this operation,
+	// a newer round or a signed version taking over; adapters save them
+	// as they stand.
+	EndedRounds []*Draft
 	// Amendments are what people wrote back to their agreement, kept for
 	// its next review.
 	Amendments []*Amendment

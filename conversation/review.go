@@ -307,6 +307,7 @@ func (p *Partnership) startReview(now time.Time) {
 	}
 	p.Reviews = append(p.Reviews, r)
 	p.Status = StatusReviewing
+	p.closeDraft(now)
 	for _, pt := range p.Participants {
 		if pt.Status == ParticipantLeft {
 			continue

@@ -66,7 +66,7 @@ func reviewOpen(t *testing.T, n int) (p *Partnership, now time.Time) {
 			must[[]Message](t)(p.Answer(pt.ID, q.ID, pt.Person.Name+" on "+q.ID, at))
 		}
 	}
-	if p.LatestAgreement() == nil {
+	if signed(t, p, at).LatestAgreement() == nil {
 		t.Fatal("no agreement after every answer")
 	}
 	now = at

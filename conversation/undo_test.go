@@ -124,8 +124,8 @@ func TestUndoTheLastAnswer(t *testing.T) {
 	must[[]Message](t)(p.Answer(lead.ID, "q2", "Lead on q2", t0))
 	last := t0.Add(time.Hour)
 	must[[]Message](t)(p.Answer(lead.ID, "q3", "Lead on q3, sent too soon", last))
-	if p.LatestAgreement() != nil {
-		t.Fatal("the agreement was built inside the last answer's grace")
+	if p.Draft != nil || p.LatestAgreement() != nil {
+		t.Fatal("the agreement was drafted inside the last answer's grace")
 	}
 	if got := p.NextWake(last); !got.Equal(last.Add(10 * time.Minute)) {
 		t.Errorf("NextWake = %v, want the end of the grace", got)
@@ -137,17 +137,16 @@ func TestUndoTheLastAnswer(t *testing.T) {
 		t.Fatalf("undo of the last answer: %s with %+v, want q3 asked again with a reopened note", m.Kind, n)
 	}
 	p.Wake(last.Add(time.Hour))
-	if p.LatestAgreement() != nil {
-		t.Fatal("an agreement was built without the lead's last answer")
+	if p.Draft != nil || p.LatestAgreement() != nil {
+		t.Fatal("an agreement was drafted without the lead's last answer")
 	}
 	at := last.Add(2 * time.Hour)
 	must[[]Message](t)(p.Answer(lead.ID, "q3", "Lead on q3", at))
 	msgs = p.Wake(at.Add(10 * time.Minute))
-	ag := p.LatestAgreement()
-	if ag == nil || len(kindsTo(msgs, report)) == 0 {
-		t.Fatalf("no agreement after the grace: %v", kinds(msgs))
+	if !p.DraftOpen() || !slices.Equal(kindsTo(msgs, report), []MessageKind{MsgDraft}) {
+		t.Fatalf("no draft after the grace: %v", kinds(msgs))
 	}
-	// Now it is part of the agreement: too late to undo.
+	// Now the draft is built from it: too late to undo.
 	msgs = must[[]Message](t)(p.Undo(lead.ID, at.Add(11*time.Minute)))
 	if _, ok := noteOf(msgs, lead, NoteUndoTooLate); !ok || p.LatestAnswer(lead.ID, "q3") == nil {
 		t.Errorf("undo after the agreement: %v, want too late and the answer kept", kinds(msgs))

@@ -41,6 +41,7 @@ func (e *env) agreeAll() sent {
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	e.signDraft()
 	for _, m := range e.mailTo("dana@example.test") {
 		if strings.Contains(m.Subject, "check-in") || strings.Contains(m.Subject, "meet") {
 			return m

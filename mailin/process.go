@@ -334,6 +334,23 @@ func (p *Processor) apply(ctx context.Context, id int64, f Fetched, h textproto.
 				o.Outcome, o.Detail, msgs, err = checkinReply(pp, me, r, text, now)
 				return msgs, err
 			}
+			if round, ok := store.DraftRound(r.Purpose); ok && (!pp.DraftOpen() || round != pp.Draft.Round) {
+				if _, err := conversation.ParseDraftReply(text); err == nil {
+					// Numbers of another round's mail would name other
+					// statements: nothing of it is applied.
+					n := conversation.Note{Kind: conversation.NoteDraftOldRound, Number: round, Draft: pp.Draft}
+					o.Outcome, o.Detail = store.InboundRejected, fmt.Sprintf("draft: a reply to round %d", round)
+					if !pp.DraftOpen() {
+						n.Kind, o.Detail = conversation.NoteDraftClosed, "draft: a reply after drafting ended"
+					}
+					return pp.Explain(me.ID, n, now)
+				}
+			}
+			if pp.DraftOpen() && r.QuestionID == "" {
+				if msgs, handled, err := draftReply(pp, me, text, &o, now); handled {
+					return msgs, err
+				}
+			}
 			if pp.LatestAgreement() != nil {
 				if rest, rws, ok := conversation.ParseRewrites(text); ok {
 					return rewriteReply(pp, me, r, rest, rws, &o, now)
@@ -474,6 +491,58 @@ func rewriteReply(pp *conversation.Partnership, me *conversation.Participant, r 
 		return pp.Unclear(me.ID, why, now)
 	}
 	return msgs, err
+}
+
+// draftReply carries out a reply to the open draft of the agreement
+// ("agree all", "change 5: …", see conversation.ParseDraftReply). A reply
+// command (pause, stop, help…) and a slip of one are not for the draft:
+// handled is false and the usual path takes them. Any other reply that
+// cannot be carried out is explained, and nothing of it is kept.
+func draftReply(pp *conversation.Partnership, me *conversation.Participant, text string, o *store.InboundOutcome, now time.Time) (msgs []conversation.Message, handled bool, err error) {
+	_, cerr := conversation.ParseCommand(text, now, me.Person.Location)
+	if cerr == nil {
+		return nil, false, nil
+	}
+	reply, err := conversation.ParseDraftReply(text)
+	var de *conversation.DraftReplyError
+	if errors.As(err, &de) && de.Kind == conversation.DraftReplyUnreadable && de.Suggestion == "" &&
+		(!errors.Is(cerr, conversation.ErrNotCommand) || pp.Draft.Signing) {
+		// "paus 1 week" is a slip of a reply command, which the usual
+		// path answers with "did you mean"; words written back to an
+		// agreement that waits for a signature are kept for its review,
+		// as for any agreement.
+		return nil, false, nil
+	}
+	round := pp.Draft.Round
+	if err == nil {
+		msgs, err = pp.ReplyToDraft(me.ID, reply, now)
+	}
+	if errors.As(err, &de) {
+		o.Outcome, o.Detail = store.InboundRejected, "draft: "+de.Error()
+		msgs, err = pp.Explain(me.ID, conversation.Note{Kind: conversation.NoteDraftUnclear, DraftError: de, Draft: pp.Draft}, now)
+		return msgs, true, err
+	}
+	if err != nil {
+		return nil, true, err
+	}
+	kinds := make([]string, 0, len(reply.Commands))
+	for _, c := range reply.Commands {
+		kinds = append(kinds, strings.TrimSpace(string(c.Kind)+" "+numberList(c)))
+	}
+	o.Outcome, o.Detail = store.InboundAnswer, fmt.Sprintf("draft round %d: %s", round, strings.Join(kinds, "; "))
+	return msgs, true, nil
+}
+
+// numberList writes the numbers a draft command names, or "all".
+func numberList(c conversation.DraftCommand) string {
+	if c.All {
+		return "all"
+	}
+	ns := make([]string, len(c.Numbers))
+	for i, n := range c.Numbers {
+		ns[i] = strconv.Itoa(n)
+	}
+	return strings.Join(ns, ", ")
 }
 
 // runCommand carries out a reply command.

@@ -15,9 +15,27 @@ import (
 	"accord/store/storetest"
 )
 
-// toReview answers every question for both people, then opens their
-// first review as if its date had come.
+// toReview answers every question for both people, signs the draft,
+// then opens their first review as if its date had come.
 func (e *env) toReview() {
+	e.t.Helper()
+	e.toDraft()
+	e.signDraft()
+	_, err := e.st.Apply(e.ctx, e.pid, func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
+		if p.LatestAgreement() == nil {
+			e.t.Fatal("no agreement after every answer")
+		}
+		due := p.ReviewStartsAt(p.Participants[1], p.LatestAgreement().ReviewOn)
+		return p.Wake(due.Add(time.Hour)), nil
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// toDraft answers every question for both people, so that both get the
+// first round of the draft agreement.
+func (e *env) toDraft() {
 	e.t.Helper()
 	for range 40 {
 		_, err := e.st.Apply(e.ctx, e.pid, func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
@@ -31,16 +49,6 @@ func (e *env) toReview() {
 		if err != nil {
 			e.t.Fatal(err)
 		}
-	}
-	_, err := e.st.Apply(e.ctx, e.pid, func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
-		if p.LatestAgreement() == nil {
-			e.t.Fatal("no agreement after every answer")
-		}
-		due := p.ReviewStartsAt(p.Participants[1], p.LatestAgreement().ReviewOn)
-		return p.Wake(due.Add(time.Hour)), nil
-	})
-	if err != nil {
-		e.t.Fatal(err)
 	}
 }
 

@@ -138,20 +138,32 @@ func Samples(set *conversation.QuestionSet, now time.Time, r *Renderer) ([]Sampl
 			}
 			msgs, err := p.Answer(int64(pt), q(i), text, step())
 			if pt == 2 && i == set.Len()-1 {
-				// The agreement waits out the last answer's grace.
+				// The draft waits out the last answer's grace.
 				msgs = append(msgs, p.Wake(t.Add(rules.RevealGrace))...)
 			}
 			if pt == 1 && i == set.Len()-1 {
 				add("waiting", p, msgs, err, conversation.MsgWaiting, lead)
 			}
-			if pt == 2 && i == set.Len()-1 {
-				add("agreement", p, msgs, err, conversation.MsgAgreement, report)
-				add("schedule-ask", p, msgs, err, conversation.MsgScheduleAsk, lead)
-			} else if err != nil {
+			if err != nil {
 				return nil, err
 			}
 		}
 	}
+	t = t.Add(rules.RevealGrace)
+
+	// The draft: Dana slips, then changes a statement and adds one; Sam
+	// agrees to all twice, which signs version 1.
+	msgs, err = p.Explain(1, conversation.Note{Kind: conversation.NoteDraftUnclear, Draft: p.Draft,
+		DraftError: &conversation.DraftReplyError{Kind: conversation.DraftReplyUnknown, Line: "drop 40", Number: 40, Max: len(p.Draft.Statements)}}, step())
+	add("help-draft-unclear", p, msgs, err, conversation.MsgHelp, lead)
+	msgs, err = replyToDraft(p, 1, "agree all\nchange 1: I keep Tuesday mornings free for our check-in.\nadd: We say thank you when the other covers for us.", step())
+	add("ack-draft-noted", p, msgs, err, conversation.MsgAck, lead)
+	if _, err := replyToDraft(p, 2, "agree all", step()); err != nil {
+		return nil, err
+	}
+	msgs, err = replyToDraft(p, 2, "agree all", step())
+	add("agreement", p, msgs, err, conversation.MsgAgreement, report)
+	add("schedule-ask", p, msgs, err, conversation.MsgScheduleAsk, lead)
 
 	msgs, err = p.Amend(1, "Could we add a monthly walk to our routines?", step())
 	add("ack-kept", p, msgs, err, conversation.MsgAck, lead)
@@ -203,6 +215,9 @@ func Samples(set *conversation.QuestionSet, now time.Time, r *Renderer) ([]Sampl
 		}
 	}
 	partial.Wake(now.Add(time.Minute + rules.RevealGrace))
+	if _, err := signAll(partial, now.Add(time.Minute+rules.RevealGrace)); err != nil {
+		return nil, err
+	}
 	rt := partial.ReviewStartsAt(partial.Participants[lead], partial.LatestAgreement().ReviewOn)
 	partial.Wake(rt)
 	for _, rq := range partial.CurrentReview().Questions {
@@ -272,7 +287,35 @@ var draftAnswers = map[string][2]string{
 	"accountability": {"We look at this agreement every quarter.", "Either of us may point out a slip, kindly and in private."},
 }
 
-// draftSamples are the drafting round as Dana sees it (see draftRounds).
+// signAll has both people agree to all of the open draft at at, which
+// signs version 1, and returns the mail that causes.
+func signAll(p *conversation.Partnership, at time.Time) ([]conversation.Message, error) {
+	var out []conversation.Message
+	for _, pt := range p.Participants {
+		if !p.DraftOpen() {
+			break
+		}
+		msgs, err := replyToDraft(p, pt.ID, "agree all", at)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, msgs...)
+	}
+	return out, nil
+}
+
+// replyToDraft reads a reply to the open draft and applies it.
+func replyToDraft(p *conversation.Partnership, who int64, text string, now time.Time) ([]conversation.Message, error) {
+	reply, err := conversation.ParseDraftReply(text)
+	if err != nil {
+		return nil, err
+	}
+	return p.ReplyToDraft(who, reply, now)
+}
+
+// draftSamples are the drafting round as Dana sees it (see draftRounds),
+// then, when Dana agrees to all and Sam stays silent, Sam's first
+// reminder and the agreement that goes out without his signature.
 func draftSamples(set *conversation.QuestionSet, rules conversation.Rules, loc *time.Location, now time.Time, r *Renderer) ([]Sample, error) {
 	p, rounds, err := draftRounds(set, rules, loc, now)
 	if err != nil {
@@ -286,6 +329,36 @@ func draftSamples(set *conversation.QuestionSet, rules conversation.Rules, loc *
 			return nil, err
 		}
 		out = append(out, s)
+	}
+	if !p.DraftOpen() {
+		return nil, fmt.Errorf("mailout: sample draft: no draft open once both answered")
+	}
+	sam := p.Participants[1]
+	at := p.Draft.Started.Add(time.Hour)
+	if _, err := replyToDraft(p, p.Participants[0].ID, "agree all", at); err != nil {
+		return nil, fmt.Errorf("mailout: sample draft: %w", err)
+	}
+	want := []struct {
+		name     string
+		kind     conversation.MessageKind
+		reminder int
+	}{{"draft-reminder", conversation.MsgDraft, 1}, {"agreement-unsigned", conversation.MsgAgreement, 0}}
+	for i := 0; i < 20 && len(want) > 0; i++ {
+		if at = p.NextWake(at); at.IsZero() {
+			break
+		}
+		for _, m := range p.Wake(at) {
+			if len(want) > 0 && m.To == sam && m.Kind == want[0].kind && m.Reminder == want[0].reminder {
+				s, err := sampleOf(want[0].name, p, m, now, r)
+				if err != nil {
+					return nil, err
+				}
+				out, want = append(out, s), want[1:]
+			}
+		}
+	}
+	if len(want) > 0 {
+		return nil, fmt.Errorf("mailout: sample draft: no %s to Sam", want[0].name)
 	}
 	return out, nil
 }
@@ -403,6 +476,11 @@ func zoneSamples(set *conversation.QuestionSet, rules conversation.Rules, berlin
 		}
 	}
 	msgs = append(msgs, p.Wake(now.Add(time.Minute+rules.RevealGrace))...)
+	signed, err := signAll(p, now.Add(time.Minute+rules.RevealGrace))
+	if err != nil {
+		return err
+	}
+	msgs = append(msgs, signed...)
 	add("schedule-ask-apart", p, msgs, nil, conversation.MsgScheduleAsk, 0)
 	// Working hours count from here on, each in their own zone.
 	p.Rules.Quiet = conversation.DefaultQuietHours
@@ -616,6 +694,9 @@ func overviewSample(set *conversation.QuestionSet, now time.Time, loc *time.Loca
 			return err
 		}
 		if err := answer(p, 1, set.Len()); err != nil {
+			return err
+		}
+		if _, err := signAll(p, now.Add(time.Minute)); err != nil {
 			return err
 		}
 		s, err := conversation.ParseSchedule(schedule)

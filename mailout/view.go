@@ -78,6 +78,15 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 	}
 	for _, n := range m.Notes {
 		tn := templates.Note{Kind: string(n.Kind), ByOperator: n.ByOperator, Text: n.Text, Seen: n.Seen, Reopened: n.Reopened, Number: n.Number}
+		if d := n.Draft; d != nil {
+			tn.Draft = &templates.DraftNote{Round: d.Round, Last: d.Exhausted()}
+			if n.Kind == conversation.NoteDraftNoted {
+				tn.Draft.Open = n.Number
+			}
+		}
+		if e := n.DraftError; e != nil {
+			tn.DraftError = &templates.DraftError{Kind: string(e.Kind), Line: clipLine(e.Line, 80), Number: e.Number, Max: e.Max, Suggestion: e.Suggestion}
+		}
 		if n.Kind == conversation.NoteRewriteUnknown {
 			for i, q := range p.Set.Questions {
 				tn.Topics = append(tn.Topics, templates.Answer{Number: i + 1, Title: q.Title})
@@ -156,7 +165,13 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 	}
 	if m.Agreement != nil {
 		v.Agreement = agreementView(m.Agreement, loc, p.Set)
+		for i, s := range m.Agreement.Signatures {
+			if s.Role == me.Role && s.Name == me.Person.Name && i < len(p.Participants) && p.Participants[i] == me {
+				v.Agreement.YouSigned = !s.At.IsZero()
+			}
+		}
 	}
+	v.Drafting = p.DraftOpen()
 	if ag := p.LatestAgreement(); ag != nil {
 		v.ReviewOn = LongDate(ag.ReviewOn.Start(loc), loc)
 	}
@@ -480,7 +495,34 @@ func agreementView(ag *conversation.Agreement, loc *time.Location, set *conversa
 		v.Review = rv
 		v.Changes = changeViews(ag.Changes)
 	}
+	for _, s := range ag.Statements {
+		if n := len(v.Agreed); n == 0 || v.Agreed[n-1].Theme != s.Theme {
+			v.Agreed = append(v.Agreed, templates.AgreedGroup{Theme: s.Theme})
+		}
+		g := &v.Agreed[len(v.Agreed)-1]
+		g.Statements = append(g.Statements, templates.AgreedStatement{Number: s.Number, Text: s.Text, Author: conversation.FirstName(oneLine(s.Name))})
+	}
+	var unsigned []string
+	for _, s := range ag.Signatures {
+		if s.At.IsZero() {
+			unsigned = append(unsigned, oneLine(s.Name))
+			continue
+		}
+		v.Signed = append(v.Signed, templates.Signature{Name: oneLine(s.Name), Date: LongDate(s.At, loc)})
+	}
+	v.Unsigned = strings.Join(unsigned, " and ")
+	v.StillOpen = ag.StillOpen
 	return v
+}
+
+// clipLine shortens a line someone wrote to at most n characters for
+// quoting back, marking the cut.
+func clipLine(s string, n int) string {
+	s = oneLine(s)
+	if r := []rune(s); len(r) > n {
+		return strings.TrimSpace(string(r[:n-1])) + "…"
+	}
+	return s
 }
 
 // LongDate writes a day the way people say it: Tuesday 5 January 2027.

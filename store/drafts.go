@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"accord/conversation"
 )
@@ -14,6 +16,21 @@ import (
 // conversation.Draft: the domain owns its shape, and a round is read and
 // written whole. Earlier rounds stay, so what each mail showed can be told
 // later; the latest round is the live one.
+
+// DraftPurpose is the purpose of the reply token of a drafting round's
+// mail: a reply through it names the round whose numbers it uses.
+func DraftPurpose(round int) string { return "draft-" + strconv.Itoa(round) }
+
+// DraftRound reads the round of a reply token's purpose (see
+// DraftPurpose); ok is false for a token of other mail.
+func DraftRound(purpose string) (round int, ok bool) {
+	n, found := strings.CutPrefix(purpose, "draft-")
+	if !found {
+		return 0, false
+	}
+	round, err := strconv.Atoi(n)
+	return round, err == nil && round > 0
+}
 
 var (
 	qSaveDraft = query(`INSERT INTO agreement_drafts (partnership_id, round, body, created_at, updated_at)
@@ -70,4 +87,37 @@ func (s *Store) LatestDraft(ctx context.Context, partnershipID int64) (d *conver
 		return err
 	})
 	return d, err
+}
+
+// needsDraft reports whether an operation on p may need its draft: while
+// the two draft version 1, and while a version that went out unsigned
+// waits for a signature.
+func needsDraft(p *conversation.Partnership) bool {
+	if p.Status == conversation.StatusDrafting {
+		return true
+	}
+	ag := p.LatestAgreement()
+	return ag != nil && len(ag.Signatures) > 0 && !ag.Signed()
+}
+
+// saveDrafts stores the rounds an operation ended and the live round when
+// it changed from what was loaded (loaded, its JSON).
+func (t *Tx) saveDrafts(ctx context.Context, p *conversation.Partnership, loaded string) error {
+	for _, d := range p.EndedRounds {
+		if err := t.SaveDraft(ctx, p.ID, d); err != nil {
+			return err
+		}
+	}
+	p.EndedRounds = nil
+	if p.Draft == nil {
+		return nil
+	}
+	body, err := json.Marshal(p.Draft)
+	if err != nil {
+		return fmt.Errorf("store: encode draft of partnership %d: %w", p.ID, err)
+	}
+	if string(body) == loaded {
+		return nil
+	}
+	return t.SaveDraft(ctx, p.ID, p.Draft)
 }

@@ -69,3 +69,19 @@ func ok[T any](v T, err error) func(testing.TB) T {
 		return v
 	}
 }
+
+// signDraft has both people agree to the whole open draft of partnership
+// id, one operation each, so that version 1 is signed; it does nothing
+// when no draft is open.
+func signDraft(t testing.TB, st *Store, id int64) {
+	t.Helper()
+	for slot := range 2 {
+		ok(st.Apply(context.Background(), id, func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
+			if !p.DraftOpen() {
+				return nil, nil
+			}
+			all := conversation.DraftReply{Commands: []conversation.DraftCommand{{Kind: conversation.DraftAgree, All: true}}}
+			return p.ReplyToDraft(p.Participants[slot].ID, all, now)
+		}))(t)
+	}
+}

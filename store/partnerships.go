@@ -149,6 +149,8 @@ type snapshot struct {
 	delivered    map[int64]time.Time
 	checkin      *checkinSnapshot
 	reviews      map[int64]reviewState
+	// draft is the JSON of the draft round as loaded; empty when none was.
+	draft string
 }
 
 // Apply loads a partnership, runs op on it and saves the result together
@@ -191,6 +193,12 @@ func (tx *Tx) Apply(ctx context.Context, partnershipID int64, op Op) ([]conversa
 			out[i].ReplyToken, err = tx.mintToken(ctx, m.Prompt.ID, m.To.ID, now)
 		case checkinReplyable(m):
 			out[i].ReplyToken, err = tx.mintCheckinToken(ctx, m.To.ID, m.Occurrence, string(m.Kind), now)
+		case m.Kind == conversation.MsgDraft && m.Draft != nil:
+			out[i].ReplyToken, err = tx.mintCheckinToken(ctx, m.To.ID, nil, DraftPurpose(m.Draft.Round), now)
+		case m.Kind == conversation.MsgAgreement && p.DraftOpen() && p.Draft.Signing:
+			// An agreement that waits for a signature is the signing
+			// round's mail.
+			out[i].ReplyToken, err = tx.mintCheckinToken(ctx, m.To.ID, nil, DraftPurpose(p.Draft.Round), now)
 		}
 		if err != nil {
 			return nil, err
@@ -370,6 +378,18 @@ func (tx *Tx) load(ctx context.Context, id int64, lock bool) (*conversation.Part
 		ag.ID = r.ID
 		p.Agreements = append(p.Agreements, ag)
 	}
+	if needsDraft(p) {
+		d, err := tx.LatestDraft(ctx, id)
+		switch {
+		case errors.Is(err, ErrNotFound):
+		case err != nil:
+			return nil, nil, err
+		default:
+			p.Draft = d
+			body, _ := json.Marshal(d)
+			snap.draft = string(body)
+		}
+	}
 	var ams []struct {
 		ID            int64     `db:"id"`
 		ParticipantID int64     `db:"participant_id"`
@@ -483,6 +503,9 @@ func (tx *Tx) save(ctx context.Context, p *conversation.Partnership, snap *snaps
 		if err := tx.get(ctx, &ag.ID, qInsertAgreement, p.ID, ag.Version, prev, ts(ag.Created), ag.ReviewOn.String(), string(body)); err != nil {
 			return fmt.Errorf("store: save agreement v%d of partnership %d: %w", ag.Version, p.ID, err)
 		}
+	}
+	if err := tx.saveDrafts(ctx, p, snap.draft); err != nil {
+		return err
 	}
 	if err := tx.saveReviews(ctx, p, snap.reviews); err != nil {
 		return err

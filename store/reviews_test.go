@@ -96,9 +96,10 @@ func TestReviewOncePerQuarter(t *testing.T) {
 		ok(a.Apply(ctx, id, func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
 			return p.Wake(now), nil
 		}))(t)
+		signDraft(t, a, id)
 		p := ok(a.Load(ctx, id))(t)
-		if p.LatestAgreement() == nil {
-			t.Fatal("no agreement")
+		if p.LatestAgreement() == nil || !p.LatestAgreement().Signed() {
+			t.Fatal("no signed agreement")
 		}
 		wakeBoth := func() {
 			t.Helper()

@@ -88,6 +88,13 @@ func (s *simulation) reply(p *simPerson, token, text string) {
 	now := s.clock.Now()
 	s.log = append(s.log, fmt.Sprintf("%s  ← %-6s %q to %s", now.In(p.loc).Format("Mon 01-02 15:04 MST"), p.name, text, target.QuestionID))
 	_, err = s.st.Apply(s.ctx, target.PartnershipID, func(pp *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
+		if _, ok := DraftRound(target.Purpose); ok {
+			reply, err := conversation.ParseDraftReply(text)
+			if err != nil {
+				return nil, err
+			}
+			return pp.ReplyToDraft(target.ParticipantID, reply, now)
+		}
 		cmd, err := conversation.ParseCommand(text, now, p.loc)
 		switch {
 		case err == conversation.ErrNotCommand:
@@ -189,7 +196,16 @@ func TestSimulation(t *testing.T) {
 		sam := &simPerson{name: "sam", loc: ny, id: p.Participants[1].ID, replied: map[string]time.Time{}}
 		sim.people[dana.id], sim.people[sam.id] = dana, sam
 
+		danaDrafts := 0
 		dana.react = func(m simMail) (time.Duration, string) {
+			if m.Kind == conversation.MsgDraft {
+				// The first round: she agrees and adds a statement;
+				// later rounds need nothing from her.
+				if danaDrafts++; danaDrafts > 1 || m.Reminder > 0 {
+					return 0, ""
+				}
+				return 3 * time.Hour, "agree all\nadd: We write a short note after each review."
+			}
 			if reply, ok := reviewReply("dana", m); ok {
 				if m.Reminder > 0 {
 					return 0, ""
@@ -217,6 +233,9 @@ func TestSimulation(t *testing.T) {
 		}
 		pausedAt := time.Time{}
 		sam.react = func(m simMail) (time.Duration, string) {
+			if m.Kind == conversation.MsgDraft {
+				return 5 * time.Hour, "agree all" // every round, as it stands
+			}
 			if reply, ok := reviewReply("sam", m); ok {
 				// Sam lets the second review pass unanswered.
 				if m.Reminder > 0 || strings.HasPrefix(m.QuestionID, "review2-") {
@@ -253,6 +272,17 @@ func TestSimulation(t *testing.T) {
 			t.Fatalf("final status = %s, want agreement", final.Status)
 		}
 		checkReviews(t, final, dana, sam)
+		// Version 1 was drafted in two rounds: Dana's addition in the
+		// first, Sam's agreement to it in the second, then signed by both.
+		v1 := final.Agreements[0]
+		added := slices.ContainsFunc(v1.Statements, func(s conversation.AgreedStatement) bool {
+			return s.Text == "We write a short note after each review." && s.Name == "dana"
+		})
+		last := ok(st.LatestDraft(ctx, id))(t)
+		if !v1.Signed() || !added || last.Round != 2 || last.Closed.IsZero() {
+			t.Errorf("version 1: signed %v, Dana's addition %v, last round %d closed at %v; want both signed with it after round 2",
+				v1.Signed(), added, last.Round, last.Closed)
+		}
 		answers := map[int64]*conversation.Answer{}
 		for _, a := range final.Answers {
 			answers[a.ID] = a

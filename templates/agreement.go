@@ -16,6 +16,7 @@ var (
 	docText = texttemplate.Must(texttemplate.New("doc").Funcs(texttemplate.FuncMap{
 		"add":          func(a, b int) int { return a + b },
 		"quoteMD":      quoteMarkdown,
+		"inlineMD":     inlineMarkdown,
 		"numbered":     numbered,
 		"sectionTitle": sectionHeading,
 		"dict":         dict,
@@ -45,6 +46,19 @@ func AgreementHTML(a *Agreement) (string, error) {
 		return "", fmt.Errorf("templates: agreement page: %w", err)
 	}
 	return b.String(), nil
+}
+
+// inlineMarkdown escapes what Markdown would read as formatting or HTML
+// in someone's words set within a line, so they show as written.
+func inlineMarkdown(s string) string {
+	var b strings.Builder
+	for _, r := range strings.Join(strings.Fields(s), " ") {
+		if strings.ContainsRune("\\`*_[]<>#|", r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // quoteMarkdown sets someone's words in a Markdown block quote; characters

@@ -13,7 +13,8 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 
 // sampleAgreement has the shapes the documents must handle: a theme with
 // one topic and one with two (numbered each), a skipped entry, text that
-// Markdown would read as formatting and text that HTML must not run.
+// Markdown would read as formatting and text that HTML must not run; and
+// the statements both signed, one added while drafting.
 func sampleAgreement() *Agreement {
 	return &Agreement{
 		Version: 2, Date: "Tuesday 9 March 2027", ReviewOn: "Wednesday 9 June 2027", Between: "Dana Lee and Sam Ortiz",
@@ -29,6 +30,11 @@ func sampleAgreement() *Agreement {
 		},
 		Commitments:    []Topic{{Number: 4, Title: "Commitments", Entries: []Entry{{Name: "Dana", Text: "A second engineer by June."}}}},
 		Accountability: []Topic{{Number: 5, Title: "Accountability", Entries: []Entry{{Name: "Sam", Text: "A monthly check."}}}},
+		Agreed: []AgreedGroup{
+			{Theme: "How we communicate", Statements: []AgreedStatement{{Number: 1, Text: "I answer within a *working* day <b>.", Author: "Dana"}}},
+			{Statements: []AgreedStatement{{Number: 2, Text: "We celebrate a shipped release together.", Author: "Sam"}}},
+		},
+		Signed: []Signature{{Name: "Dana Lee", Date: "Monday 8 March 2027"}, {Name: "Sam Ortiz", Date: "Tuesday 9 March 2027"}},
 	}
 }
 
@@ -45,7 +51,9 @@ func TestAgreementDocuments(t *testing.T) {
 	for _, tc := range []struct{ file, got string }{{"agreement.md", md}, {"agreement.html", page}} {
 		golden(t, tc.file, tc.got)
 	}
-	for _, want := range []string{"\\# not a heading", "\\- not a list", "\\> not a quote", "_passed on this one_", "## 1. What already works", "## How we work", "### 2. Roles", "## 4. What we commit to"} {
+	for _, want := range []string{"\\# not a heading", "\\- not a list", "\\> not a quote", "_passed on this one_", "## 1. What already works", "## How we work", "### 2. Roles", "## 4. What we commit to",
+		"## We agree", "1. I answer within a \\*working\\* day \\<b\\>. *(Dana)*", "### Added while drafting", "2. We celebrate",
+		"**Agreed by Dana Lee on Monday 8 March 2027 and Sam Ortiz on Tuesday 9 March 2027.**", "## Our answers in full"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("Markdown lacks %q", want)
 		}
@@ -53,8 +61,13 @@ func TestAgreementDocuments(t *testing.T) {
 	if regexp.MustCompile(`(^|[^\\])<`).MatchString(md) {
 		t.Error("Markdown lets what people wrote become HTML")
 	}
-	if strings.Contains(page, "<script>") || !strings.Contains(page, "&lt;script&gt;") {
+	if strings.Contains(page, "<script>") || !strings.Contains(page, "&lt;script&gt;") || strings.Contains(page, "<b>") {
 		t.Error("HTML does not escape what people wrote")
+	}
+	for _, want := range []string{"<h2>We agree</h2>", `<ol class="agreed" start="2">`, "Agreed by Dana Lee on Monday 8 March 2027 and Sam Ortiz"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %q", want)
+		}
 	}
 }
 

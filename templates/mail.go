@@ -80,6 +80,8 @@ type View struct {
 	NextAt string
 	// ReviewOn is the date of the next agreement review, once there is one.
 	ReviewOn string
+	// Drafting is set while the two draft their agreement's statements.
+	Drafting bool
 	// Support is the operator's pointer to someone to talk to, if any.
 	Support string
 	// For notices about a message we received: its subject and sender,
@@ -132,6 +134,8 @@ type Draft struct {
 	// does not yet.
 	OpenForYou        int
 	WaitingForPartner int
+	// PartnerReplied says whether the partner has replied to this round.
+	PartnerReplied bool
 	// Example holds numbers of this draft for the reply commands the mail
 	// shows, so that every example names a statement that exists.
 	Example DraftExample
@@ -331,6 +335,31 @@ type Note struct {
 	// (number and title).
 	Number int
 	Topics []Answer
+	// Draft is set on a note about a reply to a draft round, DraftError
+	// on one that refuses such a reply.
+	Draft      *DraftNote
+	DraftError *DraftError
+}
+
+// DraftNote is where a reply to a draft round left the recipient: the
+// round, how many statements still need their word, and whether it is
+// the last round.
+type DraftNote struct {
+	Round, Open int
+	Last        bool
+}
+
+// DraftError is what was wrong with a reply to a draft: Kind is one of
+// unreadable, no-number, no-words, zero, backwards, conflict, nothing or
+// unknown; Line the line at fault, clipped; Number the statement at
+// fault; Max the draft's highest number; Suggestion what the line may
+// have meant.
+type DraftError struct {
+	Kind       string
+	Line       string
+	Number     int
+	Max        int
+	Suggestion string
 }
 
 // Answer is a recorded answer shown in a mail: the recipient's own as a
@@ -361,6 +390,40 @@ type Agreement struct {
 	// changed; nil for version 1.
 	Review  *AgreementReview
 	Changes []Change
+	// Agreed are the statements both agreed to while drafting, under
+	// their themes; empty for a version built without a draft.
+	Agreed []AgreedGroup
+	// Signed lists who signed, in the parties' order; Unsigned names who
+	// has not ("Sam Ortiz", or both names joined), empty once both have.
+	// YouSigned says whether the recipient has.
+	Signed    []Signature
+	Unsigned  string
+	YouSigned bool
+	// StillOpen counts statements left open when drafting ran out of
+	// rounds.
+	StillOpen int
+}
+
+// AgreedGroup is the agreed statements of one theme; Theme is empty for
+// those added while drafting.
+type AgreedGroup struct {
+	Theme      string
+	Statements []AgreedStatement
+}
+
+// AgreedStatement is one statement of an agreement, with the first name
+// of its author.
+type AgreedStatement struct {
+	Number int
+	Text   string
+	Author string
+}
+
+// Signature is one party's signature: full name and the day, in the
+// reader's time zone.
+type Signature struct {
+	Name string
+	Date string
 }
 
 // AgreementReview is the dated review section of a version.

@@ -623,7 +623,8 @@ func (d *demo) explain(ctx context.Context, r store.InboundRow) error {
 	if r.Detail != "" {
 		what += ": " + r.Detail
 	}
-	if r.Outcome == store.InboundAnswer && ok && !strings.HasPrefix(r.Detail, "check-in") {
+	draft := strings.HasPrefix(r.Detail, "draft ")
+	if r.Outcome == store.InboundAnswer && ok && !strings.HasPrefix(r.Detail, "check-in") && !draft {
 		p, err := d.st.Load(ctx, d.pid)
 		if err != nil {
 			return err

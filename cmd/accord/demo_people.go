@@ -8,6 +8,7 @@ import (
 	"html"
 	"mime"
 	"net/mail"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -104,7 +105,7 @@ func demoPeople() (dana, sam *demoPerson, err error) {
 	// She takes back a half-written answer with undo, and answers the
 	// question when it comes again.
 	away, undone := false, false
-	danaPreps, asked, followUps := 0, 0, 0
+	danaPreps, asked, followUps, drafts := 0, 0, 0, 0
 	dana.react = func(q demoQuestion) []demoReply {
 		if q.Review {
 			return reviewReply(q, danaReview, "gmail", time.Hour)
@@ -120,6 +121,18 @@ func demoPeople() (dana, sam *demoPerson, err error) {
 			return []demoReply{{After: time.Hour, Style: "gmail", Text: "Tuesdays at 15:00 then, half an hour."}}
 		case "calendar":
 			return acceptInvitation(q, "thunderbird-calendar")
+		case "draft":
+			// In the first round she sharpens one of her statements and
+			// adds one; later rounds need nothing from her.
+			drafts++
+			if drafts > 1 || q.Reminder > 0 {
+				return nil
+			}
+			n := statementNumber(q.Body, "Dana: You can count on me to protect your focus time")
+			if n == 0 {
+				return nil
+			}
+			return []demoReply{{After: 3 * time.Hour, Style: "gmail", Text: fmt.Sprintf("agree all\nchange %d: I protect your focus time and back your decisions in public.\nadd: We tell each other the same day when a date starts to slip.", n)}}
 		case "prep":
 			danaPreps++
 			if danaPreps == 3 {
@@ -168,6 +181,9 @@ func demoPeople() (dana, sam *demoPerson, err error) {
 		switch q.Kind {
 		case "calendar":
 			return acceptInvitation(q, "outlook-calendar")
+		case "draft":
+			// He can sign every round as it stands, from his phone.
+			return []demoReply{{After: 5 * time.Hour, Style: "apple", Text: "Agree all"}}
 		case "prep":
 			samPreps++
 			if samPreps == 2 {
@@ -258,6 +274,18 @@ var (
 	}
 )
 
+// statementNumber finds the number of the draft statement that starts
+// with prefix ("Dana: I …") in a draft mail's text, or 0.
+func statementNumber(body, prefix string) int {
+	for _, l := range strings.Split(body, "\n") {
+		num, rest, ok := strings.Cut(strings.TrimSpace(l), ". ")
+		if n, err := strconv.Atoi(num); ok && err == nil && strings.HasPrefix(rest, prefix) {
+			return n
+		}
+	}
+	return 0
+}
+
 // reviewReply answers review question q.Number from a person's list; a
 // reminder needs no answer of its own.
 func reviewReply(q demoQuestion, answers []string, style string, after time.Duration) []demoReply {
@@ -288,11 +316,22 @@ func (r demoReply) kind() string {
 		cmd, _, _ := strings.Cut(r.Text, " ")
 		return cmd
 	}
+	if r.draft() {
+		return "draft-reply"
+	}
 	return "answer"
+}
+
+// draft reports whether the reply answers a draft of the agreement.
+func (r demoReply) draft() bool {
+	return strings.HasPrefix(strings.ToLower(r.Text), "agree ")
 }
 
 // describe says, for the transcript, how the reply was written.
 func (r demoReply) describe() string {
+	if r.draft() {
+		return fmt.Sprintf("reply to the draft: %q", strings.ReplaceAll(r.Text, "\n", " / "))
+	}
 	switch r.Style {
 	case "gmail":
 		return "answer, top-posted above the quoted question, with signature"

@@ -39,6 +39,13 @@ func TestDemo(t *testing.T) {
 		"Paused until",
 		"recorded: command: resume",
 		"Accord → Dana    reminder",
+		"Accord → Dana    draft        Your draft agreement — round 1 of 3",
+		`reply to the draft: "agree all / change `,
+		"recorded: answer: draft round 1: agree all; change ",
+		"Accord → Dana    ack          Noted: your reply to the draft",
+		"Accord → Sam     draft        Your draft agreement — round 2 of 3",
+		"recorded: answer: draft round 2: agree all",
+		"Accord → Sam     agreement    Your signed partnership agreement (version 1)",
 		"agreement version 1 written",
 		"Accord → Dana    schedule-ask",
 		"recorded: command: check-in schedule out of hours",
@@ -107,6 +114,7 @@ func TestDemo(t *testing.T) {
 		"dana-schedule-ask": 2, "dana-calendar": 4, "sam-calendar": 4, "accord-calendar-reply": 2, "accord-move": 1,
 		"dana-agenda": 3, "sam-agenda": 3, "dana-follow-up": 3, "dana-ended": 0, "sam-ended": 0,
 		"dana-review": 1, "sam-review": 1, "dana-digest": 1, "sam-digest": 1,
+		"dana-draft": 2, "sam-draft": 2, "accord-draft-reply": 3,
 	} {
 		if kinds[k] != n {
 			t.Errorf("%d %s messages, want %d (all: %v)", kinds[k], k, n, kinds)
@@ -131,6 +139,18 @@ func TestDemo(t *testing.T) {
 	}
 	if n := strings.Count(string(md), "passed on this one"); n != 1 {
 		t.Errorf("agreement shows %d passed questions, want 1", n)
+	}
+	// Version 1 is signed by both, with Dana's change and addition from
+	// the first round, which Sam agreed to in the second.
+	signed := regexp.MustCompile(`\*\*Agreed by Dana Lee on \w+day \d+ \w+ 2027 and Sam Ortiz on \w+day \d+ \w+ 2027\.\*\*`)
+	for _, want := range []string{"## We agree", "I protect your focus time and back your decisions in public. *(Dana)*",
+		"### Added while drafting", "We tell each other the same day when a date starts to slip. *(Dana)*", "## Our answers in full"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("agreement-v1.md lacks %q", want)
+		}
+	}
+	if !signed.Match(md) {
+		t.Errorf("agreement-v1.md is not signed by both:\n%s", md)
 	}
 	page, err := os.ReadFile(filepath.Join(dir, "agreement-v1.html"))
 	if err != nil || !bytes.HasPrefix(page, []byte("<!DOCTYPE html>")) || !bytes.Contains(page, []byte("Fairness and curiosity.")) {
@@ -201,9 +221,9 @@ func TestDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if counts[store.InboundAnswer] != 57 || counts[store.InboundAutoReply] != 1 || counts[store.InboundCommand] != 10 ||
+	if counts[store.InboundAnswer] != 60 || counts[store.InboundAutoReply] != 1 || counts[store.InboundCommand] != 10 ||
 		counts[store.InboundCalendar] != 2 || counts[store.InboundHeld] != 1 || len(counts) != 5 {
-		t.Errorf("inbound outcomes %v, want 57 answers (31 questions, one undone, 14 review answers, 11 check-in notes), 1 auto-reply, 10 commands, 1 held, 2 calendar replies", counts)
+		t.Errorf("inbound outcomes %v, want 60 answers (31 questions, one undone, 3 replies to the draft, 14 review answers, 11 check-in notes), 1 auto-reply, 10 commands, 1 held, 2 calendar replies", counts)
 	}
 
 	// A second run replaces the first one's files.

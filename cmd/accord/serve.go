@@ -85,7 +85,15 @@ func runServe(ctx context.Context, a *app, args []string) error {
 // serve runs the service until ctx ends. prepare, when set, runs once the
 // database is open and before any mail moves (the interactive demo enrols
 // its sample pair there).
-func serve(ctx context.Context, a *app, cfg *Config, prepare func(context.Context, *store.Store) error) error {
+func serve(ctx context.Context, a *app, cfg *Config, prepare func(context.Context, *store.Store) error) (err error) {
+	defer func() {
+		// Asked to stop while still starting: a clean stop, not a
+		// failure, even when a step was cut short by it.
+		if err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled) {
+			a.log.Info("stopped while starting", "step", err)
+			err = nil
+		}
+	}()
 	sandboxMode := cfg.sandboxMode()
 	if !sandboxMode && (cfg.IMAP.URL == "" || cfg.SMTP.URL == "") {
 		return errors.New("configure both imap.url and smtp.url to run for real, or neither to run in sandbox mode")
