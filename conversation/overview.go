@@ -141,7 +141,7 @@ func (o Overview) Count() int { return len(o.Lines) }
 func (o Overview) WaitingOnYou() int {
 	n := 0
 	for _, l := range o.Lines {
-		if l.Stage == StageWaitingOnYou {
+		if l.Stage == StageWaitingOnYou || l.Stage == StageDraftWaitingOnYou {
 			n++
 		}
 	}
@@ -163,6 +163,11 @@ const (
 	// StageBothDone: both are through; the agreement, or its next
 	// version, is on its way.
 	StageBothDone OverviewStage = "both-done"
+	// StageDraftWaitingOnYou and StageDraftWaitingOnPartner: the two are
+	// drafting version 1, and the round (DraftRound) waits for the
+	// person's word, or only for the partner's.
+	StageDraftWaitingOnYou     OverviewStage = "draft-waiting-on-you"
+	StageDraftWaitingOnPartner OverviewStage = "draft-waiting-on-partner"
 	// StageAgreed: an agreement is in place and no review is open.
 	StageAgreed OverviewStage = "agreed"
 )
@@ -203,6 +208,9 @@ type OverviewLine struct {
 	// Mine and Theirs count the questions of the questionnaire or review
 	// under way.
 	Mine, Theirs OverviewProgress
+	// DraftRound is the drafting round under way, for the drafting
+	// stages.
+	DraftRound int
 	// Version is the agreement in place (0 before the first), AgreedAt
 	// when it was made and NextReview the day it is looked at again.
 	Version    int
@@ -255,7 +263,7 @@ func BuildOverview(person Person, ps []*Partnership, now time.Time) (o Overview,
 		active = active || me.Status != ParticipantPaused
 	}
 	slices.SortStableFunc(o.Lines, func(a, b OverviewLine) int {
-		if wa, wb := a.Stage == StageWaitingOnYou, b.Stage == StageWaitingOnYou; wa != wb {
+		if wa, wb := a.Stage == StageWaitingOnYou || a.Stage == StageDraftWaitingOnYou, b.Stage == StageWaitingOnYou || b.Stage == StageDraftWaitingOnYou; wa != wb {
 			if wa {
 				return -1
 			}
@@ -303,9 +311,14 @@ func (p *Partnership) overviewLine(me *Participant, from, to time.Time) Overview
 	}
 	l.Mine, l.Theirs = answeredBetween(me, start, end), answeredBetween(partner, start, end)
 	meDone, partnerDone := p.done(me), p.done(partner) || partner.Status == ParticipantLeft
-	switch {
+	switch d := p.Draft; {
 	case r == nil && l.Version > 0:
 		l.Stage = StageAgreed
+	case p.DraftOpen() && !d.Signing:
+		l.DraftRound, l.Stage = d.Round, StageDraftWaitingOnPartner
+		if i := d.person(me.ID); i >= 0 && d.Responses[i].At.IsZero() && d.owes(i) {
+			l.Stage = StageDraftWaitingOnYou
+		}
 	case meDone && partnerDone:
 		l.Stage = StageBothDone
 	case meDone:

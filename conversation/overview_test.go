@@ -180,13 +180,20 @@ func between(t *testing.T, id int64, kind Kind, a, b Person) *Partnership {
 // answer has participant slot i of p answer their next n questions.
 func answer(t *testing.T, p *Partnership, i, n int) *Partnership {
 	t.Helper()
+	return answerWith(t, p, i, n, "words")
+}
+
+// answerWith is answer with the words given: a sentence or two makes
+// proposals for a draft, where "words" makes none.
+func answerWith(t *testing.T, p *Partnership, i, n int, text string) *Partnership {
+	t.Helper()
 	pt := p.Participants[i]
 	for range n {
 		cur := pt.Current()
 		if cur == nil {
 			t.Fatalf("%s has no question to answer", pt.Person.Name)
 		}
-		if _, err := p.Answer(pt.ID, cur.QuestionID, "words", ovStart.Add(time.Hour)); err != nil {
+		if _, err := p.Answer(pt.ID, cur.QuestionID, text, ovStart.Add(time.Hour)); err != nil {
 			t.Fatalf("Answer: %v", err)
 		}
 	}
@@ -314,6 +321,22 @@ func TestBuildOverview(t *testing.T) {
 			want: []lineWant{
 				{partner: "Sam Ortiz", stage: StageAgreed, mine: 4, theirs: 4},
 				{partner: "Kim Novak", stage: StageBothDone, mine: 4, theirs: 4},
+			},
+		},
+		{
+			name: "drafting: one draft waits for the lead, the other for her partner",
+			parts: func(t *testing.T) []*Partnership {
+				const says = "I answer your messages within a working day."
+				mine := answerWith(t, answerWith(t, between(t, 1, KindLeadReport, ovDana, ovSam), 0, 4, says), 1, 4, says)
+				theirs := answerWith(t, answerWith(t, between(t, 2, KindPeer, ovDana, ovKim), 0, 4, says), 1, 4, says)
+				all := DraftReply{Commands: []DraftCommand{{Kind: DraftAgree, All: true}}}
+				must[[]Message](t)(theirs.ReplyToDraft(3, all, ovStart.Add(2*time.Hour)))
+				return []*Partnership{theirs, mine}
+			},
+			wantOK: true,
+			want: []lineWant{
+				{partner: "Sam Ortiz", stage: StageDraftWaitingOnYou, mine: 4, theirs: 4},
+				{partner: "Kim Novak", stage: StageDraftWaitingOnPartner, mine: 4, theirs: 4},
 			},
 		},
 	} {

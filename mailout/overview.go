@@ -53,7 +53,7 @@ func OverviewView(o conversation.Overview) *templates.Overview {
 		partner := oneLine(l.Partner.Name)
 		lv := templates.OverviewLine{
 			Partner: partner, First: conversation.FirstName(partner), Role: string(l.Role),
-			Stage: string(l.Stage), Review: l.Review,
+			Stage: string(l.Stage), Review: l.Review, DraftRound: l.DraftRound,
 			Mine: l.Mine.Answered, Theirs: l.Theirs.Answered, Total: l.Mine.Total,
 			Version:       l.Version,
 			Paused:        l.Paused,

@@ -22,8 +22,11 @@ type OverviewLine struct {
 	Partner, First string
 	Role           string
 	// Stage says whose turn it is: answering, waiting-on-you,
-	// waiting-on-partner, both-done or agreed.
-	Stage string
+	// waiting-on-partner, both-done, draft-waiting-on-you,
+	// draft-waiting-on-partner or agreed; DraftRound is the drafting
+	// round under way.
+	Stage      string
+	DraftRound int
 	// Review is the number of the review under way, 0 for the first
 	// questions; Mine and Theirs count the answers of each, of Total.
 	Review              int

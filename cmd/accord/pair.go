@@ -216,14 +216,15 @@ func localTime(t time.Time, loc *time.Location) string {
 
 func pairList(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("pair list", pairUsage)
-	status := fs.String("status", "", "only partnerships with this status: enrolled, answering, agreement, reviewing, ended")
+	status := fs.String("status", "", "only partnerships with this status: enrolled, answering, drafting, agreement, reviewing, ended")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	switch conversation.Status(*status) {
-	case "", conversation.StatusEnrolled, conversation.StatusAnswering, conversation.StatusAgreement, conversation.StatusReviewing, conversation.StatusEnded:
+	case "", conversation.StatusEnrolled, conversation.StatusAnswering, conversation.StatusDrafting, conversation.StatusAgreement,
+		conversation.StatusReviewing, conversation.StatusEnded:
 	default:
-		return usagef("--status %q: use enrolled, answering, agreement, reviewing or ended", *status)
+		return usagef("--status %q: use enrolled, answering, drafting, agreement, reviewing or ended", *status)
 	}
 	st, err := a.openStore(ctx)
 	if err != nil {
