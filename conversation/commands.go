@@ -24,6 +24,9 @@ const (
 	CmdExport CommandKind = "export"
 	// CmdUndo takes back the latest answer.
 	CmdUndo CommandKind = "undo"
+	// CmdAgreement asks for the current agreement (or, while drafting,
+	// the draft) again.
+	CmdAgreement CommandKind = "agreement"
 )
 
 // Command is a parsed reply command.
@@ -129,7 +132,10 @@ func readCommand(words []string, now time.Time, loc *time.Location) (Command, er
 	simple := map[string]CommandKind{
 		"skip": CmdSkip, "resume": CmdResume, "unpause": CmdResume,
 		"stop": CmdStop, "unsubscribe": CmdStop, "help": CmdHelp, "?": CmdHelp,
-		"export": CmdExport, "undo": CmdUndo,
+		"export": CmdExport, "undo": CmdUndo, "agreement": CmdAgreement,
+	}
+	if agreementAsked(words) {
+		return Command{Kind: CmdAgreement}, nil
 	}
 	if k, ok := simple[word]; ok {
 		if len(rest) == 0 || (k == CmdSkip && skipTail(rest)) || (k == CmdUndo && undoTail(rest)) {
@@ -316,7 +322,23 @@ func readDate(words []string, now time.Time, loc *time.Location) (Date, bool, er
 }
 
 // commandVerbs are the words a questionnaire command starts with.
-var commandVerbs = []string{"skip", "pause", "resume", "stop", "help", "export", "unsubscribe", "undo"}
+var commandVerbs = []string{"skip", "pause", "resume", "stop", "help", "export", "unsubscribe", "undo", "agreement"}
+
+// agreementAsked reports a request for the agreement in a few words:
+// "send me our agreement", "the current agreement", "agreement please".
+func agreementAsked(words []string) bool {
+	if len(words) < 2 || len(words) > 6 || words[len(words)-1] != "agreement" {
+		return false
+	}
+	for _, w := range words[:len(words)-1] {
+		switch w {
+		case "send", "me", "us", "the", "our", "my", "current", "latest", "a", "copy", "of", "again", "show", "resend":
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // weightyVerbs are the commands whose word alone, in a short reply with
 // other words around it, is more likely a request than an answer: "stop

@@ -20,6 +20,9 @@ type Digest struct {
 	Prep [2]PrepTally
 	// Trend is every review's ratings so far, oldest first.
 	Trend []TrendPoint
+	// Kept counts, per review so far that rated statements, how many were
+	// kept, partly kept and not, oldest first.
+	Kept []KeptCount
 	// NextReview is the date of the next review.
 	NextReview Date
 	// Amendments counts what people wrote back to the previous version.
@@ -100,6 +103,9 @@ func (p *Partnership) digest(ag *Agreement, now time.Time) *Digest {
 			}
 		}
 		d.Trend = append(d.Trend, tp)
+		if len(a.Review.Kept) > 0 {
+			d.Kept = append(d.Kept, CountKept(a.Review))
+		}
 	}
 	for i, pt := range p.Participants {
 		d.Prep[i].Name = pt.Person.Name

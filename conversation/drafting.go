@@ -93,6 +93,9 @@ type Draft struct {
 	// Closed is when drafting ended: the draft was signed, or a review
 	// took over. Zero while drafting goes on.
 	Closed time.Time `json:"closed,omitzero"`
+	// Review is the number of the review whose statements the draft
+	// revises; 0 while drafting version 1.
+	Review int `json:"review,omitempty"`
 }
 
 // Statement is one numbered statement of a draft.
@@ -330,7 +333,7 @@ func (d *Draft) NextRound(now time.Time) (*Draft, error) {
 	if d.Exhausted() {
 		return nil, ErrDraftExhausted
 	}
-	return &Draft{Round: d.Round + 1, People: d.People, Statements: d.Merged(), Started: now, AgreedAt: d.AgreedAt}, nil
+	return &Draft{Round: d.Round + 1, People: d.People, Statements: d.Merged(), Started: now, AgreedAt: d.AgreedAt, Review: d.Review}, nil
 }
 
 // stance is where one person stands on a statement after their replies

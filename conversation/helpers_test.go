@@ -116,17 +116,28 @@ func kindsTo(msgs []Message, pt *Participant) []MessageKind {
 }
 
 // signed has both people agree to the whole open draft at now, so that
-// version 1 is signed; it does nothing when no draft is open (a set that
-// proposes nothing goes straight to its agreement).
+// version 1 (or the version a review builds) is signed; it does nothing
+// when no draft is open (a set that proposes nothing goes straight to its
+// agreement).
 func signed(t testing.TB, p *Partnership, now time.Time) *Partnership {
 	t.Helper()
+	signAll(t, p, now)
+	return p
+}
+
+// signAll is signed, returning the messages of the reply that signs.
+func signAll(t testing.TB, p *Partnership, now time.Time) []Message {
+	t.Helper()
+	var last []Message
 	for _, pt := range p.Participants {
 		if !p.DraftOpen() {
 			break
 		}
-		if _, err := p.ReplyToDraft(pt.ID, DraftReply{Commands: []DraftCommand{{Kind: DraftAgree, All: true}}}, now); err != nil {
+		msgs, err := p.ReplyToDraft(pt.ID, DraftReply{Commands: []DraftCommand{{Kind: DraftAgree, All: true}}}, now)
+		if err != nil {
 			t.Fatalf("%s agrees to the draft: %v", pt.Person.Name, err)
 		}
+		last = msgs
 	}
-	return p
+	return last
 }

@@ -128,6 +128,12 @@ const (
 	// differ; NoteDraftClosed one that came after drafting ended.
 	NoteDraftOldRound NoteKind = "draft-old-round"
 	NoteDraftClosed   NoteKind = "draft-closed"
+	// NoteNoAgreementYet answers a request for the agreement before
+	// there is one.
+	NoteNoAgreementYet NoteKind = "no-agreement-yet"
+	// NoteKeptUnclear refuses a reply to "did we keep this?" (see
+	// KeptError); nothing of it was recorded.
+	NoteKeptUnclear NoteKind = "kept-unclear"
 )
 
 // Note acknowledges something the person (or the operator) did.
@@ -160,6 +166,9 @@ type Note struct {
 	// was wrong with a refused reply to it.
 	Draft      *Draft
 	DraftError *DraftReplyError
+	// KeptError is what was wrong with a refused reply to "did we keep
+	// this?".
+	KeptError *KeptError
 }
 
 // Message is one mail to one participant, as the domain sees it.
@@ -205,4 +214,7 @@ type Message struct {
 	Digest *Digest
 	// Draft is the drafting round a draft message shows.
 	Draft *Draft
+	// OnDemand marks an agreement sent again because the person asked
+	// for it, rather than a new version.
+	OnDemand bool
 }

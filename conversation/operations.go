@@ -49,7 +49,7 @@ func (p *Partnership) Answer(participantID int64, questionID, text string, now t
 	if pr == nil {
 		return nil, ErrNotAsked
 	}
-	if err := checkReviewAnswer(questionID, text); err != nil {
+	if err := p.checkReviewAnswer(questionID, text); err != nil {
 		return nil, err
 	}
 	var notes []Note
@@ -324,6 +324,24 @@ func (p *Partnership) Help(participantID int64, now time.Time) ([]Message, error
 		return nil, err
 	}
 	return []Message{p.compose(me, Message{Kind: MsgHelp}, now)}, nil
+}
+
+// SendAgreement answers a person's request for their agreement: the
+// latest version, again (its Markdown goes with it), or while the two
+// still draft version 1 the open round's draft; before either, the help
+// text with a note that there is none yet.
+func (p *Partnership) SendAgreement(participantID int64, now time.Time) ([]Message, error) {
+	me, err := p.writer(participantID, now)
+	if err != nil {
+		return nil, err
+	}
+	switch ag := p.LatestAgreement(); {
+	case ag != nil:
+		return []Message{p.compose(me, Message{Kind: MsgAgreement, Agreement: ag, OnDemand: true}, now)}, nil
+	case p.DraftOpen():
+		return []Message{p.compose(me, Message{Kind: MsgDraft, Draft: p.Draft, Resent: true}, now)}, nil
+	}
+	return []Message{p.compose(me, Message{Kind: MsgHelp, Notes: []Note{{Kind: NoteNoAgreementYet}}}, now)}, nil
 }
 
 // Export sends a person their partnership's agreement history. It works

@@ -45,6 +45,9 @@ const (
 	ReviewBrings     = "brings"
 	ReviewNeeds      = "needs"
 	ReviewKeepChange = "keep-change-add"
+	// ReviewKept asks, of a signed agreement, whether each statement was
+	// kept (see ParseKept).
+	ReviewKept = "kept"
 	// reviewCommitPrefix starts the id of the question about one
 	// commitment topic; the topic's question id follows.
 	reviewCommitPrefix = "commit-"
@@ -89,6 +92,8 @@ const (
 	PartRating     ReviewPart = "rating"
 	PartReflection ReviewPart = "reflection"
 	PartCommitment ReviewPart = "commitment"
+	// PartKept rates each statement of the agreement: kept, partly, not.
+	PartKept ReviewPart = "kept"
 )
 
 // ReviewPartOf says what the question with this id asks for, and for a
@@ -101,6 +106,8 @@ func ReviewPartOf(qid string) (part ReviewPart, topic string) {
 		return "", ""
 	case id == ReviewRating:
 		return PartRating, ""
+	case id == ReviewKept:
+		return PartKept, ""
 	case strings.HasPrefix(id, reviewCommitPrefix):
 		return PartCommitment, strings.TrimPrefix(id, reviewCommitPrefix)
 	}
@@ -154,7 +161,12 @@ func ReviewReflections(set *QuestionSet) []Question {
 // reflections, then one question per commitment topic.
 func reviewQuestions(n int, set *QuestionSet, ag *Agreement) []Question {
 	theme := fmt.Sprintf("Review %d", n)
-	qs := append([]Question{ratingQuestion}, ReviewReflections(set)...)
+	qs := []Question{ratingQuestion}
+	if ag != nil && len(ag.Statements) > 0 {
+		// Its wording is the templates': the mail lists the statements.
+		qs = append(qs, Question{ID: ReviewKept})
+	}
+	qs = append(qs, ReviewReflections(set)...)
 	for i := range qs {
 		qs[i].Section = ""
 	}
@@ -335,6 +347,9 @@ func (p *Partnership) closeReview(now time.Time) {
 		}
 	}
 	r.ClosedAt = now
+	if p.startReviewDraft(r, now) {
+		return
+	}
 	p.Agreements = append(p.Agreements, BuildAgreement(p, now))
 	p.Status = StatusAgreement
 	p.sendAgreement(now)
@@ -376,8 +391,12 @@ func isWordChar(b byte) bool {
 }
 
 // checkReviewAnswer rejects replies a review question cannot use.
-func checkReviewAnswer(qid, text string) error {
+func (p *Partnership) checkReviewAnswer(qid, text string) error {
 	switch part, _ := ReviewPartOf(qid); part {
+	case PartKept:
+		n, _, _ := splitReviewID(qid)
+		_, err := ParseKept(text, p.keptStatements(n))
+		return err
 	case PartRating:
 		_, _, err := ParseRating(text)
 		return err

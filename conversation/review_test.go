@@ -21,6 +21,9 @@ func answerReview(t *testing.T, p *Partnership, pt *Participant, now *time.Time,
 	for _, q := range r.Questions {
 		*now = now.Add(time.Minute)
 		text := reply(q.ID)
+		if part, _ := ReviewPartOf(q.ID); part == PartKept && !strings.Contains(text, "yes") {
+			text = "all yes" // the statements of a signed agreement
+		}
 		var msgs []Message
 		var err error
 		if text == "skip" {
@@ -120,6 +123,11 @@ func TestReviewBuildsNextVersionAndDigest(t *testing.T) {
 		}
 		return "report on " + qid
 	})
+	// Then both sign the statements again.
+	if p.Status != StatusDrafting || p.Draft.Review != 1 {
+		t.Fatalf("after both answered: status %s, want the statements drafted again for review 1", p.Status)
+	}
+	last = signAll(t, p, now)
 	v2 := p.LatestAgreement()
 	if v2.Version != 2 || v2.Previous != 1 || v2.Review == nil || p.Status != StatusAgreement {
 		t.Fatalf("after both answered: version %d (previous %d), review %v, status %s", v2.Version, v2.Previous, v2.Review, p.Status)
@@ -202,6 +210,14 @@ func TestReviewAnswersThatDoNotFit(t *testing.T) {
 		t.Fatal("a rejected rating moved the lead on")
 	}
 	must[[]Message](t)(p.Answer(lead.ID, rating, "3", now))
+	kept := ReviewQuestionID(1, ReviewKept)
+	for _, bad := range []string{"yes to most", "1 yes", "1 yes, 9 no", "1 yes, 1 no, all partly", "1-2 maybe"} {
+		var ke *KeptError
+		if _, err := p.Answer(lead.ID, kept, bad, now); !errors.As(err, &ke) {
+			t.Errorf("kept %q: err = %v, want a KeptError", bad, err)
+		}
+	}
+	must[[]Message](t)(p.Answer(lead.ID, kept, "all yes, 2 partly", now))
 	for _, bad := range []string{"4", " 3.5 ", "5/5", "2 out of 5."} {
 		if _, err := p.Answer(lead.ID, ReviewQuestionID(1, ReviewDeveloping), bad, now); !errors.Is(err, ErrBareNumber) {
 			t.Errorf("reflection %q: err = %v, want ErrBareNumber", bad, err)
@@ -464,7 +480,7 @@ func TestReviewAsksTheSetsReflections(t *testing.T) {
 			t.Errorf("question %s has theme %q and section %q, want the review's theme and none", q.ID, q.Theme, q.Section)
 		}
 	}
-	want := []string{"review1-rating", "review1-learned", "review1-team", "review1-commit-q2", "review1-commit-q3"}
+	want := []string{"review1-rating", "review1-kept", "review1-learned", "review1-team", "review1-commit-q2", "review1-commit-q3"}
 	if !slices.Equal(ids, want) {
 		t.Fatalf("review asks %v, want %v", ids, want)
 	}
@@ -482,7 +498,7 @@ func TestReviewAsksTheSetsReflections(t *testing.T) {
 			return pt.Person.Name + " on " + qid
 		})
 	}
-	rec := p.LatestAgreement().Review
+	rec := signed(t, p, now).LatestAgreement().Review
 	if rec == nil {
 		t.Fatal("no version 2 after both answered")
 	}
@@ -557,6 +573,7 @@ func TestDigestCountsReplacedSeries(t *testing.T) {
 			return "keep"
 		})
 	}
+	last = signAll(t, p, now)
 	var d *Digest
 	for _, m := range last {
 		if m.Kind == MsgDigest && m.To == lead {

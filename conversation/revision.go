@@ -19,6 +19,9 @@ type ReviewRecord struct {
 	Topics []Topic `json:"topics"`
 	// Amendments are what people wrote back to the previous version.
 	Amendments []Entry `json:"amendments,omitempty"`
+	// Kept is how the two rated keeping each statement of the previous
+	// version; empty when it had none.
+	Kept []KeptRating `json:"kept,omitempty"`
 }
 
 // Rating is one person's answer to "how is our partnership going".
@@ -322,6 +325,7 @@ func (p *Partnership) reviewRecord(r *Review, prev *Agreement, now time.Time) *R
 		}
 		rec.Topics = append(rec.Topics, t)
 	}
+	rec.Kept = p.keptRatings(r, prev)
 	for _, am := range p.Amendments {
 		if !am.At.After(prev.Created) {
 			continue

@@ -203,7 +203,7 @@ func (p *Partnership) Rewrite(participantID int64, rws []Rewrite, questionID, re
 		if me.Prompt(questionID) == nil {
 			return nil, ErrNotAsked
 		}
-		if err := checkReviewAnswer(questionID, rest); err != nil {
+		if err := p.checkReviewAnswer(questionID, rest); err != nil {
 			return nil, err
 		}
 	}

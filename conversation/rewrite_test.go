@@ -87,6 +87,8 @@ func reviewReply(qid string) string {
 		return "4"
 	case PartCommitment:
 		return "keep"
+	case PartKept:
+		return "all yes"
 	}
 	return "A sentence on " + qid
 }
@@ -191,7 +193,7 @@ func TestReviewRewritesATheme(t *testing.T) {
 					must[[]Message](t)(p.Answer(report.ID, q.ID, reviewReply(q.ID), now))
 				}
 			}
-			v2 := p.LatestAgreement()
+			v2 := signed(t, p, now).LatestAgreement()
 			if v2.Version != 2 {
 				t.Fatalf("latest version %d after both finished, want 2", v2.Version)
 			}
@@ -291,7 +293,7 @@ func TestRewriteUndone(t *testing.T) {
 	for _, pt := range p.Participants {
 		answerReview(t, p, pt, &now, reviewReply)
 	}
-	v2 := p.LatestAgreement()
+	v2 := signed(t, p, now).LatestAgreement()
 	if v2.Version != 2 || len(v2.Changes) != 0 {
 		t.Fatalf("version %d with changes %+v, want 2 with none", v2.Version, v2.Changes)
 	}
@@ -312,7 +314,7 @@ func TestRewriteLeavesThePartner(t *testing.T) {
 	for _, pt := range p.Participants {
 		answerReview(t, p, pt, &now, reviewReply)
 	}
-	v2 := p.LatestAgreement()
+	v2 := signed(t, p, now).LatestAgreement()
 	var got []string
 	for _, qid := range []string{"q1", "q4"} {
 		for _, e := range topicOf(t, v2, qid).Entries {

@@ -112,8 +112,8 @@ func (p *Partnership) signDraft(d *Draft, now time.Time) {
 	d.Closed = now
 	prev := p.LatestAgreement()
 	ag := BuildAgreement(p, now)
-	if prev != nil {
-		// A late signature: the review keeps its date.
+	if prev != nil && d.Review == 0 {
+		// A late signature of version 1: the review keeps its date.
 		ag.ReviewOn = prev.ReviewOn
 	}
 	agreed := d.Agreed()
@@ -134,7 +134,8 @@ func (p *Partnership) signDraft(d *Draft, now time.Time) {
 // version 1 exists ends drafting: the review takes it up.
 func (p *Partnership) lapseDraft(now time.Time) {
 	d := p.Draft
-	if p.LatestAgreement() != nil {
+	if prev := p.LatestAgreement(); prev != nil && (d.Review == 0 || prev.Version > d.Review) {
+		// The version this draft was for went out already.
 		d.Closed = now
 		return
 	}
@@ -267,6 +268,32 @@ func (p *Partnership) nextDraftWake() time.Time {
 		}
 	}
 	return next
+}
+
+// startReviewDraft follows the questions of review r, when the version
+// under review has statements: both get them as a draft to sign again, or
+// to change, drop or add to, and the version the review builds is signed
+// (or lapses) like version 1. It reports whether drafting began.
+func (p *Partnership) startReviewDraft(r *Review, now time.Time) bool {
+	prev := p.agreementVersion(r.Number)
+	a, b := p.Participants[0], p.Participants[1]
+	if prev == nil || len(prev.Statements) == 0 || a.Status == ParticipantLeft || b.Status == ParticipantLeft {
+		return false
+	}
+	d := &Draft{Round: 1, People: [2]int64{a.ID, b.ID}, Started: now, Review: r.Number}
+	for _, s := range prev.Statements {
+		st := Statement{Number: s.Number, Theme: s.Theme, Text: s.Text}
+		for _, pt := range p.Participants {
+			if pt.Role == s.Role && pt.Person.Name == s.Name {
+				st.AuthorID = pt.ID
+			}
+		}
+		d.Statements = append(d.Statements, st)
+	}
+	p.Draft = d
+	p.Status = StatusDrafting
+	p.sendAgreement(now)
+	return true
 }
 
 // closeDraft ends whatever drafting is left when a review opens.

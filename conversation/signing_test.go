@@ -536,3 +536,29 @@ func TestReviewClosesTheDraft(t *testing.T) {
 		t.Errorf("latest agreement = version %d signed %v, want the unsigned version 1", v.Version, v.Signed())
 	}
 }
+
+// TestSendAgreement: the agreement command sends the latest version again
+// (marked as asked for, the version seen unchanged), the open round while
+// drafting, and before either a note that there is none yet.
+func TestSendAgreement(t *testing.T) {
+	t.Parallel()
+	early := pair(t, 3, noQuiet(), t0)
+	early.Enroll(t0)
+	msgs := must[[]Message](t)(early.SendAgreement(1, t0.Add(time.Hour)))
+	if m := only(t, msgs, early.Participants[0]); m.Kind != MsgHelp || len(m.Notes) != 1 || m.Notes[0].Kind != NoteNoAgreementYet {
+		t.Errorf("before any draft: %s with %+v, want help with no-agreement-yet", m.Kind, m.Notes)
+	}
+
+	p, start := draftingPair(t)
+	lead := p.Participants[0]
+	msgs = must[[]Message](t)(p.SendAgreement(lead.ID, start.Add(time.Hour)))
+	if m := only(t, msgs, lead); m.Kind != MsgDraft || !m.Resent || m.Draft != p.Draft {
+		t.Errorf("while drafting: %s (resent %v), want the open round again", m.Kind, m.Resent)
+	}
+	signed(t, p, start.Add(2*time.Hour))
+	seen := lead.AgreementSeen
+	msgs = must[[]Message](t)(p.SendAgreement(lead.ID, start.Add(3*time.Hour)))
+	if m := only(t, msgs, lead); m.Kind != MsgAgreement || !m.OnDemand || m.Agreement != p.LatestAgreement() || lead.AgreementSeen != seen {
+		t.Errorf("after signing: %s (on demand %v, version %v), seen %d→%d; want version 1 again", m.Kind, m.OnDemand, m.Agreement, seen, lead.AgreementSeen)
+	}
+}

@@ -93,7 +93,7 @@ func participantByEmail(p *conversation.Partnership, email string) *conversation
 // isCheckinReply reports whether a reply answers check-in mail: through
 // the token of a check-in mail, or in the check-in thread.
 func isCheckinReply(r route) bool {
-	if _, draft := store.DraftRound(r.Purpose); draft {
+	if _, _, draft := store.DraftRoundOf(r.Purpose); draft {
 		return false
 	}
 	return r.Purpose != "" || r.Thread == mailout.ThreadCheckins

@@ -1,30 +1,41 @@
 package mailin
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jhillyerd/enmime/v2"
 
 	"accord/conversation"
 	"accord/store"
 	"accord/store/storetest"
 )
 
-// signDraft has both people reply "agree all" to their latest mail, the
-// first round of the draft agreement, so that version 1 is signed.
+// signDraft has both people reply "agree all" to the first round of the
+// open draft (of version 1, or of a review's), so that the version is
+// signed.
 func (e *env) signDraft() {
 	e.t.Helper()
+	e.flush()
 	pr := e.processor("signing")
 	for i, who := range []string{"dana@example.test", "sam@example.test"} {
 		d := e.lastMail(who)
-		if !strings.Contains(d.Subject, "draft agreement") {
-			e.t.Fatalf("%s's last mail is %q, want the draft agreement", who, d.Subject)
+		if !strings.Contains(d.Subject, "— round 1 of 3") {
+			e.t.Fatalf("%s's last mail is %q, want the draft", who, d.Subject)
 		}
-		if res := e.process(pr, uint32(90000+i), replyMail(who, d, "agree all")); res.Outcome != store.InboundAnswer {
+		if res := e.process(pr, 90000+10*e.signed+uint32(i), replyMail(who, d, "agree all")); res.Outcome != store.InboundAnswer {
 			e.t.Fatalf("%s agrees to the draft: %+v", who, res)
 		}
 	}
-	// The agreement reaches both at once, whatever the hour.
+	e.signed++
+	e.flush()
+}
+
+// flush sends both people what waits for them, whatever the hour.
+func (e *env) flush() {
+	e.t.Helper()
 	_, err := e.st.Apply(e.ctx, e.pid, func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
 		quiet := p.Rules.Quiet
 		p.Rules.Quiet = conversation.QuietHours{}
@@ -45,7 +56,9 @@ func (e *env) signDraft() {
 // still works while drafting, a slip and plain words are explained and
 // change nothing, a change waits for the partner, and the partner's
 // agreement to it signs version 1, which both receive. A reply to an
-// earlier round's mail, or to the draft once signed, is refused.
+// earlier round's mail, or to the draft once signed, is refused; the
+// agreement command sends the open round again, then the signed version
+// with its Markdown attached.
 func TestDraftRepliesByMail(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, storetest.SQLiteURL(t), nil)
@@ -57,10 +70,12 @@ func TestDraftRepliesByMail(t *testing.T) {
 		{"dana@example.test", "agre all", store.InboundRejected, "draft: ", `Did you mean "agree all"?`},
 		{"dana@example.test", "Looks good to me, thanks for putting this together", store.InboundRejected, "draft: ", "Your reply to the draft: nothing recorded"},
 		{"dana@example.test", "agree all\nchange 1: I keep your mornings free of meetings.", store.InboundAnswer, "draft round 1: agree all; change 1", "Noted: your reply to the draft"},
+		{"sam@example.test", "agreement", store.InboundCommand, "agreement", "draft agreement — round 1 of 3"},
 		{"sam@example.test", "Agree all.\n\nThanks,\nSam", store.InboundAnswer, "draft round 1: agree all", "round 2 of 3"},
 		{"dana@example.test", "agree 1", store.InboundRejected, "draft: a reply to round 1", "That was an earlier round of the draft"},
 		{"sam@example.test", "agree all", store.InboundAnswer, "draft round 2: agree all", "partnership agreement (version 1)"},
 		{"sam@example.test", "agree all", store.InboundRejected, "draft: a reply after drafting ended", "Drafting has ended"},
+		{"sam@example.test", "Send me our agreement, please", store.InboundCommand, "agreement", "Your agreement as it stands (version 1)"},
 	}
 	for i, s := range steps {
 		last := e.lastMail(s.who)
@@ -79,6 +94,11 @@ func TestDraftRepliesByMail(t *testing.T) {
 		if got := e.lastMail(s.who).Subject; !strings.Contains(got, s.subject) {
 			t.Errorf("step %d: %s's last mail is %q, want one about %q", i+1, s.who, got, s.subject)
 		}
+	}
+	if env, err := enmime.ReadEnvelope(bytes.NewReader(e.lastMail("sam@example.test").Raw)); err != nil ||
+		len(env.Attachments) != 1 || env.Attachments[0].FileName != "accord-agreement-v1.md" ||
+		!bytes.Contains(env.Attachments[0].Content, []byte("**Agreed by Dana Lee on")) {
+		t.Errorf("the agreement sent on request carries no signed Markdown (err %v)", err)
 	}
 	for _, who := range []string{"dana@example.test", "sam@example.test"} {
 		var body string

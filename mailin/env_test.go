@@ -42,6 +42,8 @@ type env struct {
 	dana  int64 // participant ids
 	sam   int64
 	procs []*Processor
+	// signed counts the drafts signDraft signed, for fresh UIDs.
+	signed uint32
 }
 
 func newEnv(t testing.TB, dbURL string, mb *mailtest.IMAP) *env {

@@ -334,7 +334,7 @@ func (p *Processor) apply(ctx context.Context, id int64, f Fetched, h textproto.
 				o.Outcome, o.Detail, msgs, err = checkinReply(pp, me, r, text, now)
 				return msgs, err
 			}
-			if round, ok := store.DraftRound(r.Purpose); ok && (!pp.DraftOpen() || round != pp.Draft.Round) {
+			if _, round, ok := store.DraftRoundOf(r.Purpose); ok && (!pp.DraftOpen() || !store.IsDraftRound(r.Purpose, pp.Draft)) {
 				if _, err := conversation.ParseDraftReply(text); err == nil {
 					// Numbers of another round's mail would name other
 					// statements: nothing of it is applied.
@@ -398,6 +398,11 @@ func (p *Processor) apply(ctx context.Context, id int64, f Fetched, h textproto.
 			}
 			o.Outcome, o.Detail = store.InboundAnswer, "question "+question
 			msgs, err := pp.Answer(me.ID, question, text, now)
+			var ke *conversation.KeptError
+			if errors.As(err, &ke) {
+				o.Outcome, o.Detail = store.InboundRejected, "question "+question+": "+ke.Error()
+				return pp.Explain(me.ID, conversation.Note{Kind: conversation.NoteKeptUnclear, KeptError: ke}, now)
+			}
 			if why := unfitAnswer(question, err, &o); why != "" {
 				return pp.Unclear(me.ID, why, now)
 			}
@@ -569,6 +574,8 @@ func runCommand(p *conversation.Partnership, me *conversation.Participant, cmd c
 		return p.Export(me.ID, now)
 	case conversation.CmdUndo:
 		return p.Undo(me.ID, now)
+	case conversation.CmdAgreement:
+		return p.SendAgreement(me.ID, now)
 	}
 	return p.Help(me.ID, now)
 }

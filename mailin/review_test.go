@@ -68,8 +68,10 @@ func TestReviewRepliesByMail(t *testing.T) {
 	}{
 		{"7", store.InboundRejected, "not a rating", "could not act"},
 		{"4 — steadier than in spring", store.InboundAnswer, "question review1-rating", "2/"},
+		{"1 yes, 1 no", store.InboundRejected, "question review1-kept: statements 1 rated twice", "Did we keep it? Nothing recorded yet"},
+		{"all yes", store.InboundAnswer, "question review1-kept", "3/"},
 		{"3", store.InboundRejected, "only a number", "could not act"},
-		{"We speak up sooner now.", store.InboundAnswer, "question review1-developing", "3/"},
+		{"We speak up sooner now.", store.InboundAnswer, "question review1-developing", "4/"},
 	}
 	for i, s := range steps {
 		before := len(e.answers(e.sam))
@@ -136,6 +138,8 @@ func (e *env) finishReview(participant int64) {
 				text = "4"
 			case conversation.PartCommitment:
 				text = "keep"
+			case conversation.PartKept:
+				text = "all yes"
 			}
 			return p.Answer(pt.ID, pr.QuestionID, text, now)
 		})
@@ -207,6 +211,7 @@ func TestReviewRewriteByMail(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	e.signDraft()
 	p, err := e.st.Load(e.ctx, e.pid)
 	if err != nil {
 		t.Fatal(err)

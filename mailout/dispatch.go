@@ -59,11 +59,8 @@ func (d *Dispatcher) Dispatch(ctx context.Context, tx *store.Tx, p *conversation
 				d.log().Error("could not build the calendar part", "partnership_id", p.ID, "err", err)
 			}
 		}
-		if o.Kind == conversation.MsgExport {
-			var md []byte
-			if md, err = ExportMarkdown(p, o.To); err == nil {
-				l.Attachment = &Attachment{Name: ExportName, ContentType: "text/markdown; charset=utf-8", Content: md}
-			}
+		if l.Attachment, err = attachmentOf(p, o.Message); err != nil {
+			return err
 		}
 		if inbound.participantID == o.To.ID && messageID(inbound.messageID) != "" {
 			l.References = append(l.References, inbound.messageID)

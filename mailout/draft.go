@@ -12,7 +12,7 @@ import (
 // (see conversation.Draft.OpenFor), and example numbers for the reply
 // commands taken from this draft.
 func draftView(p *conversation.Partnership, d *conversation.Draft, me *conversation.Participant) *templates.Draft {
-	v := &templates.Draft{Round: d.Round, MaxRounds: conversation.MaxDraftRounds, PartnerReplied: d.Responded(p.Partner(me).ID)}
+	v := &templates.Draft{Round: d.Round, MaxRounds: conversation.MaxDraftRounds, PartnerReplied: d.Responded(p.Partner(me).ID), Review: d.Review}
 	mine, theirs := 0, 1
 	if d.People[1] == me.ID {
 		mine, theirs = 1, 0

@@ -11,6 +11,27 @@ import (
 // ExportName is the file name of an export attachment.
 const ExportName = "accord-agreement-history.md"
 
+// attachmentOf is the file a message carries, if any: the history an
+// export sends, or the Markdown of an agreement sent again on request.
+func attachmentOf(p *conversation.Partnership, m conversation.Message) (*Attachment, error) {
+	switch {
+	case m.Kind == conversation.MsgExport:
+		md, err := ExportMarkdown(p, m.To)
+		if err != nil {
+			return nil, err
+		}
+		return &Attachment{Name: ExportName, ContentType: "text/markdown; charset=utf-8", Content: md}, nil
+	case m.Kind == conversation.MsgAgreement && m.OnDemand && m.Agreement != nil:
+		md, err := templates.AgreementMarkdown(agreementView(m.Agreement, m.To.Person.Location, p.Set))
+		if err != nil {
+			return nil, err
+		}
+		name := fmt.Sprintf("accord-agreement-v%d.md", m.Agreement.Version)
+		return &Attachment{Name: name, ContentType: "text/markdown; charset=utf-8", Content: []byte(md)}, nil
+	}
+	return nil, nil
+}
+
 // ExportMarkdown is what a person gets when they reply export: every
 // agreement version, newest first, then their own answers with dates.
 // Their partner's answers appear only as the agreements show them, so an
@@ -48,7 +69,7 @@ func ExportMarkdown(p *conversation.Partnership, me *conversation.Participant) (
 		n++
 		title := a.QuestionID
 		if q, ok := p.Question(a.QuestionID); ok {
-			title = q.Title
+			title = questionTitle(q)
 		}
 		fmt.Fprintf(&b, "### %s\n\n%s\n\n", title, LongDate(a.At, loc))
 		for _, line := range strings.Split(a.Text, "\n") {

@@ -411,7 +411,11 @@ func (o *Outbox) gate(ctx context.Context) error {
 			o.state.LastError = err.Error()
 			delay := reachDelay(o.state.probes)
 			if !o.state.AuthFailedSince.IsZero() {
-				delay = probeDelay(o.state.probes)
+				// While the login is refused, another failure keeps the
+				// login's pace: with OAuth a few seconds, so mail moves
+				// soon after a new sign-in.
+				delay = o.loginDelay(nil, o.state.probes)
+				o.Logger.Warn("checking the SMTP login failed", "err", err, "next_try", o.Store.Now().Add(delay))
 			}
 			o.state.nextProbe = o.Store.Now().Add(delay)
 			o.mu.Unlock()

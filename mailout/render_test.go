@@ -263,9 +263,10 @@ func TestSamplesWithOwnReview(t *testing.T) {
 		}
 		texts[s.Name] = env.Text
 	}
-	// The lead rated; the next question is the set's only reflection.
-	if got := texts["question-review"]; !strings.Contains(got, "What did you learn this quarter about working with Sam?") {
-		t.Errorf("the question after the rating does not ask the set's reflection:\n%s", got)
+	// The lead rated; the next question asks whether they kept each
+	// statement of their signed agreement (the set's reflection follows).
+	if got := texts["question-review"]; !strings.Contains(got, "Did we keep what we agreed?") {
+		t.Errorf("the question after the rating does not ask whether they kept their statements:\n%s", got)
 	}
 	if got := texts["agreement-v2"]; !strings.Contains(got, "What did we learn this quarter?") || strings.Contains(got, "How are your needs changing?") {
 		t.Errorf("version 2's review section does not hold the set's reflection alone:\n%s", got)

@@ -116,6 +116,8 @@ func Samples(set *conversation.QuestionSet, now time.Time, r *Renderer) ([]Sampl
 	add("ack-nothing-to-undo", p, msgs, err, conversation.MsgAck, lead)
 	msgs, err = p.Help(2, step())
 	add("help", p, msgs, err, conversation.MsgHelp, report)
+	msgs, err = p.SendAgreement(2, step())
+	add("help-no-agreement-yet", p, msgs, err, conversation.MsgHelp, report)
 	msgs, err = p.PauseAll(time.Time{}, step())
 	add("ack-paused-by-organiser", p, msgs, err, conversation.MsgAck, lead)
 	if _, err := p.ResumeAll(step()); err != nil {
@@ -164,6 +166,8 @@ func Samples(set *conversation.QuestionSet, now time.Time, r *Renderer) ([]Sampl
 	msgs, err = replyToDraft(p, 2, "agree all", step())
 	add("agreement", p, msgs, err, conversation.MsgAgreement, report)
 	add("schedule-ask", p, msgs, err, conversation.MsgScheduleAsk, lead)
+	msgs, err = p.SendAgreement(2, step())
+	add("agreement-on-demand", p, msgs, err, conversation.MsgAgreement, report)
 
 	msgs, err = p.Amend(1, "Could we add a monthly walk to our routines?", step())
 	add("ack-kept", p, msgs, err, conversation.MsgAck, lead)
@@ -222,16 +226,23 @@ func Samples(set *conversation.QuestionSet, now time.Time, r *Renderer) ([]Sampl
 	partial.Wake(rt)
 	for _, rq := range partial.CurrentReview().Questions {
 		text := "Dana on " + rq.Title
-		if part, _ := conversation.ReviewPartOf(rq.ID); part == conversation.PartRating {
+		switch part, _ := conversation.ReviewPartOf(rq.ID); part {
+		case conversation.PartRating:
 			text = "3 — a slow quarter"
-		} else if part == conversation.PartCommitment {
+		case conversation.PartCommitment:
 			text = "keep"
+		case conversation.PartKept:
+			text = "all yes"
 		}
 		if _, err := partial.Answer(1, rq.ID, text, rt.Add(time.Hour)); err != nil {
 			return nil, err
 		}
 	}
-	add("digest-partial", partial, partial.Wake(rt.Add(15*24*time.Hour)), nil, conversation.MsgDigest, lead)
+	// The review closes at its deadline without Sam's answers; both sign
+	// the statements again.
+	partial.Wake(rt.Add(15 * 24 * time.Hour))
+	msgs, err = signAll(partial, rt.Add(15*24*time.Hour+time.Hour))
+	add("digest-partial", partial, msgs, err, conversation.MsgDigest, lead)
 
 	if err := zoneSamples(set, rules, berlin, now, add); err != nil {
 		return nil, err
@@ -434,13 +445,11 @@ func sampleOf(name string, p *conversation.Partnership, m conversation.Message, 
 	if m.Prompt != nil || m.Draft != nil || m.Calendar != nil || m.Occurrence != nil || m.Kind == conversation.MsgScheduleAsk {
 		l.Token = "sampletokensampletokensamp"
 	}
-	if m.Kind == conversation.MsgExport {
-		md, err := ExportMarkdown(p, m.To)
-		if err != nil {
-			return Sample{}, fmt.Errorf("mailout: sample %s: %w", name, err)
-		}
-		l.Attachment = &Attachment{Name: ExportName, ContentType: "text/markdown; charset=utf-8", Content: md}
+	att, err := attachmentOf(p, m)
+	if err != nil {
+		return Sample{}, fmt.Errorf("mailout: sample %s: %w", name, err)
 	}
+	l.Attachment = att
 	if m.Calendar != nil {
 		var err error
 		if l.CalendarMethod, l.Calendar, err = r.CalendarOf(p, m.Calendar); err != nil {
@@ -595,6 +604,9 @@ func reviewSamples(p *conversation.Partnership, add func(string, *conversation.P
 		if text == "" { // a reflection of the operator's own set
 			text = "We talk about this at most check-ins now, and it shows in how the team plans."
 		}
+		if part == conversation.PartKept {
+			text = "all yes, 1 partly, 3 no"
+		}
 		if part == conversation.PartCommitment {
 			text = "keep"
 			if i == len(r.Questions)-1 {
@@ -605,6 +617,15 @@ func reviewSamples(p *conversation.Partnership, add func(string, *conversation.P
 		switch {
 		case i == 0:
 			add("question-review", p, msgs, err, conversation.MsgQuestion, lead)
+			// The next question asks whether they kept each statement;
+			// first, a reply that rates one twice.
+			_, err := p.Answer(1, r.Questions[1].ID, "1 yes, 1 no", step())
+			var ke *conversation.KeptError
+			if !errors.As(err, &ke) {
+				return fmt.Errorf("mailout: sample help-kept-unclear: the reply was not refused: %v", err)
+			}
+			msgs, err := p.Explain(1, conversation.Note{Kind: conversation.NoteKeptUnclear, KeptError: ke}, step())
+			add("help-kept-unclear", p, msgs, err, conversation.MsgHelp, lead)
 		case i == len(r.Questions)-2:
 			add("question-review-commitment", p, msgs, err, conversation.MsgQuestion, lead)
 		case i == len(r.Questions)-1:
@@ -622,22 +643,32 @@ func reviewSamples(p *conversation.Partnership, add func(string, *conversation.P
 	add("ack-rewritten", p, msgs, err, conversation.MsgAck, report)
 	for i, q := range r.Questions {
 		text := "Sam on " + q.Title
-		if i == 0 {
+		switch part, _ := conversation.ReviewPartOf(q.ID); {
+		case i == 0:
 			text = "5"
-		} else if part, _ := conversation.ReviewPartOf(q.ID); part == conversation.PartCommitment {
+		case part == conversation.PartCommitment:
 			text = "drop"
+		case part == conversation.PartKept:
+			text = "1-2 yes, 3 partly, the rest yes"
 		}
 		msgs, err := p.Answer(2, q.ID, text, step())
 		if i == len(r.Questions)-1 {
-			// Version 2 waits out the last answer's grace.
+			// The statements go to both to sign again once the last
+			// answer's grace has passed.
 			msgs = append(msgs, p.Wake(t.Add(p.Rules.RevealGrace))...)
-			add("agreement-v2", p, msgs, err, conversation.MsgAgreement, report)
-			add("digest", p, msgs, err, conversation.MsgDigest, report)
-			add("digest-lead", p, msgs, err, conversation.MsgDigest, lead)
+			add("draft-review", p, msgs, err, conversation.MsgDraft, report)
 		} else if err != nil {
 			return err
 		}
 	}
+	if !p.DraftOpen() {
+		return fmt.Errorf("mailout: sample review: no draft after the review questions")
+	}
+	t = t.Add(p.Rules.RevealGrace)
+	msgs, err = signAll(p, step())
+	add("agreement-v2", p, msgs, err, conversation.MsgAgreement, report)
+	add("digest", p, msgs, err, conversation.MsgDigest, report)
+	add("digest-lead", p, msgs, err, conversation.MsgDigest, lead)
 	msgs, err = p.Export(2, step())
 	add("export", p, msgs, err, conversation.MsgExport, report)
 	return refusedRewrite(p, 2, 7, step(), "help-rewrite-closed", add)

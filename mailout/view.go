@@ -47,7 +47,7 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 		v.Question = &templates.Question{
 			Number: m.Prompt.Position + 1,
 			Total:  p.Set.Len(),
-			Title:  q.Title,
+			Title:  questionTitle(q),
 			Text:   q.For(me.Role, partner.Person.Name),
 			Why:    q.Why,
 		}
@@ -56,8 +56,13 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 			v.Review = reviewView(p, r, loc)
 			part, topic := conversation.ReviewPartOf(q.ID)
 			v.Review.Part = string(part)
-			if part == conversation.PartCommitment {
+			switch part {
+			case conversation.PartCommitment:
 				v.Review.Current = currentWords(p, me, topic, r)
+			case conversation.PartKept:
+				if ag := agreementOf(p, r.Number); ag != nil {
+					v.Review.Statements = agreedGroups(ag.Statements)
+				}
 			}
 		}
 	}
@@ -83,6 +88,9 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 			if n.Kind == conversation.NoteDraftNoted {
 				tn.Draft.Open = n.Number
 			}
+		}
+		if e := n.KeptError; e != nil {
+			tn.Kept = &templates.KeptError{Kind: string(e.Kind), Item: e.Item, Numbers: rangesOf(e.Numbers), Max: e.Max, Several: len(e.Numbers) > 1}
 		}
 		if e := n.DraftError; e != nil {
 			tn.DraftError = &templates.DraftError{Kind: string(e.Kind), Line: clipLine(e.Line, 80), Number: e.Number, Max: e.Max, Suggestion: e.Suggestion}
@@ -172,6 +180,7 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 		}
 	}
 	v.Drafting = p.DraftOpen()
+	v.OnDemand = m.OnDemand
 	if ag := p.LatestAgreement(); ag != nil {
 		v.ReviewOn = LongDate(ag.ReviewOn.Start(loc), loc)
 	}
@@ -344,7 +353,7 @@ func describe(myRole conversation.Role, partner *conversation.Participant) strin
 func answerView(p *conversation.Partnership, a *conversation.Answer, author *conversation.Participant) templates.Answer {
 	av := templates.Answer{Number: p.Set.Index(a.QuestionID) + 1, Text: a.Text, By: conversation.FirstName(author.Person.Name)}
 	if q, ok := p.Question(a.QuestionID); ok {
-		av.Title = q.Title
+		av.Title = questionTitle(q)
 	}
 	if a.Prompt != nil {
 		if r := reviewAt(p, a.Prompt.Position); r != nil {
@@ -433,6 +442,15 @@ func digestView(p *conversation.Partnership, ag *conversation.Agreement, d *conv
 		}
 		v.Trend = append(v.Trend, row)
 	}
+	for _, k := range d.Kept {
+		row := templates.KeptRow{Number: k.Number, Date: k.On.Start(loc).Format("2 January 2006"),
+			Yes: k.Yes, Partly: k.Partly, No: k.No, Unrated: k.Unrated, Ratings: k.Ratings}
+		if k.Ratings > 0 {
+			row.YesPercent, row.PartlyPercent = k.Yes*100/k.Ratings, k.Partly*100/k.Ratings
+			row.NoPercent = k.No * 100 / k.Ratings
+		}
+		v.Kept = append(v.Kept, row)
+	}
 	return v
 }
 
@@ -492,16 +510,30 @@ func agreementView(ag *conversation.Agreement, loc *time.Location, set *conversa
 		for _, e := range r.Amendments {
 			rv.Amendments = append(rv.Amendments, templates.Entry{Name: conversation.FirstName(e.Name), Text: e.Text})
 		}
+		if len(r.Kept) > 0 {
+			c := conversation.CountKept(r)
+			ks := &templates.KeptSummary{Yes: c.Yes, Partly: c.Partly, No: c.No, Unrated: c.Unrated}
+			for _, kr := range r.Kept {
+				line := templates.KeptLine{Number: kr.Number, Text: kr.Text}
+				all := true
+				for i, k := range kr.Ratings {
+					all = all && k == conversation.KeptYes
+					name := ""
+					if i < len(ag.Parties) {
+						name = conversation.FirstName(oneLine(ag.Parties[i].Name))
+					}
+					line.Ratings = append(line.Ratings, templates.KeptBy{Name: name, Kept: string(k)})
+				}
+				if !all {
+					ks.Lines = append(ks.Lines, line)
+				}
+			}
+			rv.Kept = ks
+		}
 		v.Review = rv
 		v.Changes = changeViews(ag.Changes)
 	}
-	for _, s := range ag.Statements {
-		if n := len(v.Agreed); n == 0 || v.Agreed[n-1].Theme != s.Theme {
-			v.Agreed = append(v.Agreed, templates.AgreedGroup{Theme: s.Theme})
-		}
-		g := &v.Agreed[len(v.Agreed)-1]
-		g.Statements = append(g.Statements, templates.AgreedStatement{Number: s.Number, Text: s.Text, Author: conversation.FirstName(oneLine(s.Name))})
-	}
+	v.Agreed = agreedGroups(ag.Statements)
 	var unsigned []string
 	for _, s := range ag.Signatures {
 		if s.At.IsZero() {
@@ -513,6 +545,56 @@ func agreementView(ag *conversation.Agreement, loc *time.Location, set *conversa
 	v.Unsigned = strings.Join(unsigned, " and ")
 	v.StillOpen = ag.StillOpen
 	return v
+}
+
+// agreedGroups lays out agreed statements under their themes.
+func agreedGroups(ss []conversation.AgreedStatement) []templates.AgreedGroup {
+	var out []templates.AgreedGroup
+	for _, s := range ss {
+		if n := len(out); n == 0 || out[n-1].Theme != s.Theme {
+			out = append(out, templates.AgreedGroup{Theme: s.Theme})
+		}
+		g := &out[len(out)-1]
+		g.Statements = append(g.Statements, templates.AgreedStatement{Number: s.Number, Text: s.Text, Author: conversation.FirstName(oneLine(s.Name))})
+	}
+	return out
+}
+
+// agreementOf returns version v of the partnership's agreement, or nil.
+func agreementOf(p *conversation.Partnership, v int) *conversation.Agreement {
+	for _, ag := range p.Agreements {
+		if ag.Version == v {
+			return ag
+		}
+	}
+	return nil
+}
+
+// questionTitle is a question's title; the "did we keep this?" question
+// of a review has its words in the templates.
+func questionTitle(q conversation.Question) string {
+	if part, _ := conversation.ReviewPartOf(q.ID); part == conversation.PartKept || q.ID == conversation.ReviewKept {
+		return templates.KeptTitle
+	}
+	return q.Title
+}
+
+// rangesOf writes numbers as runs: 1-3, 5.
+func rangesOf(ns []int) string {
+	var parts []string
+	for i := 0; i < len(ns); {
+		j := i
+		for j+1 < len(ns) && ns[j+1] == ns[j]+1 {
+			j++
+		}
+		if j > i {
+			parts = append(parts, fmt.Sprintf("%d-%d", ns[i], ns[j]))
+		} else {
+			parts = append(parts, fmt.Sprint(ns[i]))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ", ")
 }
 
 // clipLine shortens a line someone wrote to at most n characters for

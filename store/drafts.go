@@ -18,29 +18,42 @@ import (
 // later; the latest round is the live one.
 
 // DraftPurpose is the purpose of the reply token of a drafting round's
-// mail: a reply through it names the round whose numbers it uses.
-func DraftPurpose(round int) string { return "draft-" + strconv.Itoa(round) }
+// mail: a reply through it names the draft (that of version 1, review 0,
+// or of a review) and the round whose numbers it uses.
+func DraftPurpose(d *conversation.Draft) string {
+	return "draft-" + strconv.Itoa(d.Review) + "-" + strconv.Itoa(d.Round)
+}
 
-// DraftRound reads the round of a reply token's purpose (see
+// DraftRoundOf reads the draft and round of a reply token's purpose (see
 // DraftPurpose); ok is false for a token of other mail.
-func DraftRound(purpose string) (round int, ok bool) {
-	n, found := strings.CutPrefix(purpose, "draft-")
+func DraftRoundOf(purpose string) (review, round int, ok bool) {
+	rest, found := strings.CutPrefix(purpose, "draft-")
 	if !found {
-		return 0, false
+		return 0, 0, false
 	}
-	round, err := strconv.Atoi(n)
-	return round, err == nil && round > 0
+	r, n, found := strings.Cut(rest, "-")
+	review, err1 := strconv.Atoi(r)
+	round, err2 := strconv.Atoi(n)
+	return review, round, found && err1 == nil && err2 == nil && review >= 0 && round > 0
+}
+
+// IsDraftRound reports whether the mail a reply token was minted for
+// showed the draft's current round (see DraftPurpose).
+func IsDraftRound(purpose string, d *conversation.Draft) bool {
+	review, round, ok := DraftRoundOf(purpose)
+	return ok && d != nil && review == d.Review && round == d.Round
 }
 
 var (
-	qSaveDraft = query(`INSERT INTO agreement_drafts (partnership_id, round, body, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (partnership_id, round) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`)
-	qLatestDraft = query(`SELECT body FROM agreement_drafts WHERE partnership_id = ? ORDER BY round DESC LIMIT 1`)
+	qSaveDraft = query(`INSERT INTO agreement_drafts (partnership_id, review, round, body, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (partnership_id, review, round) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`)
+	qLatestDraft = query(`SELECT body FROM agreement_drafts WHERE partnership_id = ? ORDER BY review DESC, round DESC LIMIT 1`)
 )
 
-// SaveDraft stores d as its round of the partnership's draft, replacing
-// what was stored for that round.
+// SaveDraft stores d as its round of the partnership's draft (that of
+// version 1, or of the review d.Review), replacing what was stored for
+// that round.
 func (t *Tx) SaveDraft(ctx context.Context, partnershipID int64, d *conversation.Draft) error {
 	if d == nil {
 		return fmt.Errorf("store: save draft of partnership %d: no draft", partnershipID)
@@ -50,7 +63,7 @@ func (t *Tx) SaveDraft(ctx context.Context, partnershipID int64, d *conversation
 		return fmt.Errorf("store: encode draft round %d of partnership %d: %w", d.Round, partnershipID, err)
 	}
 	now := ts(t.Now())
-	if _, err := t.exec(ctx, qSaveDraft, partnershipID, d.Round, string(body), now, now); err != nil {
+	if _, err := t.exec(ctx, qSaveDraft, partnershipID, d.Review, d.Round, string(body), now, now); err != nil {
 		return fmt.Errorf("store: save draft round %d of partnership %d: %w", d.Round, partnershipID, err)
 	}
 	return nil

@@ -194,11 +194,11 @@ func (tx *Tx) Apply(ctx context.Context, partnershipID int64, op Op) ([]conversa
 		case checkinReplyable(m):
 			out[i].ReplyToken, err = tx.mintCheckinToken(ctx, m.To.ID, m.Occurrence, string(m.Kind), now)
 		case m.Kind == conversation.MsgDraft && m.Draft != nil:
-			out[i].ReplyToken, err = tx.mintCheckinToken(ctx, m.To.ID, nil, DraftPurpose(m.Draft.Round), now)
+			out[i].ReplyToken, err = tx.mintCheckinToken(ctx, m.To.ID, nil, DraftPurpose(m.Draft), now)
 		case m.Kind == conversation.MsgAgreement && p.DraftOpen() && p.Draft.Signing:
 			// An agreement that waits for a signature is the signing
 			// round's mail.
-			out[i].ReplyToken, err = tx.mintCheckinToken(ctx, m.To.ID, nil, DraftPurpose(p.Draft.Round), now)
+			out[i].ReplyToken, err = tx.mintCheckinToken(ctx, m.To.ID, nil, DraftPurpose(p.Draft), now)
 		}
 		if err != nil {
 			return nil, err

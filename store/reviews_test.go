@@ -84,8 +84,11 @@ func TestReviewOncePerQuarter(t *testing.T) {
 			}
 		}
 		words := func(qid string) string {
-			if part, _ := conversation.ReviewPartOf(qid); part == conversation.PartRating {
+			switch part, _ := conversation.ReviewPartOf(qid); part {
+			case conversation.PartRating:
 				return "4"
+			case conversation.PartKept:
+				return "all yes"
 			}
 			return "words for " + qid
 		}
@@ -139,9 +142,11 @@ func TestReviewOncePerQuarter(t *testing.T) {
 		answer(a, 0, words)
 		answer(b, 1, words)
 		wakeBoth()
-		// It closes once the last answer's grace has passed.
+		// It closes once the last answer's grace has passed, and both
+		// sign the statements again.
 		clock.Advance(conversation.DefaultRules().RevealGrace)
 		wakeBoth()
+		signDraft(t, a, id)
 		// Past the deadline a closed review stays closed.
 		clock.Set(due.Add(20 * 24 * time.Hour))
 		wakeBoth()

@@ -82,6 +82,8 @@ type View struct {
 	ReviewOn string
 	// Drafting is set while the two draft their agreement's statements.
 	Drafting bool
+	// OnDemand marks an agreement sent again at the person's request.
+	OnDemand bool
 	// Support is the operator's pointer to someone to talk to, if any.
 	Support string
 	// For notices about a message we received: its subject and sender,
@@ -120,7 +122,14 @@ type Review struct {
 	Current string
 	// ClosesOn is the day the review closes with what there is.
 	ClosesOn string
+	// Statements are what the "did we keep this?" question rates: the
+	// statements of the version under review, under their themes.
+	Statements []AgreedGroup
 }
+
+// KeptTitle is the title of the review question that asks, statement by
+// statement, whether the two kept their agreement.
+const KeptTitle = "Did we keep what we agreed?"
 
 // Draft is one round of the drafting of an agreement, as one of the two
 // sees it: the same numbered statements both get, with marks for what
@@ -136,6 +145,9 @@ type Draft struct {
 	WaitingForPartner int
 	// PartnerReplied says whether the partner has replied to this round.
 	PartnerReplied bool
+	// Review is the number of the review whose statements the draft
+	// revises; 0 while drafting version 1.
+	Review int
 	// Example holds numbers of this draft for the reply commands the mail
 	// shows, so that every example names a statement that exists.
 	Example DraftExample
@@ -191,9 +203,21 @@ type Digest struct {
 	Checkins   CheckinTally
 	Prep       []PrepTally
 	Trend      []TrendRow
+	// Kept is, per review so far that rated statements, how many ratings
+	// said kept, partly and not, oldest first.
+	Kept []KeptRow
 	// Missing names who did not finish the review in time, "" if nobody.
 	Missing    string
 	NextReview string
+}
+
+// KeptRow is one review's "did we keep this?" ratings, counted over both
+// people; Date is the review's day in words, and the Percent fields each
+// share of Ratings, for bars.
+type KeptRow struct {
+	Number, Yes, Partly, No, Unrated, Ratings int
+	Date                                      string
+	YesPercent, PartlyPercent, NoPercent      int
 }
 
 // Change is a commitment added, reworded or dropped, or a theme answer
@@ -339,6 +363,19 @@ type Note struct {
 	// on one that refuses such a reply.
 	Draft      *DraftNote
 	DraftError *DraftError
+	// Kept is set on a note that refuses a reply to "did we keep this?".
+	Kept *KeptError
+}
+
+// KeptError is what was wrong with a reply to "did we keep this?": Kind
+// is unreadable (Item the part at fault), unknown (Numbers the agreement
+// does not have; it has Max), missing (Numbers unrated) or conflict
+// (Numbers rated twice, differently).
+type KeptError struct {
+	Kind, Item, Numbers string
+	Max                 int
+	// Several says Numbers names more than one statement.
+	Several bool
 }
 
 // DraftNote is where a reply to a draft round left the recipient: the
@@ -434,6 +471,29 @@ type AgreementReview struct {
 	Ratings    []Rating
 	Topics     []Topic
 	Amendments []Entry
+	// Kept is how the two rated keeping the statements, when the version
+	// under review had any.
+	Kept *KeptSummary
+}
+
+// KeptSummary counts a review's "did we keep this?" ratings over both
+// people, and lists the statements not rated kept by both.
+type KeptSummary struct {
+	Yes, Partly, No, Unrated int
+	Lines                    []KeptLine
+}
+
+// KeptLine is one statement with each person's rating (yes, partly, no,
+// or "" for none).
+type KeptLine struct {
+	Number  int
+	Text    string
+	Ratings []KeptBy
+}
+
+// KeptBy is one person's rating of a statement.
+type KeptBy struct {
+	Name, Kept string
 }
 
 // Rating is one person's 1–5 rating with their comment; Score 0 when they

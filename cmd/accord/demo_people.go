@@ -125,7 +125,14 @@ func demoPeople() (dana, sam *demoPerson, err error) {
 			// In the first round she sharpens one of her statements and
 			// adds one; later rounds need nothing from her.
 			drafts++
-			if drafts > 1 || q.Reminder > 0 {
+			if q.Reminder > 0 {
+				return nil
+			}
+			if strings.Contains(q.Subject, "to sign again") {
+				// At the review she signs the statements as they stand.
+				return []demoReply{{After: 2 * time.Hour, Style: "gmail", Text: "agree all"}}
+			}
+			if drafts > 1 {
 				return nil
 			}
 			n := statementNumber(q.Body, "Dana: You can count on me to protect your focus time")
@@ -252,10 +259,12 @@ var (
 )
 
 // The pair's review answers, in the order of the review questions: the
-// rating, four reflections, then their commitments and accountability.
+// rating, whether they kept each statement, four reflections, then their
+// commitments and accountability.
 var (
 	danaReview = []string{
 		"4 — we raise risks earlier, and the Tuesday check-ins stuck.",
+		"all yes, 2 partly, 11 no — the second engineer is still not hired",
 		"We got faster at disagreeing well. The move of the billing cut-over was decided in one conversation instead of three.",
 		"Fewer surprises for the team: people hear about changes from us together, not through the grapevine.",
 		"I need more help with planning now that the team has grown, and earlier warnings from you when a date slips.",
@@ -265,6 +274,7 @@ var (
 	}
 	samReview = []string{
 		"Four. Better than I expected when we started.",
+		"1-12 yes, 13 partly, the rest yes",
 		"I bring half-formed ideas to you now, which I would not have done in the spring.",
 		"The team sees us settle disagreements quickly, so they bring problems earlier too.",
 		"I need more visibility into what leadership expects next year, so I can shape the payments roadmap.",

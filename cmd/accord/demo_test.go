@@ -66,8 +66,12 @@ func TestDemo(t *testing.T) {
 		"You have left",
 		"Your check-ins with Sam have ended",
 		"Sam has stepped out",
-		"Accord → Dana    review       Review 1/7",
-		"recorded: answer to review 1/7, kept word for word",
+		"Accord → Dana    review       Review 1/8",
+		"recorded: answer to review 1/8, kept word for word",
+		"Accord → Dana    question     Review 2/8 — Did we keep what we agreed?",
+		"recorded: answer to review 2/8, kept word for word",
+		"Accord → Sam     draft        Your agreement to sign again — round 1 of 3",
+		"Accord → Dana    agreement    Your signed partnership agreement (version 2)",
 		"agreement version 2 written",
 		"Accord → Sam     digest       Your quarter together — review 1",
 		"agreement version 2 after one review, 3 check-ins held",
@@ -109,12 +113,12 @@ func TestDemo(t *testing.T) {
 	}
 	for k, n := range map[string]int{
 		"dana-welcome": 1, "sam-welcome": 1, "dana-agreement": 2, "sam-agreement": 2,
-		"accord-auto-reply": 1, "accord-skip": 2, "accord-pause": 1, "accord-resume": 1, "accord-answer": 59,
+		"accord-auto-reply": 1, "accord-skip": 2, "accord-pause": 1, "accord-resume": 1, "accord-answer": 63,
 		"accord-paus": 1, "sam-help": 1, "accord-undo": 1, "accord-stop": 2, "dana-partner-left": 1,
 		"dana-schedule-ask": 2, "dana-calendar": 4, "sam-calendar": 4, "accord-calendar-reply": 2, "accord-move": 1,
 		"dana-agenda": 3, "sam-agenda": 3, "dana-follow-up": 3, "dana-ended": 0, "sam-ended": 0,
 		"dana-review": 1, "sam-review": 1, "dana-digest": 1, "sam-digest": 1,
-		"dana-draft": 2, "sam-draft": 2, "accord-draft-reply": 3,
+		"dana-draft": 3, "sam-draft": 3, "accord-draft-reply": 5,
 	} {
 		if kinds[k] != n {
 			t.Errorf("%d %s messages, want %d (all: %v)", kinds[k], k, n, kinds)
@@ -163,7 +167,8 @@ func TestDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"version 2", "after review 1", "## What changed in this version",
-		"  - now: I will hold a monthly hour on your growth.", "## Review 1,", "**Sam:** 4 of 5 — Better than I expected", danaReview[1]} {
+		"  - now: I will hold a monthly hour on your growth.", "## Review 1,", "**Sam:** 4 of 5 — Better than I expected", danaReview[2],
+		"**Agreed by Dana Lee on Monday 12 April 2027 and Sam Ortiz on Saturday 10 April 2027.**"} {
 		if !strings.Contains(string(v2), want) {
 			t.Errorf("agreement-v2.md lacks %q", want)
 		}
@@ -206,7 +211,8 @@ func TestDemo(t *testing.T) {
 			continue
 		}
 		env := readEML(t, dir, f)
-		if !strings.Contains(env.Text, "████░  4/5") || !strings.Contains(env.HTML, "width:80%") || !strings.Contains(env.Text, "3 held, 1 skipped, 0 declined") {
+		if !strings.Contains(env.Text, "████░  4/5") || !strings.Contains(env.HTML, "width:80%") || !strings.Contains(env.Text, "3 held, 1 skipped, 0 declined") ||
+			!strings.Contains(strings.Join(strings.Fields(env.Text), " "), "Review 1, 12 April 2027: 33 kept, 2 partly, 1 not kept (36 ratings from you both)") {
 			t.Errorf("%s: the digest lacks the rating chart or the check-in count:\n%s", f, env.Text)
 		}
 	}
@@ -221,9 +227,9 @@ func TestDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if counts[store.InboundAnswer] != 60 || counts[store.InboundAutoReply] != 1 || counts[store.InboundCommand] != 10 ||
+	if counts[store.InboundAnswer] != 66 || counts[store.InboundAutoReply] != 1 || counts[store.InboundCommand] != 10 ||
 		counts[store.InboundCalendar] != 2 || counts[store.InboundHeld] != 1 || len(counts) != 5 {
-		t.Errorf("inbound outcomes %v, want 60 answers (31 questions, one undone, 3 replies to the draft, 14 review answers, 11 check-in notes), 1 auto-reply, 10 commands, 1 held, 2 calendar replies", counts)
+		t.Errorf("inbound outcomes %v, want 66 answers (31 questions, one undone, 5 replies to drafts, 16 review answers, 13 check-in notes), 1 auto-reply, 10 commands, 1 held, 2 calendar replies", counts)
 	}
 
 	// A second run replaces the first one's files.

@@ -185,10 +185,13 @@ func TestServiceEndToEnd(t *testing.T) {
 		t.Fatalf("the questionnaire did not complete; service log:\n%s", p.stderr)
 	}
 
-	// Both get the agreement, and nobody got anyone else's mail.
+	// Both get the draft and sign it, Kim in mutt; both get the signed
+	// agreement, and nobody got anyone else's mail.
+	signByMail(t, people["kim"], "mutt top")
+	signByMail(t, people["lee"], "")
 	for who, a := range people {
 		eventually(t, 60*time.Second, who+"'s agreement", func() bool {
-			return len(mailsMatching(t, a, "Your partnership agreement (version 1)")) == 1
+			return len(mailsMatching(t, a, "Your signed partnership agreement (version 1)")) == 1
 		})
 		for _, m := range inboxOf(t, a) {
 			if to, err := mail.ParseAddress(m.GetHeader("To")); err != nil || to.Address != a.Address {
@@ -263,8 +266,9 @@ func TestServiceEndToEnd(t *testing.T) {
 		t.Errorf("check-ins after the round trip: %+v", c)
 	}
 
-	if got := p.metric(`accord_inbound_messages_total{outcome="answer"}`); got != 32 {
-		t.Errorf("answers counted on /metrics: %v, want 32", got)
+	// 32 answers and both replies to the draft.
+	if got := p.metric(`accord_inbound_messages_total{outcome="answer"}`); got != 34 {
+		t.Errorf("answers counted on /metrics: %v, want 34", got)
 	}
 	if code, body := p.get("/readyz"); code != http.StatusOK {
 		t.Errorf("/readyz = %d %s", code, body)
@@ -293,28 +297,49 @@ func answerEverything(t *testing.T, a, svc mailtest.Account, answers []string, w
 		if from, err := mail.ParseAddress(q.GetHeader("From")); err != nil || from.Address != svc.Address {
 			t.Fatalf("question %d came from %q, want %s", n, q.GetHeader("From"), svc.Address)
 		}
-		subject := q.GetHeader("Subject")
-		switch ways[n] {
-		case "mutt top":
-			mailtest.MuttReply(t, a, subject, answers[n-1], mailtest.TopPosted)
-		case "mutt bottom":
-			mailtest.MuttReply(t, a, subject, answers[n-1], mailtest.BottomPosted)
-		case "s-nail top":
-			mailtest.SNailReply(t, a, subject, answers[n-1], mailtest.TopPosted)
-		case "s-nail bottom":
-			mailtest.SNailReply(t, a, subject, answers[n-1], mailtest.BottomPosted)
-		default:
-			dq := demoQuestion{Subject: subject, ReplyTo: q.GetHeader("Reply-To"), MessageID: q.GetHeader("Message-Id"), Body: q.Text, Received: time.Now()}
-			_, raw := me.compose(dq, demoReply{Style: "gmail", Text: answers[n-1]}, time.Now())
-			to, err := mail.ParseAddress(dq.ReplyTo)
-			if err != nil {
-				t.Fatalf("question %d Reply-To %q: %v", n, dq.ReplyTo, err)
-			}
-			if err := smtp.SendMail(a.SMTPAddr, nil, a.Address, []string{to.Address}, raw); err != nil {
-				t.Fatalf("Postfix refused %s's reply to question %d: %v", a.Address, n, err)
-			}
+		replyBy(t, a, me, q, ways[n], answers[n-1])
+	}
+}
+
+// replyBy sends a's reply to the mail q: through mutt or s-nail as way
+// says, or else as a webmail would write it.
+func replyBy(t *testing.T, a mailtest.Account, me *demoPerson, q *enmime.Envelope, way, text string) {
+	t.Helper()
+	subject := q.GetHeader("Subject")
+	switch way {
+	case "mutt top":
+		mailtest.MuttReply(t, a, subject, text, mailtest.TopPosted)
+	case "mutt bottom":
+		mailtest.MuttReply(t, a, subject, text, mailtest.BottomPosted)
+	case "s-nail top":
+		mailtest.SNailReply(t, a, subject, text, mailtest.TopPosted)
+	case "s-nail bottom":
+		mailtest.SNailReply(t, a, subject, text, mailtest.BottomPosted)
+	default:
+		dq := demoQuestion{Subject: subject, ReplyTo: q.GetHeader("Reply-To"), MessageID: q.GetHeader("Message-Id"), Body: q.Text, Received: time.Now()}
+		_, raw := me.compose(dq, demoReply{Style: "gmail", Text: text}, time.Now())
+		to, err := mail.ParseAddress(dq.ReplyTo)
+		if err != nil {
+			t.Fatalf("%q: Reply-To %q: %v", subject, dq.ReplyTo, err)
+		}
+		if err := smtp.SendMail(a.SMTPAddr, nil, a.Address, []string{to.Address}, raw); err != nil {
+			t.Fatalf("Postfix refused %s's reply to %q: %v", a.Address, subject, err)
 		}
 	}
+}
+
+// signByMail has a reply "agree all" to the first round of the draft
+// agreement, the way way says.
+func signByMail(t *testing.T, a mailtest.Account, way string) {
+	t.Helper()
+	var d *enmime.Envelope
+	eventually(t, 60*time.Second, "the draft agreement for "+a.Address, func() bool {
+		if ms := mailsMatching(t, a, "Your draft agreement — round 1 of 3"); len(ms) > 0 {
+			d = ms[0]
+		}
+		return d != nil
+	})
+	replyBy(t, a, &demoPerson{Name: a.Name, Email: a.Address, Signature: a.Name, loc: time.UTC}, d, way, "agree all")
 }
 
 // inboxOf parses every message in an account's INBOX.

@@ -80,6 +80,9 @@ quiet_start = "00:00"
 quiet_end = "00:00"
 quiet_days = []
 undo_minutes = 0
+[log]
+# The sign-in's every probe, should a recovery ever stall again.
+level = "debug"
 %s`, storetest.PostgresURL(t), b.svc.Address, b.svc.Address, b.svc.IMAPAddr, mech, b.svc.Address, b.smtpAddr, mech,
 		grant, client, b.srv.TokenURL(), b.srv.DeviceURL(), extra), 0o600); err != nil {
 		t.Fatal(err)
@@ -158,9 +161,12 @@ func TestServiceOAuth(t *testing.T) {
 					})
 				}
 			})
+			for _, a := range b.people {
+				signByMail(t, a, "")
+			}
 			for who, a := range b.people {
 				eventually(t, 60*time.Second, who+"'s agreement", func() bool {
-					return len(mailsMatching(t, a, "Your partnership agreement (version 1)")) == 1
+					return len(mailsMatching(t, a, "Your signed partnership agreement (version 1)")) == 1
 				})
 				for n := 1; n <= 16; n++ {
 					if got := len(mailsMatching(t, a, fmt.Sprintf("] %d/16 — ", n))); got != 1 {

@@ -55,12 +55,12 @@ func TestSendTest(t *testing.T) {
 	}
 
 	c.ok("send-test", "--to", "me@example.test", "--kind", templates.MailAgreement)
-	if got := len(sink.Received()); got != n+3 {
-		t.Errorf("--kind agreement sent %d messages, want 3 (version 1 signed, version 1 unsigned, and version 2 after a review)", got-n)
+	if got := len(sink.Received()); got != n+4 {
+		t.Errorf("--kind agreement sent %d messages, want 4 (version 1 signed, sent again on request, and unsigned; version 2 after a review)", got-n)
 	}
 	c.ok("send-test", "--to", "me@example.test", "--kind", "agreement-v2")
-	if got := len(sink.Received()); got != n+4 {
-		t.Errorf("--kind agreement-v2 sent %d messages, want 1", got-n-3)
+	if got := len(sink.Received()); got != n+5 {
+		t.Errorf("--kind agreement-v2 sent %d messages, want 1", got-n-4)
 	}
 	if out := c.ok("send-test", "--to", "me@example.test", "--kind", "receipt"); !strings.Contains(out, "Sent 1 sample to me@example.test") {
 		t.Errorf("send-test of one sample:\n%s", out)
