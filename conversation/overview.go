@@ -312,13 +312,13 @@ func (p *Partnership) overviewLine(me *Participant, from, to time.Time) Overview
 	l.Mine, l.Theirs = answeredBetween(me, start, end), answeredBetween(partner, start, end)
 	meDone, partnerDone := p.done(me), p.done(partner) || partner.Status == ParticipantLeft
 	switch d := p.Draft; {
-	case r == nil && l.Version > 0:
-		l.Stage = StageAgreed
-	case p.DraftOpen() && !d.Signing:
+	case p.DraftOpen() && !d.Signing && r == nil:
 		l.DraftRound, l.Stage = d.Round, StageDraftWaitingOnPartner
 		if i := d.person(me.ID); i >= 0 && d.Responses[i].At.IsZero() && d.owes(i) {
 			l.Stage = StageDraftWaitingOnYou
 		}
+	case r == nil && l.Version > 0:
+		l.Stage = StageAgreed
 	case meDone && partnerDone:
 		l.Stage = StageBothDone
 	case meDone:

@@ -62,6 +62,10 @@ func (d *Dispatcher) Dispatch(ctx context.Context, tx *store.Tx, p *conversation
 		if l.Attachment, err = attachmentOf(p, o.Message); err != nil {
 			return err
 		}
+		if o.Link != "" && d.Renderer.Identity.AgreementURL != "" {
+			l.View.AgreementLink = d.Renderer.Identity.AgreementURL + o.Link
+			l.View.AgreementLinkUntil = LongDate(o.LinkUntil, o.To.Person.Location)
+		}
 		if inbound.participantID == o.To.ID && messageID(inbound.messageID) != "" {
 			l.References = append(l.References, inbound.messageID)
 			l.InReplyTo = inbound.messageID

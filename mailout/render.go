@@ -34,6 +34,10 @@ type Identity struct {
 	// https://accord.example.com/unsubscribe/. Empty offers only the
 	// mailto unsubscribe.
 	UnsubscribeURL string
+	// AgreementURL, when set, is the public https address of the
+	// agreement pages, a link token appended:
+	// https://accord.example.com/agreement/.
+	AgreementURL string
 }
 
 // IdentityError names the identity field that is wrong.

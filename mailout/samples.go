@@ -445,6 +445,11 @@ func sampleOf(name string, p *conversation.Partnership, m conversation.Message, 
 	if m.Prompt != nil || m.Draft != nil || m.Calendar != nil || m.Occurrence != nil || m.Kind == conversation.MsgScheduleAsk {
 		l.Token = "sampletokensampletokensamp"
 	}
+	if m.Kind == conversation.MsgAgreement && m.OnDemand {
+		// With http.public_url set, agreement mail links to the page.
+		l.View.AgreementLink = "https://accord.example.com/agreement/samplelinksamplelinksample"
+		l.View.AgreementLinkUntil = LongDate(now.AddDate(0, 0, 90), m.To.Person.Location)
+	}
 	att, err := attachmentOf(p, m)
 	if err != nil {
 		return Sample{}, fmt.Errorf("mailout: sample %s: %w", name, err)

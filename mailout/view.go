@@ -468,6 +468,12 @@ func AgreementView(ag *conversation.Agreement, loc *time.Location) *templates.Ag
 	return agreementView(ag, loc, nil)
 }
 
+// AgreementViewIn lays out a version of p's agreement for the templates,
+// with dates in the given zone.
+func AgreementViewIn(p *conversation.Partnership, ag *conversation.Agreement, loc *time.Location) *templates.Agreement {
+	return agreementView(ag, loc, p.Set)
+}
+
 // agreementView is AgreementView with the partnership's question set, which
 // numbers the topics of versions built before topics carried their number.
 func agreementView(ag *conversation.Agreement, loc *time.Location, set *conversation.QuestionSet) *templates.Agreement {

@@ -22,6 +22,10 @@ type Outgoing struct {
 	// ReplyToken routes a reply to Message.Prompt; empty when the message
 	// asks nothing.
 	ReplyToken string
+	// Link opens the recipient's agreement page until LinkUntil; set on
+	// agreement mail when the store gives links (Options.LinkTTL).
+	Link      string
+	LinkUntil time.Time
 }
 
 // Dispatcher turns the messages of one state change into durable work inside

@@ -114,6 +114,17 @@ func TestDrafts(t *testing.T) {
 		}
 		sameDraft(t, "round 2", got, next)
 
+		// A review drafts the statements again from round 1, beside
+		// version 1's rounds.
+		review := &conversation.Draft{Round: 1, Review: 1, People: d.People, Statements: next.Statements, Started: t0.Add(90 * 24 * time.Hour)}
+		if err := st.SaveDraft(ctx, id, review); err != nil {
+			t.Fatal(err)
+		}
+		sameDraft(t, "review 1, round 1", ok(st.LatestDraft(ctx, id))(t), review)
+		if n := draftRows(t, st, id); n != 3 {
+			t.Errorf("rows after a review's first round = %d, want 3 (two rounds of version 1 kept)", n)
+		}
+
 		if err := st.SaveDraft(ctx, otherID, otherDraft); err != nil {
 			t.Fatal(err)
 		}

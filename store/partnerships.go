@@ -203,6 +203,11 @@ func (tx *Tx) Apply(ctx context.Context, partnershipID int64, op Op) ([]conversa
 		if err != nil {
 			return nil, err
 		}
+		if m.Kind == conversation.MsgAgreement && tx.s.linkTTL > 0 {
+			if out[i].Link, out[i].LinkUntil, err = tx.mintLink(ctx, m.To.ID, now); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if len(out) > 0 {
 		if tx.s.dispatch == nil {

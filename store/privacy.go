@@ -122,5 +122,15 @@ func (s *Store) Purge(ctx context.Context, j Job) error {
 		return err
 	}
 	s.log.Info("dropped raw inbound mail past retention", "messages", n, "retention_days", p.RetentionDays)
+	var links int64
+	if err := s.InTx(ctx, func(tx *Tx) (err error) {
+		links, err = tx.purgeLinks(ctx, now)
+		return err
+	}); err != nil {
+		return err
+	}
+	if links > 0 {
+		s.log.Info("dropped expired agreement links", "links", links)
+	}
 	return s.SchedulePurge(ctx, p.RetentionDays, now.Add(24*time.Hour))
 }

@@ -65,6 +65,10 @@ type Options struct {
 	Random io.Reader
 	// TokenTTL is how long a reply token is accepted; zero means forever.
 	TokenTTL time.Duration
+	// LinkTTL, when set, gives every agreement mail a personal link to a
+	// read-only page of the agreement, good for this long (see
+	// Outgoing.Link); zero gives none.
+	LinkTTL time.Duration
 	// Budget bounds the mail sent because mail came in.
 	Budget MailBudget
 }
@@ -80,6 +84,7 @@ type Store struct {
 	dispatch Dispatcher
 	random   io.Reader
 	tokenTTL time.Duration
+	linkTTL  time.Duration
 	budget   MailBudget
 	where    string // the database, for messages, without secrets
 
@@ -100,6 +105,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		dispatch: opts.Dispatcher,
 		random:   opts.Random,
 		tokenTTL: opts.TokenTTL,
+		linkTTL:  opts.LinkTTL,
 		budget:   opts.Budget.withDefaults(),
 	}
 	if s.log == nil {

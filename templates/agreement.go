@@ -48,6 +48,42 @@ func AgreementHTML(a *Agreement) (string, error) {
 	return b.String(), nil
 }
 
+// AgreementPage is a person's own read-only page of their agreement:
+// the current version, and the earlier ones newest first.
+type AgreementPage struct {
+	Service string
+	// For names the person the page is for; Until is when its link
+	// expires, in words.
+	For, Until string
+	Current    *Agreement
+	Earlier    []*Agreement
+}
+
+// RenderAgreementPage renders a person's agreement page.
+func RenderAgreementPage(p AgreementPage) ([]byte, error) {
+	var b bytes.Buffer
+	if err := docHTML.ExecuteTemplate(&b, "agreement-page.html", p); err != nil {
+		return nil, fmt.Errorf("templates: agreement page: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// LinkGonePage answers a link that opens no agreement: Expired tells an
+// expired link from one never issued or taken back.
+type LinkGonePage struct {
+	Service string
+	Expired bool
+}
+
+// RenderLinkGonePage renders the page for a link that opens nothing.
+func RenderLinkGonePage(p LinkGonePage) ([]byte, error) {
+	var b bytes.Buffer
+	if err := docHTML.ExecuteTemplate(&b, "link-gone.html", p); err != nil {
+		return nil, fmt.Errorf("templates: link page: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
 // inlineMarkdown escapes what Markdown would read as formatting or HTML
 // in someone's words set within a line, so they show as written.
 func inlineMarkdown(s string) string {

@@ -106,3 +106,35 @@ func golden(t *testing.T, name, got string) {
 		t.Errorf("%s differs from the golden file; run go test -update and review the diff\n--- got ---\n%s", name, got)
 	}
 }
+
+// TestAgreementPage: a person's page shows the current version in full
+// and folds the earlier ones away, runs nothing, and escapes what people
+// wrote; a link that opens nothing says why and how to get a fresh one.
+func TestAgreementPage(t *testing.T) {
+	t.Parallel()
+	v1 := sampleAgreement()
+	v1.Version, v1.Date = 1, "Monday 7 December 2026"
+	page, err := RenderAgreementPage(AgreementPage{Service: "Accord", For: "Sam Ortiz", Until: "Monday 7 June 2027", Current: sampleAgreement(), Earlier: []*Agreement{v1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(page)
+	for _, want := range []string{"for Sam Ortiz", "works until Monday 7 June 2027", "<h2>Earlier versions</h2>", "<summary>Version 1, Monday 7 December 2026</summary>",
+		`<meta name="robots" content="noindex, nofollow">`, "Agreed by Dana Lee on Monday 8 March 2027"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	if strings.Contains(s, "<script") || !strings.Contains(s, "&lt;script&gt;") {
+		t.Error("the page runs something, or does not escape what people wrote")
+	}
+	for _, expired := range []bool{false, true} {
+		gone, err := RenderLinkGonePage(LinkGonePage{Service: "Accord", Expired: expired})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(string(gone), "has expired"); got != expired || !strings.Contains(string(gone), "reply <strong>agreement</strong>") {
+			t.Errorf("link-gone page (expired %v) says expired %v, or no way to a fresh link", expired, got)
+		}
+	}
+}

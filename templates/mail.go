@@ -84,6 +84,10 @@ type View struct {
 	Drafting bool
 	// OnDemand marks an agreement sent again at the person's request.
 	OnDemand bool
+	// AgreementLink is the recipient's own link to a read-only page of
+	// their agreement and its history, good until AgreementLinkUntil (a
+	// date in words); empty when the operator offers no such page.
+	AgreementLink, AgreementLinkUntil string
 	// Support is the operator's pointer to someone to talk to, if any.
 	Support string
 	// For notices about a message we received: its subject and sender,

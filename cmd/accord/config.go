@@ -105,7 +105,8 @@ type Config struct {
 	} `toml:"instance"`
 	HTTP struct {
 		Listen    string `toml:"listen" help:"address for /healthz, /readyz and /metrics; keep it on loopback or a private network"`
-		PublicURL string `toml:"public_url" help:"https address at which people reach /unsubscribe/ on http.listen, for one-click unsubscribe (RFC 8058); empty offers only the mailto one"`
+		PublicURL string `toml:"public_url" help:"https address at which people reach /unsubscribe/ and /agreement/ on http.listen: one-click unsubscribe (RFC 8058), and each person's own page of their agreement; empty offers only the mailto unsubscribe and no page"`
+		LinkDays  int    `toml:"link_days" help:"days a link to a person's agreement page keeps working (with http.public_url)"`
 	} `toml:"http"`
 	Sandbox struct {
 		IMAPPort int `toml:"imap_port" help:"IMAP port of the built-in mail server in sandbox mode (0 picks one)"`
@@ -148,6 +149,7 @@ func defaultConfig() *Config {
 	c.Checkins.PrepHoursBefore, c.Checkins.AgendaMinutesBefore, c.Checkins.FollowUpMinutesAfter = 24, 60, 30
 	c.Checkins.PrioritiesEvery = 6
 	c.Pacing.ReplyTokenDays = 365
+	c.HTTP.LinkDays = 90
 	c.Mail.Address, c.Mail.Name, c.Mail.PlusSeparator = defaultServiceAddress, "Accord", "+"
 	c.SMTP.Connections = 2
 	c.IMAP.ProcessedFolder, c.IMAP.QuarantineFolder = "Processed", "Quarantine"
@@ -441,6 +443,9 @@ func (c *Config) validate(whole bool) []problem {
 			bad("http.public_url", "%q: use an https address without query, like https://accord.example.com", c.HTTP.PublicURL)
 		}
 	}
+	if c.HTTP.LinkDays < 1 || c.HTTP.LinkDays > 366 {
+		bad("http.link_days", "%d: use 1 to 366 days", c.HTTP.LinkDays)
+	}
 	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
 		bad("http.listen", "%q is not host:port, like 127.0.0.1:8025", c.HTTP.Listen)
 	}
@@ -526,6 +531,7 @@ func (c *Config) Identity() mailout.Identity {
 	id := mailout.Identity{Name: c.Mail.Name, Address: c.Mail.Address, Separator: c.Mail.PlusSeparator, Support: c.Mail.Support}
 	if c.HTTP.PublicURL != "" {
 		id.UnsubscribeURL = strings.TrimRight(c.HTTP.PublicURL, "/") + UnsubscribePath
+		id.AgreementURL = strings.TrimRight(c.HTTP.PublicURL, "/") + AgreementPath
 	}
 	return id
 }

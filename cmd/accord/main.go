@@ -272,7 +272,12 @@ func (a *app) openRaw(ctx context.Context) (*store.Store, error) {
 	if cfg.Pacing.ReplyTokenDays > 0 {
 		ttl = time.Duration(cfg.Pacing.ReplyTokenDays) * 24 * time.Hour
 	}
+	var linkTTL time.Duration
+	if cfg.HTTP.PublicURL != "" {
+		linkTTL = time.Duration(cfg.HTTP.LinkDays) * 24 * time.Hour
+	}
 	return store.Open(ctx, cfg.Database.URL, store.Options{
+		LinkTTL:     linkTTL,
 		Logger:      a.log,
 		Clock:       a.clock,
 		Rules:       cfg.Rules(),

@@ -416,6 +416,7 @@ func (svc *service) routes() http.Handler {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET "+UnsubscribePath+"{token}", svc.unsubscribe)
 	mux.HandleFunc("POST "+UnsubscribePath+"{token}", svc.unsubscribe)
+	mux.HandleFunc("GET "+AgreementPath+"{token}", svc.agreementPage)
 	return mux
 }
 
