@@ -145,3 +145,34 @@ func numbers(from, to int) []int {
 	}
 	return out
 }
+
+// TestExportWhileDrafting: an export during drafting holds the draft
+// under way, with what needs the reader's word, before any agreement.
+func TestExportWhileDrafting(t *testing.T) {
+	t.Parallel()
+	set, err := templates.DefaultQuestionSet()
+	if err != nil {
+		t.Fatal(err)
+	}
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2027, 3, 8, 9, 0, 0, 0, time.UTC)
+	p, _, err := draftRounds(set, conversation.DefaultRules(), berlin, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.DraftOpen() {
+		t.Fatal("no draft open")
+	}
+	md, err := ExportMarkdown(p, p.Participants[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"## The draft under way: round 1 of 3", "### What we commit to", "Dana: I protect your focus time. *(needs your word)*"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("the export lacks %q:\n%s", want, md)
+		}
+	}
+}

@@ -45,6 +45,13 @@ func ExportMarkdown(p *conversation.Partnership, me *conversation.Participant) (
 	if len(p.Agreements) == 0 {
 		b.WriteString("There is no agreement yet: it is written once you have both answered every question.\n\n")
 	}
+	if p.DraftOpen() && !p.Draft.Signing {
+		md, err := templates.DraftMarkdown(draftView(p, p.Draft, me))
+		if err != nil {
+			return nil, err
+		}
+		b.WriteString("---\n\n" + md + "\n")
+	}
 	for i := len(p.Agreements) - 1; i >= 0; i-- {
 		md, err := templates.AgreementMarkdown(agreementView(p.Agreements[i], loc, p.Set))
 		if err != nil {

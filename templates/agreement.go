@@ -48,6 +48,16 @@ func AgreementHTML(a *Agreement) (string, error) {
 	return b.String(), nil
 }
 
+// DraftMarkdown renders the draft under way as a Markdown section, for an
+// export.
+func DraftMarkdown(d *Draft) (string, error) {
+	var b bytes.Buffer
+	if err := docText.ExecuteTemplate(&b, "draft.md", d); err != nil {
+		return "", fmt.Errorf("templates: draft markdown: %w", err)
+	}
+	return strings.TrimSpace(blankRuns.ReplaceAllString(b.String(), "\n\n")) + "\n", nil
+}
+
 // AgreementPage is a person's own read-only page of their agreement:
 // the current version, and the earlier ones newest first.
 type AgreementPage struct {
