@@ -65,14 +65,17 @@ func (p *Partnership) digestFrom(ag *Agreement) time.Time {
 
 // CheckinHistoryFrom is how far back a digest still to be built or sent
 // looks at check-ins: the start of the period under review while a review
-// is open, or while its digest has yet to reach someone; zero otherwise.
+// is open or its statements are being signed again, or while its digest
+// has yet to reach someone; zero otherwise.
 // Adapters load EarlierCheckins with meetings from then on.
 func (p *Partnership) CheckinHistoryFrom() time.Time {
 	ag := p.LatestAgreement()
 	switch {
 	case ag == nil:
 		return time.Time{}
-	case p.openReview() != nil:
+	case p.openReview() != nil, p.DraftOpen() && p.Draft.Review == ag.Version:
+		// The review's questions, or its statements being signed again:
+		// the digest is still to be built.
 		return ag.Created
 	case ag.Review == nil:
 		return time.Time{}
