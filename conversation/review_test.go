@@ -442,8 +442,11 @@ func BenchmarkCloseReview(b *testing.B) {
 	for _, pt := range p.Participants {
 		for _, q := range r.Questions[:len(r.Questions)-1] {
 			text := "A few words on " + q.Title + "\nand a second line."
-			if part, _ := ReviewPartOf(q.ID); part == PartRating {
+			switch part, _ := ReviewPartOf(q.ID); part {
+			case PartRating:
 				text = "4"
+			case PartKept:
+				text = "all yes, 2 partly, 3 no"
 			}
 			if _, err := p.Answer(pt.ID, q.ID, text, at); err != nil {
 				b.Fatal(err)
