@@ -55,10 +55,8 @@ type TrendPoint struct {
 // digestFrom is the start of the period the digest of version ag looks
 // back on: when the version under review was made.
 func (p *Partnership) digestFrom(ag *Agreement) time.Time {
-	for _, a := range p.Agreements {
-		if a.Version == ag.Previous {
-			return a.Created
-		}
+	if prev := p.Version(ag.Previous); prev != nil {
+		return prev.Created
 	}
 	return time.Time{}
 }

@@ -232,20 +232,10 @@ func clipItem(s string) string {
 	return s
 }
 
-// agreementVersion returns version v, or nil.
-func (p *Partnership) agreementVersion(v int) *Agreement {
-	for _, ag := range p.Agreements {
-		if ag.Version == v {
-			return ag
-		}
-	}
-	return nil
-}
-
 // keptStatements is how many statements the kept question of review
 // number n rates: those of the version under review.
 func (p *Partnership) keptStatements(n int) int {
-	if ag := p.agreementVersion(n); ag != nil {
+	if ag := p.Version(n); ag != nil {
 		return len(ag.Statements)
 	}
 	return 0

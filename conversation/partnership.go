@@ -343,3 +343,13 @@ func (p *Partnership) LatestAgreement() *Agreement {
 	}
 	return p.Agreements[len(p.Agreements)-1]
 }
+
+// Version returns version v of the agreement, or nil.
+func (p *Partnership) Version(v int) *Agreement {
+	for _, ag := range p.Agreements {
+		if ag.Version == v {
+			return ag
+		}
+	}
+	return nil
+}

@@ -193,14 +193,11 @@ func (p *Partnership) signatures(at func(i int) time.Time) []Signature {
 
 // draftMail is round mail for pt that has not gone out yet, if any.
 func (p *Partnership) draftMail(pt *Participant, now time.Time) (Message, bool) {
+	if !p.draftUnsent(pt) || p.openReview() != nil {
+		return Message{}, false
+	}
 	d := p.Draft
-	if !p.DraftOpen() || d.Signing || p.openReview() != nil {
-		return Message{}, false
-	}
 	i := d.person(pt.ID)
-	if i < 0 || !d.Sent[i].IsZero() {
-		return Message{}, false
-	}
 	d.Sent[i], d.Nudged[i] = now, now
 	return p.compose(pt, Message{Kind: MsgDraft, Draft: d}, now), true
 }
@@ -275,7 +272,7 @@ func (p *Partnership) nextDraftWake() time.Time {
 // to change, drop or add to, and the version the review builds is signed
 // (or lapses) like version 1. It reports whether drafting began.
 func (p *Partnership) startReviewDraft(r *Review, now time.Time) bool {
-	prev := p.agreementVersion(r.Number)
+	prev := p.Version(r.Number)
 	a, b := p.Participants[0], p.Participants[1]
 	if prev == nil || len(prev.Statements) == 0 || a.Status == ParticipantLeft || b.Status == ParticipantLeft {
 		return false

@@ -334,7 +334,8 @@ func (p *Processor) apply(ctx context.Context, id int64, f Fetched, h textproto.
 				o.Outcome, o.Detail, msgs, err = checkinReply(pp, me, r, text, now)
 				return msgs, err
 			}
-			if _, round, ok := store.DraftRoundOf(r.Purpose); ok && (!pp.DraftOpen() || !store.IsDraftRound(r.Purpose, pp.Draft)) {
+			cmd, cerr := conversation.ParseCommand(text, now, me.Person.Location)
+			if review, round, ok := store.DraftRoundOf(r.Purpose); ok && !(pp.DraftOpen() && review == pp.Draft.Review && round == pp.Draft.Round) {
 				if _, err := conversation.ParseDraftReply(text); err == nil {
 					// Numbers of another round's mail would name other
 					// statements: nothing of it is applied.
@@ -347,7 +348,7 @@ func (p *Processor) apply(ctx context.Context, id int64, f Fetched, h textproto.
 				}
 			}
 			if pp.DraftOpen() && r.QuestionID == "" {
-				if msgs, handled, err := draftReply(pp, me, text, &o, now); handled {
+				if msgs, handled, err := draftReply(pp, me, text, cerr, &o, now); handled {
 					return msgs, err
 				}
 			}
@@ -356,7 +357,6 @@ func (p *Processor) apply(ctx context.Context, id int64, f Fetched, h textproto.
 					return rewriteReply(pp, me, r, rest, rws, &o, now)
 				}
 			}
-			cmd, cerr := conversation.ParseCommand(text, now, me.Person.Location)
 			var ce *conversation.CommandError
 			var slip *conversation.NearMiss
 			var aside *conversation.Aside
@@ -502,9 +502,9 @@ func rewriteReply(pp *conversation.Partnership, me *conversation.Participant, r 
 // ("agree all", "change 5: …", see conversation.ParseDraftReply). A reply
 // command (pause, stop, help…) and a slip of one are not for the draft:
 // handled is false and the usual path takes them. Any other reply that
-// cannot be carried out is explained, and nothing of it is kept.
-func draftReply(pp *conversation.Partnership, me *conversation.Participant, text string, o *store.InboundOutcome, now time.Time) (msgs []conversation.Message, handled bool, err error) {
-	_, cerr := conversation.ParseCommand(text, now, me.Person.Location)
+// cannot be carried out is explained, and nothing of it is kept. cerr is
+// what conversation.ParseCommand made of text.
+func draftReply(pp *conversation.Partnership, me *conversation.Participant, text string, cerr error, o *store.InboundOutcome, now time.Time) (msgs []conversation.Message, handled bool, err error) {
 	if cerr == nil {
 		return nil, false, nil
 	}

@@ -60,7 +60,7 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 			case conversation.PartCommitment:
 				v.Review.Current = currentWords(p, me, topic, r)
 			case conversation.PartKept:
-				if ag := agreementOf(p, r.Number); ag != nil {
+				if ag := p.Version(r.Number); ag != nil {
 					v.Review.Statements = agreedGroups(ag.Statements)
 				}
 			}
@@ -90,7 +90,7 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 			}
 		}
 		if e := n.KeptError; e != nil {
-			tn.Kept = &templates.KeptError{Kind: string(e.Kind), Item: e.Item, Numbers: rangesOf(e.Numbers), Max: e.Max, Several: len(e.Numbers) > 1}
+			tn.Kept = &templates.KeptError{Kind: string(e.Kind), Item: e.Item, Numbers: e.Numbers, Max: e.Max}
 		}
 		if e := n.DraftError; e != nil {
 			tn.DraftError = &templates.DraftError{Kind: string(e.Kind), Line: clipLine(e.Line, 80), Number: e.Number, Max: e.Max, Suggestion: e.Suggestion}
@@ -173,8 +173,9 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 	}
 	if m.Agreement != nil {
 		v.Agreement = agreementView(m.Agreement, loc, p.Set)
+		// Signatures are in the order of the participants.
 		for i, s := range m.Agreement.Signatures {
-			if s.Role == me.Role && s.Name == me.Person.Name && i < len(p.Participants) && p.Participants[i] == me {
+			if i < len(p.Participants) && p.Participants[i] == me {
 				v.Agreement.YouSigned = !s.At.IsZero()
 			}
 		}
@@ -380,12 +381,7 @@ func reviewView(p *conversation.Partnership, r *conversation.Review, loc *time.L
 // currentWords is what the person has under a commitment topic in the
 // version a review looks at.
 func currentWords(p *conversation.Partnership, me *conversation.Participant, topic string, r *conversation.Review) string {
-	var ag *conversation.Agreement
-	for _, a := range p.Agreements {
-		if a.Version == r.Number {
-			ag = a
-		}
-	}
+	ag := p.Version(r.Number)
 	if ag == nil {
 		return ""
 	}
@@ -566,16 +562,6 @@ func agreedGroups(ss []conversation.AgreedStatement) []templates.AgreedGroup {
 	return out
 }
 
-// agreementOf returns version v of the partnership's agreement, or nil.
-func agreementOf(p *conversation.Partnership, v int) *conversation.Agreement {
-	for _, ag := range p.Agreements {
-		if ag.Version == v {
-			return ag
-		}
-	}
-	return nil
-}
-
 // questionTitle is a question's title; the "did we keep this?" question
 // of a review has its words in the templates.
 func questionTitle(q conversation.Question) string {
@@ -583,24 +569,6 @@ func questionTitle(q conversation.Question) string {
 		return templates.KeptTitle
 	}
 	return q.Title
-}
-
-// rangesOf writes numbers as runs: 1-3, 5.
-func rangesOf(ns []int) string {
-	var parts []string
-	for i := 0; i < len(ns); {
-		j := i
-		for j+1 < len(ns) && ns[j+1] == ns[j]+1 {
-			j++
-		}
-		if j > i {
-			parts = append(parts, fmt.Sprintf("%d-%d", ns[i], ns[j]))
-		} else {
-			parts = append(parts, fmt.Sprint(ns[i]))
-		}
-		i = j + 1
-	}
-	return strings.Join(parts, ", ")
 }
 
 // clipLine shortens a line someone wrote to at most n characters for

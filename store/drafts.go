@@ -37,13 +37,6 @@ func DraftRoundOf(purpose string) (review, round int, ok bool) {
 	return review, round, found && err1 == nil && err2 == nil && review >= 0 && round > 0
 }
 
-// IsDraftRound reports whether the mail a reply token was minted for
-// showed the draft's current round (see DraftPurpose).
-func IsDraftRound(purpose string, d *conversation.Draft) bool {
-	review, round, ok := DraftRoundOf(purpose)
-	return ok && d != nil && review == d.Review && round == d.Round
-}
-
 var (
 	qSaveDraft = query(`INSERT INTO agreement_drafts (partnership_id, review, round, body, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?)
@@ -62,6 +55,11 @@ func (t *Tx) SaveDraft(ctx context.Context, partnershipID int64, d *conversation
 	if err != nil {
 		return fmt.Errorf("store: encode draft round %d of partnership %d: %w", d.Round, partnershipID, err)
 	}
+	return t.saveDraftBody(ctx, partnershipID, d, body)
+}
+
+// saveDraftBody stores body, the JSON of d.
+func (t *Tx) saveDraftBody(ctx context.Context, partnershipID int64, d *conversation.Draft, body []byte) error {
 	now := ts(t.Now())
 	if _, err := t.exec(ctx, qSaveDraft, partnershipID, d.Review, d.Round, string(body), now, now); err != nil {
 		return fmt.Errorf("store: save draft round %d of partnership %d: %w", d.Round, partnershipID, err)
@@ -132,5 +130,5 @@ func (t *Tx) saveDrafts(ctx context.Context, p *conversation.Partnership, loaded
 	if string(body) == loaded {
 		return nil
 	}
-	return t.SaveDraft(ctx, p.ID, p.Draft)
+	return t.saveDraftBody(ctx, p.ID, p.Draft, body)
 }

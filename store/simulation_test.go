@@ -496,5 +496,6 @@ func checkReminders(t *testing.T, p *simPerson, number int, want []string) {
 // conversationDraftOpen reports whether the round a draft token was
 // minted for is still open.
 func conversationDraftOpen(p *conversation.Partnership, purpose string) bool {
-	return p.DraftOpen() && IsDraftRound(purpose, p.Draft)
+	review, round, ok := DraftRoundOf(purpose)
+	return ok && p.DraftOpen() && review == p.Draft.Review && round == p.Draft.Round
 }

@@ -376,10 +376,9 @@ type Note struct {
 // does not have; it has Max), missing (Numbers unrated) or conflict
 // (Numbers rated twice, differently).
 type KeptError struct {
-	Kind, Item, Numbers string
-	Max                 int
-	// Several says Numbers names more than one statement.
-	Several bool
+	Kind, Item string
+	Numbers    []int
+	Max        int
 }
 
 // DraftNote is where a reply to a draft round left the recipient: the
