@@ -361,7 +361,7 @@ var qLoadOtherSeries = query(`SELECT cs.id, cs.uid, cs.schedule, cs.time_zone, c
 	JOIN participants other ON other.partnership_id = p.id AND other.id <> me.id
 	JOIN people pe ON pe.id = other.person_id
 	JOIN checkin_series cs ON cs.partnership_id = p.id
-	WHERE me.person_id IN (?, ?) AND me.status <> 'left' AND cs.status <> 'cancelled'
+	WHERE me.person_id IN (SELECT person_id FROM participants WHERE partnership_id = ?) AND me.status <> 'left' AND cs.status <> 'cancelled'
 		AND cs.id = (SELECT MAX(id) FROM checkin_series WHERE partnership_id = p.id)
 	ORDER BY cs.id`)
 
@@ -376,7 +376,7 @@ var qLoadOtherPlans = query(`SELECT p.checkin_plan, me.person_id, pe.name AS wit
 	JOIN people pe ON pe.id = other.person_id
 	JOIN participants lp ON lp.partnership_id = p.id AND lp.slot = 0
 	JOIN people lead ON lead.id = lp.person_id
-	WHERE me.person_id IN (?, ?) AND me.status <> 'left' AND p.checkin_plan <> ''
+	WHERE me.person_id IN (SELECT person_id FROM participants WHERE partnership_id = ?) AND me.status <> 'left' AND p.checkin_plan <> ''
 		AND NOT EXISTS (SELECT 1 FROM checkin_series cs WHERE cs.partnership_id = p.id)
 	ORDER BY p.id`)
 
@@ -391,7 +391,7 @@ func (tx *Tx) loadOtherCheckins(ctx context.Context, p *conversation.Partnership
 		WithName string `db:"with_name"`
 	}
 	a, b := p.Participants[0], p.Participants[1]
-	if err := tx.selectAll(ctx, &rows, qLoadOtherSeries, p.ID, a.Person.ID, b.Person.ID); err != nil {
+	if err := tx.selectAll(ctx, &rows, qLoadOtherSeries, p.ID, p.ID); err != nil {
 		return fmt.Errorf("store: load the other check-ins of %d: %w", p.ID, err)
 	}
 	for _, r := range rows {
@@ -425,7 +425,7 @@ func (tx *Tx) loadOtherCheckins(ctx context.Context, p *conversation.Partnership
 		WithName string `db:"with_name"`
 		TimeZone string `db:"time_zone"`
 	}
-	if err := tx.selectAll(ctx, &plans, qLoadOtherPlans, p.ID, a.Person.ID, b.Person.ID); err != nil {
+	if err := tx.selectAll(ctx, &plans, qLoadOtherPlans, p.ID, p.ID); err != nil {
 		return fmt.Errorf("store: load the other check-in plans of %d: %w", p.ID, err)
 	}
 	for _, r := range plans {

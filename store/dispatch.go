@@ -94,7 +94,7 @@ func (t *Tx) recordToken(ctx context.Context, now time.Time, what string, insert
 		expires = now.Add(t.s.tokenTTL)
 	}
 	q, args := insert(HashToken(tok), expires)
-	if _, err := t.exec(ctx, q, args...); err != nil {
+	if err := t.execLater(ctx, q, args...); err != nil {
 		return "", fmt.Errorf("store: record %s: %w", what, err)
 	}
 	return tok, nil

@@ -135,8 +135,21 @@ var ErrInboundLost = errors.New("store: inbound message taken over by another po
 // lasts lease; each claim counts as an attempt, and a message claimed more
 // than maxAttempts times is quarantined instead.
 func (s *Store) ClaimInbound(ctx context.Context, in NewInbound, worker string, lease time.Duration, maxAttempts int) (Claim, error) {
+	// A message seen for the first time, the usual case, is one insert,
+	// which commits on its own; anything else is worked out in a
+	// transaction.
+	now := s.clock.Now()
+	var id int64
+	err := s.get(ctx, &id, qInsertInbound, in.Key.Mailbox, int64(in.Key.UIDValidity), int64(in.Key.UID), in.MessageKey, in.MessageID,
+		in.RawSHA256, in.ContentSHA256, in.Size, ts(in.ReceivedAt), in.From, in.Raw, worker, ts(now.Add(lease)), ts(now))
+	if err == nil {
+		return Claim{State: Claimed, ID: id, Attempts: 1}, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return Claim{}, fmt.Errorf("store: claim inbound %s: %w", in.Key, err)
+	}
 	var c Claim
-	err := s.InTx(ctx, func(tx *Tx) error {
+	err = s.InTx(ctx, func(tx *Tx) error {
 		var err error
 		c, err = tx.claimInbound(ctx, in, worker, lease, maxAttempts)
 		return err

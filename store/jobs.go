@@ -95,14 +95,45 @@ var (
 // Enqueue adds a job inside the transaction. It reports false, and no error,
 // when a job with the same dedupe key already exists.
 func (t *Tx) Enqueue(ctx context.Context, j NewJob) (id int64, added bool, err error) {
+	args, err := t.enqueueArgs(j)
+	if err != nil {
+		return 0, false, err
+	}
+	err = t.get(ctx, &id, qEnqueue, args...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("store: enqueue %s job: %w", j.Kind, err)
+	}
+	return id, true, nil
+}
+
+// enqueueLater is Enqueue for a caller that needs neither the id nor
+// whether the job was added: the insert goes with the transaction's next
+// statement (see execLater).
+func (t *Tx) enqueueLater(ctx context.Context, j NewJob) error {
+	args, err := t.enqueueArgs(j)
+	if err != nil {
+		return err
+	}
+	if err := t.execLater(ctx, qEnqueue, args...); err != nil {
+		return fmt.Errorf("store: enqueue %s job: %w", j.Kind, err)
+	}
+	return nil
+}
+
+// enqueueArgs checks a job and fills in its defaults, as qEnqueue's
+// arguments.
+func (t *Tx) enqueueArgs(j NewJob) ([]any, error) {
 	if j.Kind == "" {
-		return 0, false, errors.New("store: job without a kind")
+		return nil, errors.New("store: job without a kind")
 	}
 	if len(j.Payload) == 0 {
 		j.Payload = []byte("{}")
 	}
 	if !json.Valid(j.Payload) {
-		return 0, false, fmt.Errorf("store: %s job payload is not JSON", j.Kind)
+		return nil, fmt.Errorf("store: %s job payload is not JSON", j.Kind)
 	}
 	if j.MaxAttempts == 0 {
 		j.MaxAttempts = 25
@@ -114,14 +145,7 @@ func (t *Tx) Enqueue(ctx context.Context, j NewJob) (id int64, added bool, err e
 	if j.PartnershipID != 0 {
 		partnership = j.PartnershipID
 	}
-	err = t.get(ctx, &id, qEnqueue, j.Kind, dedupe, partnership, string(j.Payload), ts(j.RunAt), j.MaxAttempts, ts(t.s.clock.Now()))
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, false, nil
-	}
-	if err != nil {
-		return 0, false, fmt.Errorf("store: enqueue %s job: %w", j.Kind, err)
-	}
-	return id, true, nil
+	return []any{j.Kind, dedupe, partnership, string(j.Payload), ts(j.RunAt), j.MaxAttempts, ts(t.s.clock.Now())}, nil
 }
 
 // Enqueue adds a job in a transaction of its own.
@@ -142,11 +166,9 @@ func (s *Store) ClaimJobs(ctx context.Context, worker string, kinds []string, li
 	if err != nil {
 		return nil, err
 	}
+	// One statement, atomic by itself: no transaction around it.
 	var jobs []Job
-	err = s.InTx(ctx, func(tx *Tx) error {
-		return tx.selectAll(ctx, &jobs, qClaim, worker, ts(now.Add(lease)), string(kindList), ts(now), ts(now), limit)
-	})
-	if err != nil {
+	if err := s.selectAll(ctx, &jobs, qClaim, worker, ts(now.Add(lease)), string(kindList), ts(now), ts(now), limit); err != nil {
 		return nil, fmt.Errorf("store: claim jobs: %w", err)
 	}
 	for i := range jobs {

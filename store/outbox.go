@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 )
@@ -97,8 +96,12 @@ var (
 	// The budget counts at most limit rows, however many a loop made.
 	qCausedMail = query(`SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE recipient = ? AND cause_inbound IS NOT NULL AND created_at > ?
 			AND (notice OR NOT CAST(? AS BOOLEAN)) LIMIT ?) AS recent`)
-	qThreadRoot    = query(`SELECT message_id FROM outbox WHERE participant_id = ? AND thread = ? ORDER BY id LIMIT 1`)
-	qThreadLatest  = query(`SELECT message_id FROM outbox WHERE participant_id = ? AND thread = ? ORDER BY id DESC LIMIT ?`)
+	// A thread's first message and its latest, oldest first, in one query.
+	qThread = query(`SELECT message_id FROM (
+			SELECT id, message_id FROM (SELECT id, message_id FROM outbox WHERE participant_id = ? AND thread = ? ORDER BY id LIMIT 1) AS root
+			UNION
+			SELECT id, message_id FROM (SELECT id, message_id FROM outbox WHERE participant_id = ? AND thread = ? ORDER BY id DESC LIMIT ?) AS latest
+		) AS thread ORDER BY id`)
 	qOutboxByID    = query(`SELECT ` + outboxColumns + ` FROM outbox WHERE id = ?`)
 	qOutboxByMsgID = query(`SELECT ` + outboxColumns + ` FROM outbox WHERE message_id = ?`)
 	qOutboxSent    = query(`UPDATE outbox SET state = 'sent', smtp_reply = ?, finished_at = ?, attempts = attempts + 1 WHERE id = ? AND state = 'queued'`)
@@ -154,7 +157,7 @@ func (t *Tx) AddOutbox(ctx context.Context, m NewOutbox) (int64, error) {
 	}
 	payload, _ := json.Marshal(outboxJob{OutboxID: id})
 	// The give-up period, not an attempt count, ends retries of mail.
-	if _, _, err := t.Enqueue(ctx, NewJob{Kind: KindMail, PartnershipID: m.PartnershipID, Payload: payload, RunAt: now, MaxAttempts: 1000}); err != nil {
+	if err := t.enqueueLater(ctx, NewJob{Kind: KindMail, PartnershipID: m.PartnershipID, Payload: payload, RunAt: now, MaxAttempts: 1000}); err != nil {
 		return 0, err
 	}
 	return id, nil
@@ -239,18 +242,11 @@ const ThreadLength = 12
 // already stored for a participant's thread, at most ThreadLength of them
 // however long the thread.
 func (t *Tx) ThreadIDs(ctx context.Context, participantID int64, thread string) ([]string, error) {
-	var root, latest []string
-	if err := t.selectAll(ctx, &root, qThreadRoot, participantID, thread); err != nil {
+	var ids []string
+	if err := t.selectAll(ctx, &ids, qThread, participantID, thread, participantID, thread, ThreadLength-1); err != nil {
 		return nil, fmt.Errorf("store: thread %s of participant %d: %w", thread, participantID, err)
 	}
-	if err := t.selectAll(ctx, &latest, qThreadLatest, participantID, thread, ThreadLength-1); err != nil {
-		return nil, fmt.Errorf("store: thread %s of participant %d: %w", thread, participantID, err)
-	}
-	slices.Reverse(latest)
-	if len(root) == 1 && (len(latest) == 0 || latest[0] != root[0]) {
-		latest = append(root, latest...)
-	}
-	return latest, nil
+	return ids, nil
 }
 
 // Outbox reads one stored message.

@@ -220,7 +220,7 @@ func (tx *Tx) Apply(ctx context.Context, partnershipID int64, op Op) ([]conversa
 	if next := p.NextWake(now); !next.IsZero() {
 		key := "wake:" + strconv.FormatInt(p.ID, 10) + ":" + next.UTC().Format(time.RFC3339Nano)
 		payload, _ := json.Marshal(wakePayload{PartnershipID: p.ID})
-		if _, _, err := tx.Enqueue(ctx, NewJob{Kind: KindWake, DedupeKey: key, PartnershipID: p.ID, Payload: payload, RunAt: next}); err != nil {
+		if err := tx.enqueueLater(ctx, NewJob{Kind: KindWake, DedupeKey: key, PartnershipID: p.ID, Payload: payload, RunAt: next}); err != nil {
 			return nil, err
 		}
 	}
@@ -262,6 +262,17 @@ func (tx *Tx) load(ctx context.Context, id int64, lock bool) (*conversation.Part
 	q := qLoadPartnershipShared
 	if lock {
 		q = qLoadPartnership
+	}
+	// Everything that depends only on the partnership's id, in one round
+	// trip on PostgreSQL, after the lock the first read takes.
+	reads := []read{fetch(q, id), fetch(qLoadParticipants, id), fetch(qLoadPrompts, id), fetch(qLoadAnswers, id),
+		fetch(qLoadSeen, id), fetch(qLoadReveals, id), fetch(qLoadAgreements, id), fetch(qLatestDraft, id),
+		fetch(qLoadAmendments, id), fetch(qLoadCheckinPlan, id), fetch(qLoadSeries, id), fetch(qLoadReviews, id)}
+	if lock {
+		reads = append(reads, fetch(qLoadOtherSeries, id, id), fetch(qLoadOtherPlans, id, id))
+	}
+	if err := tx.prefetch(ctx, reads...); err != nil {
+		return nil, nil, err
 	}
 	var pr partnershipRow
 	if err := tx.get(ctx, &pr, q, id); errors.Is(err, sql.ErrNoRows) {
@@ -427,12 +438,12 @@ func (tx *Tx) load(ctx context.Context, id int64, lock bool) (*conversation.Part
 }
 
 func (tx *Tx) save(ctx context.Context, p *conversation.Partnership, snap *snapshot, now time.Time) error {
-	if _, err := tx.exec(ctx, qUpdatePartnership, string(p.Status), ts(p.EndedAt), p.EndReason, ts(p.NextWake(now)), ts(now), p.ID); err != nil {
+	if err := tx.execLater(ctx, qUpdatePartnership, string(p.Status), ts(p.EndedAt), p.EndReason, ts(p.NextWake(now)), ts(now), p.ID); err != nil {
 		return fmt.Errorf("store: save partnership %d: %w", p.ID, err)
 	}
 	for _, pt := range p.Participants {
 		if st := stateOf(pt); st != snap.participants[pt.ID] {
-			if _, err := tx.exec(ctx, qUpdateParticipant, string(st.status), ts(st.pausedUntil), st.position,
+			if err := tx.execLater(ctx, qUpdateParticipant, string(st.status), ts(st.pausedUntil), st.position,
 				ts(st.nextSendAt), st.agreementSeen, ts(st.lastSeenAt), st.heldReply, ts(st.undoneAt), ts(st.stopAskedAt), ts(st.leftAt), pt.ID); err != nil {
 				return fmt.Errorf("store: save participant %d: %w", pt.ID, err)
 			}
@@ -444,7 +455,7 @@ func (tx *Tx) save(ctx context.Context, p *conversation.Partnership, snap *snaps
 				err = tx.get(ctx, &pr.ID, qInsertPrompt, p.ID, pt.ID, pr.QuestionID, pr.Position, string(pr.State),
 					ts(pr.SentAt), ts(pr.NudgedAt), pr.Reminders)
 			case !ok || old != *pr:
-				_, err = tx.exec(ctx, qUpdatePrompt, string(pr.State), ts(pr.NudgedAt), pr.Reminders, pr.ID)
+				err = tx.execLater(ctx, qUpdatePrompt, string(pr.State), ts(pr.NudgedAt), pr.Reminders, pr.ID)
 			}
 			if err != nil {
 				return fmt.Errorf("store: save prompt %s for participant %d: %w", pr.QuestionID, pt.ID, err)
@@ -466,7 +477,7 @@ func (tx *Tx) save(ctx context.Context, p *conversation.Partnership, snap *snaps
 		case a.ID == 0:
 			err = tx.get(ctx, &a.ID, qInsertAnswer, p.ID, a.ParticipantID, a.Prompt.ID, a.QuestionID, a.Text, ts(a.At), ts(a.ReceiptAt))
 		case !a.ReceiptAt.Equal(snap.receipts[a.ID]):
-			_, err = tx.exec(ctx, qUpdateReceipt, ts(a.ReceiptAt), a.ID)
+			err = tx.execLater(ctx, qUpdateReceipt, ts(a.ReceiptAt), a.ID)
 		}
 		if err != nil {
 			return fmt.Errorf("store: save answer to %s: %w", a.QuestionID, err)
@@ -479,7 +490,7 @@ func (tx *Tx) save(ctx context.Context, p *conversation.Partnership, snap *snaps
 			case r.ID == 0:
 				err = tx.get(ctx, &r.ID, qInsertReveal, r.ViewerID, r.Answer.ID, ts(r.CreatedAt), ts(r.DeliveredAt))
 			case !r.DeliveredAt.Equal(snap.delivered[r.ID]):
-				_, err = tx.exec(ctx, qDeliverReveal, ts(r.DeliveredAt), r.ID)
+				err = tx.execLater(ctx, qDeliverReveal, ts(r.DeliveredAt), r.ID)
 			}
 			if err != nil {
 				return fmt.Errorf("store: save reveal for participant %d: %w", pt.ID, err)

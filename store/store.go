@@ -330,6 +330,10 @@ func (s *Store) selectAll(ctx context.Context, dest any, q *Query, args ...any) 
 type Tx struct {
 	tx *sqlx.Tx
 	s  *Store
+	// cache holds prefetched results by statement text; see prefetch.
+	cache map[string]*rowSet
+	// pending holds writes queued by execLater, as statement text.
+	pending []string
 }
 
 // stmt returns the prepared statement for q, bound to the transaction, or
@@ -342,6 +346,9 @@ func (t *Tx) stmt(ctx context.Context, q *Query) *sqlx.Stmt {
 }
 
 func (t *Tx) exec(ctx context.Context, q *Query, args ...any) (sql.Result, error) {
+	if res, ok, err := t.execPending(ctx, q, args); ok || err != nil {
+		return res, err
+	}
 	if st := t.stmt(ctx, q); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
@@ -349,6 +356,15 @@ func (t *Tx) exec(ctx context.Context, q *Query, args ...any) (sql.Result, error
 }
 
 func (t *Tx) get(ctx context.Context, dest any, q *Query, args ...any) error {
+	if set := t.cached(q, args); set != nil {
+		return set.scanOne(dest)
+	}
+	if set, ok, err := t.queryPending(ctx, q, args); ok || err != nil {
+		if err != nil {
+			return err
+		}
+		return set.scanOne(dest)
+	}
 	if st := t.stmt(ctx, q); st != nil {
 		return st.GetContext(ctx, dest, args...)
 	}
@@ -356,6 +372,15 @@ func (t *Tx) get(ctx context.Context, dest any, q *Query, args ...any) error {
 }
 
 func (t *Tx) selectAll(ctx context.Context, dest any, q *Query, args ...any) error {
+	if set := t.cached(q, args); set != nil {
+		return set.scanAll(dest)
+	}
+	if set, ok, err := t.queryPending(ctx, q, args); ok || err != nil {
+		if err != nil {
+			return err
+		}
+		return set.scanAll(dest)
+	}
 	if st := t.stmt(ctx, q); st != nil {
 		return st.SelectContext(ctx, dest, args...)
 	}
@@ -380,7 +405,11 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 			tx.Rollback()
 		}
 	}()
-	if err = fn(&Tx{tx: tx, s: s}); err != nil {
+	t := &Tx{tx: tx, s: s}
+	if err = fn(t); err != nil {
+		return err
+	}
+	if err = t.flush(ctx); err != nil {
 		return err
 	}
 	if err = tx.Commit(); err != nil {

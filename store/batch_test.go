@@ -1,0 +1,143 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"testing"
+	"time"
+
+	"accord/store/storetest"
+)
+
+func TestInline(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 12, 7, 9, 30, 0, 123456000, time.FixedZone("CET", 3600))
+	tests := []struct {
+		name, text string
+		args       []any
+		want       string
+		err        string
+	}{
+		{"no arguments", `SELECT 1`, nil, `SELECT 1`, ""},
+		{"numbers and text", `UPDATE t SET a = $1, b = $2 WHERE id = $3`, []any{int64(7), "it's", 3},
+			`UPDATE t SET a = 7, b = 'it''s' WHERE id = 3`, ""},
+		{"a backslash", `SELECT $1`, []any{`a\b`}, `SELECT  E'a\\b'`, ""},
+		{"past nine", `SELECT $10, $1`, []any{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, `SELECT 10, 1`, ""},
+		{"placeholder-like text in a literal stays", `SELECT '$1', $1`, []any{true}, `SELECT '$1', TRUE`, ""},
+		{"null, time and bytes", `INSERT INTO t VALUES ($1, $2, $3)`, []any{nil, at, []byte{0xde, 0xad}},
+			`INSERT INTO t VALUES (NULL, '2026-12-07 08:30:00.123456+00', '\xdead'::bytea)`, ""},
+		{"a valuer", `SELECT $1`, []any{sql.NullString{String: "x", Valid: true}}, `SELECT 'x'`, ""},
+		{"a null valuer", `SELECT $1`, []any{sql.NullTime{}}, `SELECT NULL`, ""},
+		{"a NUL byte is refused", `SELECT $1`, []any{"a\x00b"}, "", "NUL"},
+		{"a missing argument", `SELECT $2`, []any{1}, "", "$2 of 1"},
+		{"an unknown type", `SELECT $1`, []any{struct{}{}}, "", "no literal"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := inline(tt.text, tt.args)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("inline = %q, %v; want an error about %q", got, err, tt.err)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Errorf("inline = %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestRowSetScan(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	set := &rowSet{cols: []string{"id", "body", "at", "until"}, rows: [][]any{
+		{int64(1), "first", at, nil},
+		{int64(2), []byte("second"), at.Add(time.Hour), at},
+	}}
+	type row struct {
+		ID    int64        `db:"id"`
+		Body  string       `db:"body"`
+		At    time.Time    `db:"at"`
+		Until sql.NullTime `db:"until"`
+	}
+	var rows []row
+	if err := set.scanAll(&rows); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[1].Body != "second" || rows[0].Until.Valid || !rows[1].Until.Time.Equal(at) || rows[1].ID != 2 {
+		t.Errorf("scanned %+v", rows)
+	}
+	var one row
+	if err := set.scanOne(&one); err != nil || one.ID != 1 {
+		t.Errorf("scanOne = %+v, %v", one, err)
+	}
+	ids := &rowSet{cols: []string{"id"}, rows: [][]any{{int64(4)}, {int64(5)}}}
+	var n int64
+	if err := ids.scanOne(&n); err != nil || n != 4 {
+		t.Errorf("scanOne into an int64 = %d, %v", n, err)
+	}
+	var all []int
+	if err := ids.scanAll(&all); err != nil || len(all) != 2 || all[1] != 5 {
+		t.Errorf("scanAll into ints = %v, %v", all, err)
+	}
+	empty := &rowSet{cols: []string{"id"}}
+	if err := empty.scanOne(&n); err != sql.ErrNoRows {
+		t.Errorf("scanOne of nothing = %v, want sql.ErrNoRows", err)
+	}
+	if err := set.scanOne(&n); err == nil {
+		t.Error("four columns scanned into one int64 without an error")
+	}
+	nulls := &rowSet{cols: []string{"id"}, rows: [][]any{{nil}}}
+	if err := nulls.scanOne(&n); err == nil {
+		t.Error("NULL scanned into an int64 without an error")
+	}
+}
+
+// TestQueuedWrites holds execLater to its promise on both databases: a
+// queued write is seen by the next read of its transaction and commits
+// with it, and a queued write that fails fails the transaction, leaving
+// nothing behind.
+func TestQueuedWrites(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, url string) {
+		s := openStore(t, url, Options{})
+		ctx := context.Background()
+		err := s.InTx(ctx, func(tx *Tx) error {
+			if err := tx.enqueueLater(ctx, NewJob{Kind: "queued-test", DedupeKey: "q1", RunAt: s.Now()}); err != nil {
+				return err
+			}
+			var jobs []Job
+			if err := tx.selectAll(ctx, &jobs, qJobsByKind, "queued-test"); err != nil {
+				return err
+			}
+			if len(jobs) != 1 || jobs[0].DedupeKey.String != "q1" {
+				t.Errorf("the read after a queued insert saw %+v", jobs)
+			}
+			return tx.enqueueLater(ctx, NewJob{Kind: "queued-test", DedupeKey: "q2", RunAt: s.Now()})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if jobs, err := s.JobsOfKind(ctx, "queued-test"); err != nil || len(jobs) != 2 {
+			t.Fatalf("after commit %d jobs (%v), want both queued ones", len(jobs), err)
+		}
+		// A job for a partnership that does not exist breaks a foreign
+		// key: the transaction fails at its commit, and the job queued
+		// before it is gone with it.
+		err = s.InTx(ctx, func(tx *Tx) error {
+			if err := tx.enqueueLater(ctx, NewJob{Kind: "queued-test", DedupeKey: "q3", RunAt: s.Now()}); err != nil {
+				return err
+			}
+			return tx.enqueueLater(ctx, NewJob{Kind: "queued-test", DedupeKey: "q4", PartnershipID: 999999, RunAt: s.Now()})
+		})
+		if err == nil {
+			t.Fatal("a queued insert breaking a foreign key committed")
+		}
+		if jobs, err := s.JobsOfKind(ctx, "queued-test"); err != nil || len(jobs) != 2 {
+			t.Errorf("after the failed transaction %d jobs (%v), want the two from before", len(jobs), err)
+		}
+	})
+}
