@@ -6,8 +6,129 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/jhillyerd/enmime/v2"
+	"github.com/jhillyerd/enmime/v2/mediatype"
 	"golang.org/x/text/encoding/charmap"
 )
+
+// detectingParser is parser (see process.go) with enmime's character set
+// detection: text parts of at least 100 characters are decoded in the
+// character set chardet is confident of, whatever they declare. It reads
+// the messages misread flags, as every message was read before.
+var detectingParser = enmime.NewParser(enmime.DisableTextConversion(true), enmime.MultipartWOBoundaryAsSinglePart(true))
+
+// declaredOrUTF8 parses a Content-Type (or Content-Disposition) field as
+// enmime does, and gives a text part that declares no character set a
+// charset of UTF-8, which enmime passes through unchanged. Without it,
+// enmime would run character set detection on the part even with
+// detection disabled. Bytes that are not UTF-8 are caught by misread,
+// and the message read again with detection.
+func declaredOrUTF8(field string) (mtype string, params map[string]string, invalid []string, err error) {
+	mtype, params, invalid, err = mediatype.Parse(field)
+	if err == nil && strings.HasPrefix(mtype, "text/") && params["charset"] == "" {
+		if params == nil {
+			params = make(map[string]string, 1)
+		}
+		params["charset"] = "utf-8"
+	}
+	return mtype, params, invalid, err
+}
+
+// misread reports whether a text part of a message read without character
+// set detection (see parser) may have been decoded in the wrong character
+// set, which detection might have read right: the message is then read
+// again with detection, as all messages used to be. Mail from current
+// mail programs declares its character sets correctly and is read once.
+func misread(env *enmime.Envelope) bool {
+	if env.Root == nil {
+		return false
+	}
+	if p := env.Root; p.FirstChild == nil && p.ContentType == "text/html" && !declaresCharset(p) && !ascii(p.Content) {
+		// enmime looks for <meta charset> in a single HTML part that
+		// declares no character set, but not when one is filled in.
+		return true
+	}
+	return env.Root.DepthMatchFirst(func(p *enmime.Part) bool {
+		return strings.HasPrefix(p.ContentType, "text/") && misreadText(p.Content, strings.EqualFold(p.Charset, "utf-8"))
+	}) != nil
+}
+
+// declaresCharset reports whether a part's Content-Type names a character
+// set.
+func declaresCharset(p *enmime.Part) bool {
+	_, params, _, err := mediatype.Parse(p.Header.Get("Content-Type"))
+	return err == nil && params["charset"] != ""
+}
+
+// ascii reports whether b is all ASCII.
+func ascii(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// misreadText reports whether decoded text shows signs of a wrong
+// character set: bytes that are not UTF-8 (UTF-8 declared or assumed, but
+// something else sent), replacement characters (bytes the declared
+// multi-byte set could not decode), NULs (UTF-16 not declared as such), or,
+// for text decoded from a legacy single-byte set, UTF-8 read as Latin-1
+// ("Ã©" for "é") or a text made mostly of accented Latin letters (Cyrillic
+// or Greek labelled Latin-1).
+func misreadText(b []byte, utf8Declared bool) bool {
+	if !utf8.Valid(b) {
+		return true
+	}
+	if ascii(b) {
+		return strings.IndexByte(string(b), 0) >= 0
+	}
+	var letters, latin1 int
+	var prev rune
+	for _, r := range string(b) {
+		switch {
+		case r == 0 || r == utf8.RuneError:
+			return true
+		case utf8Declared:
+		case prev >= 0xc2 && prev <= 0xf4 && continuationImage(r):
+			return true
+		case unicode.IsLetter(r):
+			letters++
+			if r >= 0xc0 && r <= 0xff {
+				latin1++
+			}
+		}
+		prev = r
+	}
+	return latin1 >= 8 && latin1*3 >= letters
+}
+
+// continuationImage reports whether r is what a UTF-8 continuation byte
+// (0x80 to 0xBF) becomes when read as ISO-8859-1 or Windows-1252.
+func continuationImage(r rune) bool {
+	if r >= 0x80 && r <= 0xbf {
+		return true
+	}
+	for _, c := range windows1252Continuations {
+		if r == c {
+			return true
+		}
+	}
+	return false
+}
+
+// windows1252Continuations are the characters Windows-1252 gives the bytes
+// 0x80 to 0x9F (the euro sign, curly quotes, dashes...).
+var windows1252Continuations = func() []rune {
+	var out []rune
+	for b := 0x80; b <= 0x9f; b++ {
+		if r := charmap.Windows1252.DecodeByte(byte(b)); r > 0xff {
+			out = append(out, r)
+		}
+	}
+	return out
+}()
 
 // textOf returns the text of a body part as enmime left it, repairing the
 // UTF-16 that mail programs on Windows sometimes send (RFC 2781): enmime

@@ -224,3 +224,19 @@ func ParseIMAPURL(raw string) (IMAPConfig, error) {
 
 // Address is host:port.
 func (c IMAPConfig) Address() string { return fmt.Sprintf("%s:%d", c.Host, c.Port) }
+
+// ExtractReply returns the words a person wrote in a whole message, read
+// exactly as the processor reads a reply (parseMessage, then replyText),
+// for tools that show what Accord would keep. An error says the message
+// could not be read as MIME or its text could not be decoded.
+func ExtractReply(raw []byte) (string, error) {
+	env, err := parseMessage(raw)
+	if err != nil {
+		return "", fmt.Errorf("mailin: read message: %w", err)
+	}
+	text, unreadable := replyText(env)
+	if unreadable != "" {
+		return "", fmt.Errorf("mailin: %s", unreadable)
+	}
+	return text, nil
+}

@@ -1,6 +1,7 @@
 package mailin
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -26,14 +27,17 @@ import (
 // server offers it (polling otherwise), fetches every message above the
 // mailbox's checkpoint without marking it read, hands each to the
 // Processor, and only once the outcome is committed marks the message on
-// the server (moved to Processed, or flagged). A dropped connection is
+// the server (moved to Processed, or flagged), in the background while
+// the next messages are processed. A dropped connection is
 // reopened with jittered backoff. Several pollers may share a mailbox.
 type Poller struct {
 	Config    IMAPConfig
 	TLS       *tls.Config
 	Processor *Processor
 	Logger    *slog.Logger
-	// BatchSize is how many messages are fetched at once; default 50.
+	// BatchSize is how many messages are fetched at once; default 100.
+	// The next batch is fetched while one is processed, and handled
+	// messages are acknowledged in the background.
 	BatchSize int
 	// MaxSize is the largest message read whole; larger ones get their
 	// header read and a polite notice. Default 25 MB.
@@ -97,7 +101,7 @@ func (p *Poller) setStatus(f func(*Status)) {
 
 func (p *Poller) defaults() {
 	if p.BatchSize == 0 {
-		p.BatchSize = 50
+		p.BatchSize = 100
 	}
 	if p.MaxSize == 0 {
 		p.MaxSize = 25 << 20
@@ -488,6 +492,15 @@ func (p *Poller) idle(ctx context.Context, cn *conn, wake <-chan struct{}, wait 
 // scan processes every message above the checkpoint, in UID order, in
 // bounded batches. It reports how many it found and whether any is left
 // pending.
+//
+// Three things overlap on the one connection: while the workers process a
+// group of messages, the next group is fetched, and the groups before are
+// acknowledged on the server (see acker), so the workers wait neither for
+// FETCH nor for STORE and MOVE. The order that makes this safe is kept per
+// message: a message is acknowledged only after its outcome is committed,
+// and the checkpoint passes it only after it is acknowledged. scan returns
+// only once nothing it started still uses the connection, so IDLE, SELECT
+// or the next scan may follow.
 func (p *Poller) scan(ctx context.Context, cn *conn, uidValidity uint32, move bool) (found int, pending bool, err error) {
 	mailbox := p.Config.Mailbox
 	if p.OnScan != nil {
@@ -510,26 +523,54 @@ func (p *Poller) scan(ctx context.Context, cn *conn, uidValidity uint32, move bo
 		}
 	}
 	slices.Sort(uids)
-	for start := 0; start < len(uids); start += p.BatchSize {
+	if len(uids) == 0 {
+		p.setStatus(func(s *Status) { s.LastScan = time.Now() })
+		return 0, false, nil
+	}
+
+	fctx, stopFetching := context.WithCancel(ctx)
+	groups := make(chan fetchedGroup)
+	go p.fetchGroups(fctx, cn, uidValidity, uids, groups)
+	ack := p.startAcker(ctx, cn, uidValidity, move)
+	defer func() {
+		// Stop fetching, wait for the fetch on the wire, and let every
+		// acknowledgement already queued reach the server.
+		stopFetching()
+		for range groups {
+		}
+		if aerr := ack.close(); err == nil {
+			err = aerr
+		}
+	}()
+	for g := range groups {
+		if g.err != nil {
+			return len(uids), pending, g.err
+		}
 		if ctx.Err() != nil {
 			return len(uids), pending, nil
 		}
-		batch := uids[start:min(start+p.BatchSize, len(uids))]
-		last, err := p.batch(ctx, cn, uidValidity, batch, move)
+		if err := ack.failed(); err != nil {
+			return len(uids), pending, err
+		}
+		w, last, blocked, err := p.decide(ctx, g)
 		if err != nil {
 			return len(uids), pending, err
+		}
+		if p.crash != nil {
+			if err := p.crash("after_commit_before_flag"); err != nil {
+				return len(uids), pending, err
+			}
 		}
 		// The checkpoint only moves past messages with a final outcome;
 		// once one is pending it stays before it, so the next scan sees
 		// it again, while the rest are still handled now.
 		if !pending && last > 0 {
-			if err := p.Processor.Store.AdvanceCheckpoint(ctx, mailbox, uidValidity, last); err != nil {
-				return len(uids), pending, &storeError{err}
-			}
+			w.through = last
 		}
-		if last != uint32(batch[len(batch)-1]) {
+		if blocked || (g.batchEnd != 0 && last != uint32(g.batchEnd)) {
 			pending = true
 		}
+		ack.add(w)
 	}
 	p.setStatus(func(s *Status) { s.LastScan = time.Now() })
 	return len(uids), pending, nil
@@ -538,74 +579,245 @@ func (p *Poller) scan(ctx context.Context, cn *conn, uidValidity uint32, move bo
 // maxFetchBytes bounds how much message text one FETCH brings in.
 const maxFetchBytes = 32 << 20
 
-// batch fetches, processes and acknowledges a batch of UIDs. It returns the
-// highest UID up to which every message has a final outcome.
-func (p *Poller) batch(ctx context.Context, cn *conn, uidValidity uint32, uids []imap.UID, move bool) (uint32, error) {
-	var meta []*imapclient.FetchMessageBuffer
-	set := imap.UIDSetNum(uids...)
-	if err := cn.do(func() (err error) {
-		meta, err = cn.c.Fetch(set, &imap.FetchOptions{UID: true, RFC822Size: true, InternalDate: true}).Collect()
-		return err
-	}); err != nil {
-		return 0, fmt.Errorf("fetch sizes: %w", err)
+// fetchedGroup is messages read in one FETCH, in UID order, or the error
+// that ended fetching.
+type fetchedGroup struct {
+	msgs []Fetched
+	// gone marks the messages whose text did not come: another client
+	// expunged them between the two fetches.
+	gone []bool
+	// batchEnd is the last UID of the batch the group ends, 0 when the
+	// batch goes on in the next group. A batch whose last message is
+	// missing (expunged by another client) leaves the scan pending.
+	batchEnd imap.UID
+	err      error
+}
+
+// fetchGroups reads the messages in batches of BatchSize: first their
+// sizes, then their text, as many at a time as fit in maxFetchBytes, and
+// hands over each group as soon as it is read. Being unbuffered, out holds
+// at most one group read ahead of the one being processed. It stops at
+// the first error, handed over as the last group, or when ctx ends, and
+// closes out.
+func (p *Poller) fetchGroups(ctx context.Context, cn *conn, uidValidity uint32, uids []imap.UID, out chan<- fetchedGroup) {
+	defer close(out)
+	send := func(g fetchedGroup) bool {
+		select {
+		case out <- g:
+			return true
+		case <-ctx.Done():
+			return false
+		}
 	}
-	slices.SortFunc(meta, func(a, b *imapclient.FetchMessageBuffer) int { return int(a.UID) - int(b.UID) })
-	var done, quarantined []imap.UID
-	last := uint32(0)
-	blocked := false
-	for i := 0; i < len(meta); {
-		// Take as many of the next messages as fit in one fetch.
-		j, total := i, int64(0)
-		for j < len(meta) && (j == i || total+min(meta[j].RFC822Size, p.MaxSize) <= maxFetchBytes) {
-			total += min(meta[j].RFC822Size, p.MaxSize)
-			j++
+	for start := 0; start < len(uids) && ctx.Err() == nil; start += p.BatchSize {
+		batch := uids[start:min(start+p.BatchSize, len(uids))]
+		var meta []*imapclient.FetchMessageBuffer
+		if err := cn.do(func() (err error) {
+			meta, err = cn.c.Fetch(imap.UIDSetNum(batch...), &imap.FetchOptions{UID: true, RFC822Size: true, InternalDate: true}).Collect()
+			return err
+		}); err != nil {
+			send(fetchedGroup{err: fmt.Errorf("fetch sizes: %w", err)})
+			return
 		}
-		fetched, err := p.fetchBodies(cn, meta[i:j])
-		if err != nil {
-			return last, err
+		slices.SortFunc(meta, func(a, b *imapclient.FetchMessageBuffer) int { return cmp.Compare(a.UID, b.UID) })
+		if len(meta) == 0 && !send(fetchedGroup{batchEnd: batch[len(batch)-1]}) {
+			return
 		}
-		group := make([]Fetched, 0, j-i)
-		for _, m := range meta[i:j] {
-			f := fetched[m.UID]
-			f.Key = store.InboundKey{Mailbox: p.Config.Mailbox, UIDValidity: uidValidity, UID: uint32(m.UID)}
-			f.Size, f.InternalDate = m.RFC822Size, m.InternalDate
-			group = append(group, f)
-		}
-		results := p.processAll(ctx, group)
-		for k, m := range meta[i:j] {
-			res, err := results[k].res, results[k].err
+		for i := 0; i < len(meta) && ctx.Err() == nil; {
+			// Take as many of the next messages as fit in one fetch.
+			j, total := i, int64(0)
+			for j < len(meta) && (j == i || total+min(meta[j].RFC822Size, p.MaxSize) <= maxFetchBytes) {
+				total += min(meta[j].RFC822Size, p.MaxSize)
+				j++
+			}
+			fetched, err := p.fetchBodies(cn, meta[i:j])
 			if err != nil {
-				// Nothing was decided for this message: the database
-				// could not be reached. What came before is committed
-				// and is acknowledged on the next scan.
-				return last, &storeError{err}
+				send(fetchedGroup{err: err})
+				return
 			}
-			switch {
-			case res.Retry || res.State == store.Busy:
-				blocked = true
-			case res.State == store.Quarantined:
-				quarantined = append(quarantined, m.UID)
-			default:
-				done = append(done, m.UID)
+			g := fetchedGroup{msgs: make([]Fetched, 0, j-i), gone: make([]bool, 0, j-i)}
+			for _, m := range meta[i:j] {
+				f, ok := fetched[m.UID]
+				g.gone = append(g.gone, !ok)
+				f.Key = store.InboundKey{Mailbox: p.Config.Mailbox, UIDValidity: uidValidity, UID: uint32(m.UID)}
+				f.Size, f.InternalDate = m.RFC822Size, m.InternalDate
+				g.msgs = append(g.msgs, f)
 			}
-			if !blocked {
-				last = uint32(m.UID)
+			if j == len(meta) {
+				g.batchEnd = batch[len(batch)-1]
 			}
-		}
-		i = j
-	}
-	if p.crash != nil {
-		if err := p.crash("after_commit_before_flag"); err != nil {
-			return 0, err
+			if !send(g) {
+				return
+			}
+			i = j
 		}
 	}
-	if err := p.acknowledge(cn, done, p.Config.Processed, imap.FlagSeen, move); err != nil {
-		return last, err
+}
+
+// decide processes a fetched group and sorts its messages by what their
+// outcome asks of the server. last is the highest UID up to which every
+// message of the group has a final outcome (0 when the first has none),
+// and blocked says whether any has none.
+func (p *Poller) decide(ctx context.Context, g fetchedGroup) (w ackWork, last uint32, blocked bool, err error) {
+	here := make([]Fetched, 0, len(g.msgs))
+	for k, f := range g.msgs {
+		if !g.gone[k] {
+			here = append(here, f)
+		}
 	}
-	if err := p.acknowledge(cn, quarantined, p.Config.Quarantine, imap.FlagFlagged, move); err != nil {
-		return last, err
+	results := p.processAll(ctx, here)
+	for k, f := range g.msgs {
+		if g.gone[k] {
+			// Nothing to process, and no outcome either: whoever
+			// expunged it decided it, or the next scan finds it.
+			blocked = true
+			continue
+		}
+		res, err := results[0].res, results[0].err
+		results = results[1:]
+		if err != nil {
+			// Nothing was decided for this message: the database
+			// could not be reached. What came before it in the group
+			// is committed, and acknowledged on the next scan.
+			return ackWork{}, 0, true, &storeError{err}
+		}
+		uid := imap.UID(f.Key.UID)
+		switch {
+		case res.Retry || res.State == store.Busy:
+			blocked = true
+		case res.State == store.Quarantined:
+			w.quarantined = append(w.quarantined, uid)
+		default:
+			w.done = append(w.done, uid)
+		}
+		if !blocked {
+			last = f.Key.UID
+		}
 	}
-	return last, nil
+	return w, last, blocked, nil
+}
+
+// ackWork is what is to be acknowledged on the server: handled messages,
+// quarantined ones, and the UID the checkpoint may move to once they are
+// (0 for none).
+type ackWork struct {
+	done, quarantined []imap.UID
+	through           uint32
+}
+
+func (w ackWork) empty() bool { return len(w.done) == 0 && len(w.quarantined) == 0 && w.through == 0 }
+
+// acker acknowledges handled messages on the server in the background,
+// then moves the checkpoint past them. Work queued while a round is on the
+// wire goes out together in the next round: one STORE and one MOVE for
+// everything the workers finished meanwhile. After the first failure it
+// acknowledges nothing more and moves the checkpoint no further, so a
+// message left unacknowledged is seen again by the next scan, found
+// decided, and acknowledged then.
+type acker struct {
+	p           *Poller
+	cn          *conn
+	ctx         context.Context
+	uidValidity uint32
+	move        bool
+	wake        chan struct{}
+	done        chan struct{}
+
+	mu      sync.Mutex
+	queued  ackWork
+	closing bool
+	err     error
+}
+
+// startAcker starts acknowledging for one scan. The checkpoint is written
+// even as the poller shuts down, so what was acknowledged is not looked at
+// again on the next start.
+func (p *Poller) startAcker(ctx context.Context, cn *conn, uidValidity uint32, move bool) *acker {
+	a := &acker{p: p, cn: cn, ctx: context.WithoutCancel(ctx), uidValidity: uidValidity, move: move,
+		wake: make(chan struct{}, 1), done: make(chan struct{})}
+	go a.run()
+	return a
+}
+
+// add queues work; it never waits for the server.
+func (a *acker) add(w ackWork) {
+	if w.empty() {
+		return
+	}
+	a.mu.Lock()
+	a.queued.done = append(a.queued.done, w.done...)
+	a.queued.quarantined = append(a.queued.quarantined, w.quarantined...)
+	a.queued.through = max(a.queued.through, w.through)
+	a.mu.Unlock()
+	a.signal()
+}
+
+func (a *acker) signal() {
+	select {
+	case a.wake <- struct{}{}:
+	default:
+	}
+}
+
+// failed returns the error that stopped acknowledging, if any.
+func (a *acker) failed() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.err
+}
+
+// close waits until everything queued is acknowledged, or acknowledging
+// failed, and returns that failure.
+func (a *acker) close() error {
+	a.mu.Lock()
+	a.closing = true
+	a.mu.Unlock()
+	a.signal()
+	<-a.done
+	return a.failed()
+}
+
+func (a *acker) run() {
+	defer close(a.done)
+	for {
+		a.mu.Lock()
+		w, closing := a.queued, a.closing
+		a.queued = ackWork{}
+		a.mu.Unlock()
+		if !w.empty() {
+			if err := a.round(w); err != nil {
+				a.mu.Lock()
+				a.err = err
+				a.mu.Unlock()
+				return
+			}
+			continue
+		}
+		if closing {
+			return
+		}
+		<-a.wake
+	}
+}
+
+// round acknowledges one round of work, then advances the checkpoint.
+func (a *acker) round(w ackWork) error {
+	p := a.p
+	if err := p.acknowledge(a.cn, w.done, p.Config.Processed, imap.FlagSeen, a.move); err != nil {
+		return err
+	}
+	if err := p.acknowledge(a.cn, w.quarantined, p.Config.Quarantine, imap.FlagFlagged, a.move); err != nil {
+		return err
+	}
+	if w.through == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(a.ctx, p.ResponseTimeout)
+	defer cancel()
+	if err := p.Processor.Store.AdvanceCheckpoint(ctx, p.Config.Mailbox, a.uidValidity, w.through); err != nil {
+		return &storeError{err}
+	}
+	return nil
 }
 
 // processed is the result of processing one message.

@@ -185,8 +185,18 @@ func (p *Processor) handleSafely(ctx context.Context, id int64, f Fetched) (o st
 
 // parser keeps HTML-only mail as HTML (package reply converts it with the
 // quotes marked) and reads a multipart without a boundary as one part
-// rather than failing.
-var parser = enmime.NewParser(enmime.DisableTextConversion(true), enmime.MultipartWOBoundaryAsSinglePart(true))
+// rather than failing. It reads each text part in the character set the
+// part declares, and as UTF-8 when it declares none (see declaredOrUTF8),
+// without guessing: guessing (enmime's chardet) cost more than the rest
+// of reading a reply together. parseMessage falls back to
+// detectingParser for the rare message whose declared character set
+// looks wrong.
+var parser = enmime.NewParser(
+	enmime.DisableTextConversion(true),
+	enmime.MultipartWOBoundaryAsSinglePart(true),
+	enmime.DisableCharacterDetection(true),
+	enmime.SetCustomParseMediaType(declaredOrUTF8),
+)
 
 // mimeLimits bound the MIME structure handed to enmime (see package
 // mimecheck): its time grows with the square of the number of parts and
@@ -196,13 +206,22 @@ var mimeLimits = mimecheck.DefaultLimits()
 
 // parseMessage reads a message with enmime, refusing pathological
 // structure before parsing and handing the parser only the parts a reply
-// is read from (text, HTML, calendars, reports), so that any message under
-// the size limit costs bounded time and memory.
+// is read from (text, calendars, reports, and HTML unless the text surely
+// has words), so that any message under the size limit costs bounded time
+// and memory. Text is read in the
+// character sets the message declares; when a text part reads as though
+// its declared one were wrong (see misread), the message is read again
+// with detection.
 func parseMessage(raw []byte) (*enmime.Envelope, error) {
 	if err := mimecheck.Check(raw, mimeLimits); err != nil {
 		return nil, err
 	}
-	return parser.ReadEnvelope(bytes.NewReader(mimecheck.Trim(raw, mimeLimits)))
+	trimmed := mimecheck.Trim(raw, mimeLimits)
+	env, err := parser.ReadEnvelope(bytes.NewReader(trimmed))
+	if err != nil || !misread(env) {
+		return env, err
+	}
+	return detectingParser.ReadEnvelope(bytes.NewReader(trimmed))
 }
 
 func (p *Processor) handle(ctx context.Context, id int64, f Fetched) (store.InboundOutcome, error) {
@@ -226,52 +245,91 @@ func (p *Processor) handle(ctx context.Context, id int64, f Fetched) (store.Inbo
 		o := store.InboundOutcome{Outcome: store.InboundRejected, Detail: "unreadable MIME: " + err.Error()}
 		return o, p.finish(ctx, id, o, nil)
 	}
-	c := classify.Classify(env, classify.Options{
-		ServiceAddresses: []string{p.Identity.Address},
-		IsOurs: func(messageID string) bool {
-			_, err := p.Store.OutboxByMessageID(ctx, messageID)
-			return err == nil
-		},
-	})
-	switch c.Kind {
-	case classify.Loop:
-		return p.record(ctx, id, store.InboundLoop, c.Reason)
-	case classify.AutoReply:
-		return p.record(ctx, id, store.InboundAutoReply, c.Reason)
-	case classify.CalendarReply:
-		return p.calendarReply(ctx, id, from, c)
-	case classify.Bounce:
-		return p.bounce(ctx, id, h, c)
-	}
-	if p.toBounceAddress(h) {
-		// Only the envelope sender of our mail leads here, and people's
-		// mail programs never reply to it: an autoresponder (RFC 3834
-		// section 4 has them answer the envelope sender) that set no
-		// header saying so.
-		return p.record(ctx, id, store.InboundAutoReply, "auto-reply: sent to the envelope sender of our mail")
-	}
-	r, err := p.route(ctx, h, from)
-	var rej *rejection
-	if errors.As(err, &rej) {
-		o := store.InboundOutcome{Outcome: store.InboundRejected, Detail: rej.Reason}
-		return o, p.finish(ctx, id, o, func(tx *store.Tx) error {
-			if rej.Notice == "" || (rej.Notice == templates.MailUnknownSender && !p.NotifyUnknownSenders) {
-				return nil
-			}
-			return p.notice(ctx, tx, from, rej.Notice, h, "")
+	// What comes next happens in one transaction: classifying (is this
+	// one of our own messages come back?), routing, and applying the
+	// reply or recording why not, with the reads routing needs fetched
+	// in one go. Calendar replies and delivery reports take their own
+	// path, after it.
+	var (
+		c      classify.Result
+		o      store.InboundOutcome
+		echoed bool
+	)
+	err = p.Store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.PrefetchRoute(ctx, messageIDOf(env), p.tokens(h)); err != nil {
+			return err
+		}
+		c = classify.Classify(env, classify.Options{
+			ServiceAddresses: []string{p.Identity.Address},
+			IsOurs: func(messageID string) bool {
+				ours, err := tx.IsOurs(ctx, messageID)
+				return err == nil && ours
+			},
 		})
+		switch c.Kind {
+		case classify.Loop:
+			o = store.InboundOutcome{Outcome: store.InboundLoop, Detail: c.Reason}
+			return tx.FinishInbound(ctx, id, p.Worker, o)
+		case classify.AutoReply:
+			o = store.InboundOutcome{Outcome: store.InboundAutoReply, Detail: c.Reason}
+			return tx.FinishInbound(ctx, id, p.Worker, o)
+		case classify.CalendarReply, classify.Bounce:
+			return errOwnPath
+		}
+		if p.toBounceAddress(h) {
+			// Only the envelope sender of our mail leads here, and people's
+			// mail programs never reply to it: an autoresponder (RFC 3834
+			// section 4 has them answer the envelope sender) that set no
+			// header saying so.
+			o = store.InboundOutcome{Outcome: store.InboundAutoReply, Detail: "auto-reply: sent to the envelope sender of our mail"}
+			return tx.FinishInbound(ctx, id, p.Worker, o)
+		}
+		r, err := p.routeWith(ctx, tx, h, from)
+		var rej *rejection
+		if errors.As(err, &rej) {
+			o = store.InboundOutcome{Outcome: store.InboundRejected, Detail: rej.Reason}
+			if rej.Notice != "" && (rej.Notice != templates.MailUnknownSender || p.NotifyUnknownSenders) {
+				if err := p.notice(ctx, tx, from, rej.Notice, h, ""); err != nil {
+					return err
+				}
+			}
+			return tx.FinishInbound(ctx, id, p.Worker, o)
+		}
+		if err != nil {
+			return err
+		}
+		text, unreadable := replyText(env)
+		if text == "" && unreadable == "" && strings.EqualFold(strings.TrimSpace(env.GetHeader("Subject")), "stop") {
+			// A List-Unsubscribe click: an empty mail with subject "stop".
+			// It stops at once, as one-click unsubscribes must; the person
+			// may still come back with resume.
+			text, r.Unsubscribe = "stop", true
+		}
+		o, echoed, err = p.apply(ctx, tx, id, f, h, r, text, unreadable)
+		return err
+	})
+	switch {
+	case errors.Is(err, errOwnPath) && c.Kind == classify.CalendarReply:
+		return p.calendarReply(ctx, id, from, c)
+	case errors.Is(err, errOwnPath):
+		return p.bounce(ctx, id, h, c)
+	case err == nil && echoed:
+		p.Logger.Warn("replies look automatic (the same words for several questions); the person is paused until they write resume",
+			"partnership_id", o.PartnershipID, "participant_id", o.ParticipantID, "from", from)
+		if p.OnAutoResponder != nil {
+			p.OnAutoResponder()
+		}
 	}
-	if err != nil {
-		return store.InboundOutcome{}, err
-	}
-	text, unreadable := replyText(env)
-	if text == "" && unreadable == "" && strings.EqualFold(strings.TrimSpace(env.GetHeader("Subject")), "stop") {
-		// A List-Unsubscribe click: an empty mail with subject "stop".
-		// It stops at once, as one-click unsubscribes must; the person
-		// may still come back with resume.
-		text, r.Unsubscribe = "stop", true
-	}
-	return p.apply(ctx, id, f, h, r, text, unreadable)
+	return o, err
+}
+
+// errOwnPath leaves the transaction of handle for a message whose kind is
+// handled on a path of its own.
+var errOwnPath = errors.New("mailin: handled on its own path")
+
+// messageIDOf is the message's own Message-ID as classify reads it.
+func messageIDOf(env *enmime.Envelope) string {
+	return firstMessageID(env.GetHeader("Message-ID"))
 }
 
 // replyText is what the person wrote: the plain-text part with quotes and
@@ -297,13 +355,13 @@ func replyText(env *enmime.Envelope) (text, unreadable string) {
 	return "", ""
 }
 
-// apply runs the reply against the partnership and records the outcome in
-// the same transaction.
-func (p *Processor) apply(ctx context.Context, id int64, f Fetched, h textproto.MIMEHeader, r route, text, unreadable string) (store.InboundOutcome, error) {
-	o := store.InboundOutcome{PartnershipID: r.PartnershipID, ParticipantID: r.ParticipantID}
-	echoed := false
+// apply runs the reply against the partnership and records the outcome, in
+// the caller's transaction. echoed is set when the person was paused
+// because their replies look automatic.
+func (p *Processor) apply(ctx context.Context, tx *store.Tx, id int64, f Fetched, h textproto.MIMEHeader, r route, text, unreadable string) (o store.InboundOutcome, echoed bool, err error) {
+	o = store.InboundOutcome{PartnershipID: r.PartnershipID, ParticipantID: r.ParticipantID}
 	actx := mailout.WithReplyTo(ctx, r.ParticipantID, firstMessageID(h.Get("Message-Id")))
-	err := p.Store.InTx(ctx, func(tx *store.Tx) error {
+	err = func() error {
 		_, err := tx.Apply(actx, r.PartnershipID, func(pp *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
 			me, err := pp.Participant(r.ParticipantID)
 			if err != nil {
@@ -427,15 +485,8 @@ func (p *Processor) apply(ctx context.Context, id int64, f Fetched, h textproto.
 			return err
 		}
 		return tx.FinishInbound(ctx, id, p.Worker, o)
-	})
-	if err == nil && echoed {
-		p.Logger.Warn("replies look automatic (the same words for several questions); the person is paused until they write resume",
-			"partnership_id", r.PartnershipID, "participant_id", r.ParticipantID, "from", fromAddress(h))
-		if p.OnAutoResponder != nil {
-			p.OnAutoResponder()
-		}
-	}
-	return o, err
+	}()
+	return o, echoed, err
 }
 
 // questionOf is the question a reply answers: the one whose mail it

@@ -59,6 +59,19 @@ func (r *rejection) Error() string { return r.Reason }
 // References, then the sender's one live partnership. Whatever finds the
 // person, the From address must be theirs.
 func (p *Processor) route(ctx context.Context, h textproto.MIMEHeader, from string) (route, error) {
+	return p.routeWith(ctx, p.Store, h, from)
+}
+
+// lookups are the reads routing makes, of the store or of a transaction.
+type lookups interface {
+	ResolveToken(ctx context.Context, token string) (store.TokenTarget, error)
+	OutboxByMessageID(ctx context.Context, messageID string) (store.OutboxMessage, error)
+	MembershipsOf(ctx context.Context, email string) ([]store.Membership, error)
+	PromptQuestion(ctx context.Context, promptID int64) (string, error)
+}
+
+// routeWith is route reading through l.
+func (p *Processor) routeWith(ctx context.Context, l lookups, h textproto.MIMEHeader, from string) (route, error) {
 	if from == "" {
 		return route{}, &rejection{Reason: "no single sender address in From"}
 	}
@@ -67,7 +80,7 @@ func (p *Processor) route(ctx context.Context, h textproto.MIMEHeader, from stri
 	}
 	expired := false
 	for _, token := range p.tokens(h) {
-		target, err := p.Store.ResolveToken(ctx, token)
+		target, err := l.ResolveToken(ctx, token)
 		switch {
 		case errors.Is(err, store.ErrTokenExpired):
 			expired = true
@@ -87,7 +100,7 @@ func (p *Processor) route(ctx context.Context, h textproto.MIMEHeader, from stri
 		return r, nil
 	}
 	for _, id := range referencedIDs(h) {
-		m, err := p.Store.OutboxByMessageID(ctx, id)
+		m, err := l.OutboxByMessageID(ctx, id)
 		if errors.Is(err, store.ErrNotFound) {
 			continue
 		}
@@ -105,14 +118,14 @@ func (p *Processor) route(ctx context.Context, h textproto.MIMEHeader, from stri
 			r.Purpose = m.Kind
 		}
 		if m.PromptID.Valid {
-			r.QuestionID, err = p.questionOfPrompt(ctx, m.PromptID.Int64)
+			r.QuestionID, err = l.PromptQuestion(ctx, m.PromptID.Int64)
 			if err != nil {
 				return route{}, err
 			}
 		}
 		return r, nil
 	}
-	ms, err := p.Store.MembershipsOf(ctx, from)
+	ms, err := l.MembershipsOf(ctx, from)
 	if err != nil {
 		return route{}, err
 	}
@@ -192,13 +205,4 @@ func dmarcVerdict(ar authres.Header) string {
 		}
 	}
 	return verdict
-}
-
-// questionOfPrompt returns the question a prompt asked.
-func (p *Processor) questionOfPrompt(ctx context.Context, promptID int64) (string, error) {
-	q, err := p.Store.PromptQuestion(ctx, promptID)
-	if err != nil {
-		return "", err
-	}
-	return q, nil
 }

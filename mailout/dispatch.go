@@ -37,8 +37,16 @@ func WithReplyTo(ctx context.Context, participantID int64, messageID string) con
 // commits: a template bug must not lose anyone's answer.
 func (d *Dispatcher) Dispatch(ctx context.Context, tx *store.Tx, p *conversation.Partnership, out []store.Outgoing) error {
 	inbound, _ := ctx.Value(replyToKey{}).(replyTo)
-	for _, o := range out {
-		thread := threadOf(p, o.Message)
+	plans := make([]store.MailPlan, len(out))
+	for i, o := range out {
+		plans[i] = store.MailPlan{ParticipantID: o.To.ID, Thread: threadOf(p, o.Message), Recipient: o.To.Person.Email,
+			Notice: o.Kind == conversation.MsgHelp}
+	}
+	if err := tx.PrefetchDispatch(ctx, plans); err != nil {
+		return err
+	}
+	for i, o := range out {
+		thread := plans[i].Thread
 		refs, err := tx.ThreadIDs(ctx, o.To.ID, thread)
 		if err != nil {
 			return err
@@ -78,7 +86,7 @@ func (d *Dispatcher) Dispatch(ctx context.Context, tx *store.Tx, p *conversation
 			Thread:        thread,
 			// Help, and the explanation of a reply that could not be acted
 			// on, only tell a correspondent about their mail.
-			Notice: o.Kind == conversation.MsgHelp,
+			Notice: plans[i].Notice,
 		}
 		if o.Prompt != nil {
 			row.PromptID = o.Prompt.ID

@@ -60,6 +60,10 @@ type Outbox struct {
 	state State
 	// plainSender is set once the server refused a per-message sender.
 	plainSender atomic.Bool
+	// hand takes mail straight from the transactions that queue it.
+	hand handoff
+	// kick wakes the worker: Wake and Queued send on it.
+	kick chan struct{}
 }
 
 // State is the outbox's health as an operator sees it.
@@ -99,6 +103,9 @@ func (o *Outbox) defaults() {
 	if o.Name == "" {
 		o.Name = "outbox"
 	}
+	if o.kick == nil {
+		o.kick = make(chan struct{}, 1)
+	}
 }
 
 // State reports whether sending works.
@@ -124,14 +131,52 @@ func (o *Outbox) Worker() *store.Worker {
 		Batch:       o.Concurrency * 2,
 		Concurrency: o.Concurrency,
 		Gate:        o.gate,
-		Wake:        o.Wake,
+		Wake:        o.kick,
 		Logger:      o.Logger,
 	}
 }
 
-// Run delivers until ctx ends, then finishes the messages in flight.
+// Run delivers until ctx ends, then finishes the messages in flight. Mail
+// handed over by the store (see [store.Handoff]; the caller connects them
+// with Store.SetHandoff) is sent by Concurrency senders of its own, beside
+// the worker that claims queued mail.
 func (o *Outbox) Run(ctx context.Context) error {
-	return o.Worker().Run(ctx)
+	w := o.Worker()
+	o.openHandoff()
+	hctx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for range o.Concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			o.sendHanded(hctx)
+		}()
+	}
+	if o.Wake != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-o.Wake:
+					o.Queued()
+				case <-hctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	marked := make(chan struct{})
+	go func() {
+		defer close(marked)
+		o.markSentLoop()
+	}()
+	err := w.Run(ctx)
+	stop()
+	wg.Wait()
+	close(o.hand.sent)
+	<-marked
+	return err
 }
 
 // releaseDelay is how soon a handed-back message is due again. The gate
@@ -177,6 +222,13 @@ func (o *Outbox) Deliver(ctx context.Context, j store.Job) error {
 		o.result("sent")
 		return o.markSent(ctx, m, reply)
 	}
+	return o.notSent(ctx, m, err)
+}
+
+// notSent records why the server did not take a message and returns what
+// becomes of its job: released (not its fault), retried later, or failed
+// for good ([store.Permanent]).
+func (o *Outbox) notSent(ctx context.Context, m store.OutboxMessage, err error) error {
 	se := classify("connect", err)
 	log := o.Logger.With("outbox_id", m.ID, "kind", m.Kind, "to", m.Recipient, "message_id", m.MessageID)
 	switch {

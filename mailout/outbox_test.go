@@ -67,6 +67,9 @@ func (e *outboxEnv) queue(rcpt string) (outboxID int64, messageID string) {
 		e.t.Fatal(err)
 	}
 	err = e.st.InTx(e.ctx, func(tx *store.Tx) error {
+		// As a partnership's load notes its people's addresses as not
+		// bouncing: mail to them may be handed over.
+		tx.Deliverable(rcpt)
 		outboxID, err = tx.AddOutbox(e.ctx, store.NewOutbox{Recipient: rcpt, Kind: "question", MessageID: id, Raw: raw})
 		return err
 	})
@@ -113,8 +116,22 @@ func (e *outboxEnv) message(id int64) store.OutboxMessage {
 // dies between the server's 250 and the sent-mark. Nothing may be lost,
 // nothing sent more than twice (and a second copy only with the same
 // Message-ID), nothing retried after a 5xx.
+//
+// It runs twice: with mail queued for the worker to claim, and with mail
+// handed over straight from the transaction that queued it (see
+// store.Handoff), where the first attempt is the hand-over's and the rest
+// is the same.
 func TestOutboxAgainstScriptedServer(t *testing.T) {
 	t.Parallel()
+	for _, handed := range []bool{false, true} {
+		t.Run(map[bool]string{false: "claimed", true: "handed"}[handed], func(t *testing.T) {
+			t.Parallel()
+			scriptedServer(t, handed)
+		})
+	}
+}
+
+func scriptedServer(t *testing.T, handed bool) {
 	storetest.Each(t, func(t *testing.T, url string) {
 		e := newOutboxEnv(t, url, 4)
 		scripts := map[string][]string{
@@ -126,12 +143,6 @@ func TestOutboxAgainstScriptedServer(t *testing.T) {
 			"big@example.test":     {"552"},
 			"dropped@example.test": {"drop-after-data"},
 			"crash@example.test":   {"250"},
-		}
-		ids := map[string]int64{}
-		msgIDs := map[string]string{}
-		for rcpt, steps := range scripts {
-			e.sink.Script(rcpt, steps...)
-			ids[rcpt], msgIDs[rcpt] = e.queue(rcpt)
 		}
 		// The worker handling crash@ dies right after the server took the
 		// message, before it could record that.
@@ -146,6 +157,17 @@ func TestOutboxAgainstScriptedServer(t *testing.T) {
 				runtime.Goexit() // the worker is gone: no outcome is recorded
 			}
 		}
+		ids := map[string]int64{}
+		msgIDs := map[string]string{}
+		stop := func() {}
+		if handed {
+			stop = e.handOver()
+		}
+		for rcpt, steps := range scripts {
+			e.sink.Script(rcpt, steps...)
+			ids[rcpt], msgIDs[rcpt] = e.queue(rcpt)
+		}
+		stop()
 		// The first round leaves crash@'s job leased by the dead worker;
 		// its lease runs out five minutes later and another run takes it.
 		e.drain()
@@ -191,7 +213,48 @@ func TestOutboxAgainstScriptedServer(t *testing.T) {
 		if n, _ := e.st.NextJobAt(e.ctx); !n.IsZero() {
 			t.Errorf("a mail job is still pending at %s", n)
 		}
+		if handed {
+			jobs, err := e.st.JobsOfKind(e.ctx, store.KindMail)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, j := range jobs {
+				if !j.DedupeKey.Valid || !strings.HasPrefix(j.DedupeKey.String, "outbox:") {
+					t.Errorf("mail job %d was not handed over (dedupe key %v)", j.ID, j.DedupeKey)
+				}
+			}
+		}
 	})
+}
+
+// handOver connects the outbox to the store as serve does, with its
+// hand-over senders running, until the returned stop, which waits for
+// them to send and record what was handed over.
+func (e *outboxEnv) handOver() (stop func()) {
+	e.outbox.Worker() // the defaults
+	e.outbox.openHandoff()
+	e.st.SetHandoff(e.outbox)
+	ctx, cancel := context.WithCancel(e.ctx)
+	var senders sync.WaitGroup
+	for range e.outbox.Concurrency {
+		senders.Add(1)
+		go func() {
+			defer senders.Done()
+			e.outbox.sendHanded(ctx)
+		}()
+	}
+	marked := make(chan struct{})
+	go func() {
+		defer close(marked)
+		e.outbox.markSentLoop()
+	}()
+	return func() {
+		cancel()
+		senders.Wait()
+		close(e.outbox.hand.sent)
+		<-marked
+		e.st.SetHandoff(nil)
+	}
 }
 
 // TestOutboxStopsOnAuthFailure: a refused login stops all sending without

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -46,49 +45,126 @@ func (t *Tx) prefetch(ctx context.Context, reads ...read) error {
 	if t.s.dialect != Postgres || len(reads) == 0 {
 		return nil
 	}
-	texts := make([]string, len(reads))
-	var all strings.Builder
-	for i, r := range reads {
-		text, err := inline(r.q.postgres, r.args)
-		if err != nil {
-			return err
-		}
-		texts[i] = text
-		all.WriteString(text)
-		all.WriteString(";\n")
-	}
-	if err := t.flush(ctx); err != nil {
+	texts, err := inlineAll(reads)
+	if err != nil {
 		return err
 	}
-	rows, err := t.tx.QueryContext(ctx, all.String())
-	if err != nil {
-		return fmt.Errorf("store: prefetch: %w", err)
+	// What is already fetched and not yet read is not fetched again.
+	kept := reads[:0:0]
+	for i, text := range texts {
+		if _, ok := t.cache[text]; !ok {
+			kept = append(kept, reads[i])
+			texts[len(kept)-1] = text
+		}
 	}
-	defer rows.Close()
-	sets, err := readSets(rows, len(texts))
+	reads, texts = kept, texts[:len(kept)]
+	if len(reads) == 0 {
+		return nil
+	}
+	sets, err := t.run(ctx, texts)
 	if err != nil {
 		return fmt.Errorf("store: prefetch: %w", err)
 	}
 	if t.cache == nil {
 		t.cache = map[string]*rowSet{}
+		t.cachedQ = map[*Query]int{}
 	}
 	for i, text := range texts {
 		t.cache[text] = sets[i]
+		t.cachedQ[reads[i].q]++
 	}
 	return nil
 }
 
+// run sends the queued writes and then texts, statements that each return
+// rows, in one round trip, and returns the rows of texts.
+func (t *Tx) run(ctx context.Context, texts []string) ([]*rowSet, error) {
+	all := strings.Join(append(t.pending, texts...), ";\n")
+	t.pending = nil
+	rows, err := t.tx.QueryContext(ctx, all)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	sets, err := readSets(rows)
+	if err != nil {
+		return nil, err
+	}
+	// Queued writes that return rows (RETURNING) come first.
+	if len(sets) < len(texts) {
+		return nil, fmt.Errorf("store: %d results for %d queries", len(sets), len(texts))
+	}
+	return sets[len(sets)-len(texts):], nil
+}
+
+// insert is a statement returning one id, and where the id goes.
+type insert struct {
+	q    *Query
+	args []any
+	id   *int64
+}
+
+// insertAll runs statements that each return an id (INSERT … RETURNING
+// id), with the queued writes, in one round trip on PostgreSQL.
+func (t *Tx) insertAll(ctx context.Context, ins []insert) error {
+	if t.s.dialect != Postgres {
+		for _, in := range ins {
+			if err := t.get(ctx, in.id, in.q, in.args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if len(ins) == 0 {
+		return nil
+	}
+	reads := make([]read, len(ins))
+	for i, in := range ins {
+		reads[i] = read{in.q, in.args}
+	}
+	texts, err := inlineAll(reads)
+	if err != nil {
+		return err
+	}
+	sets, err := t.run(ctx, texts)
+	if err != nil {
+		return err
+	}
+	for i, set := range sets {
+		if err := set.scanOne(ins[i].id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// inlineAll writes each statement's arguments into its PostgreSQL text.
+func inlineAll(reads []read) ([]string, error) {
+	texts := make([]string, len(reads))
+	for i, r := range reads {
+		text, err := inline(r.q.postgres, r.args)
+		if err != nil {
+			return nil, err
+		}
+		texts[i] = text
+	}
+	return texts, nil
+}
+
 // cached hands out a prefetched result for q with args, once.
 func (t *Tx) cached(q *Query, args []any) *rowSet {
-	if len(t.cache) == 0 {
+	if t.cachedQ[q] == 0 {
 		return nil
 	}
 	text, err := inline(q.postgres, args)
 	if err != nil {
 		return nil
 	}
-	set := t.cache[text]
-	delete(t.cache, text)
+	set, ok := t.cache[text]
+	if ok {
+		delete(t.cache, text)
+		t.cachedQ[q]--
+	}
 	return set
 }
 
@@ -331,23 +407,18 @@ func (t *Tx) flush(ctx context.Context) error {
 // and the caller runs q as usual. An argument with no literal flushes the
 // queue first, and ok is false too.
 func (t *Tx) queryPending(ctx context.Context, q *Query, args []any) (set *rowSet, ok bool, err error) {
-	all, ok, err := t.withPending(ctx, q, args)
-	if !ok || err != nil {
-		return nil, false, err
+	if len(t.pending) == 0 {
+		return nil, false, nil
 	}
-	rows, err := t.tx.QueryContext(ctx, all)
+	text, err := inline(q.postgres, args)
+	if err != nil {
+		return nil, false, t.flush(ctx)
+	}
+	sets, err := t.run(ctx, []string{text})
 	if err != nil {
 		return nil, true, err
 	}
-	defer rows.Close()
-	sets, err := readSets(rows, -1)
-	if err != nil {
-		return nil, true, err
-	}
-	if len(sets) == 0 {
-		return nil, true, errors.New("store: a query returned no result")
-	}
-	return sets[len(sets)-1], true, nil
+	return sets[0], true, nil
 }
 
 // execPending is queryPending for a statement that returns no rows; the
@@ -375,17 +446,10 @@ func (t *Tx) withPending(ctx context.Context, q *Query, args []any) (string, boo
 	return all, true, nil
 }
 
-// readSets reads every result set of a multi-statement query, or the
-// first n of them.
-func readSets(rows *sql.Rows, n int) ([]*rowSet, error) {
+// readSets reads every result set of a multi-statement query.
+func readSets(rows *sql.Rows) ([]*rowSet, error) {
 	var sets []*rowSet
-	for i := 0; n < 0 || i < n; i++ {
-		if i > 0 && !rows.NextResultSet() {
-			if n < 0 {
-				break
-			}
-			return nil, fmt.Errorf("store: %d results for %d queries", i, n)
-		}
+	for first := true; first || rows.NextResultSet(); first = false {
 		cols, err := rows.Columns()
 		if err != nil {
 			return nil, err

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"strings"
@@ -140,4 +141,37 @@ func TestQueuedWrites(t *testing.T) {
 			t.Errorf("after the failed transaction %d jobs (%v), want the two from before", len(jobs), err)
 		}
 	})
+}
+
+func TestPackRaw(t *testing.T) {
+	t.Parallel()
+	big := []byte("From: Accord <accord@example.com>\r\nSubject: Question 2/16\r\n\r\n" + strings.Repeat("What helps you say early that something worries you?\r\n", 80))
+	tests := []struct {
+		name   string
+		raw    []byte
+		packed bool
+	}{
+		{"small mail stays as it is", []byte("From: a@example.com\r\n\r\nhi\r\n"), false},
+		{"empty", []byte{}, false},
+		{"a question mail is compressed", big, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			stored := packRaw(tt.raw)
+			if got := bytes.HasPrefix(stored, gzipMagic); got != tt.packed {
+				t.Errorf("compressed = %v, want %v", got, tt.packed)
+			}
+			if tt.packed && len(stored) > len(tt.raw)/3 {
+				t.Errorf("%d bytes stored for %d", len(stored), len(tt.raw))
+			}
+			back, err := unpackRaw(stored)
+			if err != nil || !bytes.Equal(back, tt.raw) {
+				t.Errorf("unpacked %d bytes (%v), want the %d put in", len(back), err, len(tt.raw))
+			}
+		})
+	}
+	if _, err := unpackRaw([]byte{0x1f, 0x8b, 0, 1, 2}); err == nil {
+		t.Error("a broken compressed message read back without an error")
+	}
 }

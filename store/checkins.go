@@ -352,6 +352,12 @@ func (s *Store) SeriesByUID(ctx context.Context, uid string) (int64, error) {
 	return id, nil
 }
 
+// qOtherMemberships counts the other partnerships the two people of one
+// take part in.
+var qOtherMemberships = query(`SELECT COUNT(*) FROM participants me
+	JOIN participants other ON other.person_id = me.person_id AND other.partnership_id <> ?
+	WHERE me.partnership_id = ?`)
+
 // qLoadOtherSeries finds the latest running series of every other live
 // partnership the two people take part in, with whom they meet there.
 var qLoadOtherSeries = query(`SELECT cs.id, cs.uid, cs.schedule, cs.time_zone, cs.start_at, cs.sequence, cs.status,
@@ -385,6 +391,20 @@ var qLoadOtherPlans = query(`SELECT p.checkin_plan, me.person_id, pe.name AS wit
 // the plans of those whose series has not started, so that a clashing
 // time can be refused. They are never saved from here.
 func (tx *Tx) loadOtherCheckins(ctx context.Context, p *conversation.Partnership) error {
+	// Most people are in one partnership: then there is nothing to read.
+	var others int
+	if err := tx.get(ctx, &others, qOtherMemberships, p.ID, p.ID); err != nil {
+		return fmt.Errorf("store: the other partnerships of %d: %w", p.ID, err)
+	}
+	if others == 0 {
+		return nil
+	}
+	// The two queries below take PostgreSQL milliseconds to plan: they go
+	// as prepared statements, planned once, not written out with queued
+	// writes or prefetched.
+	if err := tx.flush(ctx); err != nil {
+		return err
+	}
 	var rows []struct {
 		seriesRow
 		PersonID int64  `db:"person_id"`

@@ -141,10 +141,19 @@ var qResolveCheckinToken = query(`SELECT pt.partnership_id, ct.participant_id, 0
 // token was minted for. Unknown tokens are ErrNotFound, old ones
 // ErrTokenExpired.
 func (s *Store) ResolveToken(ctx context.Context, token string) (TokenTarget, error) {
+	return resolveToken(ctx, s, s.clock.Now(), token)
+}
+
+// ResolveToken is [Store.ResolveToken] inside the transaction.
+func (t *Tx) ResolveToken(ctx context.Context, token string) (TokenTarget, error) {
+	return resolveToken(ctx, t, t.s.clock.Now(), token)
+}
+
+func resolveToken(ctx context.Context, q querier, now time.Time, token string) (TokenTarget, error) {
 	var t TokenTarget
-	err := s.get(ctx, &t, qResolveToken, HashToken(token))
+	err := q.get(ctx, &t, qResolveToken, HashToken(token))
 	if errors.Is(err, sql.ErrNoRows) {
-		err = s.get(ctx, &t, qResolveCheckinToken, HashToken(token))
+		err = q.get(ctx, &t, qResolveCheckinToken, HashToken(token))
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return TokenTarget{}, fmt.Errorf("store: reply token: %w", ErrNotFound)
@@ -152,8 +161,31 @@ func (s *Store) ResolveToken(ctx context.Context, token string) (TokenTarget, er
 	if err != nil {
 		return TokenTarget{}, fmt.Errorf("store: reply token: %w", err)
 	}
-	if t.ExpiresAt.Valid && !s.clock.Now().Before(t.ExpiresAt.Time) {
+	if t.ExpiresAt.Valid && !now.Before(t.ExpiresAt.Time) {
 		return TokenTarget{}, ErrTokenExpired
 	}
 	return t, nil
+}
+
+// PrefetchRoute reads ahead, in one round trip on PostgreSQL, what routing
+// a reply asks first: whether its Message-ID is one of ours, and what each
+// of its reply tokens names.
+func (t *Tx) PrefetchRoute(ctx context.Context, messageID string, tokens []string) error {
+	reads := []read{fetch(qIsOurs, messageID)}
+	for _, tok := range tokens {
+		reads = append(reads, fetch(qResolveToken, HashToken(tok)), fetch(qResolveCheckinToken, HashToken(tok)))
+	}
+	return t.prefetch(ctx, reads...)
+}
+
+var qIsOurs = query(`SELECT COUNT(*) FROM outbox WHERE message_id = ?`)
+
+// IsOurs reports whether a Message-ID is one Accord gave a message it
+// stored to send.
+func (t *Tx) IsOurs(ctx context.Context, messageID string) (bool, error) {
+	var n int
+	if err := t.get(ctx, &n, qIsOurs, messageID); err != nil {
+		return false, fmt.Errorf("store: is %s ours: %w", messageID, err)
+	}
+	return n > 0, nil
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -311,8 +312,15 @@ var (
 )
 
 // Checkpoint is the highest UID of a mailbox (at this UIDVALIDITY) below
-// which every message has a final outcome; 0 for a new one.
+// which every message has a final outcome; 0 for a new one. The process
+// remembers what it read and advanced, so a scan does not read it again;
+// another process moving it on meanwhile only makes this one look again at
+// messages already decided.
 func (s *Store) Checkpoint(ctx context.Context, mailbox string, uidValidity uint32) (uint32, error) {
+	key := checkpointKey(mailbox, uidValidity)
+	if uid, ok := s.checkpoints.Load(key); ok {
+		return uid.(uint32), nil
+	}
 	var last int64
 	err := s.get(ctx, &last, qCheckpoint, mailbox, int64(uidValidity))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -321,16 +329,36 @@ func (s *Store) Checkpoint(ctx context.Context, mailbox string, uidValidity uint
 	if err != nil {
 		return 0, fmt.Errorf("store: checkpoint of %s: %w", mailbox, err)
 	}
+	s.rememberCheckpoint(key, uint32(last))
 	return uint32(last), nil
 }
 
 // AdvanceCheckpoint moves a mailbox's checkpoint forward, never back.
 func (s *Store) AdvanceCheckpoint(ctx context.Context, mailbox string, uidValidity, uid uint32) error {
+	key := checkpointKey(mailbox, uidValidity)
+	if known, ok := s.checkpoints.Load(key); ok && known.(uint32) >= uid {
+		return nil
+	}
 	_, err := s.exec(ctx, qAdvanceCheckpoint, mailbox, int64(uidValidity), int64(uid), ts(s.clock.Now()))
 	if err != nil {
 		return fmt.Errorf("store: advance checkpoint of %s: %w", mailbox, err)
 	}
+	s.rememberCheckpoint(key, uid)
 	return nil
+}
+
+func checkpointKey(mailbox string, uidValidity uint32) string {
+	return strconv.FormatUint(uint64(uidValidity), 10) + "/" + mailbox
+}
+
+// rememberCheckpoint keeps the highest checkpoint seen.
+func (s *Store) rememberCheckpoint(key string, uid uint32) {
+	for {
+		old, loaded := s.checkpoints.LoadOrStore(key, uid)
+		if !loaded || old.(uint32) >= uid || s.checkpoints.CompareAndSwap(key, old, uid) {
+			return
+		}
+	}
 }
 
 // InboundRow is a summary of one inbound log row, for operators and tests:
@@ -404,6 +432,15 @@ type Membership struct {
 
 // MembershipsOf lists the live partnerships an address takes part in.
 func (s *Store) MembershipsOf(ctx context.Context, email string) ([]Membership, error) {
+	return membershipsOf(ctx, s, email)
+}
+
+// MembershipsOf is [Store.MembershipsOf] inside the transaction.
+func (t *Tx) MembershipsOf(ctx context.Context, email string) ([]Membership, error) {
+	return membershipsOf(ctx, t, email)
+}
+
+func membershipsOf(ctx context.Context, s querier, email string) ([]Membership, error) {
 	var ms []Membership
 	if err := s.selectAll(ctx, &ms, qLivePartnershipsOf, normalEmail(email)); err != nil {
 		return nil, fmt.Errorf("store: partnerships of %s: %w", email, err)
@@ -444,6 +481,15 @@ var qPromptQuestion = query(`SELECT question_id FROM prompts WHERE id = ?`)
 
 // PromptQuestion is the question a prompt asked.
 func (s *Store) PromptQuestion(ctx context.Context, promptID int64) (string, error) {
+	return promptQuestion(ctx, s, promptID)
+}
+
+// PromptQuestion is [Store.PromptQuestion] inside the transaction.
+func (t *Tx) PromptQuestion(ctx context.Context, promptID int64) (string, error) {
+	return promptQuestion(ctx, t, promptID)
+}
+
+func promptQuestion(ctx context.Context, s querier, promptID int64) (string, error) {
 	var q string
 	err := s.get(ctx, &q, qPromptQuestion, promptID)
 	if errors.Is(err, sql.ErrNoRows) {

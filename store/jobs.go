@@ -60,21 +60,41 @@ var (
 	qEnqueue = query(`INSERT INTO jobs (kind, dedupe_key, partnership_id, payload, run_at, max_attempts, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`)
 	// A job is due when it is available and its time has come, or when the
-	// worker that claimed it let its lease run out.
-	qClaim = dialectQuery(`UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = ?, locked_until = ?
+	// worker that claimed it let its lease run out. Each of the two is
+	// looked for on its own, in (run_at, id) order up to the limit, through
+	// its partial index (jobs_due, jobs_lease_ends): a claim reads about as
+	// many rows as it takes, however many jobs wait or have finished. The
+	// arguments are numbered: worker, lease end, kinds (JSON), now, now,
+	// limit.
+	qClaim = dialectQuery(`UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = ?1, locked_until = ?2
 		WHERE id IN (
-			SELECT id FROM jobs
-			WHERE kind IN (SELECT value FROM json_each(?))
-			  AND ((state = 'available' AND run_at <= ?) OR (state = 'running' AND locked_until <= ?))
-			ORDER BY run_at, id LIMIT ?)
+			SELECT id FROM (
+				SELECT id, run_at FROM (
+					SELECT id, run_at FROM jobs
+					WHERE state = 'available' AND run_at <= ?4 AND kind IN (SELECT value FROM json_each(?3))
+					ORDER BY run_at, id LIMIT ?6)
+				UNION ALL
+				SELECT id, run_at FROM (
+					SELECT id, run_at FROM jobs
+					WHERE state = 'running' AND locked_until <= ?5 AND kind IN (SELECT value FROM json_each(?3))
+					ORDER BY run_at, id LIMIT ?6))
+			ORDER BY run_at, id LIMIT ?6)
 		RETURNING `+jobColumns,
-		`UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = ?, locked_until = ?
+		`UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = $1, locked_until = $2
 		WHERE id IN (
-			SELECT id FROM jobs
-			WHERE kind IN (SELECT jsonb_array_elements_text(?::jsonb))
-			  AND ((state = 'available' AND run_at <= ?) OR (state = 'running' AND locked_until <= ?))
-			ORDER BY run_at, id LIMIT ?
-			FOR UPDATE SKIP LOCKED)
+			SELECT id FROM (
+				SELECT id, run_at FROM (
+					SELECT id, run_at FROM jobs
+					WHERE state = 'available' AND run_at <= $4 AND kind = ANY (ARRAY(SELECT jsonb_array_elements_text($3::jsonb)))
+					ORDER BY run_at, id LIMIT $6
+					FOR UPDATE SKIP LOCKED) AS available
+				UNION ALL
+				SELECT id, run_at FROM (
+					SELECT id, run_at FROM jobs
+					WHERE state = 'running' AND locked_until <= $5 AND kind = ANY (ARRAY(SELECT jsonb_array_elements_text($3::jsonb)))
+					ORDER BY run_at, id LIMIT $6
+					FOR UPDATE SKIP LOCKED) AS expired) AS due
+			ORDER BY run_at, id LIMIT $6)
 		RETURNING `+jobColumns)
 	qCompleteJob = query(`UPDATE jobs SET state = 'done', finished_at = ?, locked_by = NULL, locked_until = NULL
 		WHERE id = ? AND state = 'running' AND locked_by = ? AND attempts = ?`)

@@ -145,7 +145,7 @@ func (t *Tx) AddOutbox(ctx context.Context, m NewOutbox) (int64, error) {
 	}
 	var id int64
 	err = t.get(ctx, &id, qInsertOutbox, nullID(m.PartnershipID), nullID(m.ParticipantID), nullID(m.PromptID), m.Recipient, m.Kind, m.Thread,
-		m.MessageID, m.Raw, state, m.Failed, ts(now), ts(finished), token, nullID(m.CauseInbound), m.Notice, once)
+		m.MessageID, packRaw(m.Raw), state, m.Failed, ts(now), ts(finished), token, nullID(m.CauseInbound), m.Notice, once)
 	if errors.Is(err, sql.ErrNoRows) && m.Once != "" {
 		return 0, fmt.Errorf("%w: %s to %s (%s)", ErrQueuedBefore, m.Kind, m.Recipient, m.Once)
 	}
@@ -156,6 +156,18 @@ func (t *Tx) AddOutbox(ctx context.Context, m NewOutbox) (int64, error) {
 		return id, nil
 	}
 	payload, _ := json.Marshal(outboxJob{OutboxID: id})
+	h := t.s.currentHandoff()
+	if h != nil && t.clear[normalEmail(m.Recipient)] && h.Reserve() {
+		handed := OutboxMessage{ID: id, Recipient: m.Recipient, Kind: m.Kind, Thread: m.Thread, MessageID: m.MessageID, Raw: m.Raw,
+			State: OutboxQueued, CreatedAt: now.UTC().Truncate(time.Microsecond), BounceToken: sql.NullString{String: token, Valid: true}}
+		handed.PartnershipID = sql.NullInt64{Int64: m.PartnershipID, Valid: m.PartnershipID != 0}
+		handed.ParticipantID = sql.NullInt64{Int64: m.ParticipantID, Valid: m.ParticipantID != 0}
+		handed.PromptID = sql.NullInt64{Int64: m.PromptID, Valid: m.PromptID != 0}
+		return id, t.handOver(ctx, h, handed, m.PartnershipID, payload, now)
+	}
+	if h != nil {
+		t.queuedAfterCommit(h)
+	}
 	// The give-up period, not an attempt count, ends retries of mail.
 	if err := t.enqueueLater(ctx, NewJob{Kind: KindMail, PartnershipID: m.PartnershipID, Payload: payload, RunAt: now, MaxAttempts: 1000}); err != nil {
 		return 0, err
@@ -205,7 +217,7 @@ func causeOf(ctx context.Context) int64 {
 // overBudget says why caused mail must not go out, or "" when it may.
 func (t *Tx) overBudget(ctx context.Context, m NewOutbox, now time.Time) (string, error) {
 	b := t.s.budget
-	since := ts(now.Add(-24 * time.Hour))
+	since := t.budgetSince(now)
 	var n int
 	if err := t.get(ctx, &n, qCausedMail, normalEmail(m.Recipient), since, false, b.PerDay); err != nil {
 		return "", fmt.Errorf("store: mail budget of %s: %w", m.Recipient, err)
@@ -234,6 +246,51 @@ func (t *Tx) overBudget(ctx context.Context, m NewOutbox, now time.Time) (string
 	return fmt.Sprintf("not sent: %d %s went to this address in 24 hours because of mail that came in, the most allowed", limit, what), nil
 }
 
+// budgetSince is where the 24 hours of the mail budget start, the same
+// for the whole transaction, so that its reads can be fetched ahead.
+func (t *Tx) budgetSince(now time.Time) any {
+	if t.since.IsZero() {
+		t.since = now.Add(-24 * time.Hour)
+	}
+	return ts(t.since)
+}
+
+// MailPlan is a message a dispatcher is about to store: whom it goes to,
+// in which thread.
+type MailPlan struct {
+	ParticipantID int64
+	Thread        string
+	Recipient     string
+	Notice        bool
+}
+
+// PrefetchDispatch reads ahead, in one round trip on PostgreSQL together
+// with the writes queued so far, what storing the planned messages asks
+// first: each thread's Message-IDs and each recipient's mail budget.
+func (t *Tx) PrefetchDispatch(ctx context.Context, plans []MailPlan) error {
+	var reads []read
+	seen := map[string]bool{}
+	add := func(key string, r read) {
+		if !seen[key] {
+			seen[key] = true
+			reads = append(reads, r)
+		}
+	}
+	caused := causeOf(ctx) != 0
+	b := t.s.budget
+	for _, m := range plans {
+		add(fmt.Sprint("thread", m.ParticipantID, m.Thread), fetch(qThread, m.ParticipantID, m.Thread, m.ParticipantID, m.Thread, ThreadLength-1))
+		if caused {
+			since := t.budgetSince(t.s.clock.Now())
+			add("budget"+normalEmail(m.Recipient), fetch(qCausedMail, normalEmail(m.Recipient), since, false, b.PerDay))
+			if m.Notice {
+				add("notices"+normalEmail(m.Recipient), fetch(qCausedMail, normalEmail(m.Recipient), since, true, b.NoticesPerDay))
+			}
+		}
+	}
+	return t.prefetch(ctx, reads...)
+}
+
 // ThreadLength is how many of a thread's Message-IDs ThreadIDs returns at
 // most: its first and its latest, which is all References needs.
 const ThreadLength = 12
@@ -259,13 +316,25 @@ func (s *Store) OutboxByMessageID(ctx context.Context, messageID string) (Outbox
 	return s.outboxBy(ctx, qOutboxByMsgID, messageID)
 }
 
+// OutboxByMessageID is [Store.OutboxByMessageID] inside the transaction.
+func (t *Tx) OutboxByMessageID(ctx context.Context, messageID string) (OutboxMessage, error) {
+	return outboxBy(ctx, t, qOutboxByMsgID, messageID)
+}
+
 func (s *Store) outboxBy(ctx context.Context, q *Query, arg any) (OutboxMessage, error) {
+	return outboxBy(ctx, s, q, arg)
+}
+
+func outboxBy(ctx context.Context, s querier, q *Query, arg any) (OutboxMessage, error) {
 	var m OutboxMessage
 	err := s.get(ctx, &m, q, arg)
 	if errors.Is(err, sql.ErrNoRows) {
 		return OutboxMessage{}, fmt.Errorf("store: outbound message %v: %w", arg, ErrNotFound)
 	}
 	if err != nil {
+		return OutboxMessage{}, fmt.Errorf("store: outbound message %v: %w", arg, err)
+	}
+	if m.Raw, err = unpackRaw(m.Raw); err != nil {
 		return OutboxMessage{}, fmt.Errorf("store: outbound message %v: %w", arg, err)
 	}
 	return m, nil

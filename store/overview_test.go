@@ -31,6 +31,11 @@ func storedOverviews(t *testing.T, st *Store) []overviewMail {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for i := range out {
+		if out[i].Raw, err = unpackRaw(out[i].Raw); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return out
 }
 

@@ -24,7 +24,8 @@ var (
 		`SELECT id, kind, status, question_set_id, created_at, ended_at, end_reason FROM partnerships WHERE id = ? FOR UPDATE`)
 	qLoadPartnershipShared = query(`SELECT id, kind, status, question_set_id, created_at, ended_at, end_reason FROM partnerships WHERE id = ?`)
 	qLoadParticipants      = query(`SELECT pt.id, pt.slot, pt.role, pt.status, pt.paused_until, pt.position, pt.next_send_at,
-			pt.agreement_seen, pt.last_seen_at, pt.held_reply, pt.undone_at, pt.stop_asked_at, pt.left_at, pe.id AS person_id, pe.name, pe.email, pe.time_zone
+			pt.agreement_seen, pt.last_seen_at, pt.held_reply, pt.undone_at, pt.stop_asked_at, pt.left_at, pe.id AS person_id, pe.name, pe.email, pe.time_zone,
+			pe.bouncing_since
 		FROM participants pt JOIN people pe ON pe.id = pt.person_id
 		WHERE pt.partnership_id = ? ORDER BY pt.slot`)
 	qLoadPrompts = query(`SELECT id, participant_id, question_id, position, state, sent_at, nudged_at, reminders
@@ -88,6 +89,7 @@ type participantRow struct {
 	Name          string       `db:"name"`
 	Email         string       `db:"email"`
 	TimeZone      string       `db:"time_zone"`
+	BouncingSince sql.NullTime `db:"bouncing_since"`
 }
 
 type promptRow struct {
@@ -179,50 +181,8 @@ func (tx *Tx) Apply(ctx context.Context, partnershipID int64, op Op) ([]conversa
 	if err != nil {
 		return nil, err
 	}
-	if err := tx.save(ctx, p, snap, now); err != nil {
+	if err := tx.settle(ctx, p, snap, msgs, now); err != nil {
 		return nil, err
-	}
-	out := make([]Outgoing, len(msgs))
-	for i, m := range msgs {
-		out[i].Message = m
-		if err := tx.claimPeriodic(ctx, p, m, now); err != nil {
-			return nil, err
-		}
-		switch {
-		case m.Prompt != nil:
-			out[i].ReplyToken, err = tx.mintToken(ctx, m.Prompt.ID, m.To.ID, now)
-		case checkinReplyable(m):
-			out[i].ReplyToken, err = tx.mintCheckinToken(ctx, m.To.ID, m.Occurrence, string(m.Kind), now)
-		case m.Kind == conversation.MsgDraft && m.Draft != nil:
-			out[i].ReplyToken, err = tx.mintCheckinToken(ctx, m.To.ID, nil, DraftPurpose(m.Draft), now)
-		case m.Kind == conversation.MsgAgreement && p.DraftOpen() && p.Draft.Signing:
-			// An agreement that waits for a signature is the signing
-			// round's mail.
-			out[i].ReplyToken, err = tx.mintCheckinToken(ctx, m.To.ID, nil, DraftPurpose(p.Draft), now)
-		}
-		if err != nil {
-			return nil, err
-		}
-		if m.Kind == conversation.MsgAgreement && tx.s.linkTTL > 0 {
-			if out[i].Link, out[i].LinkUntil, err = tx.mintLink(ctx, m.To.ID, now); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if len(out) > 0 {
-		if tx.s.dispatch == nil {
-			return nil, errors.New("store: messages to send but no dispatcher configured")
-		}
-		if err := tx.s.dispatch.Dispatch(ctx, tx, p, out); err != nil {
-			return nil, fmt.Errorf("store: dispatch messages of partnership %d: %w", p.ID, err)
-		}
-	}
-	if next := p.NextWake(now); !next.IsZero() {
-		key := "wake:" + strconv.FormatInt(p.ID, 10) + ":" + next.UTC().Format(time.RFC3339Nano)
-		payload, _ := json.Marshal(wakePayload{PartnershipID: p.ID})
-		if err := tx.enqueueLater(ctx, NewJob{Kind: KindWake, DedupeKey: key, PartnershipID: p.ID, Payload: payload, RunAt: next}); err != nil {
-			return nil, err
-		}
 	}
 	return msgs, nil
 }
@@ -269,7 +229,7 @@ func (tx *Tx) load(ctx context.Context, id int64, lock bool) (*conversation.Part
 		fetch(qLoadSeen, id), fetch(qLoadReveals, id), fetch(qLoadAgreements, id), fetch(qLatestDraft, id),
 		fetch(qLoadAmendments, id), fetch(qLoadCheckinPlan, id), fetch(qLoadSeries, id), fetch(qLoadReviews, id)}
 	if lock {
-		reads = append(reads, fetch(qLoadOtherSeries, id, id), fetch(qLoadOtherPlans, id, id))
+		reads = append(reads, fetch(qOtherMemberships, id, id))
 	}
 	if err := tx.prefetch(ctx, reads...); err != nil {
 		return nil, nil, err
@@ -330,6 +290,9 @@ func (tx *Tx) load(ctx context.Context, id int64, lock bool) (*conversation.Part
 		}
 		p.Participants[i] = pt
 		byID[pt.ID] = pt
+		if !r.BouncingSince.Valid {
+			tx.deliverable(r.Email)
+		}
 		snap.participants[pt.ID] = stateOf(pt)
 	}
 	var prs []promptRow
@@ -441,6 +404,9 @@ func (tx *Tx) save(ctx context.Context, p *conversation.Partnership, snap *snaps
 	if err := tx.execLater(ctx, qUpdatePartnership, string(p.Status), ts(p.EndedAt), p.EndReason, ts(p.NextWake(now)), ts(now), p.ID); err != nil {
 		return fmt.Errorf("store: save partnership %d: %w", p.ID, err)
 	}
+	// New prompts and answers go in one round trip on PostgreSQL; an
+	// answer to a prompt new in this change, after it.
+	var inserts []insert
 	for _, pt := range p.Participants {
 		if st := stateOf(pt); st != snap.participants[pt.ID] {
 			if err := tx.execLater(ctx, qUpdateParticipant, string(st.status), ts(st.pausedUntil), st.position,
@@ -452,8 +418,8 @@ func (tx *Tx) save(ctx context.Context, p *conversation.Partnership, snap *snaps
 			var err error
 			switch old, ok := snap.prompts[pr.ID]; {
 			case pr.ID == 0:
-				err = tx.get(ctx, &pr.ID, qInsertPrompt, p.ID, pt.ID, pr.QuestionID, pr.Position, string(pr.State),
-					ts(pr.SentAt), ts(pr.NudgedAt), pr.Reminders)
+				inserts = append(inserts, insert{qInsertPrompt, []any{p.ID, pt.ID, pr.QuestionID, pr.Position, string(pr.State),
+					ts(pr.SentAt), ts(pr.NudgedAt), pr.Reminders}, &pr.ID})
 			case !ok || old != *pr:
 				err = tx.execLater(ctx, qUpdatePrompt, string(pr.State), ts(pr.NudgedAt), pr.Reminders, pr.ID)
 			}
@@ -471,17 +437,38 @@ func (tx *Tx) save(ctx context.Context, p *conversation.Partnership, snap *snaps
 		}
 	}
 	p.Withdrawn = nil
+	var newAnswers []*conversation.Answer
 	for _, a := range p.Answers {
-		var err error
 		switch {
 		case a.ID == 0:
-			err = tx.get(ctx, &a.ID, qInsertAnswer, p.ID, a.ParticipantID, a.Prompt.ID, a.QuestionID, a.Text, ts(a.At), ts(a.ReceiptAt))
+			newAnswers = append(newAnswers, a)
 		case !a.ReceiptAt.Equal(snap.receipts[a.ID]):
-			err = tx.execLater(ctx, qUpdateReceipt, ts(a.ReceiptAt), a.ID)
+			if err := tx.execLater(ctx, qUpdateReceipt, ts(a.ReceiptAt), a.ID); err != nil {
+				return fmt.Errorf("store: save answer to %s: %w", a.QuestionID, err)
+			}
 		}
-		if err != nil {
-			return fmt.Errorf("store: save answer to %s: %w", a.QuestionID, err)
+	}
+	answerInsert := func(a *conversation.Answer) insert {
+		return insert{qInsertAnswer, []any{p.ID, a.ParticipantID, a.Prompt.ID, a.QuestionID, a.Text, ts(a.At), ts(a.ReceiptAt)}, &a.ID}
+	}
+	var afterPrompts []*conversation.Answer
+	for _, a := range newAnswers {
+		if a.Prompt.ID == 0 {
+			afterPrompts = append(afterPrompts, a)
+		} else {
+			inserts = append(inserts, answerInsert(a))
 		}
+	}
+	if err := tx.insertAll(ctx, inserts); err != nil {
+		return fmt.Errorf("store: save the prompts and answers of partnership %d: %w", p.ID, err)
+	}
+	// Their prompts' ids are known now.
+	var later []insert
+	for _, a := range afterPrompts {
+		later = append(later, answerInsert(a))
+	}
+	if err := tx.insertAll(ctx, later); err != nil {
+		return fmt.Errorf("store: save the answers of partnership %d: %w", p.ID, err)
 	}
 	for _, pt := range p.Participants {
 		for _, r := range pt.Reveals {

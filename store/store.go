@@ -88,9 +88,14 @@ type Store struct {
 	budget   MailBudget
 	where    string // the database, for messages, without secrets
 
+	mu      sync.Mutex
+	handoff Handoff // see SetHandoff
+
 	sets  sync.Map // question set id → *conversation.QuestionSet
 	zones sync.Map // IANA name → *time.Location
 	stmts sync.Map // *Query → *sqlx.Stmt, filled by Prepare
+	// checkpoints remembers IMAP checkpoints: "uidvalidity/mailbox" → UID.
+	checkpoints sync.Map
 }
 
 // Open connects to the database named by rawURL: "sqlite:PATH" or
@@ -325,24 +330,62 @@ func (s *Store) selectAll(ctx context.Context, dest any, q *Query, args ...any) 
 	return s.db.SelectContext(ctx, dest, s.sql(q), args...)
 }
 
+// querier is what reads need of a store or a transaction, so one lookup
+// serves both.
+type querier interface {
+	get(ctx context.Context, dest any, q *Query, args ...any) error
+	selectAll(ctx context.Context, dest any, q *Query, args ...any) error
+}
+
 // Tx is a transaction in progress. Adapters receive one when they must add
 // their own writes to a state change, such as rendered mail in the outbox.
 type Tx struct {
 	tx *sqlx.Tx
 	s  *Store
-	// cache holds prefetched results by statement text; see prefetch.
-	cache map[string]*rowSet
+	// cache holds prefetched results by statement text, and cachedQ how
+	// many of each query; see prefetch.
+	cache   map[string]*rowSet
+	cachedQ map[*Query]int
 	// pending holds writes queued by execLater, as statement text.
 	pending []string
+	// bound holds the prepared statements bound to the transaction.
+	bound map[*Query]*sqlx.Stmt
+	// afterCommit and afterRollback run when the transaction ends.
+	afterCommit, afterRollback []func()
+	// toldQueued is set once the Handoff will hear of queued mail.
+	toldQueued bool
+	// since is where the mail budget's 24 hours start; see budgetSince.
+	since time.Time
+	// clear holds the addresses, normalised, read in this transaction as
+	// not bouncing: mail to them may be handed over (see Handoff).
+	clear map[string]bool
+}
+
+// deliverable notes an address read as not bouncing.
+func (t *Tx) deliverable(email string) {
+	if t.clear == nil {
+		t.clear = map[string]bool{}
+	}
+	t.clear[normalEmail(email)] = true
 }
 
 // stmt returns the prepared statement for q, bound to the transaction, or
 // nil before Prepare.
 func (t *Tx) stmt(ctx context.Context, q *Query) *sqlx.Stmt {
-	if st := t.s.prepared(q); st != nil {
-		return t.tx.StmtxContext(ctx, st)
+	if st := t.bound[q]; st != nil {
+		return st
 	}
-	return nil
+	st := t.s.prepared(q)
+	if st == nil {
+		return nil
+	}
+	// Bound once per transaction: each binding lives until the
+	// transaction ends, and an import runs thousands of statements in one.
+	if t.bound == nil {
+		t.bound = map[*Query]*sqlx.Stmt{}
+	}
+	t.bound[q] = t.tx.StmtxContext(ctx, st)
+	return t.bound[q]
 }
 
 func (t *Tx) exec(ctx context.Context, q *Query, args ...any) (sql.Result, error) {
@@ -396,16 +439,18 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
+	t := &Tx{tx: tx, s: s}
 	defer func() {
 		if r := recover(); r != nil {
 			tx.Rollback()
+			t.ended(false)
 			panic(r)
 		}
 		if err != nil {
 			tx.Rollback()
 		}
+		t.ended(err == nil)
 	}()
-	t := &Tx{tx: tx, s: s}
 	if err = fn(t); err != nil {
 		return err
 	}
@@ -416,6 +461,18 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		return fmt.Errorf("store: commit: %w", err)
 	}
 	return nil
+}
+
+// ended runs what waits for the transaction's end.
+func (t *Tx) ended(committed bool) {
+	hooks := t.afterRollback
+	if committed {
+		hooks = t.afterCommit
+	}
+	t.afterCommit, t.afterRollback = nil, nil
+	for _, f := range hooks {
+		f()
+	}
 }
 
 // ts prepares a time for storage: UTC at microsecond precision (what

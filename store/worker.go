@@ -34,6 +34,16 @@ func (e releaseError) Unwrap() error { return e.err }
 // due again after the given delay, and the attempt does not count.
 func Release(err error, after time.Duration) error { return releaseError{err, after} }
 
+// Released reports whether err was marked with [Release], and after how
+// long the job is due again.
+func Released(err error) (time.Duration, bool) {
+	var r releaseError
+	if errors.As(err, &r) {
+		return r.after, true
+	}
+	return 0, false
+}
+
 // IsPermanent reports whether err was marked with [Permanent].
 func IsPermanent(err error) bool {
 	var p permanentError

@@ -32,18 +32,28 @@ func benchSetting(name string, def int) int {
 }
 
 // BenchmarkTestbed measures the accord binary as a service on the test bed
-// (Dovecot, Postfix, PostgreSQL), each figure next to the floor the servers
-// themselves set, measured in the same run:
+// (Dovecot, Postfix, PostgreSQL), each figure next to what the servers
+// themselves manage, measured in the same run:
 //
-//   - drain: replies recorded per second emptying a backlog of
-//     ACCORD_BENCH_BACKLOG replies (default 2,000), against how fast
-//     Postfix accepts the same replies and Dovecot hands them out;
+//   - drain: a backlog of ACCORD_BENCH_BACKLOG replies (default 2,000)
+//     waiting in the mailbox, from starting serve until Postfix has
+//     accepted the next question for every one of them, in replies per
+//     second; beside it how fast Postfix accepts the same replies on two
+//     connections, how fast it delivers such a backlog into Dovecot (the
+//     ceiling on this machine: from the first submission until the last
+//     is in the mailbox), the ratio of the drain to each, how fast Dovecot
+//     hands the backlog out, and the CPU time Accord and PostgreSQL spend
+//     per reply;
 //   - latency: from Postfix accepting a reply to Postfix accepting the
 //     next question, p50 and p99 over ACCORD_BENCH_SAMPLES replies (default
 //     100) sent one at a time, against the time from Postfix accepting a
 //     mail to an idling IMAP client hearing of it;
 //   - idle: CPU and memory of the service with nothing to do, over
 //     ACCORD_BENCH_IDLE_SECONDS (default 30).
+//
+// ACCORD_IMAP_BATCH_SIZE, ACCORD_INBOUND_WORKERS, ACCORD_SMTP_CONNECTIONS
+// and ACCORD_HTTP_DEBUG, when set, are passed on to the service, to compare
+// settings or take profiles during a run.
 func BenchmarkTestbed(b *testing.B) {
 	n := benchSetting("ACCORD_BENCH_BACKLOG", 2000) / 2 * 2
 	samples := min(benchSetting("ACCORD_BENCH_SAMPLES", 100), n)
@@ -55,8 +65,16 @@ func BenchmarkTestbed(b *testing.B) {
 		b.StopTimer()
 		r := benchTestbed(b, bin, svc, people, n, samples, idle)
 		b.ReportMetric(r.drain, "replies/s")
-		b.ReportMetric(r.postfix, "floor-postfix-accept/s")
-		b.ReportMetric(r.dovecot, "floor-dovecot-fetch/s")
+		b.ReportMetric(r.recorded, "recorded/s")
+		b.ReportMetric(r.postfix, "postfix-accept/s")
+		b.ReportMetric(r.ceiling, "ceiling-delivery/s")
+		b.ReportMetric(r.drain/r.postfix, "drain/accept")
+		b.ReportMetric(r.drain/r.ceiling, "drain/ceiling")
+		b.ReportMetric(r.dovecot, "dovecot-fetch/s")
+		b.ReportMetric(r.cpu, "accord-cpu-ms/reply")
+		if r.pgCPU >= 0 {
+			b.ReportMetric(r.pgCPU, "postgres-cpu-ms/reply")
+		}
 		b.ReportMetric(ms(r.lat[len(r.lat)/2]), "p50-ms")
 		b.ReportMetric(ms(r.lat[len(r.lat)*99/100]), "p99-ms")
 		b.ReportMetric(ms(r.floor[len(r.floor)/2]), "floor-p50-ms")
@@ -71,7 +89,13 @@ func BenchmarkTestbed(b *testing.B) {
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 type benchResult struct {
-	drain, postfix, dovecot    float64
+	// drain counts replies until their next question was accepted,
+	// recorded until their answer was committed; both per second.
+	drain, recorded           float64
+	postfix, ceiling, dovecot float64
+	// cpu and pgCPU are milliseconds of CPU per reply drained; pgCPU is
+	// negative when it could not be measured.
+	cpu, pgCPU                 float64
 	lat, floor                 []time.Duration
 	idleCPU, idleRSS, idleHeap float64
 }
@@ -96,12 +120,21 @@ func benchReply(b *testing.B, raw []byte, i int, text string) (from, to string, 
 	return me.Address, rt.Address, reply
 }
 
+// benchPassOn are the settings of the service a run of the benchmark may
+// vary from its own environment.
+var benchPassOn = []string{"ACCORD_IMAP_BATCH_SIZE", "ACCORD_INBOUND_WORKERS", "ACCORD_SMTP_CONNECTIONS", "ACCORD_HTTP_DEBUG"}
+
 func benchTestbed(b *testing.B, bin string, svc, people mailtest.Account, n, samples int, idle time.Duration) benchResult {
 	var r benchResult
 	svc.Clear(b)
 	people.Clear(b)
 	dbURL := storetest.PostgresURL(b)
 	env := testbedEnv(b, svc, dbURL)
+	for _, k := range benchPassOn {
+		if v := os.Getenv(k); v != "" {
+			env = append(env, k+"="+v)
+		}
+	}
 	runBinary(b, bin, env, "migrate")
 	var csv strings.Builder
 	csv.WriteString("lead_name,lead_email,report_name,report_email\n")
@@ -118,6 +151,9 @@ func benchTestbed(b *testing.B, bin string, svc, people mailtest.Account, n, sam
 		b.Fatal(err)
 	}
 	defer db.Close()
+	// One connection, so that the benchmark's own queries run in one
+	// PostgreSQL backend, left out of the service's CPU time.
+	db.SetMaxOpenConns(1)
 	sentOf := func(kind string) int {
 		var c int
 		if err := db.QueryRow(`SELECT COUNT(*) FROM outbox WHERE kind = $1 AND state = 'sent'`, kind).Scan(&c); err != nil {
@@ -133,30 +169,52 @@ func benchTestbed(b *testing.B, bin string, svc, people mailtest.Account, n, sam
 	waitEvery(b, 10*time.Minute, 500*time.Millisecond, "the welcomes to be delivered", func() bool { return people.Count(b) >= n })
 
 	// Everyone answers while the service is down: a backlog. How fast
-	// Postfix accepts the replies on two connections is the first floor.
+	// Postfix accepts the replies on two connections, and how fast it
+	// delivers them into Dovecot, are what Accord is measured against.
 	var replies [][]byte
 	for i, raw := range people.Inbox(b) {
 		_, _, reply := benchReply(b, raw, i, "We trust each other and we say so early.")
 		replies = append(replies, reply)
 	}
 	people.Clear(b)
+	delivered := watchCount(b, svc, n)
 	start := time.Now()
 	submitAll(b, svc.SMTPAddr, replies, 2)
 	r.postfix = float64(len(replies)) / time.Since(start).Seconds()
-	waitEvery(b, 10*time.Minute, 500*time.Millisecond, "the replies to be delivered", func() bool { return svc.Count(b) >= n })
+	select {
+	case at, ok := <-delivered:
+		if !ok {
+			b.FailNow()
+		}
+		r.ceiling = float64(n) / at.Sub(start).Seconds()
+	case <-time.After(10 * time.Minute):
+		b.Fatal("the replies were not delivered within 10 minutes")
+	}
 
-	// How fast Dovecot hands the backlog out, in the poller's batches, is
-	// the second floor.
-	r.dovecot = fetchRate(b, svc, n)
+	// How fast Dovecot hands the backlog out, in the poller's batches.
+	r.dovecot = fetchRate(b, svc, n, benchSetting("ACCORD_IMAP_BATCH_SIZE", defaultConfig().IMAP.BatchSize))
 
-	// The service drains the backlog.
+	// The service drains the backlog: from its start until Postfix has
+	// accepted every next question. The times of the last answer and the
+	// last question are the service's own, from the database.
+	pg0, pgOK := pgCPU(b, db)
 	start = time.Now()
 	p = startBench(b, bin, env)
-	waitEvery(b, 30*time.Minute, 100*time.Millisecond, "the backlog to be drained", func() bool {
-		return p.metric(`accord_inbound_messages_total{outcome="answer"}`) >= float64(n)
-	})
-	r.drain = float64(n) / time.Since(start).Seconds()
-	waitEvery(b, 10*time.Minute, 200*time.Millisecond, "the second questions to be sent", func() bool { return sentOf("question") >= n })
+	waitEvery(b, 30*time.Minute, 100*time.Millisecond, "the second questions to be sent", func() bool { return sentOf("question") >= n })
+	cpu := procCPU(p.cmd.Process.Pid)
+	pg1, pgOK1 := pgCPU(b, db)
+	var recorded, sent time.Time
+	if err := db.QueryRow(`SELECT (SELECT MAX(processed_at) FROM inbound_log WHERE outcome = 'answer'),
+		(SELECT MAX(finished_at) FROM outbox WHERE kind = 'question' AND state = 'sent')`).Scan(&recorded, &sent); err != nil {
+		b.Fatal(err)
+	}
+	r.drain = float64(n) / sent.Sub(start).Seconds()
+	r.recorded = float64(n) / recorded.Sub(start).Seconds()
+	r.cpu = ms(cpu) / float64(n)
+	r.pgCPU = -1
+	if pgOK && pgOK1 {
+		r.pgCPU = ms(pg1.since(pg0)) / float64(n)
+	}
 	waitEvery(b, 10*time.Minute, 500*time.Millisecond, "the second questions to be delivered", func() bool { return people.Count(b) >= n })
 
 	// One reply at a time, from Postfix accepting it to Postfix accepting
@@ -196,10 +254,112 @@ func benchTestbed(b *testing.B, bin string, svc, people mailtest.Account, n, sam
 	r.floor = deliveryLatency(b, svc, samples)
 	svc.Clear(b)
 	people.Clear(b)
-	b.Logf("backlog %d: %.0f replies/s (Postfix accepts %.0f/s, Dovecot hands out %.0f/s); latency p50 %.0f ms, p99 %.0f ms (floor %.0f/%.0f ms); idle %.2f%% CPU, %.0f MB RSS",
-		n, r.drain, r.postfix, r.dovecot, ms(r.lat[len(r.lat)/2]), ms(r.lat[len(r.lat)*99/100]),
-		ms(r.floor[len(r.floor)/2]), ms(r.floor[len(r.floor)*99/100]), r.idleCPU, r.idleRSS)
+	pg := "PostgreSQL CPU not measured"
+	if r.pgCPU >= 0 {
+		pg = fmt.Sprintf("PostgreSQL %.2f ms", r.pgCPU)
+	}
+	b.Logf("backlog %d: drained %.0f replies/s to the next question accepted (answers recorded at %.0f/s); Postfix accepts %.0f/s (drain %.2f of it) and delivers into Dovecot %.0f/s (drain %.2f of that ceiling); Dovecot hands out %.0f/s",
+		n, r.drain, r.recorded, r.postfix, r.drain/r.postfix, r.ceiling, r.drain/r.ceiling, r.dovecot)
+	b.Logf("CPU per reply drained: Accord %.2f ms (from its start), %s (its backends for the service's database)", r.cpu, pg)
+	b.Logf("latency p50 %.0f ms, p99 %.0f ms (floor %.0f/%.0f ms); idle %.2f%% CPU, %.0f MB RSS",
+		ms(r.lat[len(r.lat)/2]), ms(r.lat[len(r.lat)*99/100]), ms(r.floor[len(r.floor)/2]), ms(r.floor[len(r.floor)*99/100]), r.idleCPU, r.idleRSS)
 	return r
+}
+
+// procCPU is the CPU time, user and system, a process has used so far;
+// 0 when it cannot be read (not Linux, or the process is gone).
+func procCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name, in parentheses, may hold spaces; the fields after
+	// it are numbered from 3 (state) in proc(5): utime is 14, stime 15,
+	// in clock ticks of 1/100 s (USER_HZ, the same on every Linux).
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
+// backendCPU is the CPU time of PostgreSQL backends, by process id.
+type backendCPU map[int]time.Duration
+
+// since is the CPU the backends used after before was taken; a backend
+// new since then counts whole.
+func (now backendCPU) since(before backendCPU) time.Duration {
+	var d time.Duration
+	for pid, t := range now {
+		d += t - before[pid]
+	}
+	return d
+}
+
+// pgCPU reads the CPU time of the PostgreSQL backends connected to db's
+// database, other than db's own. It says false when they cannot be read:
+// a server on another machine, or in a container.
+func pgCPU(b *testing.B, db *sql.DB) (backendCPU, bool) {
+	// The benchmark's own backend shows whether PostgreSQL's processes
+	// are this machine's.
+	var self int
+	if err := db.QueryRow(`SELECT pg_backend_pid()`).Scan(&self); err != nil {
+		b.Fatal(err)
+	}
+	if comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", self)); err != nil || strings.TrimSpace(string(comm)) != "postgres" {
+		return nil, false
+	}
+	rows, err := db.Query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rows.Close()
+	out := backendCPU{}
+	for rows.Next() {
+		var pid int
+		if err := rows.Scan(&pid); err != nil {
+			b.Fatal(err)
+		}
+		out[pid] = procCPU(pid)
+	}
+	if err := rows.Err(); err != nil {
+		b.Fatal(err)
+	}
+	return out, true
+}
+
+// watchCount watches a's INBOX on one connection, asking every 20 ms, and
+// sends the time at which it first holds n messages; it closes the
+// channel without a time when the server stops answering.
+func watchCount(b *testing.B, a mailtest.Account, n int) <-chan time.Time {
+	c := a.Dial(b, nil)
+	at := make(chan time.Time, 1)
+	go func() {
+		defer c.Close()
+		defer close(at)
+		for {
+			st, err := c.Status("INBOX", &imap.StatusOptions{NumMessages: true}).Wait()
+			if err != nil || st.NumMessages == nil {
+				b.Errorf("status of %s's INBOX: %v", a.Address, err)
+				return
+			}
+			if int(*st.NumMessages) >= n {
+				at <- time.Now()
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	return at
 }
 
 // startBench starts serve and waits until it is ready.
@@ -274,9 +434,9 @@ func submitAll(b *testing.B, addr string, msgs [][]byte, conns int) {
 	}
 }
 
-// fetchRate reads every message of the INBOX in batches of 50, as the
-// poller does, and returns messages per second.
-func fetchRate(b *testing.B, a mailtest.Account, n int) float64 {
+// fetchRate reads every message of the INBOX in batches of the given
+// size, as the poller does, and returns messages per second.
+func fetchRate(b *testing.B, a mailtest.Account, n, batch int) float64 {
 	c := a.Dial(b, nil)
 	sel, err := c.Select("INBOX", &imap.SelectOptions{ReadOnly: true}).Wait()
 	if err != nil {
@@ -285,9 +445,9 @@ func fetchRate(b *testing.B, a mailtest.Account, n int) float64 {
 	start := time.Now()
 	got := 0
 	// Dovecot refuses sequence numbers past the last message.
-	for first := uint32(1); got < n && first <= sel.NumMessages; first += 50 {
+	for first := uint32(1); got < n && first <= sel.NumMessages; first += uint32(batch) {
 		var set imap.SeqSet
-		set.AddRange(first, min(first+49, sel.NumMessages))
+		set.AddRange(first, min(first+uint32(batch)-1, sel.NumMessages))
 		msgs, err := c.Fetch(set, &imap.FetchOptions{UID: true, RFC822Size: true, InternalDate: true,
 			BodySection: []*imap.FetchItemBodySection{{Peek: true}}}).Collect()
 		if err != nil {

@@ -88,6 +88,7 @@ type Config struct {
 		QuarantineFolder string `toml:"quarantine_folder" help:"mail that kept failing is moved here"`
 		MaxMessageMB     int    `toml:"max_message_mb" help:"larger mail is not read; the sender gets a notice"`
 		PollSeconds      int    `toml:"poll_seconds" help:"wait between checks when the server has no IDLE"`
+		BatchSize        int    `toml:"batch_size" help:"messages read from the mailbox at once; the next batch is read while one is processed"`
 	} `toml:"imap"`
 	Inbound struct {
 		AuthServID           string `toml:"authserv_id" help:"your mail server's id in Authentication-Results; empty ignores that header"`
@@ -107,6 +108,7 @@ type Config struct {
 		Listen    string `toml:"listen" help:"address for /healthz, /readyz and /metrics; keep it on loopback or a private network"`
 		PublicURL string `toml:"public_url" help:"https address at which people reach /unsubscribe/ and /agreement/ on http.listen: one-click unsubscribe (RFC 8058), and each person's own page of their agreement; empty offers only the mailto unsubscribe and no page"`
 		LinkDays  int    `toml:"link_days" help:"days a link to a person's agreement page keeps working (with http.public_url)"`
+		Debug     bool   `toml:"debug" help:"serve Go's profiles (net/http/pprof) under /debug/pprof/; only with http.listen on a loopback address"`
 	} `toml:"http"`
 	Sandbox struct {
 		IMAPPort int `toml:"imap_port" help:"IMAP port of the built-in mail server in sandbox mode (0 picks one)"`
@@ -153,7 +155,7 @@ func defaultConfig() *Config {
 	c.Mail.Address, c.Mail.Name, c.Mail.PlusSeparator = defaultServiceAddress, "Accord", "+"
 	c.SMTP.Connections = 2
 	c.IMAP.ProcessedFolder, c.IMAP.QuarantineFolder = "Processed", "Quarantine"
-	c.IMAP.MaxMessageMB, c.IMAP.PollSeconds = 25, 30
+	c.IMAP.MaxMessageMB, c.IMAP.PollSeconds, c.IMAP.BatchSize = 25, 30, 100
 	c.Inbound.MaxAttempts, c.Inbound.Workers = 5, 4
 	c.Inbound.RetentionDays = 30
 	c.Inbound.ReplyBudget, c.Inbound.NoticeBudget, c.Inbound.EchoWindowHours = 24, 4, 72
@@ -412,6 +414,9 @@ func (c *Config) validate(whole bool) []problem {
 	if c.IMAP.PollSeconds < 5 || c.IMAP.PollSeconds > 3600 {
 		bad("imap.poll_seconds", "%d: use 5 to 3600", c.IMAP.PollSeconds)
 	}
+	if c.IMAP.BatchSize < 1 || c.IMAP.BatchSize > 1000 {
+		bad("imap.batch_size", "%d: use 1 to 1000", c.IMAP.BatchSize)
+	}
 	if c.Inbound.MaxAttempts < 1 || c.Inbound.MaxAttempts > 100 {
 		bad("inbound.max_attempts", "%d: use 1 to 100", c.Inbound.MaxAttempts)
 	}
@@ -448,6 +453,8 @@ func (c *Config) validate(whole bool) []problem {
 	}
 	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
 		bad("http.listen", "%q is not host:port, like 127.0.0.1:8025", c.HTTP.Listen)
+	} else if c.HTTP.Debug && !loopbackListen(c.HTTP.Listen) {
+		bad("http.debug", "profiles show the process's memory and must stay on this machine: set http.listen to a loopback address such as 127.0.0.1:8025 (now %q), or turn http.debug off", c.HTTP.Listen)
 	}
 	for _, p := range []struct {
 		key  string
@@ -498,6 +505,21 @@ func (c *Config) validate(whole bool) []problem {
 		}
 	}
 	return ps
+}
+
+// loopbackListen says whether a listen address (host:port) takes
+// connections from this machine only: a loopback IP or localhost. An empty
+// host listens on every interface.
+func loopbackListen(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // Rules converts the pacing settings for the domain. Only call it on a

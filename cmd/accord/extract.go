@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"accord/mailin"
 	"accord/mailin/reply"
 )
 
@@ -19,8 +21,10 @@ Usage: accord extract [--format text|jsonl] FILE...
 Shows what Accord keeps of a reply: the words the person wrote, without
 quoted mail, quote headers, signatures and footers. A .eml file is read as a
 whole message (its text part, or its HTML part when there is none), a .txt
-file as a plain-text body, a .html file as an HTML body. With --format jsonl
-each file gives one line: {"file": …, "reply": …}.`
+file as a plain-text body, a .html file as an HTML body. A message is read
+the way Accord reads replies: character sets as declared (guessed only
+when missing or wrong), attachments skipped. With --format jsonl each file
+gives one line: {"file": …, "reply": …}.`
 
 func runExtract(_ context.Context, a *app, args []string) error {
 	fs := a.flags("extract", extractUsage)
@@ -34,9 +38,21 @@ func runExtract(_ context.Context, a *app, args []string) error {
 	if fs.NArg() == 0 {
 		return usagef("give one or more files (.eml, .txt or .html)")
 	}
-	enc := json.NewEncoder(a.stdout)
+	// One write per file would cost more than reading a short reply.
+	out := bufio.NewWriterSize(a.stdout, 64<<10)
+	if err := extractFiles(out, fs.Args(), *format); err != nil {
+		out.Flush()
+		return err
+	}
+	return out.Flush()
+}
+
+// extractFiles writes the reply of each file to out, stopping at the first
+// file that cannot be read.
+func extractFiles(out *bufio.Writer, paths []string, format string) error {
+	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
-	for i, path := range fs.Args() {
+	for i, path := range paths {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			return err
@@ -44,7 +60,7 @@ func runExtract(_ context.Context, a *app, args []string) error {
 		var text string
 		switch strings.ToLower(filepath.Ext(path)) {
 		case ".eml":
-			if text, err = reply.Message(data); err != nil {
+			if text, err = mailin.ExtractReply(data); err != nil {
 				return fmt.Errorf("%s: %w", path, err)
 			}
 		case ".html", ".htm":
@@ -54,19 +70,19 @@ func runExtract(_ context.Context, a *app, args []string) error {
 		default:
 			return usagef("%s: name the file .eml, .txt or .html so its kind is clear", path)
 		}
-		if *format == "jsonl" {
+		if format == "jsonl" {
 			if err := enc.Encode(map[string]string{"file": path, "reply": text}); err != nil {
 				return err
 			}
 			continue
 		}
-		if fs.NArg() > 1 {
+		if len(paths) > 1 {
 			if i > 0 {
-				fmt.Fprintln(a.stdout)
+				fmt.Fprintln(out)
 			}
-			fmt.Fprintf(a.stdout, "==> %s <==\n", path)
+			fmt.Fprintf(out, "==> %s <==\n", path)
 		}
-		fmt.Fprintln(a.stdout, strings.TrimRight(text, "\n"))
+		fmt.Fprintln(out, strings.TrimRight(text, "\n"))
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -67,4 +68,30 @@ func TestIMAPSettings(t *testing.T) {
 	c.fails(exitFailure, "imap.url", "config", "check")
 	c.env["ACCORD_IMAP_URL"] = "imaps://mail.example.com"
 	c.fails(exitFailure, "names no user", "config", "check")
+}
+
+// TestExtractMessages: a whole message is read the way the service reads
+// replies: character sets as declared, repaired or refused as the
+// processor would.
+func TestExtractMessages(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	head := "From: dana@example.com\r\nSubject: Re: question\r\nMIME-Version: 1.0\r\n"
+	cases := []struct {
+		name, msg, want string
+	}{
+		{"html.eml", head + "Content-Type: text/html; charset=utf-8\r\n\r\n<p>Mornings are best.</p><blockquote>Which time?</blockquote>\r\n", "Mornings are best."},
+		{"latin1.eml", head + "Content-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: 8bit\r\n\r\nCa me va tr\xe8s bien, \x93jeudi\x94.\r\n", "Ca me va très bien, “jeudi”."},
+		{"utf16.eml", head + "Content-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+			base64.StdEncoding.EncodeToString([]byte("E\x00v\x00e\x00r\x00y\x00 \x00w\x00e\x00e\x00k\x00.\x00")) + "\r\n", "Every week."},
+	}
+	for _, tc := range cases {
+		path := c.write(tc.name, tc.msg)
+		if out := c.ok("extract", path); strings.TrimSpace(out) != tc.want {
+			t.Errorf("extract %s = %q, want %q", tc.name, out, tc.want)
+		}
+	}
+	junk := c.write("junk.eml", head+"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"+
+		base64.StdEncoding.EncodeToString([]byte("ok\x00\x01\x02 then\x07"))+"\r\n")
+	c.fails(exitFailure, "could not be read", "extract", junk)
 }

@@ -1,13 +1,16 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"cmp"
 	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
+	"iter"
 	"os"
 	"slices"
 	"strings"
@@ -41,6 +44,17 @@ type importRow struct {
 	e    store.Enrollment
 }
 
+// importSource opens the CSV file from its start. The import reads it more
+// than once rather than keep it, or its rows, in memory.
+type importSource func() (io.ReadCloser, error)
+
+func fileSource(path string) importSource {
+	return func() (io.ReadCloser, error) { return os.Open(path) }
+}
+
+// importBatch is how many rows are checked against the database at once.
+const importBatch = 500
+
 func runImport(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("import", importUsage)
 	questions := fs.String("questions", "", "question set file for every row (default: configured or built-in)")
@@ -51,10 +65,12 @@ func runImport(ctx context.Context, a *app, args []string) error {
 		return usagef("give exactly one CSV file")
 	}
 	path := fs.Arg(0)
-	data, err := os.ReadFile(path)
+	src := fileSource(path)
+	f, err := src()
 	if err != nil {
 		return err
 	}
+	f.Close()
 	set, err := a.questionSet(*questions)
 	if err != nil {
 		return err
@@ -64,55 +80,139 @@ func runImport(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer st.Close()
-	rows, problems := parseImport(data, set)
-	// Check each row as enrolment would, and against partnerships already
-	// in the database, so every problem is reported before anything is
-	// written.
-	seen := map[string]int{}
-	for _, r := range rows {
-		if err := st.CheckEnrollment(r.e); err != nil {
-			problems = append(problems, fmt.Sprintf("line %d: %v", r.line, err))
-			continue
-		}
-		key := pairName(r.e.A.Email, r.e.B.Email)
-		if first, dup := seen[key]; dup {
-			problems = append(problems, fmt.Sprintf("line %d: %s and %s are already paired on line %d", r.line, r.e.A.Email, r.e.B.Email, first))
-			continue
-		}
-		seen[key] = r.line
-		existing, err := st.LivePartnership(ctx, r.e.A.Email, r.e.B.Email)
-		if err != nil {
-			return err
-		}
-		if existing != 0 {
-			problems = append(problems, fmt.Sprintf("line %d: %s and %s already have partnership %d", r.line, r.e.A.Email, r.e.B.Email, existing))
-		}
+	// Every problem is reported before anything is written: a first pass
+	// checks each row, against the rows before it and against the
+	// partnerships in the database; a second enrolls them all in one
+	// transaction.
+	n, problems, err := checkImport(ctx, st, src, set)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
 	}
 	if len(problems) > 0 {
 		slices.SortStableFunc(problems, func(a, b string) int { return cmp.Compare(lineOf(a), lineOf(b)) })
 		return fmt.Errorf("%s: nothing imported; fix these rows and run it again:\n  %s", path, strings.Join(problems, "\n  "))
 	}
-	if len(rows) == 0 {
+	if n == 0 {
 		return fmt.Errorf("%s: no rows to import below the header line", path)
 	}
-	es := make([]store.Enrollment, len(rows))
-	for i, r := range rows {
-		es[i] = r.e
-	}
-	ids, err := st.EnrollAll(ctx, es)
+	var count int
+	var first, last int64
+	err = st.EnrollEach(ctx, importRows(src, set), func(_ int, id int64) {
+		if count == 0 {
+			first = id
+		}
+		count, last = count+1, id
+	})
 	var ee *store.EnrollError
 	if errors.As(err, &ee) {
-		return fmt.Errorf("%s: nothing imported: line %d: %v", path, rows[ee.Index].line, ee.Err)
+		line, lerr := importLine(src, set, ee.Index)
+		if lerr != nil {
+			return fmt.Errorf("%s: nothing imported: row %d: %w", path, ee.Index+1, ee.Err)
+		}
+		return fmt.Errorf("%s: nothing imported: line %d: %w", path, line, ee.Err)
 	}
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: nothing imported: %w", path, err)
 	}
-	if len(ids) == 1 {
-		fmt.Fprintf(a.stdout, "Imported 1 partnership (ID %d) from %s.\n", ids[0], path)
+	if count == 1 {
+		fmt.Fprintf(a.stdout, "Imported 1 partnership (ID %d) from %s.\n", first, path)
 		return nil
 	}
-	fmt.Fprintf(a.stdout, "Imported %d partnerships (IDs %d–%d) from %s.\n", len(ids), ids[0], ids[len(ids)-1], path)
+	fmt.Fprintf(a.stdout, "Imported %d partnerships (IDs %d–%d) from %s.\n", count, first, last, path)
 	return nil
+}
+
+// checkImport reads every row, checks it as enrollment would, against the
+// rows before it and against the partnerships that have not ended, and
+// returns how many rows there are and a problem line for each that cannot
+// be imported. Memory holds one batch of rows and a hash of each pair seen.
+func checkImport(ctx context.Context, st *store.Store, src importSource, set *conversation.QuestionSet) (int, []string, error) {
+	seed := maphash.MakeSeed()
+	seen := map[uint64]int{} // hash of the pair → line
+	type suspect struct {
+		line, first int
+		pair        string
+		row         importRow
+	}
+	var suspects []suspect
+	var batch []importRow
+	var problems []string
+	checkLive := func(rows []importRow) error {
+		pairs := make([][2]string, len(rows))
+		for i, r := range rows {
+			pairs[i] = [2]string{r.e.A.Email, r.e.B.Email}
+		}
+		ids, err := st.LivePartnerships(ctx, pairs)
+		if err != nil {
+			return err
+		}
+		for i, r := range rows {
+			if ids[i] != 0 {
+				problems = append(problems, fmt.Sprintf("line %d: %s and %s already have partnership %d", r.line, r.e.A.Email, r.e.B.Email, ids[i]))
+			}
+		}
+		return nil
+	}
+	n := 0
+	parseProblems, err := scanImport(src, set, func(r importRow) error {
+		n++
+		if err := st.CheckEnrollment(r.e); err != nil {
+			problems = append(problems, fmt.Sprintf("line %d: %v", r.line, err))
+			return nil
+		}
+		pair := pairName(r.e.A.Email, r.e.B.Email)
+		h := maphash.String(seed, pair)
+		if first, dup := seen[h]; dup {
+			// Most likely the same pair; confirmed below against the
+			// line it points to.
+			suspects = append(suspects, suspect{r.line, first, pair, r})
+			return nil
+		}
+		seen[h] = r.line
+		if batch = append(batch, r); len(batch) == importBatch {
+			err := checkLive(batch)
+			batch = batch[:0]
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	problems = append(problems, parseProblems...)
+	if len(suspects) > 0 {
+		firsts := map[int]string{}
+		for _, s := range suspects {
+			firsts[s.first] = ""
+		}
+		if _, err := scanImport(src, set, func(r importRow) error {
+			if _, ok := firsts[r.line]; ok {
+				firsts[r.line] = pairName(r.e.A.Email, r.e.B.Email)
+			}
+			return nil
+		}); err != nil {
+			return 0, nil, err
+		}
+		for _, s := range suspects {
+			if firsts[s.first] == s.pair {
+				problems = append(problems, fmt.Sprintf("line %d: %s and %s are already paired on line %d", s.line, s.row.e.A.Email, s.row.e.B.Email, s.first))
+				continue
+			}
+			// Two pairs whose hashes collide: check this one as any other.
+			if batch = append(batch, s.row); len(batch) == importBatch {
+				if err := checkLive(batch); err != nil {
+					return 0, nil, err
+				}
+				batch = batch[:0]
+			}
+		}
+	}
+	if len(batch) > 0 {
+		if err := checkLive(batch); err != nil {
+			return 0, nil, err
+		}
+	}
+	return n, problems, nil
 }
 
 // lineOf reads the number of a "line N: …" problem.
@@ -130,29 +230,85 @@ func pairName(a, b string) string {
 	return a + " " + b
 }
 
-// parseImport reads the CSV, returning the rows it could read and a
-// problem line for everything it could not.
-func parseImport(data []byte, set *conversation.QuestionSet) ([]importRow, []string) {
-	for i, line := range bytes.Split(data, []byte("\n")) {
-		if !utf8.Valid(line) {
-			return nil, []string{fmt.Sprintf("line %d: the file is not UTF-8 text; save it as \"CSV UTF-8\"", i+1)}
+// errStopScan ends a scan early without a problem.
+var errStopScan = errors.New("stop")
+
+// importRows yields the rows of a file that checkImport found fine.
+func importRows(src importSource, set *conversation.QuestionSet) iter.Seq2[store.Enrollment, error] {
+	return func(yield func(store.Enrollment, error) bool) {
+		problems, err := scanImport(src, set, func(r importRow) error {
+			if !yield(r.e, nil) {
+				return errStopScan
+			}
+			return nil
+		})
+		switch {
+		case errors.Is(err, errStopScan):
+		case err != nil:
+			yield(store.Enrollment{}, err)
+		case len(problems) > 0:
+			yield(store.Enrollment{}, fmt.Errorf("the file changed while it was imported: %s", problems[0]))
 		}
 	}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	r := csv.NewReader(bytes.NewReader(data))
-	r.Comma = delimiter(data)
+}
+
+// importLine is the line of the row at index, counting from 0.
+func importLine(src importSource, set *conversation.QuestionSet, index int) (int, error) {
+	i, line := 0, 0
+	_, err := scanImport(src, set, func(r importRow) error {
+		if i == index {
+			line = r.line
+			return errStopScan
+		}
+		i++
+		return nil
+	})
+	if line == 0 && err == nil {
+		err = fmt.Errorf("no row %d", index+1)
+	}
+	if errors.Is(err, errStopScan) {
+		err = nil
+	}
+	return line, err
+}
+
+// scanImport reads the CSV from src a row at a time, calling row for each
+// data row it can read and returning a problem line for everything it
+// cannot; an error from row ends the scan and is returned.
+func scanImport(src importSource, set *conversation.QuestionSet, row func(importRow) error) ([]string, error) {
+	header, problem, err := checkText(src)
+	if err != nil {
+		return nil, err
+	}
+	if problem != "" {
+		return []string{problem}, nil
+	}
+	f, err := src()
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 64<<10)
+	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
+		br.Discard(3)
+	}
+	r := csv.NewReader(br)
+	r.Comma = delimiter(header)
 	r.FieldsPerRecord = -1
 	r.TrimLeadingSpace = true
-	header, err := r.Read()
+	r.ReuseRecord = true
+	atEnd := func(line, column int) bool { return pastEnd(src, line, column) }
+	names, err := r.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, []string{"the file is empty; the first line must name the columns"}
+		return []string{"the file is empty; the first line must name the columns"}, nil
 	}
 	if err != nil {
-		return nil, []string{csvProblem(data, err)}
+		return []string{csvProblem(err, atEnd)}, nil
 	}
+	width := len(names)
 	col := map[string]int{}
 	var problems []string
-	for i, h := range header {
+	for i, h := range names {
 		name := strings.ToLower(strings.TrimSpace(h))
 		if !slices.Contains(importColumns, name) {
 			hint := "the columns are " + strings.Join(importColumns, ", ")
@@ -176,24 +332,23 @@ func parseImport(data []byte, set *conversation.QuestionSet) ([]importRow, []str
 		}
 	}
 	if len(problems) > 0 {
-		return nil, problems
+		return problems, nil
 	}
-	var rows []importRow
 	for {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			problems = append(problems, csvProblem(data, err))
+			problems = append(problems, csvProblem(err, atEnd))
 			continue
 		}
 		line, _ := r.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}
-		if len(rec) != len(header) {
-			problems = append(problems, fmt.Sprintf("line %d: %s, but the header has %d", line, count(len(rec), "field"), len(header)))
+		if len(rec) != width {
+			problems = append(problems, fmt.Sprintf("line %d: %s, but the header has %d", line, count(len(rec), "field"), width))
 			continue
 		}
 		get := func(name string) string {
@@ -224,9 +379,38 @@ func parseImport(data []byte, set *conversation.QuestionSet) ([]importRow, []str
 			problems = append(problems, zoneProblems...)
 			continue
 		}
-		rows = append(rows, importRow{line: line, e: e})
+		if err := row(importRow{line: line, e: e}); err != nil {
+			return problems, err
+		}
 	}
-	return rows, problems
+	return problems, nil
+}
+
+// checkText reads the file a line at a time to find its header line and
+// to make sure it is UTF-8 text throughout, which the CSV reader does not
+// check; problem names the first line that is not.
+func checkText(src importSource) (header []byte, problem string, err error) {
+	f, err := src()
+	if err != nil {
+		return nil, "", err
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 64<<10)
+	for n := 1; ; n++ {
+		line, err := br.ReadBytes('\n')
+		if len(line) > 0 && !utf8.Valid(line) {
+			return nil, fmt.Sprintf("line %d: the file is not UTF-8 text; save it as \"CSV UTF-8\"", n), nil
+		}
+		if n == 1 {
+			header = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
+		}
+		if errors.Is(err, io.EOF) {
+			return header, "", nil
+		}
+		if err != nil {
+			return nil, "", err
+		}
+	}
 }
 
 // checkZones checks a row's time zones, in column order.
@@ -245,8 +429,7 @@ func checkZones(line int, zones map[string]string) []string {
 // delimiter is the character between the columns: a comma, unless the
 // header line has none and semicolons (as spreadsheets write CSV where the
 // comma is the decimal separator) or tabs instead.
-func delimiter(data []byte) rune {
-	header, _, _ := bytes.Cut(data, []byte("\n"))
+func delimiter(header []byte) rune {
 	if bytes.ContainsRune(header, ',') {
 		return ','
 	}
@@ -261,14 +444,15 @@ func delimiter(data []byte) rune {
 
 // csvProblem explains a CSV syntax error, pointing at the line to fix: for
 // a quote that is never closed, the line where it opened, since the reader
-// only notices at the end of the file.
-func csvProblem(data []byte, err error) string {
+// only notices at the end of the file. atEnd says whether a line and
+// column are there.
+func csvProblem(err error, atEnd func(line, column int) bool) string {
 	var pe *csv.ParseError
 	if !errors.As(err, &pe) {
 		return err.Error()
 	}
 	switch {
-	case errors.Is(pe.Err, csv.ErrQuote) && pastEnd(data, pe.Line, pe.Column):
+	case errors.Is(pe.Err, csv.ErrQuote) && atEnd(pe.Line, pe.Column):
 		return fmt.Sprintf("line %d: a quote (\") opens a field here that is never closed, so everything after it was read as that one field; close it or remove it", pe.StartLine)
 	case errors.Is(pe.Err, csv.ErrQuote):
 		return fmt.Sprintf("line %d: a quote (\") inside a field in quotes must be written twice (\"\"), or the field ends there and the quote is followed by more text", pe.Line)
@@ -279,17 +463,40 @@ func csvProblem(data []byte, err error) string {
 }
 
 // pastEnd says whether a line and 1-based byte column of a ParseError are at
-// the end of the data, where the reader stops when a quote is not closed.
-func pastEnd(data []byte, line, column int) bool {
-	offset := 0
+// the end of the file (after a byte order mark, before trailing line
+// breaks), where the reader stops when a quote is not closed. It reads the
+// file again: this is only asked about a file with an error.
+func pastEnd(src importSource, line, column int) bool {
+	f, err := src()
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	br := bufio.NewReader(f)
+	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
+		br.Discard(3)
+	}
 	for range line - 1 {
-		i := bytes.IndexByte(data[offset:], '\n')
-		if i < 0 {
+		_, err := br.ReadSlice('\n')
+		for errors.Is(err, bufio.ErrBufferFull) { // a line longer than the buffer
+			_, err = br.ReadSlice('\n')
+		}
+		if err != nil {
 			return true
 		}
-		offset += i + 1
 	}
-	return offset+column-1 >= len(bytes.TrimRight(data, "\r\n"))
+	if _, err := br.Discard(column - 1); err != nil {
+		return true
+	}
+	for {
+		c, err := br.ReadByte()
+		if err != nil {
+			return true
+		}
+		if c != '\r' && c != '\n' {
+			return false
+		}
+	}
 }
 
 const questionsUsage = `

@@ -119,12 +119,12 @@ func oneIf(b bool) float64 {
 	return 0
 }
 
-// observe hooks the outbox nudge and, when registered, the metrics into
-// the running parts.
+// observe hooks the metrics, when registered, into the running parts.
+// (Mail a reply queues reaches the outbox from the store: see
+// store.Handoff.)
 func (svc *service) observe() {
 	m := svc.m
 	svc.poller.Processor.OnOutcome = func(outcome string, arrived time.Time) {
-		svc.nudge()
 		if m != nil {
 			m.inbound.WithLabelValues(outcome).Inc()
 			if !arrived.IsZero() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/mail"
 	"os"
 	"regexp"
@@ -20,7 +21,7 @@ import (
 const pairUsage = `
 Usage:
   accord pair add --lead "Name <email>" --report "Name <email>" [--peer] [--tz ZONE] [--questions FILE] [--checkin "tue 10:00 30m weekly"]
-  accord pair list [--status STATUS]
+  accord pair list [--status STATUS] [--limit N] [--after ID]
   accord pair show ID
   accord pair pause ID [--until 2027-01-05 | --for 2w]
   accord pair resume ID
@@ -30,7 +31,9 @@ Usage:
 add enrols two people and queues both welcomes (each sent when the person's
 quiet hours allow). With --peer the two are peers and --lead/--report simply
 name them. --tz sets both time zones; --lead-tz and --report-tz set one.
-list and show report progress and dates, never what anyone wrote.
+list and show report progress and dates, never what anyone wrote; list
+shows 50 partnerships at a time (--limit) and ends with the command for
+the next page (--after the last ID shown).
 pause stops questions and reminders to both people (until a date, for a
 while, or until resume); end closes the partnership and tells both.
 forget erases a partnership and everything it holds (answers, agreement
@@ -214,9 +217,15 @@ func localTime(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format("Mon 2006-01-02 15:04 MST")
 }
 
+// pairListLimit is how many partnerships accord pair list shows at once
+// unless told otherwise.
+const pairListLimit = 50
+
 func pairList(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("pair list", pairUsage)
 	status := fs.String("status", "", "only partnerships with this status: enrolled, answering, drafting, agreement, reviewing, ended")
+	limit := fs.Int("limit", pairListLimit, "show at most this many partnerships; 0 shows all")
+	after := fs.Int64("after", 0, "show the partnerships after this ID (the next page)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -226,18 +235,45 @@ func pairList(ctx context.Context, a *app, args []string) error {
 	default:
 		return usagef("--status %q: use enrolled, answering, drafting, agreement, reviewing or ended", *status)
 	}
+	if *limit < 0 {
+		return usagef("--limit %d: give a number of partnerships, or 0 for all", *limit)
+	}
+	if *after < 0 {
+		return usagef("--after %d: give the last ID of the page before", *after)
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
 	st, err := a.openStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	list, err := st.ListPartnerships(ctx, *status)
+	var list []store.PartnershipSummary
+	if *limit == 0 && *after == 0 {
+		list, err = st.ListPartnerships(ctx, *status)
+	} else {
+		// One more than the page shows says whether another follows.
+		page := *limit + 1
+		if *limit == 0 {
+			page = math.MaxInt32
+		}
+		list, err = st.ListPartnershipsAfter(ctx, *status, *after, page)
+	}
 	if err != nil {
 		return err
 	}
-	if len(list) == 0 {
+	switch {
+	case len(list) == 0 && *after > 0:
+		fmt.Fprintf(a.stdout, "No partnerships after ID %d.\n", *after)
+		return nil
+	case len(list) == 0:
 		fmt.Fprintln(a.stdout, "No partnerships yet. Enrol one with: accord pair add --lead \"Name <email>\" --report \"Name <email>\"")
 		return nil
+	}
+	more := *limit > 0 && len(list) > *limit
+	if more {
+		list = list[:*limit]
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tKIND\tSTATUS\tPERSON\tPROGRESS\tPERSON\tPROGRESS\tAGREEMENT\tCREATED")
@@ -250,7 +286,20 @@ func pairList(ctx context.Context, a *app, args []string) error {
 			personCell(s.A), progressCell(s.A, s.Questions), personCell(s.B), progressCell(s.B, s.Questions),
 			agreement, s.CreatedAt.Format(time.DateOnly))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if more {
+		next := []string{"accord", "pair", "list", "--after", strconv.FormatInt(list[len(list)-1].ID, 10)}
+		if *status != "" {
+			next = append(next, "--status", *status)
+		}
+		if *limit != pairListLimit {
+			next = append(next, "--limit", strconv.Itoa(*limit))
+		}
+		fmt.Fprintf(a.stdout, "More follow; the next %d: %s\n", *limit, strings.Join(next, " "))
+	}
+	return nil
 }
 
 func personCell(p store.PersonProgress) string {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"strings"
 	"sync"
 	"time"
@@ -116,7 +117,7 @@ func serve(ctx context.Context, a *app, cfg *Config, prepare func(context.Contex
 		svc.sandbox.PasswordFile = pwFile
 		defer svc.sandbox.Close()
 	}
-	srv := &http.Server{Handler: svc.routes(), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: svc.routes(cfg), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	defer func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -274,10 +275,14 @@ func (svc *service) build(a *app, cfg *Config, st *store.Store) error {
 	if cfg.SMTP.VERP {
 		outbox.BounceAddress = id.BounceAddress
 	}
+	// Mail queued by replies and wake-ups goes to the outbox straight
+	// from the commit, with no claim.
+	st.SetHandoff(outbox)
 	poller := &mailin.Poller{
 		Config: ic, Logger: a.log,
 		MaxSize:      int64(cfg.IMAP.MaxMessageMB) << 20,
 		PollInterval: time.Duration(cfg.IMAP.PollSeconds) * time.Second,
+		BatchSize:    cfg.IMAP.BatchSize,
 		Workers:      cfg.Inbound.Workers,
 		Processor: &mailin.Processor{
 			Store: st, Identity: id, Renderer: &mailout.Renderer{Identity: id}, Logger: a.log, Worker: store.WorkerName("mailin", cfg.Instance.Name),
@@ -341,8 +346,12 @@ func (svc *service) run(ctx context.Context, a *app) error {
 	}
 	handlers := map[string]store.Handler{store.KindWake: wake, store.KindPurge: svc.st.Purge,
 		store.KindOverviewScan: skipJob, store.KindOverview: skipJob}
+	handlers[store.KindSweepJobs] = svc.st.Sweep
 	// Raw replies past retention are dropped daily; the first run is now.
 	if err := svc.st.SchedulePurge(ctx, a.cfg.Inbound.RetentionDays, svc.st.Now()); err != nil {
+		return err
+	}
+	if err := svc.st.ScheduleSweep(ctx, svc.st.Now()); err != nil {
 		return err
 	}
 	if a.cfg.Pacing.WeeklyOverview {
@@ -396,8 +405,10 @@ func (svc *service) nudge() {
 	}
 }
 
-// routes serves health, readiness and metrics.
-func (svc *service) routes() http.Handler {
+// routes serves health, readiness and metrics, and with http.debug Go's
+// profiles; those only on a loopback listener, as the configuration
+// demands, for they show what is in the process's memory.
+func (svc *service) routes(cfg *Config) http.Handler {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	svc.registerMetrics(reg)
@@ -417,6 +428,19 @@ func (svc *service) routes() http.Handler {
 	mux.HandleFunc("GET "+UnsubscribePath+"{token}", svc.unsubscribe)
 	mux.HandleFunc("POST "+UnsubscribePath+"{token}", svc.unsubscribe)
 	mux.HandleFunc("GET "+AgreementPath+"{token}", svc.agreementPage)
+	switch {
+	case !cfg.HTTP.Debug:
+	case !loopbackListen(cfg.HTTP.Listen):
+		svc.log.Error("not serving profiles: http.listen is not a loopback address", "listen", cfg.HTTP.Listen)
+	default:
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("POST /debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+		svc.log.Info("serving profiles (http.debug)", "path", "/debug/pprof/")
+	}
 	return mux
 }
 

@@ -2,6 +2,7 @@ package mimecheck
 
 import (
 	"bytes"
+	"encoding/base64"
 	"slices"
 	"strings"
 )
@@ -16,6 +17,9 @@ import (
 //     may be named *.ics);
 //   - multipart preambles and epilogues, which enmime reads but nothing
 //     uses (RFC 2046 section 5.1.1);
+//   - the bodies of HTML alternatives to a text part that certainly holds
+//     words (see alternative): the pipeline reads the HTML of a message
+//     only when its text is blank;
 //   - whatever of any other body goes past l.MaxTextBytes, cut at a line
 //     break (inside a base64 body after a whole 4-character group, RFC 2045
 //     section 6.8; inside a quoted-printable one before an "=XX" escape,
@@ -59,6 +63,22 @@ type trimmer struct {
 	textParts int // text/plain parts kept
 	// dashes are "--" and the boundary of each multipart Trim is in.
 	dashes [][]byte
+	// rootAlternative is set when the message is multipart/alternative.
+	rootAlternative bool
+}
+
+// alternative follows the parts of a multipart/alternative whose HTML
+// parts may be left out: those after a first text/plain part (not an
+// attachment) that certainly holds words. enmime makes that part the
+// message's text when the message itself is the multipart/alternative
+// (the first text/plain part in breadth-first order), and part of it
+// otherwise (all text/plain parts joined), so the text is not blank and
+// the HTML is never read. In a multipart/alternative nested in a message
+// that is itself multipart/alternative, the text of another alternative
+// may come first, and nothing is left out.
+type alternative struct {
+	textSeen bool // the first text/plain part has been kept
+	words    bool // and certainly holds words
 }
 
 // root copies the top-level header and what it heads. Without a
@@ -69,7 +89,8 @@ func (t *trimmer) root(hEnd int) {
 	ct, ok := firstField(data, 0, hEnd, "content-type", t.l.MaxHeaderBytes)
 	mtype, params, err := parseType(ct)
 	if ok && err == nil && strings.HasPrefix(mtype, "multipart/") && params["boundary"] != "" {
-		t.multipart(hEnd, len(data), params["boundary"], 1)
+		t.rootAlternative = mtype == "multipart/alternative"
+		t.multipart(hEnd, len(data), mtype, params["boundary"], 1)
 		return
 	}
 	if !ok {
@@ -116,10 +137,14 @@ func (t *trimmer) nextDelimiter(from, end int, dash []byte) (delimiter, bool) {
 	return delimiter{}, false
 }
 
-// multipart copies the parts of a multipart body [from, end), dropping
-// its preamble and epilogue.
-func (t *trimmer) multipart(from, end int, boundary string, depth int) {
+// multipart copies the parts of a multipart body [from, end) of type
+// mtype, dropping its preamble and epilogue.
+func (t *trimmer) multipart(from, end int, mtype, boundary string, depth int) {
 	data := t.data
+	var alt *alternative
+	if mtype == "multipart/alternative" && (depth == 1 || !t.rootAlternative) {
+		alt = &alternative{}
+	}
 	dash := []byte("--" + boundary)
 	t.dashes = append(t.dashes, dash)
 	defer func() { t.dashes = t.dashes[:len(t.dashes)-1] }()
@@ -148,7 +173,7 @@ func (t *trimmer) multipart(from, end int, boundary string, depth int) {
 		}
 		if t.parts < t.l.MaxParts {
 			t.parts++
-			t.part(d, start, brk, stop, depth)
+			t.part(d, start, brk, stop, depth, alt)
 		}
 		d, ok = next, more
 	}
@@ -172,8 +197,9 @@ func (t *trimmer) attachment(start, hEnd int) bool {
 
 // part copies one part: its delimiter line d, its header and its body,
 // which end at brk, and the line break [brk, stop) that belongs to the
-// next delimiter.
-func (t *trimmer) part(d delimiter, start, brk, stop, depth int) {
+// next delimiter. alt is set inside a multipart/alternative whose HTML
+// may be left out.
+func (t *trimmer) part(d delimiter, start, brk, stop, depth int, alt *alternative) {
 	data := t.data
 	hEnd := headerEnd(data, start, brk)
 	head := d.end - d.start + hEnd - start
@@ -201,17 +227,25 @@ func (t *trimmer) part(d delimiter, start, brk, stop, depth int) {
 		t.textParts++
 	}
 	t.budget -= head
-	if multipart {
-		t.multipart(hEnd, brk, b, depth+1)
-	} else {
-		t.body(start, hEnd, brk, mtype, params)
+	switch {
+	case multipart:
+		t.multipart(hEnd, brk, mtype, b, depth+1)
+	case alt != nil && alt.words && mtype == "text/html" && !t.attachment(start, hEnd):
+		// Never read: the text before it holds words.
+	default:
+		kept := t.body(start, hEnd, brk, mtype, params)
+		if text && alt != nil && !alt.textSeen {
+			alt.textSeen = true
+			enc, _ := firstField(data, start, hEnd, "content-transfer-encoding", t.l.MaxHeaderBytes)
+			alt.words = holdsWords(kept, strings.ToLower(string(bytes.TrimSpace(enc))), params["charset"])
+		}
 	}
 	t.out = append(t.out, data[brk:stop]...)
 }
 
 // body copies as much of the body [hEnd, end) of the part whose header
-// starts at start as the pipeline reads.
-func (t *trimmer) body(start, hEnd, end int, mtype string, params map[string]string) {
+// starts at start as the pipeline reads, and returns what it kept.
+func (t *trimmer) body(start, hEnd, end int, mtype string, params map[string]string) []byte {
 	data := t.data
 	keep := 0
 	if t.read(start, hEnd, mtype, params) {
@@ -234,6 +268,63 @@ func (t *trimmer) body(start, hEnd, end int, mtype string, params map[string]str
 			t.out = t.out[:mark]
 		}
 	}
+	return data[hEnd : hEnd+keep]
+}
+
+// holdsWords reports whether a text body, in the given transfer encoding
+// and character set, certainly holds a character that is not white space
+// once enmime has decoded it: an ASCII letter or digit, in a character set
+// that keeps ASCII as it is. It may say no for a body that has words.
+func holdsWords(body []byte, encoding, charset string) bool {
+	charset = strings.ToLower(strings.TrimSpace(charset))
+	switch {
+	case charset == "", charset == "us-ascii", charset == "utf-8", charset == "utf8",
+		strings.HasPrefix(charset, "iso-8859-"), strings.HasPrefix(charset, "windows-125"):
+	default:
+		return false
+	}
+	switch encoding {
+	case "", "7bit", "8bit", "binary":
+		return slices.ContainsFunc(body, alnum)
+	case "quoted-printable":
+		// RFC 2045 section 6.7: "=" starts an escape or a soft line break.
+		for i := 0; i < len(body); i++ {
+			if body[i] == '=' {
+				i += 2
+				continue
+			}
+			if alnum(body[i]) {
+				return true
+			}
+		}
+		return false
+	case "base64":
+		// enmime skips white space and "=" and decodes the rest, and
+		// drops the whole body for a lone last character or some bytes
+		// outside the alphabet: any such byte here means no.
+		var clean []byte
+		for _, c := range body {
+			switch {
+			case isBase64(c):
+				clean = append(clean, c)
+			case c == '=' || c == ' ' || c == '\t' || c == '\r' || c == '\n':
+			default:
+				return false
+			}
+		}
+		if len(clean)%4 == 1 {
+			return false
+		}
+		n := min(len(clean), 4096) / 4 * 4
+		dec := make([]byte, base64.StdEncoding.DecodedLen(n))
+		k, err := base64.StdEncoding.Decode(dec, clean[:n])
+		return err == nil && slices.ContainsFunc(dec[:k], alnum)
+	}
+	return false
+}
+
+func alnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 // hides reports whether the copy from from on holds, where enmime looks

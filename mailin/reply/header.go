@@ -90,7 +90,7 @@ func mayStartHeader(s string) bool {
 	if unicode.IsDigit(r) {
 		return true
 	}
-	return hasDate(t) && len(strings.Fields(t)) <= 14
+	return hasDate(t) && wordCount(t) <= 14
 }
 
 // trimLead removes the dashes, bullets and emphasis that some clients put
@@ -110,7 +110,7 @@ func isAttribution(s string, quoteFollows bool) bool {
 	// A bare year is a date only in a line that opens like an attribution.
 	lead := leadWord.MatchString(t)
 	date, addr := hasExactDate(t) || (lead && hasDate(t)), hasAddress(t)
-	words := len(strings.Fields(t))
+	words := wordCount(t)
 	if words > 45 {
 		return false
 	}

@@ -247,7 +247,8 @@ var (
 	dottedTime  = regexp.MustCompile(`(?i)(?:^|[^\p{Nd}])\p{Nd}{1,2}\.\p{Nd}{2}(?:[^\p{Nd}.]|$)|\p{Nd}\s?(?:am|pm)(?:$|[^\p{L}])`)
 
 	// dateRe is any of the date and time shapes above; exactDateRe leaves
-	// out a bare year, which ordinary sentences often carry.
+	// out a bare year, which ordinary sentences often carry. They define
+	// what hasDate and hasExactDate look for; dateShapes does the matching.
 	dateRe = regexp.MustCompile(numericDate.String() + "|" + clockTime.String() + "|" +
 		yearRe.String() + "|" + cjkDate.String() + "|" + dottedTime.String())
 	exactDateRe = regexp.MustCompile(numericDate.String() + "|" + clockTime.String() + "|" +
@@ -330,7 +331,7 @@ func isFooterParagraph(paragraph []line) bool {
 	if containsCount(s, footerWords) > 0 && (hasAddress(s) || urlRe.MatchString(s)) {
 		return true
 	}
-	return containsCount(s, noticeWords) >= 2 && len(strings.Fields(s)) >= 12
+	return containsCount(s, noticeWords) >= 2 && wordCount(s) >= 12
 }
 
 // containsCount counts how many of words occur in the lower-cased s.
@@ -487,21 +488,67 @@ func inlineFields(s string) map[byte]bool {
 	return found
 }
 
+// wordCount is len(strings.Fields(s)) without building the slice.
+func wordCount(s string) int {
+	n, space := 0, true
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			space = true
+			continue
+		}
+		if space {
+			n++
+		}
+		space = false
+	}
+	return n
+}
+
+// isReplyAbove reports whether s is a "reply above this line" marker
+// (replyAboveRe). Every such marker opens, after its rule characters, with
+// one of a few words: other lines are turned away before the expression,
+// which costs a good share of reading a reply when run on every line.
+// Lines that open with other than ASCII go to the expression, whose case
+// folding goes beyond ASCII.
+func isReplyAbove(s string) bool {
+	t := strings.TrimLeft(s, " \t\n\f\r-=_*#~>")
+	if t == "" || t[0] < utf8.RuneSelf && strings.IndexByte("abprtw", t[0]|0x20) < 0 {
+		return false
+	}
+	for i := range min(len(t), 24) {
+		if t[i] >= utf8.RuneSelf {
+			return replyAboveRe.MatchString(s)
+		}
+	}
+	for _, w := range replyAboveWords {
+		if len(t) >= len(w) && strings.EqualFold(t[:len(w)], w) {
+			return replyAboveRe.MatchString(s)
+		}
+	}
+	return false
+}
+
+// replyAboveWords are the ASCII words a replyAboveRe marker opens with.
+var replyAboveWords = []string{"please ", "reply", "write", "type", "respond", "antworten sie", "bitte antworten sie"}
+
 // hasDate reports whether s carries something that looks like a date or a
-// time of day.
+// time of day (dateRe).
 func hasDate(s string) bool {
 	if strings.IndexFunc(s, unicode.IsDigit) < 0 {
 		return false
 	}
-	return dateRe.MatchString(s)
+	exact, year := dateShapes(s)
+	return exact || year
 }
 
-// hasExactDate reports a numeric date or a time of day, not just a year.
+// hasExactDate reports a numeric date or a time of day, not just a year
+// (exactDateRe).
 func hasExactDate(s string) bool {
 	if strings.IndexFunc(s, unicode.IsDigit) < 0 {
 		return false
 	}
-	return exactDateRe.MatchString(s)
+	exact, _ := dateShapes(s)
+	return exact
 }
 
 // hasAddress reports whether s carries an email address.
@@ -530,17 +577,21 @@ func isMobileFooter(s string) bool {
 	}
 	// A comma is allowed only after the device has been named, as in
 	// "Sent via the Samsung Galaxy, an AT&T 5G smartphone".
+	words := wordCount(s)
+	if words > 14 {
+		return false
+	}
 	maxWords := 10
 	if i := strings.IndexByte(s, ','); i >= 0 {
 		// "Sent via the Samsung Galaxy, an AT&T 5G smartphone",
 		// "Sent from my Verizon, Samsung Galaxy smartphone".
-		short := len(strings.Fields(s)) <= 8 && deviceWords.MatchString(s[i:])
+		short := words <= 8 && deviceWords.MatchString(s[i:])
 		if !short && !deviceWords.MatchString(s[:i]) {
 			return false
 		}
 		maxWords = 14
 	}
-	if n := len(strings.Fields(s)); n > maxWords {
+	if words > maxWords {
 		return false
 	}
 	low := strings.ToLower(s)
@@ -556,7 +607,7 @@ func isMobileFooter(s string) bool {
 		}
 	}
 	for _, suf := range mobileFooterSuffixes {
-		if strings.HasSuffix(low, suf) && len(strings.Fields(low)) <= 5 && deviceWords.MatchString(low) {
+		if strings.HasSuffix(low, suf) && wordCount(low) <= 5 && deviceWords.MatchString(low) {
 			return true
 		}
 	}

@@ -266,7 +266,7 @@ func cutQuotes(lines []line) int {
 			return i
 		}
 		// A separator such as "-----Original Message-----".
-		if isSeparator(l.norm) || replyAboveRe.MatchString(l.norm) {
+		if isSeparator(l.norm) || isReplyAbove(l.norm) {
 			return ruleAbove(lines, i)
 		}
 		// Reply text and an attribution on the same line.

@@ -143,7 +143,7 @@ func dropClosing(lines []line) []line {
 			return lines[:i]
 		}
 		after++
-		if after > 5 || len(strings.Fields(l.norm)) > 6 || len(l.norm) > 60 {
+		if after > 5 || wordCount(l.norm) > 6 || len(l.norm) > 60 {
 			return lines
 		}
 	}
@@ -229,7 +229,7 @@ func dropContactBlock(lines []line) []line {
 	// A lone word above the block is more likely an answer ("Yes") or a
 	// sign-off than part of the signature.
 	if start < len(lines) && classify(lines[start].norm) != sigStrong &&
-		len(strings.Fields(lines[start].norm)) == 1 &&
+		wordCount(lines[start].norm) == 1 &&
 		(start+1 >= len(lines) || lines[start+1].blank) {
 		start++
 	}
@@ -312,10 +312,12 @@ func classify(s string) sigClass {
 		return sigWeak
 	}
 	if len(words) <= 12 {
-		if hasAddress(s) || contactLabel.MatchString(strings.Trim(s, "*_ ")) || isPhone(s) {
+		// contactLabel needs a "." or ":" after its label, urlRe a "." or
+		// "://": lines without them are spared the expressions.
+		if hasAddress(s) || strings.ContainsAny(s, ".:") && contactLabel.MatchString(strings.Trim(s, "*_ ")) || isPhone(s) {
 			return sigStrong
 		}
-		if urlRe.MatchString(s) && len(words) <= 6 {
+		if len(words) <= 6 && (strings.Contains(s, ".") || strings.Contains(s, "://")) && urlRe.MatchString(s) {
 			return sigStrong
 		}
 	}
@@ -337,6 +339,16 @@ func classify(s string) sigClass {
 // isPhone reports a telephone number: seven digits or more that are not a
 // date.
 func isPhone(s string) bool {
+	digits := 0
+	for _, r := range s {
+		if unicode.IsDigit(r) {
+			digits++
+		}
+	}
+	if digits < 7 {
+		// No match can hold seven: spare the expression.
+		return false
+	}
 	for _, m := range phoneRe.FindAllString(s, 4) {
 		digits := 0
 		for _, r := range m {

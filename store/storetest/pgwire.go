@@ -37,6 +37,10 @@ type Wire struct {
 // WireCounts is what a Wire has seen so far.
 type WireCounts struct {
 	RoundTrips, Commits, Reads, Rollbacks, Connections int
+	// Idle counts the round trips (each also a commit) that were one
+	// update changing nothing: a worker looking for work and finding
+	// none. They cost the server per second, not per unit of work.
+	Idle int
 	// Statements counts executions by the statement's text.
 	Statements map[string]int
 }
@@ -45,7 +49,7 @@ type WireCounts struct {
 func (c WireCounts) Sub(earlier WireCounts) WireCounts {
 	d := WireCounts{RoundTrips: c.RoundTrips - earlier.RoundTrips, Commits: c.Commits - earlier.Commits,
 		Reads: c.Reads - earlier.Reads, Rollbacks: c.Rollbacks - earlier.Rollbacks,
-		Connections: c.Connections - earlier.Connections, Statements: map[string]int{}}
+		Connections: c.Connections - earlier.Connections, Idle: c.Idle - earlier.Idle, Statements: map[string]int{}}
 	for k, v := range c.Statements {
 		if n := v - earlier.Statements[k]; n != 0 {
 			d.Statements[k] = n
@@ -177,6 +181,8 @@ type wireConn struct {
 	// implicit is set when a statement ran outside a transaction since
 	// the last ReadyForQuery; readOnly while all such were SELECTs.
 	implicit, readOnly bool
+	// tags are the command tags since the last ReadyForQuery.
+	tags []string
 }
 
 // fromClient copies the client's messages to the server, noting the
@@ -302,13 +308,17 @@ func (c *wireConn) server(typ byte, body []byte) {
 	case 'Z': // ReadyForQuery: the end of a round trip
 		c.mu.Lock()
 		implicit, readOnly := c.implicit, c.readOnly
-		c.implicit, c.readOnly = false, true
+		idle := implicit && len(c.tags) == 1 && c.tags[0] == "UPDATE 0"
+		c.implicit, c.readOnly, c.tags = false, true, c.tags[:0]
 		if len(body) > 0 {
 			c.status = body[0]
 		}
 		c.mu.Unlock()
 		c.w.mu.Lock()
 		c.w.counts.RoundTrips++
+		if idle {
+			c.w.counts.Idle++
+		}
 		if implicit {
 			// Statements run outside a transaction commit on their
 			// own; those of one simple query, together.
@@ -323,6 +333,7 @@ func (c *wireConn) server(typ byte, body []byte) {
 		verb, _, _ := strings.Cut(tag, " ")
 		c.mu.Lock()
 		defer c.mu.Unlock()
+		c.tags = append(c.tags, tag)
 		switch verb {
 		case "COMMIT":
 			c.w.mu.Lock()
