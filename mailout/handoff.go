@@ -198,13 +198,10 @@ const (
 // so a database hiccup is retried for a while rather than letting their
 // jobs run again, which would send them twice.
 func (o *Outbox) markHandedSent(batch []store.HandedSent) {
-	var err error
-	for wait := 100 * time.Millisecond; wait < 30*time.Second; wait *= 2 {
-		if err = o.Store.MarkHandedSent(context.Background(), o.Name, batch...); err == nil {
-			return
-		}
-		o.Logger.Error("could not mark mail as sent; trying again", "messages", len(batch), "err", err)
-		time.Sleep(wait)
+	err := o.retryMark(func() error {
+		return o.Store.MarkHandedSent(context.Background(), o.Name, batch...)
+	}, "messages", len(batch))
+	if err != nil {
+		o.Logger.Error("could not mark mail as sent; it may be sent again when its claim runs out", "messages", len(batch), "err", err)
 	}
-	o.Logger.Error("could not mark mail as sent; it may be sent again when its claim runs out", "messages", len(batch), "err", err)
 }

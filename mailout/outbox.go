@@ -323,12 +323,18 @@ func (o *Outbox) fail(ctx context.Context, m store.OutboxMessage, reason string)
 // hiccup here is retried for a while rather than letting the job run
 // again, which would send it twice.
 func (o *Outbox) markSent(ctx context.Context, m store.OutboxMessage, reply string) error {
+	return o.retryMark(func() error { return o.Store.MarkSent(ctx, m.ID, reply) }, "outbox_id", m.ID)
+}
+
+// retryMark runs mark, which records that the server took mail, again and
+// again for up to about half a minute while it fails.
+func (o *Outbox) retryMark(mark func() error, logArgs ...any) error {
 	var err error
 	for wait := 100 * time.Millisecond; wait < 30*time.Second; wait *= 2 {
-		if err = o.Store.MarkSent(ctx, m.ID, reply); err == nil {
+		if err = mark(); err == nil {
 			return nil
 		}
-		o.Logger.Error("could not mark mail as sent; trying again", "outbox_id", m.ID, "err", err)
+		o.Logger.Error("could not mark mail as sent; trying again", append(logArgs, "err", err)...)
 		time.Sleep(wait)
 	}
 	return err

@@ -407,12 +407,9 @@ func (t *Tx) flush(ctx context.Context) error {
 // and the caller runs q as usual. An argument with no literal flushes the
 // queue first, and ok is false too.
 func (t *Tx) queryPending(ctx context.Context, q *Query, args []any) (set *rowSet, ok bool, err error) {
-	if len(t.pending) == 0 {
-		return nil, false, nil
-	}
-	text, err := inline(q.postgres, args)
-	if err != nil {
-		return nil, false, t.flush(ctx)
+	text, ok, err := t.afterPending(ctx, q, args)
+	if !ok || err != nil {
+		return nil, false, err
 	}
 	sets, err := t.run(ctx, []string{text})
 	if err != nil {
@@ -424,26 +421,27 @@ func (t *Tx) queryPending(ctx context.Context, q *Query, args []any) (set *rowSe
 // execPending is queryPending for a statement that returns no rows; the
 // result is that statement's.
 func (t *Tx) execPending(ctx context.Context, q *Query, args []any) (res sql.Result, ok bool, err error) {
-	all, ok, err := t.withPending(ctx, q, args)
+	text, ok, err := t.afterPending(ctx, q, args)
 	if !ok || err != nil {
 		return nil, false, err
 	}
+	all := strings.Join(append(t.pending, text), ";\n")
+	t.pending = nil
 	res, err = t.tx.ExecContext(ctx, all)
 	return res, true, err
 }
 
-// withPending is the text of the queued writes followed by q.
-func (t *Tx) withPending(ctx context.Context, q *Query, args []any) (string, bool, error) {
+// afterPending is q's text, with its arguments written in, when writes
+// are queued for it to follow; ok is false when none are, or when an
+// argument has no literal (the queue is then sent first).
+func (t *Tx) afterPending(ctx context.Context, q *Query, args []any) (text string, ok bool, err error) {
 	if len(t.pending) == 0 {
 		return "", false, nil
 	}
-	text, err := inline(q.postgres, args)
-	if err != nil {
+	if text, err = inline(q.postgres, args); err != nil {
 		return "", false, t.flush(ctx)
 	}
-	all := strings.Join(append(t.pending, text), ";\n")
-	t.pending = nil
-	return all, true, nil
+	return text, true, nil
 }
 
 // readSets reads every result set of a multi-statement query.

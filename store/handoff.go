@@ -64,16 +64,16 @@ var (
 
 func handedKey(outboxID int64) string { return "outbox:" + strconv.FormatInt(outboxID, 10) }
 
-// handOver queues the job of a just stored message claimed for h, and
-// arranges for h to take the message when the transaction commits.
-func (t *Tx) handOver(ctx context.Context, h Handoff, m OutboxMessage, partnershipID int64, payload []byte, now time.Time) error {
+// handOver queues job, the delivery of a just stored message, claimed for
+// h, and arranges for h to take the message when the transaction commits.
+func (t *Tx) handOver(ctx context.Context, h Handoff, m OutboxMessage, job NewJob, now time.Time) error {
 	worker, lease := h.Lease()
-	var partnership any
-	if partnershipID != 0 {
-		partnership = partnershipID
+	job.DedupeKey = handedKey(m.ID)
+	args, err := t.enqueueArgs(job)
+	if err == nil {
+		err = t.execLater(ctx, qEnqueueHanded, append(args, worker, ts(now.Add(lease)))...)
 	}
-	if err := t.execLater(ctx, qEnqueueHanded, KindMail, handedKey(m.ID), partnership, string(payload), ts(now), 1000, ts(now),
-		worker, ts(now.Add(lease))); err != nil {
+	if err != nil {
 		h.Release()
 		return fmt.Errorf("store: enqueue mail job: %w", err)
 	}
@@ -137,7 +137,12 @@ func (s *Store) FailHanded(ctx context.Context, outboxID int64, worker, reason s
 // transaction, so that mail queued to it may be handed over (see
 // [Handoff]); the store notes it itself for the people of a partnership
 // it loads.
-func (t *Tx) Deliverable(email string) { t.deliverable(email) }
+func (t *Tx) Deliverable(email string) {
+	if t.clear == nil {
+		t.clear = map[string]bool{}
+	}
+	t.clear[normalEmail(email)] = true
+}
 
 // execAll runs writes that belong together: on PostgreSQL as one
 // multi-statement query, which the server runs as one transaction in one

@@ -126,6 +126,13 @@ var (
 	qReleaseInbound = query(`UPDATE inbound_log SET detail = ?, locked_until = NULL WHERE id = ? AND outcome = 'pending' AND locked_by = ?`)
 )
 
+// insertArgs are qInsertInbound's arguments: the message, claimed by
+// worker for lease from now.
+func (in NewInbound) insertArgs(worker string, now time.Time, lease time.Duration) []any {
+	return []any{in.Key.Mailbox, int64(in.Key.UIDValidity), int64(in.Key.UID), in.MessageKey, in.MessageID,
+		in.RawSHA256, in.ContentSHA256, in.Size, ts(in.ReceivedAt), in.From, in.Raw, worker, ts(now.Add(lease)), ts(now)}
+}
+
 // ErrInboundLost means another poller took a message over (this one's lease
 // ran out), so this one's outcome must not be recorded.
 var ErrInboundLost = errors.New("store: inbound message taken over by another poller")
@@ -141,8 +148,7 @@ func (s *Store) ClaimInbound(ctx context.Context, in NewInbound, worker string, 
 	// transaction.
 	now := s.clock.Now()
 	var id int64
-	err := s.get(ctx, &id, qInsertInbound, in.Key.Mailbox, int64(in.Key.UIDValidity), int64(in.Key.UID), in.MessageKey, in.MessageID,
-		in.RawSHA256, in.ContentSHA256, in.Size, ts(in.ReceivedAt), in.From, in.Raw, worker, ts(now.Add(lease)), ts(now))
+	err := s.get(ctx, &id, qInsertInbound, in.insertArgs(worker, now, lease)...)
 	if err == nil {
 		return Claim{State: Claimed, ID: id, Attempts: 1}, nil
 	}
@@ -164,8 +170,7 @@ func (s *Store) ClaimInbound(ctx context.Context, in NewInbound, worker string, 
 func (tx *Tx) claimInbound(ctx context.Context, in NewInbound, worker string, lease time.Duration, maxAttempts int) (Claim, error) {
 	now := tx.s.clock.Now()
 	var id int64
-	err := tx.get(ctx, &id, qInsertInbound, in.Key.Mailbox, int64(in.Key.UIDValidity), int64(in.Key.UID), in.MessageKey, in.MessageID,
-		in.RawSHA256, in.ContentSHA256, in.Size, ts(in.ReceivedAt), in.From, in.Raw, worker, ts(now.Add(lease)), ts(now))
+	err := tx.get(ctx, &id, qInsertInbound, in.insertArgs(worker, now, lease)...)
 	if err == nil {
 		return Claim{State: Claimed, ID: id, Attempts: 1}, nil
 	}
@@ -231,8 +236,7 @@ func (tx *Tx) claimInbound(ctx context.Context, in NewInbound, worker string, le
 		if _, err := tx.exec(ctx, qDemoteInbound, primary.ID); err != nil {
 			return Claim{}, err
 		}
-		err := tx.get(ctx, &id, qInsertInbound, in.Key.Mailbox, int64(in.Key.UIDValidity), int64(in.Key.UID), in.MessageKey, in.MessageID,
-			in.RawSHA256, in.ContentSHA256, in.Size, ts(in.ReceivedAt), in.From, in.Raw, worker, ts(now.Add(lease)), ts(now))
+		err := tx.get(ctx, &id, qInsertInbound, in.insertArgs(worker, now, lease)...)
 		if errors.Is(err, sql.ErrNoRows) {
 			return Claim{State: Busy}, nil
 		}

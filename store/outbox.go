@@ -156,6 +156,8 @@ func (t *Tx) AddOutbox(ctx context.Context, m NewOutbox) (int64, error) {
 		return id, nil
 	}
 	payload, _ := json.Marshal(outboxJob{OutboxID: id})
+	// The give-up period, not an attempt count, ends retries of mail.
+	job := NewJob{Kind: KindMail, PartnershipID: m.PartnershipID, Payload: payload, RunAt: now, MaxAttempts: 1000}
 	h := t.s.currentHandoff()
 	if h != nil && t.clear[normalEmail(m.Recipient)] && h.Reserve() {
 		handed := OutboxMessage{ID: id, Recipient: m.Recipient, Kind: m.Kind, Thread: m.Thread, MessageID: m.MessageID, Raw: m.Raw,
@@ -163,13 +165,12 @@ func (t *Tx) AddOutbox(ctx context.Context, m NewOutbox) (int64, error) {
 		handed.PartnershipID = sql.NullInt64{Int64: m.PartnershipID, Valid: m.PartnershipID != 0}
 		handed.ParticipantID = sql.NullInt64{Int64: m.ParticipantID, Valid: m.ParticipantID != 0}
 		handed.PromptID = sql.NullInt64{Int64: m.PromptID, Valid: m.PromptID != 0}
-		return id, t.handOver(ctx, h, handed, m.PartnershipID, payload, now)
+		return id, t.handOver(ctx, h, handed, job, now)
 	}
 	if h != nil {
 		t.queuedAfterCommit(h)
 	}
-	// The give-up period, not an attempt count, ends retries of mail.
-	if err := t.enqueueLater(ctx, NewJob{Kind: KindMail, PartnershipID: m.PartnershipID, Payload: payload, RunAt: now, MaxAttempts: 1000}); err != nil {
+	if err := t.enqueueLater(ctx, job); err != nil {
 		return 0, err
 	}
 	return id, nil

@@ -70,12 +70,7 @@ func overviewKey(personID int64, week conversation.ISOWeek) string {
 // dedupe key is the day, so several instances starting on one day queue
 // one scan between them.
 func (s *Store) ScheduleOverviewScan(ctx context.Context, at time.Time) error {
-	_, _, err := s.Enqueue(ctx, NewJob{
-		Kind:      KindOverviewScan,
-		DedupeKey: KindOverviewScan + ":" + at.UTC().Format(time.DateOnly),
-		RunAt:     at,
-	})
-	return err
+	return s.scheduleDaily(ctx, KindOverviewScan, nil, at)
 }
 
 // QueueOverviews queues the next weekly overview of every person who

@@ -291,7 +291,7 @@ func (tx *Tx) load(ctx context.Context, id int64, lock bool) (*conversation.Part
 		p.Participants[i] = pt
 		byID[pt.ID] = pt
 		if !r.BouncingSince.Valid {
-			tx.deliverable(r.Email)
+			tx.Deliverable(r.Email)
 		}
 		snap.participants[pt.ID] = stateOf(pt)
 	}

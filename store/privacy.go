@@ -100,9 +100,16 @@ type purgePayload struct {
 // dedupe key is the day, so several instances queue it once.
 func (s *Store) SchedulePurge(ctx context.Context, retentionDays int, at time.Time) error {
 	payload, _ := json.Marshal(purgePayload{RetentionDays: retentionDays})
+	return s.scheduleDaily(ctx, KindPurge, payload, at)
+}
+
+// scheduleDaily makes sure a job of a daily kind is queued for the day of
+// at. The dedupe key is the day, so several instances starting on one day
+// queue one job between them.
+func (s *Store) scheduleDaily(ctx context.Context, kind string, payload []byte, at time.Time) error {
 	_, _, err := s.Enqueue(ctx, NewJob{
-		Kind:      KindPurge,
-		DedupeKey: KindPurge + ":" + at.UTC().Format(time.DateOnly),
+		Kind:      kind,
+		DedupeKey: kind + ":" + at.UTC().Format(time.DateOnly),
 		Payload:   payload,
 		RunAt:     at,
 	})

@@ -60,12 +60,7 @@ func (s *Store) SweepJobs(ctx context.Context, before time.Time) (int64, error) 
 // key is the day, so several instances starting on one day queue one
 // sweep between them.
 func (s *Store) ScheduleSweep(ctx context.Context, at time.Time) error {
-	_, _, err := s.Enqueue(ctx, NewJob{
-		Kind:      KindSweepJobs,
-		DedupeKey: KindSweepJobs + ":" + at.UTC().Format(time.DateOnly),
-		RunAt:     at,
-	})
-	return err
+	return s.scheduleDaily(ctx, KindSweepJobs, nil, at)
 }
 
 // Sweep is the handler of KindSweepJobs jobs: it deletes the jobs that

@@ -361,14 +361,6 @@ type Tx struct {
 	clear map[string]bool
 }
 
-// deliverable notes an address read as not bouncing.
-func (t *Tx) deliverable(email string) {
-	if t.clear == nil {
-		t.clear = map[string]bool{}
-	}
-	t.clear[normalEmail(email)] = true
-}
-
 // stmt returns the prepared statement for q, bound to the transaction, or
 // nil before Prepare.
 func (t *Tx) stmt(ctx context.Context, q *Query) *sqlx.Stmt {
