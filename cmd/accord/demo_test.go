@@ -400,7 +400,7 @@ func TestInteractiveDemo(t *testing.T) {
 	dir := filepath.Join(c.dir, "demo")
 	s := c.start("demo", "--interactive", "--out", dir)
 	var imapAddr, pass string
-	eventually(t, 10*time.Second, "the sandbox banner", func() bool {
+	eventually(t, time.Minute, "the sandbox banner", func() bool {
 		out := s.stdout.String()
 		if m := bannerPass.FindStringSubmatch(out); m != nil && strings.Contains(out, "Interactive demo") {
 			imapAddr, pass = bannerIMAP.FindStringSubmatch(out)[1], m[1]
@@ -409,7 +409,7 @@ func TestInteractiveDemo(t *testing.T) {
 		return false
 	})
 	for _, who := range []string{"dana.lee@example.com", "sam.ortiz@example.com"} {
-		eventually(t, 10*time.Second, who+"'s welcome", func() bool {
+		eventually(t, time.Minute, who+"'s welcome", func() bool {
 			msgs := inbox(t, imapAddr, who, pass)
 			return len(msgs) == 1 && strings.Contains(msgs[0].Header.Get("Subject"), "1/16")
 		})

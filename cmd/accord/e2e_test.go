@@ -67,7 +67,7 @@ func startProcess(t testing.TB, bin string, env []string, args ...string) *proce
 			t.Logf("the last %d lines of accord %s's log:\n%s", min(len(lines), 80), args[0], strings.Join(lines[max(0, len(lines)-80):], "\n"))
 		}
 	})
-	eventually(t, 30*time.Second, "accord "+args[0]+" to listen", func() bool {
+	eventually(t, 90*time.Second, "accord "+args[0]+" to listen", func() bool {
 		if m := listenLog.FindStringSubmatch(p.stderr.String()); m != nil {
 			p.base = m[1]
 			return true
@@ -159,7 +159,7 @@ func TestServiceEndToEnd(t *testing.T) {
 		"--report", "Lee Park <"+people["lee"].Address+">", "--tz", "Europe/Berlin")
 
 	p := startProcess(t, bin, env, "serve")
-	eventually(t, 30*time.Second, "/readyz to be ready", func() bool {
+	eventually(t, 90*time.Second, "/readyz to be ready", func() bool {
 		code, _ := p.get("/readyz")
 		return code == http.StatusOK
 	})
@@ -190,7 +190,7 @@ func TestServiceEndToEnd(t *testing.T) {
 	signByMail(t, people["kim"], "mutt top")
 	signByMail(t, people["lee"], "")
 	for who, a := range people {
-		eventually(t, 60*time.Second, who+"'s agreement", func() bool {
+		eventually(t, 3*time.Minute, who+"'s agreement", func() bool {
 			return len(mailsMatching(t, a, "Your signed partnership agreement (version 1)")) == 1
 		})
 		for _, m := range inboxOf(t, a) {
@@ -230,7 +230,7 @@ func TestServiceEndToEnd(t *testing.T) {
 	// The check-ins through the same servers: Kim says when to meet, typed
 	// in mutt; both get the invitation; Lee accepts from a calendar.
 	var ask *enmime.Envelope
-	eventually(t, 60*time.Second, "the check-in question for Kim", func() bool {
+	eventually(t, 3*time.Minute, "the check-in question for Kim", func() bool {
 		if ms := mailsMatching(t, people["kim"], "meet with Lee"); len(ms) > 0 {
 			ask = ms[0]
 		}
@@ -239,7 +239,7 @@ func TestServiceEndToEnd(t *testing.T) {
 	mailtest.MuttReply(t, people["kim"], ask.GetHeader("Subject"), "Tuesdays at 10, please.", mailtest.TopPosted)
 	invites := map[string]*enmime.Envelope{}
 	for who, a := range people {
-		eventually(t, 60*time.Second, "the invitation for "+who, func() bool {
+		eventually(t, 3*time.Minute, "the invitation for "+who, func() bool {
 			for _, m := range mailsMatching(t, a, "Your check-ins with") {
 				if calendarOf(m) != "" {
 					invites[who] = m
@@ -255,7 +255,7 @@ func TestServiceEndToEnd(t *testing.T) {
 	if err := smtp.SendMail(people["lee"].SMTPAddr, nil, people["lee"].Address, []string{svc.Address}, raw); err != nil {
 		t.Fatalf("Postfix refused Lee's calendar reply: %v", err)
 	}
-	eventually(t, 60*time.Second, "Lee's acceptance to be recorded", func() bool {
+	eventually(t, 3*time.Minute, "Lee's acceptance to be recorded", func() bool {
 		return p.metric(`accord_inbound_messages_total{outcome="calendar-reply"}`) == 1
 	})
 	cs, err := st.Load(context.Background(), 1)
@@ -288,7 +288,7 @@ func answerEverything(t *testing.T, a, svc mailtest.Account, answers []string, w
 	me := &demoPerson{Name: a.Name, Email: a.Address, Signature: a.Name + "\nExample Co.", loc: time.UTC}
 	for n := 1; n <= len(answers); n++ {
 		var q *enmime.Envelope
-		eventually(t, 60*time.Second, fmt.Sprintf("question %d for %s", n, a.Address), func() bool {
+		eventually(t, 3*time.Minute, fmt.Sprintf("question %d for %s", n, a.Address), func() bool {
 			if ms := mailsMatching(t, a, fmt.Sprintf("] %d/16 — ", n)); len(ms) > 0 {
 				q = ms[0]
 			}
@@ -333,7 +333,7 @@ func replyBy(t *testing.T, a mailtest.Account, me *demoPerson, q *enmime.Envelop
 func signByMail(t *testing.T, a mailtest.Account, way string) {
 	t.Helper()
 	var d *enmime.Envelope
-	eventually(t, 60*time.Second, "the draft agreement for "+a.Address, func() bool {
+	eventually(t, 3*time.Minute, "the draft agreement for "+a.Address, func() bool {
 		if ms := mailsMatching(t, a, "Your draft agreement — round 1 of 3"); len(ms) > 0 {
 			d = ms[0]
 		}

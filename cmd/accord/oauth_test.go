@@ -152,7 +152,7 @@ func TestServiceOAuth(t *testing.T) {
 				"--report", "Lee Park <"+b.people["lee"].Address+">", "--tz", "Europe/Berlin")
 			issued := b.srv.Issued("client_credentials") + b.srv.Issued("refresh_token")
 			p := startProcess(t, bin, env, "serve")
-			eventually(t, 30*time.Second, "/readyz to be ready", func() bool { code, _ := p.get("/readyz"); return code == http.StatusOK })
+			eventually(t, 90*time.Second, "/readyz to be ready", func() bool { code, _ := p.get("/readyz"); return code == http.StatusOK })
 			t.Run("questionnaire", func(t *testing.T) {
 				for who, a := range b.people {
 					t.Run(who, func(t *testing.T) {
@@ -165,7 +165,7 @@ func TestServiceOAuth(t *testing.T) {
 				signByMail(t, a, "")
 			}
 			for who, a := range b.people {
-				eventually(t, 60*time.Second, who+"'s agreement", func() bool {
+				eventually(t, 3*time.Minute, who+"'s agreement", func() bool {
 					return len(mailsMatching(t, a, "Your signed partnership agreement (version 1)")) == 1
 				})
 				for n := 1; n <= 16; n++ {
@@ -207,7 +207,7 @@ func (b *oauthBed) revokeAndRecover(t *testing.T, bin string, env []string, p *p
 	runBinary(t, bin, env, "pair", "add", "--lead", "Kim Novak <"+strings.Replace(kim.Address, "@", "+again@", 1)+">",
 		"--report", "Lee Park <"+strings.Replace(b.people["lee"].Address, "@", "+again@", 1)+">")
 	var body string
-	eventually(t, 60*time.Second, "/readyz to ask for a new login", func() bool {
+	eventually(t, 3*time.Minute, "/readyz to ask for a new login", func() bool {
 		var code int
 		code, body = p.get("/readyz")
 		return code == http.StatusServiceUnavailable && strings.Contains(body, "run accord mail login again")
@@ -222,12 +222,12 @@ func (b *oauthBed) revokeAndRecover(t *testing.T, bin string, env []string, p *p
 		t.Errorf("accord_oauth_grant_lost = %v, want 1", n)
 	}
 	b.login(t, bin, env)
-	eventually(t, 60*time.Second, "the waiting welcomes after the new login", func() bool {
+	eventually(t, 3*time.Minute, "the waiting welcomes after the new login", func() bool {
 		var sent int
 		db.QueryRow(`SELECT COUNT(*) FROM outbox WHERE state = 'sent' AND kind = 'welcome' AND recipient LIKE '%+again@%'`).Scan(&sent)
 		return sent == 2
 	})
-	eventually(t, 30*time.Second, "/readyz to recover", func() bool { code, _ := p.get("/readyz"); return code == http.StatusOK })
+	eventually(t, 90*time.Second, "/readyz to recover", func() bool { code, _ := p.get("/readyz"); return code == http.StatusOK })
 	t.Logf("revoked: /readyz said %s", strings.TrimSpace(body))
 }
 

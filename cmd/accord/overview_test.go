@@ -32,7 +32,7 @@ func TestServeWeeklyOverview(t *testing.T) {
 				t.Errorf("config check lacks %q:\n%s", tc.shown, out)
 			}
 			s := c.serve()
-			eventually(t, 10*time.Second, "serve to run", func() bool { return strings.Contains(s.stderr.String(), "accord is running") })
+			eventually(t, time.Minute, "serve to run", func() bool { return strings.Contains(s.stderr.String(), "accord is running") })
 			if code := s.stop(); code != exitOK {
 				t.Fatalf("serve exited with %d:\n%s", code, s.stderr)
 			}

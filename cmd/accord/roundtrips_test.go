@@ -66,7 +66,7 @@ func TestRoundTripsPerReply(t *testing.T) {
 
 	s := c.serve()
 	var smtpAddr, imapAddr, pass string
-	eventually(t, 20*time.Second, "the sandbox banner", func() bool {
+	eventually(t, time.Minute, "the sandbox banner", func() bool {
 		out := s.stdout.String()
 		if m := bannerPass.FindStringSubmatch(out); m != nil {
 			imapAddr, smtpAddr, pass = bannerIMAP.FindStringSubmatch(out)[1], bannerSMTP.FindStringSubmatch(out)[1], m[1]

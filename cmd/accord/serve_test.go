@@ -208,7 +208,7 @@ func TestServeSandbox(t *testing.T) {
 	s := c.serve()
 
 	var imapAddr, smtpAddr, pass string
-	eventually(t, 10*time.Second, "the sandbox banner", func() bool {
+	eventually(t, time.Minute, "the sandbox banner", func() bool {
 		out := s.stdout.String()
 		if m := bannerPass.FindStringSubmatch(out); m != nil {
 			imapAddr, smtpAddr, pass = bannerIMAP.FindStringSubmatch(out)[1], bannerSMTP.FindStringSubmatch(out)[1], m[1]
@@ -228,14 +228,14 @@ func TestServeSandbox(t *testing.T) {
 	if code, body := s.get("/healthz"); code != http.StatusOK || body != "ok\n" {
 		t.Errorf("/healthz = %d %q", code, body)
 	}
-	eventually(t, 10*time.Second, "/readyz to be ready", func() bool {
+	eventually(t, time.Minute, "/readyz to be ready", func() bool {
 		code, _ := s.readiness()
 		return code == http.StatusOK
 	})
 
 	// Dana gets her welcome in her sandbox mailbox and answers it.
 	var welcome *mail.Message
-	eventually(t, 10*time.Second, "Dana's welcome", func() bool {
+	eventually(t, time.Minute, "Dana's welcome", func() bool {
 		if msgs := inbox(t, imapAddr, "dana@example.com", pass); len(msgs) > 0 {
 			welcome = msgs[0]
 		}
@@ -255,10 +255,10 @@ func TestServeSandbox(t *testing.T) {
 	if err := smtp.SendMail(smtpAddr, nil, "dana@example.com", []string{replyTo.Address}, []byte(reply)); err != nil {
 		t.Fatalf("sandbox SMTP refused the reply: %v", err)
 	}
-	eventually(t, 10*time.Second, "the answer to be counted", func() bool {
+	eventually(t, time.Minute, "the answer to be counted", func() bool {
 		return s.metric(`accord_inbound_messages_total{outcome="answer"}`) == 1
 	})
-	eventually(t, 10*time.Second, "Dana's second question", func() bool {
+	eventually(t, time.Minute, "Dana's second question", func() bool {
 		msgs := inbox(t, imapAddr, "dana@example.com", pass)
 		return len(msgs) > 1 && strings.Contains(msgs[len(msgs)-1].Header.Get("Subject"), "2/16")
 	})
@@ -322,7 +322,7 @@ undo_minutes = 0
 	c.ok("pair", "add", "--lead", dana, "--report", sam)
 	s := c.serve()
 	var checks map[string]string
-	eventually(t, 15*time.Second, "/readyz to report both failures", func() bool {
+	eventually(t, time.Minute, "/readyz to report both failures", func() bool {
 		var code int
 		code, checks = s.readiness()
 		return code == http.StatusServiceUnavailable && strings.HasPrefix(checks["mailbox"], "not connected") &&
@@ -418,7 +418,7 @@ undo_minutes = 0
 `, tc.imap(mb), mb.Password, smtpAddr))
 			c.ok("pair", "add", "--lead", dana, "--report", sam)
 			s := c.serve()
-			eventually(t, 15*time.Second, "a warning that says "+tc.wantLog, func() bool {
+			eventually(t, time.Minute, "a warning that says "+tc.wantLog, func() bool {
 				return slices.ContainsFunc(strings.Split(s.stderr.String(), "\n"), func(l string) bool {
 					return strings.Contains(l, "level="+tc.wantLevel) && strings.Contains(l, tc.wantLog)
 				})
@@ -427,7 +427,7 @@ undo_minutes = 0
 			// /readyz at 503 with the reason.
 			var code int
 			var checks map[string]string
-			eventually(t, 15*time.Second, "/readyz to settle", func() bool {
+			eventually(t, time.Minute, "/readyz to settle", func() bool {
 				code, checks = s.readiness()
 				if tc.wantSMTP != "" {
 					return code == http.StatusServiceUnavailable && strings.HasPrefix(checks["smtp"], tc.wantSMTP) && checks["mailbox"] == "ok"
@@ -463,7 +463,7 @@ func TestServeDatabaseDown(t *testing.T) {
 	c.write("accord.toml", sandboxConfig)
 	c.env["ACCORD_DATABASE_URL"] = "postgres://accord@" + addr + "/accord?sslmode=disable&connect_timeout=2"
 	s := c.serve()
-	eventually(t, 10*time.Second, "/readyz to report the database", func() bool {
+	eventually(t, time.Minute, "/readyz to report the database", func() bool {
 		code, checks := s.readiness()
 		return code == http.StatusServiceUnavailable && strings.HasPrefix(checks["database"], "cannot open")
 	})
@@ -520,7 +520,7 @@ func TestServeInstanceNames(t *testing.T) {
 	c.ok("migrate")
 	c.env["ACCORD_INSTANCE_NAME"] = "host-a"
 	first := c.serve()
-	eventually(t, 30*time.Second, "the first serve to hold its name", func() bool {
+	eventually(t, 90*time.Second, "the first serve to hold its name", func() bool {
 		return strings.Contains(first.stderr.String(), `msg="running as instance" instance=host-a`)
 	})
 	c.fails(exitFailure, "instance.name", "serve")

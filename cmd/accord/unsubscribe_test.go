@@ -22,7 +22,7 @@ func TestOneClickUnsubscribe(t *testing.T) {
 	c.ok("pair", "add", "--lead", dana, "--report", sam, "--tz", "Europe/Berlin")
 	s := c.serve()
 	var imapAddr, pass string
-	eventually(t, 10*time.Second, "the sandbox banner", func() bool {
+	eventually(t, time.Minute, "the sandbox banner", func() bool {
 		if m := bannerPass.FindStringSubmatch(s.stdout.String()); m != nil {
 			imapAddr, pass = bannerIMAP.FindStringSubmatch(s.stdout.String())[1], m[1]
 			return true
@@ -30,7 +30,7 @@ func TestOneClickUnsubscribe(t *testing.T) {
 		return false
 	})
 	var header, post string
-	eventually(t, 10*time.Second, "Sam's welcome", func() bool {
+	eventually(t, time.Minute, "Sam's welcome", func() bool {
 		if msgs := inbox(t, imapAddr, "sam@example.com", pass); len(msgs) > 0 {
 			header, post = msgs[0].Header.Get("List-Unsubscribe"), msgs[0].Header.Get("List-Unsubscribe-Post")
 			return true
@@ -74,7 +74,7 @@ func TestOneClickUnsubscribe(t *testing.T) {
 	if code, body := postForm(); code != http.StatusOK || !strings.Contains(body, "You have left Accord") || !strings.Contains(body, "Reply resume") {
 		t.Errorf("POST = %d:\n%s\nwant the confirmation with the way back", code, body)
 	}
-	eventually(t, 10*time.Second, "Dana to be told", func() bool { return leftMails() == 1 })
+	eventually(t, time.Minute, "Dana to be told", func() bool { return leftMails() == 1 })
 	if code, body := postForm(); code != http.StatusOK || !strings.Contains(body, "no longer in Accord") {
 		t.Errorf("a second POST = %d:\n%s\nwant the already-left page", code, body)
 	}
