@@ -138,11 +138,11 @@ func (t *Tx) insertAll(ctx context.Context, ins []insert) error {
 	return nil
 }
 
-// inlineAll writes each statement's arguments into its PostgreSQL text.
+// inlineAll is each statement as its EXECUTE, its arguments written in.
 func inlineAll(reads []read) ([]string, error) {
 	texts := make([]string, len(reads))
 	for i, r := range reads {
-		text, err := inline(r.q.postgres, r.args)
+		text, err := executeText(r.q, r.args)
 		if err != nil {
 			return nil, err
 		}
@@ -156,7 +156,7 @@ func (t *Tx) cached(q *Query, args []any) *rowSet {
 	if t.cachedQ[q] == 0 {
 		return nil
 	}
-	text, err := inline(q.postgres, args)
+	text, err := executeText(q, args)
 	if err != nil {
 		return nil
 	}
@@ -296,47 +296,6 @@ func assign(dest, v any) error {
 	return fmt.Errorf("cannot store %T in %T", v, dest)
 }
 
-// inline writes args into a PostgreSQL statement in place of $1, $2…, as
-// literals, for the simple query protocol, which takes no parameters.
-func inline(text string, args []any) (string, error) {
-	if len(args) == 0 {
-		return text, nil
-	}
-	var b strings.Builder
-	b.Grow(len(text) + 16*len(args))
-	for i := 0; i < len(text); i++ {
-		c := text[i]
-		switch {
-		case c == '\'':
-			// A string literal: copied as it is, placeholders and all.
-			j := i + 1
-			for j < len(text) && text[j] != '\'' {
-				j++
-			}
-			b.WriteString(text[i:min(j+1, len(text))])
-			i = j
-		case c == '$' && i+1 < len(text) && text[i+1] >= '0' && text[i+1] <= '9':
-			j := i + 1
-			for j < len(text) && text[j] >= '0' && text[j] <= '9' {
-				j++
-			}
-			n, _ := strconv.Atoi(text[i+1 : j])
-			if n < 1 || n > len(args) {
-				return "", fmt.Errorf("store: statement names $%d of %d arguments", n, len(args))
-			}
-			lit, err := literal(args[n-1])
-			if err != nil {
-				return "", err
-			}
-			b.WriteString(lit)
-			i = j - 1
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String(), nil
-}
-
 // literal writes a value as a PostgreSQL literal.
 func literal(v any) (string, error) {
 	if vr, ok := v.(driver.Valuer); ok {
@@ -380,7 +339,7 @@ func (t *Tx) execLater(ctx context.Context, q *Query, args ...any) error {
 		_, err := t.exec(ctx, q, args...)
 		return err
 	}
-	text, err := inline(q.postgres, args)
+	text, err := executeText(q, args)
 	if err != nil {
 		_, err := t.exec(ctx, q, args...)
 		return err
@@ -438,7 +397,7 @@ func (t *Tx) afterPending(ctx context.Context, q *Query, args []any) (text strin
 	if len(t.pending) == 0 {
 		return "", false, nil
 	}
-	if text, err = inline(q.postgres, args); err != nil {
+	if text, err = executeText(q, args); err != nil {
 		return "", false, t.flush(ctx)
 	}
 	return text, true, nil

@@ -11,41 +11,39 @@ import (
 	"accord/store/storetest"
 )
 
-func TestInline(t *testing.T) {
+func TestExecuteText(t *testing.T) {
 	t.Parallel()
 	at := time.Date(2026, 12, 7, 9, 30, 0, 123456000, time.FixedZone("CET", 3600))
+	q := &Query{n: 12}
 	tests := []struct {
-		name, text string
-		args       []any
-		want       string
-		err        string
+		name string
+		args []any
+		want string
+		err  string
 	}{
-		{"no arguments", `SELECT 1`, nil, `SELECT 1`, ""},
-		{"numbers and text", `UPDATE t SET a = $1, b = $2 WHERE id = $3`, []any{int64(7), "it's", 3},
-			`UPDATE t SET a = 7, b = 'it''s' WHERE id = 3`, ""},
-		{"a backslash", `SELECT $1`, []any{`a\b`}, `SELECT  E'a\\b'`, ""},
-		{"past nine", `SELECT $10, $1`, []any{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, `SELECT 10, 1`, ""},
-		{"placeholder-like text in a literal stays", `SELECT '$1', $1`, []any{true}, `SELECT '$1', TRUE`, ""},
-		{"null, time and bytes", `INSERT INTO t VALUES ($1, $2, $3)`, []any{nil, at, []byte{0xde, 0xad}},
-			`INSERT INTO t VALUES (NULL, '2026-12-07 08:30:00.123456+00', '\xdead'::bytea)`, ""},
-		{"a valuer", `SELECT $1`, []any{sql.NullString{String: "x", Valid: true}}, `SELECT 'x'`, ""},
-		{"a null valuer", `SELECT $1`, []any{sql.NullTime{}}, `SELECT NULL`, ""},
-		{"a NUL byte is refused", `SELECT $1`, []any{"a\x00b"}, "", "NUL"},
-		{"a missing argument", `SELECT $2`, []any{1}, "", "$2 of 1"},
-		{"an unknown type", `SELECT $1`, []any{struct{}{}}, "", "no literal"},
+		{"no arguments", nil, `EXECUTE accord_q12`, ""},
+		{"numbers and text", []any{int64(7), "it's", 3}, `EXECUTE accord_q12(7, 'it''s', 3)`, ""},
+		{"a backslash", []any{`a\b`}, `EXECUTE accord_q12( E'a\\b')`, ""},
+		{"null, time and bytes", []any{nil, at, []byte{0xde, 0xad}},
+			`EXECUTE accord_q12(NULL, '2026-12-07 08:30:00.123456+00', '\xdead'::bytea)`, ""},
+		{"booleans", []any{true, false}, `EXECUTE accord_q12(TRUE, FALSE)`, ""},
+		{"a valuer", []any{sql.NullString{String: "x", Valid: true}}, `EXECUTE accord_q12('x')`, ""},
+		{"a null valuer", []any{sql.NullTime{}}, `EXECUTE accord_q12(NULL)`, ""},
+		{"a NUL byte is refused", []any{"a\x00b"}, "", "NUL"},
+		{"an unknown type", []any{struct{}{}}, "", "no literal"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := inline(tt.text, tt.args)
+			got, err := executeText(q, tt.args)
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
-					t.Fatalf("inline = %q, %v; want an error about %q", got, err, tt.err)
+					t.Fatalf("executeText = %q, %v; want an error about %q", got, err, tt.err)
 				}
 				return
 			}
 			if err != nil || got != tt.want {
-				t.Errorf("inline = %q, %v; want %q", got, err, tt.want)
+				t.Errorf("executeText = %q, %v; want %q", got, err, tt.want)
 			}
 		})
 	}

@@ -23,7 +23,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	_ "github.com/lib/pq"  // PostgreSQL driver
+	"github.com/lib/pq"    // PostgreSQL driver
 	_ "modernc.org/sqlite" // SQLite driver, pure Go
 
 	"accord/conversation"
@@ -207,10 +207,11 @@ func (s *Store) openPostgres(ctx context.Context, rawURL string) error {
 	if err != nil {
 		return fmt.Errorf("store: database url is not a valid URL: %s", Redact(rawURL))
 	}
-	db, err := sqlx.Open("postgres", rawURL)
+	connector, err := pq.NewConnector(rawURL)
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", Redact(rawURL), err)
 	}
+	db := sqlx.NewDb(sql.OpenDB(pgConnector{connector}), "postgres")
 	// Keep as many idle connections as may be open: database/sql keeps
 	// only two by default, and under concurrent work every extra one was
 	// closed after use and opened again (a new server process each time).
@@ -255,6 +256,9 @@ func (s *Store) Where() string { return s.where }
 // each dialect prepared once.
 type Query struct {
 	sqlite, postgres string
+	// n is the query's place in the registry; PostgreSQL connections
+	// prepare it under a name made of it (see executeText).
+	n int
 }
 
 // queries lists every statement so [Store.Prepare] can prepare them all
@@ -266,7 +270,7 @@ func query(text string) *Query { return dialectQuery(text, text) }
 
 // dialectQuery registers a statement whose text differs per dialect.
 func dialectQuery(sqliteText, postgresText string) *Query {
-	q := &Query{sqlite: sqliteText, postgres: sqlx.Rebind(sqlx.DOLLAR, postgresText)}
+	q := &Query{sqlite: sqliteText, postgres: sqlx.Rebind(sqlx.DOLLAR, postgresText), n: len(queries)}
 	queries = append(queries, q)
 	return q
 }
