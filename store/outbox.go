@@ -145,7 +145,7 @@ func (t *Tx) AddOutbox(ctx context.Context, m NewOutbox) (int64, error) {
 	}
 	var id int64
 	err = t.get(ctx, &id, qInsertOutbox, nullID(m.PartnershipID), nullID(m.ParticipantID), nullID(m.PromptID), m.Recipient, m.Kind, m.Thread,
-		m.MessageID, packRaw(m.Raw), state, m.Failed, ts(now), ts(finished), token, nullID(m.CauseInbound), m.Notice, once)
+		m.MessageID, t.s.packRaw(m.Raw), state, m.Failed, ts(now), ts(finished), token, nullID(m.CauseInbound), m.Notice, once)
 	if errors.Is(err, sql.ErrNoRows) && m.Once != "" {
 		return 0, fmt.Errorf("%w: %s to %s (%s)", ErrQueuedBefore, m.Kind, m.Recipient, m.Once)
 	}
