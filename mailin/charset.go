@@ -7,8 +7,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/jhillyerd/enmime/v2"
-	"github.com/jhillyerd/enmime/v2/mediatype"
 	"golang.org/x/text/encoding/charmap"
+
+	"accord/mailin/mimecheck"
 )
 
 // detectingParser is parser (see process.go) with enmime's character set
@@ -24,7 +25,7 @@ var detectingParser = enmime.NewParser(enmime.DisableTextConversion(true), enmim
 // detection disabled. Bytes that are not UTF-8 are caught by misread,
 // and the message read again with detection.
 func declaredOrUTF8(field string) (mtype string, params map[string]string, invalid []string, err error) {
-	mtype, params, invalid, err = mediatype.Parse(field)
+	mtype, params, invalid, err = mimecheck.MediaType(field)
 	if err == nil && strings.HasPrefix(mtype, "text/") && params["charset"] == "" {
 		if params == nil {
 			params = make(map[string]string, 1)
@@ -56,7 +57,7 @@ func misread(env *enmime.Envelope) bool {
 // declaresCharset reports whether a part's Content-Type names a character
 // set.
 func declaresCharset(p *enmime.Part) bool {
-	_, params, _, err := mediatype.Parse(p.Header.Get("Content-Type"))
+	_, params, _, err := mimecheck.MediaType(p.Header.Get("Content-Type"))
 	return err == nil && params["charset"] != ""
 }
 

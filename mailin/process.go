@@ -208,7 +208,8 @@ var mimeLimits = mimecheck.DefaultLimits()
 // structure before parsing and handing the parser only the parts a reply
 // is read from (text, calendars, reports, and HTML unless the text surely
 // has words), so that any message under the size limit costs bounded time
-// and memory. Text is read in the
+// and memory; parts mimecheck.Split can tell apart are read one by one (see
+// readSplit). Text is read in the
 // character sets the message declares; when a text part reads as though
 // its declared one were wrong (see misread), the message is read again
 // with detection.
@@ -217,11 +218,20 @@ func parseMessage(raw []byte) (*enmime.Envelope, error) {
 		return nil, err
 	}
 	trimmed := mimecheck.Trim(raw, mimeLimits)
-	env, err := parser.ReadEnvelope(bytes.NewReader(trimmed))
+	read := func(p *enmime.Parser) (*enmime.Envelope, error) {
+		if root, ok := mimecheck.Split(trimmed, mimeLimits); ok {
+			env, err := readSplit(p, root)
+			if !errors.Is(err, errReadWhole) {
+				return env, err
+			}
+		}
+		return p.ReadEnvelope(bytes.NewReader(trimmed))
+	}
+	env, err := read(parser)
 	if err != nil || !misread(env) {
 		return env, err
 	}
-	return detectingParser.ReadEnvelope(bytes.NewReader(trimmed))
+	return read(detectingParser)
 }
 
 func (p *Processor) handle(ctx context.Context, id int64, f Fetched) (store.InboundOutcome, error) {

@@ -2,8 +2,6 @@ package mimecheck
 
 import (
 	"bytes"
-
-	"github.com/jhillyerd/enmime/v2/mediatype"
 )
 
 // The functions here read header fields the way enmime v2 does, so that
@@ -171,7 +169,7 @@ func containsFold(s []byte, word string) bool {
 // enmime's own lenient parser (RFC 2045 section 5.1, RFC 2231 parameter
 // continuations), returning the lower-case type and the parameters.
 func parseType(v []byte) (string, map[string]string, error) {
-	t, params, _, err := mediatype.ParseWithOptions(string(v), mediatype.ParseOptions{})
+	t, params, _, err := MediaType(string(v))
 	return t, params, err
 }
 
