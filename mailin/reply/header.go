@@ -107,6 +107,13 @@ func isAttribution(s string, quoteFollows bool) bool {
 		return false
 	}
 	t := trimLead(s)
+	// Every way a line is an attribution below needs it to end with a
+	// verb or a colon, or a quote to follow it: most lines do neither and
+	// are told apart here, before the costlier date and address patterns.
+	verb := endsWithVerb(t)
+	if !verb && !quoteFollows && !endsWithColon(t) {
+		return false
+	}
 	// A bare year is a date only in a line that opens like an attribution.
 	lead := leadWord.MatchString(t)
 	date, addr := hasExactDate(t) || (lead && hasDate(t)), hasAddress(t)
@@ -114,7 +121,7 @@ func isAttribution(s string, quoteFollows bool) bool {
 	if words > 45 {
 		return false
 	}
-	if endsWithVerb(t) {
+	if verb {
 		switch {
 		case dashFramed.MatchString(s), date || addr:
 			return true

@@ -575,6 +575,10 @@ func isMobileFooter(s string) bool {
 	if s == "" || len(s) > 90 || strings.ContainsAny(s, ";!?") {
 		return false
 	}
+	low := strings.ToLower(s)
+	if !footerShape(low) {
+		return false
+	}
 	// A comma is allowed only after the device has been named, as in
 	// "Sent via the Samsung Galaxy, an AT&T 5G smartphone".
 	words := wordCount(s)
@@ -594,7 +598,6 @@ func isMobileFooter(s string) bool {
 	if words > maxWords {
 		return false
 	}
-	low := strings.ToLower(s)
 	if low == "via mobile" || low == "from my phone" || low == "from my mobile" {
 		return true
 	}
@@ -608,6 +611,26 @@ func isMobileFooter(s string) bool {
 	}
 	for _, suf := range mobileFooterSuffixes {
 		if strings.HasSuffix(low, suf) && wordCount(low) <= 5 && deviceWords.MatchString(low) {
+			return true
+		}
+	}
+	return false
+}
+
+// footerShape reports whether low, a lower-case line, opens or ends as a
+// mobile footer can at all: every footer isMobileFooter accepts does, and
+// most lines are told apart by it before any pattern runs.
+func footerShape(low string) bool {
+	if low == "via mobile" || low == "from my phone" || low == "from my mobile" {
+		return true
+	}
+	for _, p := range mobileFooterPrefixes {
+		if strings.HasPrefix(low, p) {
+			return true
+		}
+	}
+	for _, suf := range mobileFooterSuffixes {
+		if strings.HasSuffix(low, suf) {
 			return true
 		}
 	}
