@@ -15,6 +15,8 @@ import (
 	"golang.org/x/text/encoding/japanese"
 
 	"accord/mailin/reply"
+
+	"accord/internal/corpus"
 )
 
 // clientMessage is one whole message written by a person's mail program,
@@ -31,11 +33,6 @@ type clientMessage struct {
 // corpora the benchmark is skipped, or failed under CI.
 func clientMessages(tb testing.TB) []clientMessage {
 	tb.Helper()
-	root, err := repoRootDir()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	corpus := filepath.Join(root, "..", "shared", "corpus")
 	type entry struct {
 		File  string `json:"file"`
 		Input string `json:"input"`
@@ -44,13 +41,10 @@ func clientMessages(tb testing.TB) []clientMessage {
 	}
 	var out []clientMessage
 	for _, set := range []string{"replies", "calendar"} {
-		dir := filepath.Join(corpus, set)
+		dir := corpus.Dir(tb, set, "", corpus.Required())
 		f, err := os.Open(filepath.Join(dir, "manifest.jsonl"))
 		if err != nil {
-			if os.Getenv("CI") == "true" {
-				tb.Fatalf("corpus %s: %v", set, err)
-			}
-			tb.Skipf("corpus %s not found: %v", set, err)
+			tb.Fatal(err)
 		}
 		sc := bufio.NewScanner(f)
 		sc.Buffer(make([]byte, 1<<20), 1<<20)
@@ -80,24 +74,6 @@ func clientMessages(tb testing.TB) []clientMessage {
 		tb.Fatal("no client messages found in the corpora")
 	}
 	return out
-}
-
-// repoRootDir walks up from the working directory to the one with go.mod.
-func repoRootDir() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", os.ErrNotExist
-		}
-		dir = parent
-	}
 }
 
 // BenchmarkExtractMessages measures reply extraction from whole messages

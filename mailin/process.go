@@ -218,8 +218,9 @@ func parseMessage(raw []byte) (*enmime.Envelope, error) {
 		return nil, err
 	}
 	trimmed := mimecheck.Trim(raw, mimeLimits)
+	root, split := mimecheck.Split(trimmed, mimeLimits)
 	read := func(p *enmime.Parser) (*enmime.Envelope, error) {
-		if root, ok := mimecheck.Split(trimmed, mimeLimits); ok {
+		if split {
 			env, err := readSplit(p, root)
 			if !errors.Is(err, errReadWhole) {
 				return env, err

@@ -25,7 +25,7 @@ var errReadWhole = errors.New("mailin: the message is read whole")
 // fault with is reported with its place in the message, which a part read
 // on its own does not know: readSplit then returns errReadWhole.
 func readSplit(p *enmime.Parser, root *mimecheck.Node) (*enmime.Envelope, error) {
-	part, err := readNode(p, root, "0", true)
+	part, err := readNode(p, root, "0")
 	if err != nil {
 		return nil, err
 	}
@@ -33,7 +33,8 @@ func readSplit(p *enmime.Parser, root *mimecheck.Node) (*enmime.Envelope, error)
 }
 
 // readNode reads n, whose part id is id (for the top level, "0").
-func readNode(p *enmime.Parser, n *mimecheck.Node, id string, top bool) (*enmime.Part, error) {
+func readNode(p *enmime.Parser, n *mimecheck.Node, id string) (*enmime.Part, error) {
+	top := id == "0"
 	body := io.Reader(bytes.NewReader(n.Body))
 	if n.Boundary != "" {
 		body = strings.NewReader("--" + n.Boundary + "--\r\n")
@@ -54,7 +55,7 @@ func readNode(p *enmime.Parser, n *mimecheck.Node, id string, top bool) (*enmime
 		if !top {
 			cid = id + "." + cid
 		}
-		child, err := readNode(p, c, cid, false)
+		child, err := readNode(p, c, cid)
 		if err != nil {
 			return nil, err
 		}

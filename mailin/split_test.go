@@ -13,25 +13,21 @@ import (
 	"github.com/jhillyerd/enmime/v2"
 
 	"accord/mailin/mimecheck"
+
+	"accord/internal/corpus"
 )
 
 // corpusMail is every .eml file of the shared corpora: replies, calendar
 // mail and automatic mail.
 func corpusMail(t *testing.T) map[string][]byte {
 	t.Helper()
-	root, err := repoRootDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	files, err := filepath.Glob(filepath.Join(root, "..", "shared", "corpus", "*", "*.eml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) == 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("no .eml files in ../shared/corpus")
+	var files []string
+	for _, set := range []string{"replies", "calendar", "automatic"} {
+		found, err := filepath.Glob(filepath.Join(corpus.Dir(t, set, "", corpus.Required()), "*.eml"))
+		if err != nil {
+			t.Fatal(err)
 		}
-		t.Skip("the shared corpora are not beside the repository")
+		files = append(files, found...)
 	}
 	out := map[string][]byte{}
 	for _, f := range files {

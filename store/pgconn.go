@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -135,7 +136,7 @@ func (c *pgConn) withPrepares(query string, args []driver.NamedValue) (string, [
 			j++
 		}
 		n, err := strconv.Atoi(rest[:j])
-		if err != nil || n < 0 || n >= len(queries) || c.prepared[n] || containsInt(added, n) {
+		if err != nil || n < 0 || n >= len(queries) || c.prepared[n] || slices.Contains(added, n) {
 			continue
 		}
 		added = append(added, n)
@@ -160,13 +161,4 @@ func (c *pgConn) settle(added []int, err error) {
 	for _, n := range added {
 		c.prepared[n] = true
 	}
-}
-
-func containsInt(s []int, n int) bool {
-	for _, v := range s {
-		if v == n {
-			return true
-		}
-	}
-	return false
 }

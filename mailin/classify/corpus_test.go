@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/jhillyerd/enmime/v2"
+
+	"accord/internal/corpus"
 )
 
 // The automatic-mail corpus is real machine mail (bounces from many mail
@@ -60,41 +61,7 @@ func (e automaticEntry) statusFromDSN() bool {
 // except under CI (CI=true), where a missing corpus is a failure.
 func automaticDir(tb testing.TB) string {
 	tb.Helper()
-	dir := os.Getenv("ACCORD_AUTOMATIC_CORPUS")
-	if dir == "" {
-		if root, err := repoRoot(); err == nil {
-			dir = filepath.Join(root, "..", "shared", "corpus", "automatic")
-		}
-	}
-	if dir != "" {
-		if _, err := os.Stat(filepath.Join(dir, "manifest.jsonl")); err == nil {
-			return dir
-		}
-	}
-	msg := fmt.Sprintf("automatic-mail corpus not found (looked in %q); set ACCORD_AUTOMATIC_CORPUS to its directory", dir)
-	if os.Getenv("CI") == "true" {
-		tb.Fatal(msg)
-	}
-	tb.Skip(msg)
-	return ""
-}
-
-// repoRoot walks up from the working directory to the directory with go.mod.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("go.mod not found")
-		}
-		dir = parent
-	}
+	return corpus.Dir(tb, "automatic", "ACCORD_AUTOMATIC_CORPUS", corpus.Required())
 }
 
 // automaticMessage is a corpus file with its manifest entry.

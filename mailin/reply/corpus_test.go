@@ -3,7 +3,6 @@ package reply
 import (
 	"bufio"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"accord/internal/corpus"
 )
 
 // The labelled reply corpus lives outside the repository (shared/corpus/replies
@@ -41,49 +42,7 @@ type corpusConstraint struct {
 // is missing.
 func corpusDir(tb testing.TB) string {
 	tb.Helper()
-	return findCorpus(tb, os.Getenv("CI") == "true")
-}
-
-// findCorpus locates the corpus; when it is missing the test is skipped, or
-// failed if required is set.
-func findCorpus(tb testing.TB, required bool) string {
-	tb.Helper()
-	dir := os.Getenv("ACCORD_REPLY_CORPUS")
-	if dir == "" {
-		root, err := repoRoot()
-		if err == nil {
-			dir = filepath.Join(root, "..", "shared", "corpus", "replies")
-		}
-	}
-	if dir != "" {
-		if _, err := os.Stat(filepath.Join(dir, "manifest.jsonl")); err == nil {
-			return dir
-		}
-	}
-	msg := fmt.Sprintf("reply corpus not found (looked in %q); set ACCORD_REPLY_CORPUS to the corpus directory", dir)
-	if required {
-		tb.Fatal(msg)
-	}
-	tb.Skip(msg)
-	return ""
-}
-
-// repoRoot walks up from the working directory to the directory with go.mod.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("go.mod not found")
-		}
-		dir = parent
-	}
+	return corpus.Dir(tb, "replies", "ACCORD_REPLY_CORPUS", corpus.Required())
 }
 
 func readJSONL[T any](tb testing.TB, path string) []T {
@@ -293,7 +252,7 @@ func TestCorpusConstraints(t *testing.T) {
 // BenchmarkCorpus runs every corpus input through its extractor and reports
 // messages per second.
 func BenchmarkCorpus(b *testing.B) {
-	dir := findCorpus(b, false)
+	dir := corpus.Dir(b, "replies", "ACCORD_REPLY_CORPUS", false)
 	pairs := readJSONL[corpusPair](b, filepath.Join(dir, "manifest.jsonl"))
 	type in struct {
 		kind string

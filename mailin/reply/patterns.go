@@ -598,7 +598,7 @@ func isMobileFooter(s string) bool {
 	if words > maxWords {
 		return false
 	}
-	if low == "via mobile" || low == "from my phone" || low == "from my mobile" {
+	if footerLiteral(low) {
 		return true
 	}
 	for _, p := range mobileFooterPrefixes {
@@ -617,11 +617,16 @@ func isMobileFooter(s string) bool {
 	return false
 }
 
+// footerLiteral reports whether low is a whole footer on its own.
+func footerLiteral(low string) bool {
+	return low == "via mobile" || low == "from my phone" || low == "from my mobile"
+}
+
 // footerShape reports whether low, a lower-case line, opens or ends as a
 // mobile footer can at all: every footer isMobileFooter accepts does, and
 // most lines are told apart by it before any pattern runs.
 func footerShape(low string) bool {
-	if low == "via mobile" || low == "from my phone" || low == "from my mobile" {
+	if footerLiteral(low) {
 		return true
 	}
 	for _, p := range mobileFooterPrefixes {

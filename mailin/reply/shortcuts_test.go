@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"accord/internal/corpus"
 )
 
 // TestDateShapes: dateShapes answers what exactDateRe and dateRe answer,
@@ -36,11 +38,7 @@ func TestDateShapes(t *testing.T) {
 		}
 		lines = append(lines, b.String())
 	}
-	if dir := os.Getenv("ACCORD_REPLY_CORPUS"); dir != "" || corpusFound() {
-		if dir == "" {
-			root, _ := repoRoot()
-			dir = filepath.Join(root, "..", "shared", "corpus", "replies")
-		}
+	if dir, ok := corpus.Find("replies", "ACCORD_REPLY_CORPUS"); ok {
 		files, _ := filepath.Glob(filepath.Join(dir, "*"))
 		for _, f := range files {
 			data, err := os.ReadFile(f)
@@ -60,16 +58,6 @@ func TestDateShapes(t *testing.T) {
 	}
 }
 
-// corpusFound reports whether the reply corpus sits beside the repository.
-func corpusFound() bool {
-	root, err := repoRoot()
-	if err != nil {
-		return false
-	}
-	_, err = os.Stat(filepath.Join(root, "..", "shared", "corpus", "replies", "manifest.jsonl"))
-	return err == nil
-}
-
 // TestIsReplyAbove: the quick test in front of replyAboveRe turns away no
 // line the expression matches.
 func TestIsReplyAbove(t *testing.T) {
@@ -79,9 +67,8 @@ func TestIsReplyAbove(t *testing.T) {
 		"Bitte antworten Sie über dieser Zeile", "Antworten Sie oberhalb dieser Zeile", "Répondez au-dessus de cette ligne",
 		"-- write above this line", "\tRespond above this line", "Thanks, reply above this line", "ÉCRIVEZ", "",
 	}
-	if corpusFound() {
-		root, _ := repoRoot()
-		files, _ := filepath.Glob(filepath.Join(root, "..", "shared", "corpus", "replies", "*"))
+	if dir, ok := corpus.Find("replies", ""); ok {
+		files, _ := filepath.Glob(filepath.Join(dir, "*"))
 		for _, f := range files {
 			if data, err := os.ReadFile(f); err == nil {
 				lines = append(lines, strings.Split(string(data), "\n")...)
