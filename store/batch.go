@@ -151,6 +151,26 @@ func inlineAll(reads []read) ([]string, error) {
 	return texts, nil
 }
 
+// known records reads whose results are known to be empty without
+// asking the database, on either dialect: get and selectAll then answer
+// each of them once, as if prefetched.
+func (t *Tx) known(reads ...read) {
+	texts, err := inlineAll(reads)
+	if err != nil {
+		return // each is asked of the database instead
+	}
+	if t.cache == nil {
+		t.cache = map[string]*rowSet{}
+		t.cachedQ = map[*Query]int{}
+	}
+	for i, text := range texts {
+		if _, ok := t.cache[text]; !ok {
+			t.cache[text] = &rowSet{}
+			t.cachedQ[reads[i].q]++
+		}
+	}
+}
+
 // cached hands out a prefetched result for q with args, once.
 func (t *Tx) cached(q *Query, args []any) *rowSet {
 	if t.cachedQ[q] == 0 {
@@ -179,8 +199,9 @@ func (set *rowSet) scanAll(dest any) error {
 	if elem.Kind() == reflect.Struct && elem != reflect.TypeFor[time.Time]() && !reflect.PointerTo(elem).Implements(reflect.TypeFor[sql.Scanner]()) {
 		return sqlx.StructScan(&setRows{set: set, at: -1}, dest)
 	}
-	// A column at a time into plain values, as sqlx does.
-	if len(set.cols) != 1 {
+	// A column at a time into plain values, as sqlx does. No rows need
+	// no columns: a result known to be empty has none.
+	if len(set.cols) != 1 && len(set.rows) > 0 {
 		return fmt.Errorf("store: scan %d columns into %s", len(set.cols), elem)
 	}
 	out := reflect.MakeSlice(slice.Elem().Type(), len(set.rows), len(set.rows))

@@ -95,6 +95,39 @@ func TestRowSetScan(t *testing.T) {
 	}
 }
 
+// TestKnownReads holds known to its promise on both databases: a read
+// known to be empty is answered empty once without the database, even if
+// the table says otherwise, and the same read after that asks the
+// database.
+func TestKnownReads(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, url string) {
+		s := openStore(t, url, Options{})
+		ctx := context.Background()
+		err := s.InTx(ctx, func(tx *Tx) error {
+			if err := tx.enqueueLater(ctx, NewJob{Kind: "known-test", DedupeKey: "k1", RunAt: s.Now()}); err != nil {
+				return err
+			}
+			tx.known(fetch(qJobsByKind, "known-test"))
+			for i, want := range []int{0, 1} {
+				var jobs []Job
+				if err := tx.selectAll(ctx, &jobs, qJobsByKind, "known-test"); err != nil {
+					return err
+				}
+				if len(jobs) != want {
+					t.Errorf("read %d found %d jobs, want %d", i+1, len(jobs), want)
+				}
+			}
+			var ids []string
+			tx.known(fetch(qThread, int64(1), "questions", int64(1), "questions", ThreadLength-1))
+			return tx.selectAll(ctx, &ids, qThread, int64(1), "questions", int64(1), "questions", ThreadLength-1)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
 // TestQueuedWrites holds execLater to its promise on both databases: a
 // queued write is seen by the next read of its transaction and commits
 // with it, and a queued write that fails fails the transaction, leaving

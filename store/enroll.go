@@ -498,7 +498,7 @@ func (en *enroller) enroll(ctx context.Context, es []Enrollment, first int) ([]i
 	if err := en.savePrompts(ctx, batch); err != nil {
 		return nil, err
 	}
-	reads := en.prefetchThreads(ctx, batch)
+	reads := en.knownThreads(batch)
 	for i, f := range batch {
 		if err := tx.settle(ctx, f.p, f.snap, f.msgs, tx.s.clock.Now()); err != nil {
 			return nil, &EnrollError{Index: first + i, Err: err}
@@ -606,29 +606,22 @@ func (en *enroller) savePrompts(ctx context.Context, batch []fresh) error {
 }
 
 // questionsThread is the thread the dispatcher files the first questions
-// under (mailout.ThreadQuestions); see prefetchThreads.
+// under (mailout.ThreadQuestions); see knownThreads.
 const questionsThread = "questions"
 
-// prefetchThreads reads, on PostgreSQL in one round trip, the threads the
-// dispatcher will look up for the batch's mail: all empty, since the
-// participants are new, but each would cost a round trip of its own. A
-// guess that misses costs only that round trip. It returns the reads, to
-// drop what was not asked for.
-func (en *enroller) prefetchThreads(ctx context.Context, batch []fresh) []read {
-	if en.tx.s.dialect != Postgres {
-		return nil
-	}
+// knownThreads tells the transaction that the threads the dispatcher
+// will look up for the batch's mail (mailout.ThreadQuestions) are empty:
+// the participants were created in this transaction, so no mail of
+// theirs is stored yet, and no lookup needs to run. It returns the
+// reads, to drop what was not asked for.
+func (en *enroller) knownThreads(batch []fresh) []read {
 	var reads []read
 	for _, f := range batch {
 		for _, m := range f.msgs {
 			reads = append(reads, fetch(qThread, m.To.ID, questionsThread, m.To.ID, questionsThread, ThreadLength-1))
 		}
 	}
-	if err := en.tx.prefetch(ctx, reads...); err != nil {
-		// Not fatal: each lookup runs on its own instead.
-		en.tx.s.log.Debug("could not prefetch mail threads", "err", err)
-		return nil
-	}
+	en.tx.known(reads...)
 	return reads
 }
 
