@@ -1,7 +1,6 @@
 package conversation
 
 import (
-	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -178,10 +177,6 @@ func ParseCheckinCommand(text string, now time.Time, loc *time.Location, checkin
 	return CheckinCommand{}, ErrNotCommand
 }
 
-func commandErr(format string, args ...any) *CommandError {
-	return &CommandError{Message: fmt.Sprintf(format, args...)}
-}
-
 // nouns takes the fillers and check-in nouns out of words and says which
 // nouns were there.
 func nouns(words []string) (rest []string, plural, singular bool) {
@@ -198,14 +193,12 @@ func nouns(words []string) (rest []string, plural, singular bool) {
 	return rest, plural, singular
 }
 
-const skipHelp = "Reply skip this week, skip next week, or skip with a date, like skip 2027-02-09."
-
 func (cp checkinParser) skip(rest []string) (CheckinCommand, error) {
 	sel, plural, singular := nouns(rest)
 	if len(sel) == 0 {
 		switch {
 		case plural:
-			return CheckinCommand{}, commandErr("Skip one check-in or end them all? %s To end them, reply cancel check-ins.", skipHelp)
+			return CheckinCommand{}, problem(ProblemSkipWhich)
 		case singular || cp.context:
 			return CheckinCommand{Kind: CheckinCmdSkip}, nil
 		}
@@ -218,7 +211,7 @@ func (cp checkinParser) skip(rest []string) (CheckinCommand, error) {
 	case ok:
 		return CheckinCommand{Kind: CheckinCmdSkip, Date: d, Week: week}, nil
 	case plural || singular || cp.context || cp.looksLikeWhen(sel):
-		return CheckinCommand{}, commandErr("We understood skip, but not which check-in. %s", skipHelp)
+		return CheckinCommand{}, problem(ProblemSkipUnclear)
 	}
 	return CheckinCommand{}, ErrNotCommand
 }
@@ -231,7 +224,7 @@ func (cp checkinParser) cancel(rest []string) (CheckinCommand, error) {
 		case plural:
 			return CheckinCommand{Kind: CheckinCmdCancel}, nil
 		case singular:
-			return CheckinCommand{}, commandErr("Cancel one check-in or all of them? Reply skip this week to drop one, or cancel check-ins to end them all.")
+			return CheckinCommand{}, problem(ProblemCancelWhich)
 		case cp.context:
 			return CheckinCommand{Kind: CheckinCmdCancel}, nil
 		}
@@ -245,7 +238,7 @@ func (cp checkinParser) cancel(rest []string) (CheckinCommand, error) {
 	case ok:
 		return CheckinCommand{Kind: CheckinCmdSkip, Date: d, Week: week}, nil
 	case plural || singular || cp.context || cp.looksLikeWhen(sel):
-		return CheckinCommand{}, commandErr("We understood cancel, but not the rest. Reply cancel check-ins to end them, or cancel this week to drop one.")
+		return CheckinCommand{}, problem(ProblemCancelUnclear)
 	}
 	return CheckinCommand{}, ErrNotCommand
 }
@@ -259,7 +252,7 @@ func (cp checkinParser) stop(rest []string) (CheckinCommand, error) {
 	case plural:
 		return CheckinCommand{Kind: CheckinCmdCancel}, nil
 	case singular:
-		return CheckinCommand{}, commandErr("Stop one check-in or all of them? Reply skip this week to drop one, or stop check-ins to end them all.")
+		return CheckinCommand{}, problem(ProblemStopWhich)
 	}
 	return CheckinCommand{}, ErrNotCommand
 }
@@ -272,8 +265,6 @@ func (cp checkinParser) resume(rest []string) (CheckinCommand, error) {
 	return CheckinCommand{}, ErrNotCommand
 }
 
-const pauseHelp = "Reply pause check-ins until 2027-03-01, or pause check-ins 2 weeks."
-
 func (cp checkinParser) pause(rest []string) (CheckinCommand, error) {
 	sel, plural, singular := nouns(rest)
 	if !plural && !singular && !cp.context {
@@ -281,7 +272,7 @@ func (cp checkinParser) pause(rest []string) (CheckinCommand, error) {
 	}
 	sel = slices.DeleteFunc(sel, func(w string) bool { return w == "all" })
 	if len(sel) == 0 {
-		return CheckinCommand{}, commandErr("Until when? %s", pauseHelp)
+		return CheckinCommand{}, problem(ProblemCheckinPauseWhen)
 	}
 	if m := pauseFor.FindStringSubmatch(strings.Join(sel, " ")); m != nil {
 		n, _ := strconv.Atoi(m[1])
@@ -290,12 +281,12 @@ func (cp checkinParser) pause(rest []string) (CheckinCommand, error) {
 			days = 7 * n
 		}
 		if days < 1 || days > 365 {
-			return CheckinCommand{}, commandErr("A pause can last from 1 day to 52 weeks.")
+			return CheckinCommand{}, problem(ProblemPauseRange)
 		}
 		return CheckinCommand{Kind: CheckinCmdPause, Until: dateAddDays(cp.today, days)}, nil
 	}
 	if !slices.Contains([]string{"until", "till", "til"}, sel[0]) {
-		return CheckinCommand{}, commandErr("We understood pause, but not the rest. %s", pauseHelp)
+		return CheckinCommand{}, problem(ProblemCheckinPauseUnclear)
 	}
 	written := strings.Join(sel[1:], " ")
 	d, n, ok, err := cp.date(sel, 1)
@@ -303,18 +294,16 @@ func (cp checkinParser) pause(rest []string) (CheckinCommand, error) {
 		return CheckinCommand{}, err
 	}
 	if !ok || n != len(sel)-1 {
-		return CheckinCommand{}, commandErr("We could not read %s as a date. Write it like pause check-ins until 2027-03-01.", quoteClipped(written))
+		return CheckinCommand{}, problem(ProblemCheckinPauseDate, func(p *Problem) { p.Input = written })
 	}
 	switch {
 	case !dateBefore(cp.today, d):
-		return CheckinCommand{}, commandErr("%s is not in the future. Pick a later day to start again.", longDate(d))
+		return CheckinCommand{}, problem(ProblemCheckinPausePast, func(p *Problem) { p.Date = d })
 	case dateBefore(dateAddYear(cp.today), d):
-		return CheckinCommand{}, commandErr("A pause can last up to a year; pick a nearer date than %s.", longDate(d))
+		return CheckinCommand{}, problem(ProblemCheckinPauseFar, func(p *Problem) { p.Date = d })
 	}
 	return CheckinCommand{Kind: CheckinCmdPause, Until: d}, nil
 }
-
-const moveHelp = "Reply move to Thursday 14:00 to move the next check-in, or move all to Wednesdays 9:00 to move them all."
 
 // seriesWords name the whole series in front of "to": "move all to …";
 // after "change" also "change the time to …".
@@ -327,7 +316,7 @@ func (cp checkinParser) move(verb string, rest []string) (CheckinCommand, error)
 	i := slices.Index(rest, "to")
 	if i < 0 {
 		if cp.context {
-			return CheckinCommand{}, commandErr("Move it to when? %s", moveHelp)
+			return CheckinCommand{}, problem(ProblemMoveWhen)
 		}
 		return CheckinCommand{}, ErrNotCommand
 	}
@@ -348,7 +337,7 @@ func (cp checkinParser) move(verb string, rest []string) (CheckinCommand, error)
 	}
 	if target.empty() {
 		if cp.context || mentioned {
-			return CheckinCommand{}, commandErr("We could not find a day or a time to move to. %s", moveHelp)
+			return CheckinCommand{}, problem(ProblemMoveNothing)
 		}
 		return CheckinCommand{}, ErrNotCommand
 	}
@@ -361,7 +350,7 @@ func (cp checkinParser) move(verb string, rest []string) (CheckinCommand, error)
 		case err != nil:
 			return CheckinCommand{}, err
 		case !ok && (cp.context || mentioned || cp.looksLikeWhen(sel)):
-			return CheckinCommand{}, commandErr("We understood move, but not which check-in. %s", moveHelp)
+			return CheckinCommand{}, problem(ProblemMoveWhich)
 		case !ok:
 			return CheckinCommand{}, ErrNotCommand
 		}
@@ -370,7 +359,7 @@ func (cp checkinParser) move(verb string, rest []string) (CheckinCommand, error)
 	}
 	if series {
 		if target.hasDate {
-			return CheckinCommand{}, commandErr("All check-ins move to a day of the week, not a date. Reply something like: move all to Wednesdays 9:00.")
+			return CheckinCommand{}, problem(ProblemMoveAllToDate)
 		}
 		return CheckinCommand{Kind: CheckinCmdMoveSeries, Series: target.reading}, nil
 	}
@@ -381,9 +370,9 @@ func (cp checkinParser) moveOne(d Date, week bool, t moveTarget) (CheckinCommand
 	r := t.reading
 	switch {
 	case r.Given.Has(GivenEvery):
-		return CheckinCommand{}, commandErr("To change how often you meet, move them all: reply move all to every other Wednesday at 9:00.")
+		return CheckinCommand{}, problem(ProblemMoveOneEvery)
 	case r.Given.Has(GivenLength):
-		return CheckinCommand{}, commandErr("A single check-in keeps its usual length. To change the length of all of them, reply move all to Thursdays 14:00 for 45 minutes.")
+		return CheckinCommand{}, problem(ProblemMoveOneLength)
 	}
 	to := MoveTarget{Date: t.date, HourAssumed: r.HourAssumed}
 	if r.Given.Has(GivenTime) {
@@ -392,7 +381,7 @@ func (cp checkinParser) moveOne(d Date, week bool, t moveTarget) (CheckinCommand
 	if r.Given.Has(GivenWeekday) {
 		if t.hasDate {
 			if wd := t.date.Start(time.UTC).Weekday(); wd != r.Schedule.Weekday {
-				return CheckinCommand{}, commandErr("%s is a %s, not a %s. Which did you mean?", t.date, wd, r.Schedule.Weekday)
+				return CheckinCommand{}, problem(ProblemWrongWeekday, func(p *Problem) { p.Date, p.Want, p.Weekday = t.date, wd, r.Schedule.Weekday })
 			}
 		} else {
 			to.Weekday, to.HasWeekday = r.Schedule.Weekday, true
@@ -403,7 +392,7 @@ func (cp checkinParser) moveOne(d Date, week bool, t moveTarget) (CheckinCommand
 			return CheckinCommand{}, err
 		}
 		if t.date == cp.today && to.HasTime && !to.At.on(cp.now, cp.loc).After(cp.now) {
-			return CheckinCommand{}, commandErr("%s today has already passed. Pick a later time.", to.At)
+			return CheckinCommand{}, problem(ProblemTimePassed, func(p *Problem) { p.At = to.At })
 		}
 	}
 	return CheckinCommand{Kind: CheckinCmdMoveOne, Date: d, Week: week, To: to}, nil
@@ -427,7 +416,7 @@ func (cp checkinParser) target(words []string) (moveTarget, error) {
 		w := words[i]
 		if w == "today" || w == "tomorrow" {
 			if t.hasDate {
-				return moveTarget{}, commandErr("Which day? Name one day to move to.")
+				return moveTarget{}, problem(ProblemMoveOneDay)
 			}
 			t.date, t.hasDate = cp.today, true
 			if w == "tomorrow" {
@@ -442,7 +431,7 @@ func (cp checkinParser) target(words []string) (moveTarget, error) {
 		}
 		if ok {
 			if t.hasDate {
-				return moveTarget{}, commandErr("Which day? Name one day to move to.")
+				return moveTarget{}, problem(ProblemMoveOneDay)
 			}
 			t.date, t.hasDate = d, true
 			i += n
@@ -453,7 +442,7 @@ func (cp checkinParser) target(words []string) (moveTarget, error) {
 	}
 	r, err := readPhrase(rest, true)
 	if err != nil && slices.ContainsFunc(rest, cp.meaningful) {
-		return moveTarget{}, &CommandError{Message: err.Error()}
+		return moveTarget{}, commandOf(err)
 	}
 	t.reading = r
 	if err != nil {
@@ -520,9 +509,9 @@ func (cp checkinParser) looksLikeWhen(words []string) bool {
 func (cp checkinParser) checkDay(d Date) error {
 	switch {
 	case dateBefore(d, cp.today):
-		return commandErr("%s has already passed. Name a day still ahead, like %s.", longDate(d), dateAddDays(cp.today, 7))
+		return problem(ProblemDayPassed, func(p *Problem) { p.Date, p.Suggest = d, dateAddDays(cp.today, 7) })
 	case dateBefore(dateAddYear(cp.today), d):
-		return commandErr("%s is more than a year away. Name a day within the next twelve months.", longDate(d))
+		return problem(ProblemDayFar, func(p *Problem) { p.Date = d })
 	}
 	return nil
 }
@@ -550,7 +539,7 @@ func (cp checkinParser) date(words []string, i int) (d Date, n int, ok bool, err
 		return d, 1, err == nil, err
 	}
 	if slashDate.MatchString(w) {
-		return Date{}, 0, false, commandErr("Is %s day/month or month/day? Write the date like 2027-02-09 or 9 February.", w)
+		return Date{}, 0, false, problem(ProblemSlashedDate, func(p *Problem) { p.Input = w })
 	}
 	var day, year string
 	var month time.Month
@@ -602,7 +591,7 @@ func makeDate(written, y, m, d string) (Date, error) {
 	di, _ := strconv.Atoi(d)
 	t := time.Date(yi, time.Month(mi), di, 0, 0, 0, 0, time.UTC)
 	if mi < 1 || mi > 12 || t.Day() != di {
-		return Date{}, commandErr("%s is not a date. Write it like 2027-02-09 or 9 February.", written)
+		return Date{}, problem(ProblemNotDate, func(p *Problem) { p.Input = written })
 	}
 	return Date{yi, time.Month(mi), di}, nil
 }

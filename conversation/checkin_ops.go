@@ -46,12 +46,12 @@ func (p *Partnership) SetSchedule(participantID int64, s Schedule, now time.Time
 
 // AskSchedule asks the organiser again when to meet, after a reply that
 // could not be read as a schedule; why explains, for the person.
-func (p *Partnership) AskSchedule(participantID int64, why string, now time.Time) ([]Message, error) {
+func (p *Partnership) AskSchedule(participantID int64, why Problem, now time.Time) ([]Message, error) {
 	me, err := p.writer(participantID, now)
 	if err != nil {
 		return nil, err
 	}
-	return []Message{p.compose(me, Message{Kind: MsgScheduleAsk, Notes: []Note{{Kind: NoteUnclear, Text: why}}}, now)}, nil
+	return []Message{p.compose(me, Message{Kind: MsgScheduleAsk, Notes: []Note{{Kind: NoteUnclear, Problem: &why}}}, now)}, nil
 }
 
 // RefuseClash answers a check-in time that clashes with another check-in

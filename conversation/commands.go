@@ -2,7 +2,6 @@ package conversation
 
 import (
 	"errors"
-	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -40,10 +39,10 @@ type Command struct {
 var ErrNotCommand = errors.New("not a command")
 
 // CommandError is a reply that starts like a command but cannot be carried
-// out as written. Its message is meant for the person.
-type CommandError struct{ Message string }
+// out as written; Problem says why, for the templates to tell the person.
+type CommandError struct{ Problem Problem }
 
-func (e *CommandError) Error() string { return e.Message }
+func (e *CommandError) Error() string { return e.Problem.String() }
 
 var pauseForPattern = regexp.MustCompile(`^(?:for\s+)?(\d{1,3})\s*(day|days|week|weeks|wk|wks|w|d)$`)
 
@@ -161,7 +160,7 @@ func readCommand(words []string, now time.Time, loc *time.Location) (Command, er
 			days = n * 7
 		}
 		if days < 1 || time.Duration(days)*24*time.Hour > MaxPause {
-			return Command{}, &CommandError{Message: "A pause can last from 1 day to 52 weeks."}
+			return Command{}, problem(ProblemPauseRange)
 		}
 		// Calendar days hold an extra hour (half an hour on Lord Howe) when
 		// clocks go back in them, which can take 365 days past MaxPause;
@@ -175,7 +174,7 @@ func readCommand(words []string, now time.Time, loc *time.Location) (Command, er
 	if len(rest) >= 2 && (rest[0] == "until" || rest[0] == "till" || rest[0] == "til") {
 		return pauseUntil(rest[1:], now, loc)
 	}
-	return Command{}, &CommandError{Message: "We understood pause but not the rest. Reply pause, pause 2 weeks, or pause until 2027-01-05."}
+	return Command{}, problem(ProblemPauseUnclear)
 }
 
 // spellNumbers writes small numbers as digits: "two weeks" is "2 weeks",
@@ -252,32 +251,21 @@ func pauseUntil(words []string, now time.Time, loc *time.Location) (Command, err
 		return Command{}, err
 	}
 	if !ok {
-		return Command{}, &CommandError{Message: fmt.Sprintf("We could not read %s as a date. Write it like pause until 2027-01-05 or pause until January 5.", quoteClipped(strings.Join(words, " ")))}
+		return Command{}, problem(ProblemPauseDate, func(p *Problem) { p.Input = strings.Join(words, " ") })
 	}
 	until := d.Start(loc)
 	if !until.After(now) {
-		return Command{}, &CommandError{Message: fmt.Sprintf("%s is not in the future. Pick a later date, or reply pause to pause until you resume.", d)}
+		return Command{}, problem(ProblemPausePast, func(p *Problem) { p.Date = d })
 	}
 	if until.Sub(now) > MaxPause {
-		return Command{}, &CommandError{Message: "A pause can last up to a year; pick a nearer date."}
+		return Command{}, problem(ProblemPauseFar)
 	}
 	return Command{Kind: CmdPause, Until: until}, nil
 }
 
-// quoteClipped quotes what a person wrote for a message back to them, cut
-// after a few dozen characters so that a long reply is not sent back
-// whole.
-func quoteClipped(s string) string {
-	const limit = 40
-	n := 0
-	for i := range s {
-		if n == limit {
-			return strconv.Quote(s[:i] + "…")
-		}
-		n++
-	}
-	return strconv.Quote(s)
-}
+// quoteClipped quotes what a person wrote, clipped, for a problem's
+// description in logs and outcomes.
+func quoteClipped(s string) string { return strconv.Quote(clipped(s)) }
 
 // readDate reads the whole of words as a day: "2027-01-05", "January 5",
 // "5th of January 2027", "the 20th". A day without a month is the next

@@ -109,7 +109,7 @@ func TestParseCommand(t *testing.T) {
 				t.Errorf("ParseCommand(%q) = %+v, %v; want ErrNotCommand", tt.in, got, err)
 			}
 		case tt.userError:
-			if !errors.As(err, &ce) || ce.Message == "" {
+			if !errors.As(err, &ce) || ce.Problem.Code == "" {
 				t.Errorf("ParseCommand(%q) = %+v, %v; want a CommandError", tt.in, got, err)
 			}
 		case err != nil || got.Kind != tt.want.Kind || !got.Until.Equal(tt.want.Until):

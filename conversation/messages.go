@@ -64,7 +64,8 @@ const (
 	NoteResumed  NoteKind = "resumed"
 	NoteStopped  NoteKind = "stopped"
 	NoteNotPause NoteKind = "not-paused"
-	// NoteUnclear explains that a reply could not be acted on; Text says why.
+	// NoteUnclear explains that a reply could not be acted on; Problem
+	// says why.
 	NoteUnclear NoteKind = "unclear"
 	// NoteKept confirms a reply was kept for the next review of the agreement.
 	NoteKept NoteKind = "kept"
@@ -144,9 +145,10 @@ type Note struct {
 	Until time.Time
 	// ByOperator marks changes the organiser made rather than the person.
 	ByOperator bool
-	// Text is the explanation of an unclear note, written for the person,
-	// or the command a did-you-mean note suggests.
+	// Text is the command a did-you-mean note suggests.
 	Text string
+	// Problem is why an unclear note's reply could not be acted on.
+	Problem *Problem
 	// Answer is the answer a note about answers is about; Previous the
 	// person's earlier answer to the same question, if any.
 	Answer, Previous *Answer

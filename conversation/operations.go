@@ -357,12 +357,12 @@ func (p *Partnership) Export(participantID int64, now time.Time) ([]Message, err
 
 // Unclear answers a reply that could not be acted on with an explanation
 // and the help text; it changes nothing else.
-func (p *Partnership) Unclear(participantID int64, why string, now time.Time) ([]Message, error) {
+func (p *Partnership) Unclear(participantID int64, why Problem, now time.Time) ([]Message, error) {
 	me, err := p.writer(participantID, now)
 	if err != nil {
 		return nil, err
 	}
-	return []Message{p.compose(me, Message{Kind: MsgHelp, Notes: []Note{{Kind: NoteUnclear, Text: why}}}, now)}, nil
+	return []Message{p.compose(me, Message{Kind: MsgHelp, Notes: []Note{{Kind: NoteUnclear, Problem: &why}}}, now)}, nil
 }
 
 // Hold answers a reply that reads like a slip rather than an answer: a

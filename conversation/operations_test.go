@@ -509,8 +509,8 @@ func TestUnclearAndAmend(t *testing.T) {
 	t.Parallel()
 	p := finishedPair(t, 3)
 	lead := p.Participants[0]
-	msgs := must[[]Message](t)(p.Unclear(lead.ID, "We understood pause but not the rest.", t0.AddDate(0, 1, 0)))
-	if m := only(t, msgs, lead); m.Kind != MsgHelp || m.Notes[0].Kind != NoteUnclear || m.Notes[0].Text == "" {
+	msgs := must[[]Message](t)(p.Unclear(lead.ID, Problem{Code: ProblemPauseUnclear}, t0.AddDate(0, 1, 0)))
+	if m := only(t, msgs, lead); m.Kind != MsgHelp || m.Notes[0].Kind != NoteUnclear || m.Notes[0].Problem == nil || m.Notes[0].Problem.Code != ProblemPauseUnclear {
 		t.Errorf("Unclear sent %s %+v, want help with the explanation", m.Kind, m.Notes)
 	}
 	msgs = must[[]Message](t)(p.Amend(lead.ID, "  We should add a monthly walk.  ", t0.AddDate(0, 1, 1)))

@@ -39,20 +39,16 @@ type Schedule struct {
 	Every int
 }
 
-// ScheduleError is a schedule that cannot be used as written. Its message
-// is meant for the person who wrote it.
-type ScheduleError struct {
-	Message string
-	// On is the day a clock change makes the time impossible; zero for
-	// other problems.
-	On Date
-}
+// ScheduleError is a schedule that cannot be used as written; Problem
+// says why, for the templates to tell whoever wrote it. For a clock
+// change, Problem.Date is the day it makes the time impossible.
+type ScheduleError struct{ Problem Problem }
 
-// Error returns the message meant for the person.
-func (e *ScheduleError) Error() string { return e.Message }
+func (e *ScheduleError) Error() string { return e.Problem.String() }
 
-func scheduleErr(format string, args ...any) *ScheduleError {
-	return &ScheduleError{Message: fmt.Sprintf(format, args...)}
+// scheduleErr is a *ScheduleError for code, with the values fill sets.
+func scheduleErr(code ProblemCode, fill ...func(*Problem)) *ScheduleError {
+	return &ScheduleError{Problem: problem(code, fill...).Problem}
 }
 
 // Validate checks the schedule an operator or a person set. It does not
@@ -61,28 +57,28 @@ func scheduleErr(format string, args ...any) *ScheduleError {
 func (s Schedule) Validate() error {
 	switch {
 	case s.Weekday < time.Sunday || s.Weekday > time.Saturday:
-		return scheduleErr("The check-in day is not a day of the week.")
+		return scheduleErr(ProblemScheduleWeekday)
 	case s.At < 0 || s.At >= 24*60:
-		return scheduleErr("The check-in time must lie between 00:00 and 23:59.")
+		return scheduleErr(ProblemScheduleClock)
 	case s.Length%time.Minute != 0:
-		return scheduleErr("Check-ins last whole minutes, not %s.", s.Length)
+		return scheduleErr(ProblemScheduleMinutes, func(p *Problem) { p.Length = s.Length })
 	case s.Length < MinCheckinLength || s.Length > MaxCheckinLength:
 		return lengthError(s.Length)
 	case s.Every != 1 && s.Every != 2:
-		return scheduleErr("Check-ins happen every week or every other week.")
+		return scheduleErr(ProblemScheduleEvery)
 	}
 	return nil
 }
 
 func lengthError(d time.Duration) *ScheduleError {
 	if d >= maxLengthRead {
-		return scheduleErr("Check-ins last from 15 minutes to 3 hours; that is far too long.")
+		return scheduleErr(ProblemLengthAbsurd)
 	}
-	what := "too short"
+	code := ProblemLengthShort
 	if d > MaxCheckinLength {
-		what = "too long"
+		code = ProblemLengthLong
 	}
-	return scheduleErr("Check-ins last from 15 minutes to 3 hours; %s is %s.", durationWords(d), what)
+	return scheduleErr(code, func(p *Problem) { p.Length = d })
 }
 
 // maxLengthRead caps a length read from text before it becomes a
@@ -100,35 +96,9 @@ func lengthOf(minutes float64) time.Duration {
 	return time.Duration(minutes * float64(time.Minute)).Round(time.Minute)
 }
 
-// String says the schedule in words for a confirmation, always with a
-// 24-hour time so a guessed afternoon hour shows: "every other Thursday at
-// 14:30 for 45 minutes".
-func (s Schedule) String() string {
-	every := "every"
-	if s.Every == 2 {
-		every = "every other"
-	}
-	return fmt.Sprintf("%s %s at %s for %s", every, s.Weekday, s.At, durationWords(s.Length))
-}
-
-// durationWords writes a length as "45 minutes", "1 hour", "1 hour 30 minutes".
-func durationWords(d time.Duration) string {
-	h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
-	plural := func(n int, unit string) string {
-		if n == 1 {
-			return "1 " + unit
-		}
-		return strconv.Itoa(n) + " " + unit + "s"
-	}
-	switch {
-	case h > 0 && m > 0:
-		return plural(h, "hour") + " " + plural(m, "minute")
-	case h > 0:
-		return plural(h, "hour")
-	default:
-		return plural(m, "minute")
-	}
-}
+// String is the schedule's compact form (see Spec), for logs and tests;
+// templates.ScheduleWords says it to people.
+func (s Schedule) String() string { return s.Spec() }
 
 // Spec writes the schedule in the compact form operators type, which
 // ParseSchedule reads back: "tue 10:00 30m weekly", "thu 14:30 1h30m biweekly".
@@ -239,7 +209,7 @@ func readSpec(m []string) (ScheduleReading, error) {
 	h, _ := strconv.Atoi(m[2])
 	mi, _ := strconv.Atoi(m[3])
 	if h > 23 || mi > 59 {
-		return ScheduleReading{}, scheduleErr("%s:%s is not a time of day. Write it like 10:00 or 14:30.", m[2], m[3])
+		return ScheduleReading{}, scheduleErr(ProblemNotTime, func(p *Problem) { p.Input = m[2] + ":" + m[3] })
 	}
 	lh, _ := strconv.Atoi(m[4])
 	lm, _ := strconv.Atoi(m[5])
@@ -373,18 +343,16 @@ func checkWallTime(w time.Time, loc *time.Location, isEnd bool) error {
 	at := ClockTime(w.Hour()*60 + w.Minute())
 	day := Date{w.Year(), w.Month(), w.Day()}
 	from, to := clockChange(guess, loc)
-	var msg string
+	code := ProblemClockTwiceEnd
 	switch {
 	case len(found) == 0 && !isEnd:
-		msg = fmt.Sprintf("On %s clocks in %s jump from %s to %s, so %s does not exist that day. Pick another time.", longDate(day), loc, from, to, at)
+		code = ProblemClockGap
 	case len(found) == 0:
-		msg = fmt.Sprintf("On %s clocks in %s jump from %s to %s, so the check-in would end at %s, which does not exist that day. Pick another time.", longDate(day), loc, from, to, at)
+		code = ProblemClockGapEnd
 	case !isEnd:
-		msg = fmt.Sprintf("On %s clocks in %s go back from %s to %s, so %s happens twice that day. Pick another time.", longDate(day), loc, from, to, at)
-	default:
-		msg = fmt.Sprintf("On %s clocks in %s go back from %s to %s, so the check-in would end at %s, which happens twice that day. Pick another time.", longDate(day), loc, from, to, at)
+		code = ProblemClockTwice
 	}
-	return &ScheduleError{Message: msg, On: day}
+	return scheduleErr(code, func(p *Problem) { p.Date, p.Zone, p.From, p.To, p.At = day, loc.String(), from, to, at })
 }
 
 func sameWallTime(u, w time.Time) bool {
@@ -413,11 +381,6 @@ func clockChange(t time.Time, loc *time.Location) (before, after ClockTime) {
 		return ClockTime(u.Hour()*60 + u.Minute())
 	}
 	return wall(offLo), wall(offHi)
-}
-
-// longDate writes a day for a person: "Sunday 28 March 2027".
-func longDate(d Date) string {
-	return fmt.Sprintf("%s %d %s %d", d.Start(time.UTC).Weekday(), d.Day, d.Month, d.Year)
 }
 
 // Reading phrases. Text is lowered, stripped of accents and cut into words;
@@ -544,7 +507,7 @@ type clockRead struct {
 // value applies am/pm and the working-day rule for hours written without
 // either: 7–11 morning, 12 noon, 1–6 afternoon.
 func (c clockRead) value() (t ClockTime, assumed bool, err error) {
-	bad := scheduleErr("%s is not a time of day. Write it like 10:00 or 14:30.", c.raw)
+	bad := scheduleErr(ProblemNotTime, func(p *Problem) { p.Input = c.raw })
 	h := c.h
 	switch {
 	case c.m > 59:
@@ -609,7 +572,7 @@ func readPhrase(toks []string, partial bool) (ScheduleReading, error) {
 	p := &phrase{}
 	joined := strings.Join(toks, " ")
 	if m := otherFrequency.FindString(joined); m != "" {
-		return ScheduleReading{}, scheduleErr("Check-ins happen every week or every other week, so we cannot set them up %q. Reply with something like: every other Tuesday at 10:00", m)
+		return ScheduleReading{}, scheduleErr(ProblemOtherFrequency, func(p *Problem) { p.Input = m })
 	}
 	if biweeklyPattern.MatchString(joined) {
 		p.every, p.everyGiven = 2, true
@@ -617,7 +580,7 @@ func readPhrase(toks []string, partial bool) (ScheduleReading, error) {
 	}
 	if weeklyPattern.MatchString(joined) {
 		if p.every == 2 {
-			return ScheduleReading{}, scheduleErr("Every week or every other week? Please name one.")
+			return ScheduleReading{}, scheduleErr(ProblemWhichFrequency)
 		}
 		p.every, p.everyGiven = 1, true
 		joined = weeklyPattern.ReplaceAllString(joined, " ")
@@ -687,7 +650,7 @@ func (p *phrase) step(i int) (int, error) {
 	if e, m, ok := p.clock(j, true); ok {
 		if end, _, err := e.value(); err == nil {
 			if end <= start {
-				return 0, scheduleErr("%s to %s ends before it starts. Write the start and the length, like: Tuesdays at 10:00 for 1 hour.", start, end)
+				return 0, scheduleErr(ProblemBackwards, func(p *Problem) { p.From, p.To = start, end })
 			}
 			p.addLength(time.Duration(end-start) * time.Minute)
 			n = j + m - i
@@ -880,26 +843,13 @@ func (p *phrase) clock(i int, rangeEnd bool) (clockRead, int, bool) {
 
 // result checks what was read and makes the reading.
 func (p *phrase) result(partial bool) (ScheduleReading, error) {
-	example := "Reply with something like: Tuesdays at 10:00"
 	switch {
 	case len(p.days) > 1:
-		names := make([]string, len(p.days))
-		for i, d := range p.days {
-			names[i] = d.String()
-		}
-		return ScheduleReading{}, scheduleErr("%s? One day, please: check-ins are weekly.", orList(names))
+		return ScheduleReading{}, scheduleErr(ProblemSeveralDays, func(pr *Problem) { pr.Days = p.days })
 	case len(p.clocks) > 1:
-		names := make([]string, len(p.clocks))
-		for i, c := range p.clocks {
-			names[i] = c.String()
-		}
-		return ScheduleReading{}, scheduleErr("%s? One time, please.", orList(names))
+		return ScheduleReading{}, scheduleErr(ProblemSeveralTimes, func(pr *Problem) { pr.Times = p.clocks })
 	case len(p.lengths) > 1:
-		names := make([]string, len(p.lengths))
-		for i, d := range p.lengths {
-			names[i] = durationWords(d)
-		}
-		return ScheduleReading{}, scheduleErr("%s? One length, please.", orList(names))
+		return ScheduleReading{}, scheduleErr(ProblemSeveralLengths, func(pr *Problem) { pr.Lengths = p.lengths })
 	}
 	r := ScheduleReading{
 		Schedule:    Schedule{Length: DefaultCheckinLength, Every: 1},
@@ -913,11 +863,12 @@ func (p *phrase) result(partial bool) (ScheduleReading, error) {
 	if len(p.clocks) == 1 {
 		at := p.clocks[0]
 		if at < EarliestCheckin || at > LatestCheckin {
-			hint := ""
-			if later := at + 12*60; at < EarliestCheckin && later >= EarliestCheckin && later <= LatestCheckin {
-				hint = fmt.Sprintf(" Did you mean %s?", later)
-			}
-			return ScheduleReading{}, scheduleErr("%s is outside working hours, so we did not set it.%s Write the time you mean, like 10:00 or 15:30.", at, hint)
+			return ScheduleReading{}, scheduleErr(ProblemOffHours, func(pr *Problem) {
+				pr.At = at
+				if later := at + 12*60; at < EarliestCheckin && later >= EarliestCheckin && later <= LatestCheckin {
+					pr.Suggested, pr.Later = true, later
+				}
+			})
 		}
 		r.Schedule.At = at
 		r.Given |= GivenTime
@@ -935,22 +886,14 @@ func (p *phrase) result(partial bool) (ScheduleReading, error) {
 	}
 	switch {
 	case partial && r.Given == 0:
-		return ScheduleReading{}, scheduleErr("We could not find a day or a time in that. %s", example)
+		return ScheduleReading{}, scheduleErr(ProblemNoDayOrTime)
 	case partial:
 	case len(p.days) == 0 && len(p.clocks) == 0:
-		return ScheduleReading{}, scheduleErr("Which day and time? %s", example)
+		return ScheduleReading{}, scheduleErr(ProblemWhichDayAndTime)
 	case len(p.days) == 0:
-		return ScheduleReading{}, scheduleErr("Which day? %s", example)
+		return ScheduleReading{}, scheduleErr(ProblemWhichDay)
 	case len(p.clocks) == 0:
-		return ScheduleReading{}, scheduleErr("At what time on %ss? %s", p.days[0], example)
+		return ScheduleReading{}, scheduleErr(ProblemWhichTime, func(pr *Problem) { pr.Weekday = p.days[0] })
 	}
 	return r, nil
-}
-
-// orList joins names as "A or B", "A, B or C".
-func orList(names []string) string {
-	if len(names) == 1 {
-		return names[0]
-	}
-	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }

@@ -111,68 +111,6 @@ func TestParseSchedule(t *testing.T) {
 	}
 }
 
-func TestParseScheduleErrors(t *testing.T) {
-	t.Parallel()
-	tests := []struct{ in, want string }{
-		{"", "Which day and time? Reply with something like: Tuesdays at 10:00"},
-		{"sounds good", "Which day and time? Reply with something like: Tuesdays at 10:00"},
-		{"at 10", "Which day? Reply with something like: Tuesdays at 10:00"},
-		{"Tuesdays", "At what time on Tuesdays? Reply with something like: Tuesdays at 10:00"},
-		{"Tuesdays for an hour", "At what time on Tuesdays? Reply with something like: Tuesdays at 10:00"},
-		{"Tuesday or Thursday at 10", "Tuesday or Thursday? One day, please: check-ins are weekly."},
-		{"Mon, Tue or Wed at 10", "Monday, Tuesday or Wednesday? One day, please: check-ins are weekly."},
-		{"Tuesdays at 10 or 14:00", "10:00 or 14:00? One time, please."},
-		{"Tuesdays at 10 for 30 minutes or an hour", "30 minutes or 1 hour? One length, please."},
-		{"Tuesday 25:00", "25:00 is not a time of day. Write it like 10:00 or 14:30."},
-		{"Tuesday 10:75", "10:75 is not a time of day. Write it like 10:00 or 14:30."},
-		{"Tuesday at 14pm", "14pm is not a time of day. Write it like 10:00 or 14:30."},
-		{"Tuesday at 23:00", "23:00 is outside working hours, so we did not set it. Write the time you mean, like 10:00 or 15:30."},
-		{"Tuesday at 3 Uhr", "03:00 is outside working hours, so we did not set it. Did you mean 15:00? Write the time you mean, like 10:00 or 15:30."},
-		{"Tuesday 05:30", "05:30 is outside working hours, so we did not set it. Did you mean 17:30? Write the time you mean, like 10:00 or 15:30."},
-		{"Tuesday at 11pm", "23:00 is outside working hours, so we did not set it. Write the time you mean, like 10:00 or 15:30."},
-		{"Tuesdays at 10:00 for 10 minutes", "Check-ins last from 15 minutes to 3 hours; 10 minutes is too short."},
-		{"Tuesdays at 10 for 4 hours", "Check-ins last from 15 minutes to 3 hours; 4 hours is too long."},
-		{"Tuesdays 9-5", "Check-ins last from 15 minutes to 3 hours; 8 hours is too long."},
-		{"Tuesdays 14:00-13:00", "14:00 to 13:00 ends before it starts. Write the start and the length, like: Tuesdays at 10:00 for 1 hour."},
-		{"monthly on Tuesdays at 10", `Check-ins happen every week or every other week, so we cannot set them up "monthly". Reply with something like: every other Tuesday at 10:00`},
-		{"every 3 weeks on Tuesday at 10", `Check-ins happen every week or every other week, so we cannot set them up "every 3 weeks". Reply with something like: every other Tuesday at 10:00`},
-		{"every other week, Tuesdays at 10, weekly", "Every week or every other week? Please name one."},
-		// The compact form is literal about the hour but still checked.
-		{"tue 24:00 30m weekly", "24:00 is not a time of day. Write it like 10:00 or 14:30."},
-		{"tue 10:00 4h weekly", "Check-ins last from 15 minutes to 3 hours; 4 hours is too long."},
-	}
-	for _, tt := range tests {
-		s, err := ParseSchedule(tt.in)
-		var se *ScheduleError
-		if !errors.As(err, &se) {
-			t.Errorf("ParseSchedule(%q) = %v, %v, want *ScheduleError %q", tt.in, s, err, tt.want)
-			continue
-		}
-		if se.Message != tt.want {
-			t.Errorf("ParseSchedule(%q) error = %q, want %q", tt.in, se.Message, tt.want)
-		}
-	}
-}
-
-func TestScheduleString(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		s    Schedule
-		want string
-	}{
-		{Schedule{time.Tuesday, 10 * 60, 30 * time.Minute, 1}, "every Tuesday at 10:00 for 30 minutes"},
-		{Schedule{time.Thursday, 14*60 + 30, 45 * time.Minute, 2}, "every other Thursday at 14:30 for 45 minutes"},
-		{Schedule{time.Monday, 9 * 60, time.Hour, 1}, "every Monday at 09:00 for 1 hour"},
-		{Schedule{time.Friday, 15 * 60, 90 * time.Minute, 1}, "every Friday at 15:00 for 1 hour 30 minutes"},
-		{Schedule{time.Friday, 15 * 60, 2*time.Hour + time.Minute, 2}, "every other Friday at 15:00 for 2 hours 1 minute"},
-	}
-	for _, tt := range tests {
-		if got := tt.s.String(); got != tt.want {
-			t.Errorf("%#v.String() = %q, want %q", tt.s, got, tt.want)
-		}
-	}
-}
-
 func TestScheduleSpecRoundTrip(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -196,40 +134,6 @@ func TestScheduleSpecRoundTrip(t *testing.T) {
 		r, err := ReadSchedule(spec)
 		if err != nil || r.Schedule != tt.s || r.HourAssumed || r.Given != GivenWeekday|GivenTime|GivenLength|GivenEvery {
 			t.Errorf("ReadSchedule(%q) = %v (given %04b, assumed %v), %v; want %v", spec, r.Schedule, r.Given, r.HourAssumed, err, tt.s)
-		}
-	}
-}
-
-func TestScheduleValidate(t *testing.T) {
-	t.Parallel()
-	ok := Schedule{time.Tuesday, 10 * 60, 30 * time.Minute, 1}
-	tests := []struct {
-		name string
-		edit func(*Schedule)
-		want string // "" for valid
-	}{
-		{"valid", func(*Schedule) {}, ""},
-		{"shortest", func(s *Schedule) { s.Length = 15 * time.Minute }, ""},
-		{"longest", func(s *Schedule) { s.Length = 3 * time.Hour }, ""},
-		{"night hour is the operator's call", func(s *Schedule) { s.At = 2 * 60 }, ""},
-		{"too short", func(s *Schedule) { s.Length = 14 * time.Minute }, "Check-ins last from 15 minutes to 3 hours; 14 minutes is too short."},
-		{"too long", func(s *Schedule) { s.Length = 3*time.Hour + time.Minute }, "Check-ins last from 15 minutes to 3 hours; 3 hours 1 minute is too long."},
-		{"seconds", func(s *Schedule) { s.Length = 30*time.Minute + time.Second }, "Check-ins last whole minutes, not 30m1s."},
-		{"every 0", func(s *Schedule) { s.Every = 0 }, "Check-ins happen every week or every other week."},
-		{"every 3", func(s *Schedule) { s.Every = 3 }, "Check-ins happen every week or every other week."},
-		{"time", func(s *Schedule) { s.At = 24 * 60 }, "The check-in time must lie between 00:00 and 23:59."},
-		{"weekday", func(s *Schedule) { s.Weekday = 7 }, "The check-in day is not a day of the week."},
-	}
-	for _, tt := range tests {
-		s := ok
-		tt.edit(&s)
-		err := s.Validate()
-		got := ""
-		if err != nil {
-			got = err.Error()
-		}
-		if got != tt.want {
-			t.Errorf("%s: %#v.Validate() = %q, want %q", tt.name, s, got, tt.want)
 		}
 	}
 }
@@ -407,96 +311,6 @@ func TestScheduleOccurrences(t *testing.T) {
 	// An open-ended range stops at the bound.
 	if got := len(s.Occurrences(first, first, first.AddDate(100, 0, 0), berlin)); got != maxOccurrences {
 		t.Errorf("Occurrences over a century returned %d slots, want the bound %d", got, maxOccurrences)
-	}
-}
-
-func TestScheduleCheckTimes(t *testing.T) {
-	t.Parallel()
-	const year = 365 * 24 * time.Hour
-	tests := []struct {
-		name    string
-		zone    string
-		spec    string
-		after   time.Time // in UTC; the series starts at the first slot after it
-		horizon time.Duration
-		want    string // "" for no error
-		on      Date
-	}{
-		{
-			"start in the spring gap", "Europe/Berlin", "sun 02:30 30m weekly", time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC), year,
-			"On Sunday 28 March 2027 clocks in Europe/Berlin jump from 02:00 to 03:00, so 02:30 does not exist that day. Pick another time.",
-			Date{2027, time.March, 28},
-		},
-		{
-			"start in the autumn overlap", "Europe/Berlin", "sun 02:30 30m weekly", time.Date(2027, 4, 1, 0, 0, 0, 0, time.UTC), year,
-			"On Sunday 31 October 2027 clocks in Europe/Berlin go back from 03:00 to 02:00, so 02:30 happens twice that day. Pick another time.",
-			Date{2027, time.October, 31},
-		},
-		{
-			"end in the gap", "Europe/Berlin", "sun 01:30 1h weekly", time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC), year,
-			"On Sunday 28 March 2027 clocks in Europe/Berlin jump from 02:00 to 03:00, so the check-in would end at 02:30, which does not exist that day. Pick another time.",
-			Date{2027, time.March, 28},
-		},
-		{
-			"end in the overlap", "Europe/Berlin", "sun 01:45 30m weekly", time.Date(2027, 4, 1, 0, 0, 0, 0, time.UTC), year,
-			"On Sunday 31 October 2027 clocks in Europe/Berlin go back from 03:00 to 02:00, so the check-in would end at 02:15, which happens twice that day. Pick another time.",
-			Date{2027, time.October, 31},
-		},
-		{
-			"New York gap", "America/New_York", "sun 02:15 30m weekly", time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC), year,
-			"On Sunday 14 March 2027 clocks in America/New_York jump from 02:00 to 03:00, so 02:15 does not exist that day. Pick another time.",
-			Date{2027, time.March, 14},
-		},
-		{
-			"New York overlap", "America/New_York", "sun 01:30 30m weekly", time.Date(2027, 4, 1, 0, 0, 0, 0, time.UTC), year,
-			"On Sunday 7 November 2027 clocks in America/New_York go back from 02:00 to 01:00, so 01:30 happens twice that day. Pick another time.",
-			Date{2027, time.November, 7},
-		},
-		{
-			"Sydney overlap", "Australia/Sydney", "sun 02:30 30m weekly", time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC), year,
-			"On Sunday 4 April 2027 clocks in Australia/Sydney go back from 03:00 to 02:00, so 02:30 happens twice that day. Pick another time.",
-			Date{2027, time.April, 4},
-		},
-		{
-			"biweekly series that misses the change day", "Europe/Berlin", "sun 02:30 30m biweekly", time.Date(2027, 3, 15, 0, 0, 0, 0, time.UTC), 4 * 7 * 24 * time.Hour,
-			"", Date{},
-		},
-		{
-			"biweekly series that lands on it", "Europe/Berlin", "sun 02:30 30m biweekly", time.Date(2027, 3, 8, 0, 0, 0, 0, time.UTC), 4 * 7 * 24 * time.Hour,
-			"On Sunday 28 March 2027 clocks in Europe/Berlin jump from 02:00 to 03:00, so 02:30 does not exist that day. Pick another time.",
-			Date{2027, time.March, 28},
-		},
-		{"horizon ends before the change", "Europe/Berlin", "sun 02:30 30m weekly", time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC), 14 * 24 * time.Hour, "", Date{}},
-		{"zero horizon checks the first only", "Europe/Berlin", "sun 02:30 30m weekly", time.Date(2027, 3, 27, 0, 0, 0, 0, time.UTC), 0,
-			"On Sunday 28 March 2027 clocks in Europe/Berlin jump from 02:00 to 03:00, so 02:30 does not exist that day. Pick another time.",
-			Date{2027, time.March, 28},
-		},
-		{"office hours are safe", "Europe/Berlin", "sun 10:00 30m weekly", time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), 2 * year, "", Date{}},
-		{"no daylight saving time", "Asia/Kolkata", "sun 02:30 30m weekly", time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), 2 * year, "", Date{}},
-		{"other weekday than the change", "Europe/Berlin", "mon 02:30 30m weekly", time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), 2 * year, "", Date{}},
-	}
-	for _, tt := range tests {
-		loc := mustLoc(t, tt.zone)
-		s, err := ParseSchedule(tt.spec)
-		if err != nil {
-			t.Fatalf("ParseSchedule(%q): %v", tt.spec, err)
-		}
-		first := s.First(tt.after, loc)
-		err = s.CheckTimes(first, loc, tt.horizon)
-		if tt.want == "" {
-			if err != nil {
-				t.Errorf("%s: %q.CheckTimes(%v) = %v, want nil", tt.name, tt.spec, first, err)
-			}
-			continue
-		}
-		var se *ScheduleError
-		if !errors.As(err, &se) {
-			t.Errorf("%s: %q.CheckTimes(%v) = %v, want *ScheduleError", tt.name, tt.spec, first, err)
-			continue
-		}
-		if se.Message != tt.want || se.On != tt.on {
-			t.Errorf("%s: %q.CheckTimes(%v) = %q on %v, want %q on %v", tt.name, tt.spec, first, se.Message, se.On, tt.want, tt.on)
-		}
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"accord/mailout"
 	"accord/mailout/ical"
 	"accord/store"
+	"accord/templates"
 )
 
 // calendarReply records an Accept, Tentative or Decline from a calendar.
@@ -111,8 +112,8 @@ func checkinReply(p *conversation.Partnership, me *conversation.Participant, r r
 		msgs, err = runCheckinCommand(p, me, cmd, now)
 		return store.InboundCommand, "check-in " + string(cmd.Kind), msgs, err
 	case errors.As(cerr, &ce):
-		msgs, err = p.Unclear(me.ID, ce.Message, now)
-		return store.InboundCommand, "unclear: " + ce.Message, msgs, err
+		msgs, err = p.Unclear(me.ID, ce.Problem, now)
+		return store.InboundCommand, "unclear: " + templates.ErrorText(ce), msgs, err
 	}
 	// The questionnaire's own commands still work here: stop, help.
 	if c, err := conversation.ParseCommand(text, now, loc); err == nil && (c.Kind == conversation.CmdStop || c.Kind == conversation.CmdHelp) {
@@ -154,19 +155,19 @@ func checkinReply(p *conversation.Partnership, me *conversation.Participant, r r
 			return store.InboundCommand, "check-in schedule out of hours: " + oe.Error(), msgs, err
 		}
 		if errors.As(err, &se) {
-			msgs, err = p.AskSchedule(me.ID, se.Message, now)
-			return store.InboundCommand, "unclear schedule: " + se.Message, msgs, err
+			msgs, err = p.AskSchedule(me.ID, se.Problem, now)
+			return store.InboundCommand, "unclear schedule: " + templates.ErrorText(se), msgs, err
 		}
 		if errors.Is(err, conversation.ErrNotOrganiser) {
-			msgs, err = p.Unclear(me.ID, fmt.Sprintf("%s sets the check-in time. To change one meeting, reply: move to Thursday 14:00.", conversation.FirstName(p.Partner(me).Person.Name)), now)
+			msgs, err = p.Unclear(me.ID, conversation.Problem{Code: conversation.ProblemNotOrganiser, Name: conversation.FirstName(p.Partner(me).Person.Name)}, now)
 			return store.InboundCommand, "unclear: not the organiser", msgs, err
 		}
 		return store.InboundCommand, "check-in schedule " + s.Spec(), msgs, err
 	case r.Purpose == string(conversation.MsgScheduleAsk) && errors.As(serr, &se):
-		msgs, err = p.AskSchedule(me.ID, se.Message, now)
-		return store.InboundCommand, "unclear schedule: " + se.Message, msgs, err
+		msgs, err = p.AskSchedule(me.ID, se.Problem, now)
+		return store.InboundCommand, "unclear schedule: " + templates.ErrorText(se), msgs, err
 	}
-	msgs, err = p.Unclear(me.ID, "To change your check-ins, reply with one of: skip this week, move to Thursday 14:00, move all to Wednesdays 9:00, pause check-ins until 2027-03-01, cancel check-ins.", now)
+	msgs, err = p.Unclear(me.ID, conversation.Problem{Code: conversation.ProblemCheckinCommands}, now)
 	return store.InboundRejected, "not a check-in command", msgs, err
 }
 
@@ -174,7 +175,7 @@ func checkinReply(p *conversation.Partnership, me *conversation.Participant, r r
 // explanation.
 func noteError(p *conversation.Partnership, me *conversation.Participant, err error, now time.Time, msgs *[]conversation.Message) error {
 	if errors.Is(err, conversation.ErrNoOccurrence) || errors.Is(err, conversation.ErrNoSeries) {
-		m, uerr := p.Unclear(me.ID, "We could not tell which check-in your notes are for. Reply to the prep email of the meeting they belong to.", now)
+		m, uerr := p.Unclear(me.ID, conversation.Problem{Code: conversation.ProblemWhichMeeting}, now)
 		*msgs = m
 		return uerr
 	}
@@ -186,7 +187,7 @@ func noteError(p *conversation.Partnership, me *conversation.Participant, err er
 func runCheckinCommand(p *conversation.Partnership, me *conversation.Participant, cmd conversation.CheckinCommand, now time.Time) ([]conversation.Message, error) {
 	cs := p.Checkin
 	if cs == nil || cs.Status == conversation.SeriesCancelled {
-		return p.Unclear(me.ID, "There are no check-ins to change yet.", now)
+		return p.Unclear(me.ID, conversation.Problem{Code: conversation.ProblemNoCheckins}, now)
 	}
 	find := func() *conversation.Occurrence {
 		if cmd.Date.IsZero() {
@@ -206,13 +207,13 @@ func runCheckinCommand(p *conversation.Partnership, me *conversation.Participant
 	case conversation.CheckinCmdSkip:
 		o := find()
 		if o == nil {
-			return p.Unclear(me.ID, "There is no check-in then, so there is nothing to skip.", now)
+			return p.Unclear(me.ID, conversation.Problem{Code: conversation.ProblemNoMeetingToSkip}, now)
 		}
 		msgs, err = p.SkipCheckin(me.ID, o.Original, now)
 	case conversation.CheckinCmdMoveOne:
 		o := find()
 		if o == nil {
-			return p.Unclear(me.ID, "There is no check-in then, so there is nothing to move.", now)
+			return p.Unclear(me.ID, conversation.Problem{Code: conversation.ProblemNoMeetingToMove}, now)
 		}
 		// The time is read in the sender's own zone.
 		msgs, err = p.MoveCheckin(me.ID, o.Original, cmd.NewStart(o.Start, me.Person.Location), now)
@@ -236,15 +237,15 @@ func runCheckinCommand(p *conversation.Partnership, me *conversation.Participant
 	case errors.As(err, &oe):
 		return p.RefuseOffHours(me.ID, oe.OffHours, now)
 	case errors.As(err, &se):
-		return p.Unclear(me.ID, se.Message, now)
+		return p.Unclear(me.ID, se.Problem, now)
 	case errors.Is(err, conversation.ErrPastDate):
-		return p.Unclear(me.ID, "That time has passed; pick one still ahead.", now)
+		return p.Unclear(me.ID, conversation.Problem{Code: conversation.ProblemMeetingPast}, now)
 	case errors.Is(err, conversation.ErrNotPaused):
-		return p.Unclear(me.ID, "Your check-ins are not paused, so nothing has changed.", now)
+		return p.Unclear(me.ID, conversation.Problem{Code: conversation.ProblemNotPaused}, now)
 	case errors.Is(err, conversation.ErrNotOrganiser):
-		return p.Unclear(me.ID, fmt.Sprintf("%s sets the check-in time. To change one meeting, reply: move to Thursday 14:00.", conversation.FirstName(p.Partner(me).Person.Name)), now)
+		return p.Unclear(me.ID, conversation.Problem{Code: conversation.ProblemNotOrganiser, Name: conversation.FirstName(p.Partner(me).Person.Name)}, now)
 	case errors.Is(err, conversation.ErrNoOccurrence):
-		return p.Unclear(me.ID, "There is no check-in then.", now)
+		return p.Unclear(me.ID, conversation.Problem{Code: conversation.ProblemNoMeeting}, now)
 	}
 	return msgs, err
 }

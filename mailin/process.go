@@ -434,8 +434,8 @@ func (p *Processor) apply(ctx context.Context, tx *store.Tx, id int64, f Fetched
 				o.Outcome, o.Detail = store.InboundCommand, string(cmd.Kind)
 				return runCommand(pp, me, cmd, r.QuestionID, now)
 			case errors.As(cerr, &ce):
-				o.Outcome, o.Detail = store.InboundCommand, "unclear: "+ce.Message
-				return pp.Unclear(me.ID, ce.Message, now)
+				o.Outcome, o.Detail = store.InboundCommand, "unclear: "+templates.ErrorText(ce)
+				return pp.Unclear(me.ID, ce.Problem, now)
 			case me.Held(text):
 				// The same words after we asked: meant as written.
 			case errors.As(cerr, &slip):
@@ -463,7 +463,7 @@ func (p *Processor) apply(ctx context.Context, tx *store.Tx, id int64, f Fetched
 					return pp.Amend(me.ID, text, now)
 				}
 				o.Outcome, o.Detail = store.InboundRejected, "no open question to answer"
-				return pp.Unclear(me.ID, "It did not answer a question we could match. To answer one, reply to that question's email.", now)
+				return pp.Unclear(me.ID, conversation.Problem{Code: conversation.ProblemNoQuestion}, now)
 			}
 			o.Outcome, o.Detail = store.InboundAnswer, "question "+question
 			msgs, err := pp.Answer(me.ID, question, text, now)
@@ -472,7 +472,7 @@ func (p *Processor) apply(ctx context.Context, tx *store.Tx, id int64, f Fetched
 				o.Outcome, o.Detail = store.InboundRejected, "question "+question+": "+ke.Error()
 				return pp.Explain(me.ID, conversation.Note{Kind: conversation.NoteKeptUnclear, KeptError: ke}, now)
 			}
-			if why := unfitAnswer(question, err, &o); why != "" {
+			if why, unfit := unfitAnswer(question, err, &o); unfit {
 				return pp.Unclear(me.ID, why, now)
 			}
 			return msgs, err
@@ -516,18 +516,16 @@ func questionOf(r route, me *conversation.Participant) string {
 // unfitAnswer says why an answer a review question cannot use (err is
 // ErrRating or ErrBareNumber) was refused, and sets the outcome; it
 // returns "" for any other err, which the caller handles.
-func unfitAnswer(question string, err error, o *store.InboundOutcome) (why string) {
+func unfitAnswer(question string, err error, o *store.InboundOutcome) (why conversation.Problem, unfit bool) {
 	switch {
 	case errors.Is(err, conversation.ErrRating):
 		o.Outcome, o.Detail = store.InboundRejected, "question "+question+": not a rating from 1 to 5"
-		return "This question asks for a whole number from 1 to 5: 1 if it is hard going, 5 if it could hardly be better. " +
-			"A sentence after the number is welcome, like: 4 — we speak more openly now. Nothing was recorded yet; reply with your number to go on."
+		return conversation.Problem{Code: conversation.ProblemNotRating}, true
 	case errors.Is(err, conversation.ErrBareNumber):
 		o.Outcome, o.Detail = store.InboundRejected, "question "+question+": only a number"
-		return "Your reply was only a number, and this question asks for a few words. " +
-			"Reply with a sentence or two, or reply skip to pass on it. (The rating was the first question of the review.)"
+		return conversation.Problem{Code: conversation.ProblemBareNumber}, true
 	}
-	return ""
+	return conversation.Problem{}, false
 }
 
 // rewriteReply carries out a reply that rewrites agreement topics
@@ -554,7 +552,7 @@ func rewriteReply(pp *conversation.Partnership, me *conversation.Participant, r 
 		o.Outcome, o.Detail = store.InboundRejected, "rewrite: "+re.Error()
 		return pp.Explain(me.ID, re.Note(), now)
 	}
-	if why := unfitAnswer(question, err, o); why != "" {
+	if why, unfit := unfitAnswer(question, err, o); unfit {
 		return pp.Unclear(me.ID, why, now)
 	}
 	return msgs, err
@@ -623,7 +621,7 @@ func runCommand(p *conversation.Partnership, me *conversation.Participant, cmd c
 		}
 		msgs, err := p.Skip(me.ID, question, now)
 		if errors.Is(err, conversation.ErrNotCurrent) || errors.Is(err, conversation.ErrNotAsked) {
-			return p.Unclear(me.ID, "That question is already behind you, so there is nothing to skip.", now)
+			return p.Unclear(me.ID, conversation.Problem{Code: conversation.ProblemNothingToSkip}, now)
 		}
 		return msgs, err
 	case conversation.CmdPause:

@@ -176,7 +176,7 @@ func Samples(set *conversation.QuestionSet, now time.Time, r *Renderer) ([]Sampl
 	if err := checkinSamples(p, step(), add); err != nil {
 		return nil, err
 	}
-	msgs, err = p.Unclear(2, "We understood pause but not the rest. Reply pause, pause 2 weeks, or pause until 2027-01-05.", step())
+	msgs, err = p.Unclear(2, conversation.Problem{Code: conversation.ProblemPauseUnclear}, step())
 	add("help-unclear", p, msgs, err, conversation.MsgHelp, report)
 	msgs, err = p.Hold(2, "paus 2 weeks", conversation.Note{Kind: conversation.NoteDidYouMean, Text: "pause 2 weeks"}, step())
 	add("help-did-you-mean", p, msgs, err, conversation.MsgHelp, report)

@@ -82,7 +82,7 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 		v.RejoinBy = LongDate(m.RejoinBy, loc)
 	}
 	for _, n := range m.Notes {
-		tn := templates.Note{Kind: string(n.Kind), ByOperator: n.ByOperator, Text: n.Text, Seen: n.Seen, Reopened: n.Reopened, Number: n.Number}
+		tn := templates.Note{Kind: string(n.Kind), ByOperator: n.ByOperator, Text: n.Text, Problem: n.Problem, Seen: n.Seen, Reopened: n.Reopened, Number: n.Number}
 		if d := n.Draft; d != nil {
 			tn.Draft = &templates.DraftNote{Round: d.Round, Last: d.Exhausted()}
 			if n.Kind == conversation.NoteDraftNoted {
@@ -120,7 +120,7 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 				// recipient's.
 				free := &conversation.Series{Schedule: *c.Free, Zone: p.Lead().Person.Location, Start: c.Free.First(c.At, p.Lead().Person.Location)}
 				local, _ := free.LocalSchedule(loc, free.Start)
-				tn.Clash.Free = local.String()
+				tn.Clash.Free = templates.ScheduleWords(local)
 			}
 			if !c.FreeAt.IsZero() {
 				tn.Clash.FreeAt = c.FreeAt.In(loc).Format("15:04")
@@ -206,7 +206,7 @@ func checkinView(p *conversation.Partnership, m conversation.Message, loc *time.
 				return v
 			}
 			v.PartnerZone, v.Ahead = ploc.String(), theirs > mine
-			v.Apart = lengthWords(time.Duration(max(theirs-mine, mine-theirs)) * time.Second)
+			v.Apart = templates.LengthWords(time.Duration(max(theirs-mine, mine-theirs)) * time.Second)
 			ten := time.Date(m.At.In(loc).Year(), m.At.In(loc).Month(), m.At.In(loc).Day(), 10, 0, 0, 0, loc)
 			v.Example = [2]string{ten.Format("15:04"), ten.In(ploc).Format("15:04")}
 		}
@@ -221,8 +221,8 @@ func checkinView(p *conversation.Partnership, m conversation.Message, loc *time.
 	}
 	local, varies := cs.LocalSchedule(loc, ref)
 	v := &templates.Checkin{
-		Schedule:   local.String(),
-		Length:     lengthWords(cs.Schedule.Length),
+		Schedule:   templates.ScheduleWords(local),
+		Length:     templates.LengthWords(cs.Schedule.Length),
 		Priorities: m.Priorities,
 	}
 	if cs.Zone.String() != loc.String() {
@@ -305,33 +305,14 @@ func Meeting(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format("Monday 2 January at 15:04")
 }
 
-// lengthWords is "30 minutes", "1 hour", "1 hour 30 minutes".
-func lengthWords(d time.Duration) string {
-	h, m := int(d.Hours()), int(d.Minutes())%60
-	var s string
-	switch {
-	case h == 1:
-		s = "1 hour"
-	case h > 1:
-		s = fmt.Sprintf("%d hours", h)
-	}
-	if m > 0 {
-		if s != "" {
-			s += " "
-		}
-		if m == 1 {
-			s += "1 minute"
-		} else {
-			s += fmt.Sprintf("%d minutes", m)
-		}
-	}
-	return s
-}
-
 // minutesWords is a time left in words, in whole minutes rounded down: a
-// promise of "10 minutes" must not be a minute too long.
+// promise of "10 minutes" must not be a minute too long. Less than a
+// minute is no time to promise: empty.
 func minutesWords(d time.Duration) string {
-	return lengthWords(d.Truncate(time.Minute))
+	if d < time.Minute {
+		return ""
+	}
+	return templates.LengthWords(d.Truncate(time.Minute))
 }
 
 func person(pt *conversation.Participant) templates.Person {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	texttemplate "text/template"
 	"unicode/utf8"
+
+	"accord/conversation"
 )
 
 //go:embed mail/text/*.tmpl mail/html/*.tmpl
@@ -344,7 +346,10 @@ type Note struct {
 	Kind       string // skipped, paused, resumed, stopped, not-paused, auto-paused, unclear, did-you-mean, aside, earlier, undone, nothing-to-undo, undo-too-late, kept, rewritten, rewrite-unknown, rewrite-empty, rewrite-closed
 	Until      string // end of a pause in words; empty when open-ended
 	ByOperator bool
-	Text       string // why a reply was unclear, written for the person; the command a did-you-mean suggests
+	Text       string // the command a did-you-mean suggests
+	// Problem is why an unclear reply could not be acted on; the
+	// problem templates word it.
+	Problem *conversation.Problem
 	// Answer is the answer a note about answers is about (its number,
 	// title and words); Previous the words of the recipient's earlier
 	// answer to the same question, if any; Current the question now
@@ -546,6 +551,7 @@ var funcs = map[string]any{
 	"sectionTitle": sectionHeading,
 	"dict":         dict,
 	"ranges":       ranges,
+	"problem":      ProblemText,
 }
 
 // ranges writes statement numbers the way a reply names them: runs of

@@ -9,6 +9,7 @@ import (
 
 	"accord/conversation"
 	"accord/store"
+	"accord/templates"
 )
 
 const checkinUsage = `
@@ -61,7 +62,7 @@ func runCheckin(ctx context.Context, a *app, args []string) error {
 	var sched conversation.Schedule
 	if sub == "set" {
 		if sched, err = conversation.ParseSchedule(rest[0]); err != nil {
-			return usagef("%v", err)
+			return usagef("%s", templates.ErrorText(err))
 		}
 	}
 	day := func(s string) (conversation.Date, error) {
@@ -90,7 +91,7 @@ func runCheckin(ctx context.Context, a *app, args []string) error {
 		}
 		switch sub {
 		case "set":
-			done = "Check-ins " + sched.String()
+			done = "Check-ins " + templates.ScheduleWords(sched)
 			if p.LatestAgreement() == nil {
 				done += ", from the agreement on"
 			}
@@ -155,7 +156,7 @@ func checkinShow(ctx context.Context, a *app, st *store.Store, id int64) error {
 	cs := p.Checkin
 	switch {
 	case cs == nil && p.CheckinPlan != nil:
-		fmt.Fprintf(a.stdout, "Partnership %d: check-ins %s, from the agreement on.\n", id, p.CheckinPlan)
+		fmt.Fprintf(a.stdout, "Partnership %d: check-ins %s, from the agreement on.\n", id, templates.ScheduleWords(*p.CheckinPlan))
 		return nil
 	case cs == nil && !p.ScheduleAskedAt.IsZero():
 		fmt.Fprintf(a.stdout, "Partnership %d: the lead was asked for a check-in time on %s; no answer yet.\n", id, p.ScheduleAskedAt.UTC().Format("2006-01-02"))
@@ -164,7 +165,7 @@ func checkinShow(ctx context.Context, a *app, st *store.Store, id int64) error {
 		fmt.Fprintf(a.stdout, "Partnership %d: no check-ins yet.\n", id)
 		return nil
 	}
-	fmt.Fprintf(a.stdout, "Partnership %d: check-ins %s (%s), %s, calendar sequence %d\n", id, cs.Schedule, cs.Zone, cs.Status, cs.Sequence)
+	fmt.Fprintf(a.stdout, "Partnership %d: check-ins %s (%s), %s, calendar sequence %d\n", id, templates.ScheduleWords(cs.Schedule), cs.Zone, cs.Status, cs.Sequence)
 	if cs.Status == conversation.SeriesPaused {
 		fmt.Fprintf(a.stdout, "Paused until %s\n", cs.PausedUntil.In(cs.Zone).Format("2006-01-02"))
 	}

@@ -24,6 +24,7 @@ import (
 
 	"accord/mailout"
 	"accord/store"
+	"accord/templates"
 )
 
 // Exit codes.
@@ -129,11 +130,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 	case errors.Is(err, flag.ErrHelp):
 		return exitOK
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "accord %s: %v\n", cmd.name, err)
+		fmt.Fprintf(stderr, "accord %s: %s\n", cmd.name, templates.ErrorText(err))
 		fmt.Fprintf(stderr, "Run 'accord help %s' for usage.\n", cmd.name)
 		return exitUsage
 	default:
-		fmt.Fprintf(stderr, "accord %s: %v\n", cmd.name, err)
+		fmt.Fprintf(stderr, "accord %s: %s\n", cmd.name, templates.ErrorText(err))
 		return exitFailure
 	}
 }

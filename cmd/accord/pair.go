@@ -137,7 +137,7 @@ func pairAdd(ctx context.Context, a *app, args []string) error {
 	if *checkin != "" {
 		s, err := conversation.ParseSchedule(*checkin)
 		if err != nil {
-			return usagef("--checkin %q: %v", *checkin, err)
+			return usagef("--checkin %q: %s", *checkin, templates.ErrorText(err))
 		}
 		sched = &s
 	}

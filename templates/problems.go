@@ -1,0 +1,82 @@
+package templates
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	texttemplate "text/template"
+	"time"
+
+	"accord/conversation"
+)
+
+//go:embed problems/*.tmpl
+var problemFiles embed.FS
+
+var problemTemplates = texttemplate.Must(texttemplate.New("problems").Funcs(map[string]any{
+	"longDate": longDate,
+	"duration": LengthWords,
+	"orList":   orList,
+}).ParseFS(problemFiles, "problems/en.tmpl"))
+
+// ProblemText says why something could not be used as written, in words
+// for whoever wrote it: the template named by the problem's code.
+func ProblemText(p conversation.Problem) (string, error) {
+	if problemTemplates.Lookup(string(p.Code)) == nil {
+		return "", fmt.Errorf("templates: no words for the problem %q", p.Code)
+	}
+	var b strings.Builder
+	if err := problemTemplates.ExecuteTemplate(&b, string(p.Code), p); err != nil {
+		return "", fmt.Errorf("templates: problem %s: %w", p.Code, err)
+	}
+	return b.String(), nil
+}
+
+// ErrorText is err in words for a person or an operator: the words for
+// its problem when it is a *conversation.CommandError or
+// *conversation.ScheduleError, else err's own message.
+func ErrorText(err error) string {
+	var p *conversation.Problem
+	if ce, ok := errors.AsType[*conversation.CommandError](err); ok {
+		p = &ce.Problem
+	} else if se, ok := errors.AsType[*conversation.ScheduleError](err); ok {
+		p = &se.Problem
+	}
+	if p == nil {
+		return err.Error()
+	}
+	text, terr := ProblemText(*p)
+	if terr != nil {
+		return err.Error()
+	}
+	return text
+}
+
+// longDate writes a day for a person: "Sunday 28 March 2027".
+func longDate(d conversation.Date) string {
+	return fmt.Sprintf("%s %d %s %d", d.Start(time.UTC).Weekday(), d.Day, d.Month, d.Year)
+}
+
+// orList joins alternatives as "A or B", "A, B or C": weekdays and times
+// of day as they print, lengths in words.
+func orList(items any) string {
+	v := reflect.ValueOf(items)
+	if v.Kind() != reflect.Slice {
+		return fmt.Sprint(items)
+	}
+	names := make([]string, v.Len())
+	for i := range names {
+		switch x := v.Index(i).Interface().(type) {
+		case time.Duration:
+			names[i] = LengthWords(x)
+		default:
+			names[i] = fmt.Sprint(x)
+		}
+	}
+	if len(names) <= 1 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
