@@ -169,7 +169,7 @@ func checkinShow(ctx context.Context, a *app, st *store.Store, id int64) error {
 	if cs.Status == conversation.SeriesPaused {
 		fmt.Fprintf(a.stdout, "Paused until %s\n", cs.PausedUntil.In(cs.Zone).Format("2006-01-02"))
 	}
-	now := time.Now()
+	now := a.now()
 	for _, o := range cs.Meetings(now.Add(-24*time.Hour), now.Add(35*24*time.Hour)) {
 		note := ""
 		if o.State == conversation.OccMoved {

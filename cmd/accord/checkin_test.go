@@ -1,8 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"os"
 	"strings"
 	"testing"
+	"time"
+
+	"accord/conversation"
+	"accord/store/storetest"
 )
 
 func TestCheckinCommand(t *testing.T) {
@@ -37,5 +44,44 @@ func TestCheckinCommand(t *testing.T) {
 	}
 	if out := c.ok("checkin", "2", "set", "every other Thursday 14:30 for 45 minutes"); !strings.Contains(out, "every other Thursday at 14:30 for 45 minutes") {
 		t.Errorf("checkin 2 set = %q", out)
+	}
+}
+
+// TestCheckinShowClock lists the meetings around the app's own time, not
+// the machine's: a demo or a test that pins the clock sees its meetings.
+func TestCheckinShowClock(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	c.write("accord.toml", "")
+	clock := storetest.NewClock(time.Date(2027, 3, 1, 9, 0, 0, 0, time.UTC))
+	var out, errOut bytes.Buffer
+	a := &app{stdin: os.Stdin, stdout: &out, stderr: &errOut, env: func(k string) string { return c.env[k] }, clock: clock}
+	accord := func(args ...string) string {
+		t.Helper()
+		out.Reset()
+		if code := runApp(context.Background(), a, args); code != exitOK {
+			t.Fatalf("accord %s: exit %d\n%s%s", strings.Join(args, " "), code, out.String(), errOut.String())
+		}
+		return out.String()
+	}
+	accord("pair", "add", "--lead", dana, "--report", sam, "--tz", "Europe/Berlin", "--checkin", "tue 10:00 30m weekly")
+	// The agreement, built directly, starts the planned series.
+	ctx := context.Background()
+	st, err := a.openStore(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Apply(ctx, 1, func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
+		p.Agreements = append(p.Agreements, conversation.BuildAgreement(p, now))
+		return p.ScheduleCheckins(*p.CheckinPlan, now)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	shown := accord("checkin", "1")
+	for _, want := range []string{"Tue 2027-03-09 10:00", "Tue 2027-03-30 10:00"} {
+		if !strings.Contains(shown, want) {
+			t.Errorf("checkin 1 on 1 March 2027 = %q, want the meeting %s", shown, want)
+		}
 	}
 }

@@ -93,7 +93,12 @@ func main() {
 
 // run executes one command line and returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(string) string) int {
-	a := &app{stdin: os.Stdin, stdout: stdout, stderr: stderr, env: env}
+	return runApp(ctx, &app{stdin: os.Stdin, stdout: stdout, stderr: stderr, env: env}, args)
+}
+
+// runApp executes one command line for a, whose clock tests may pin.
+func runApp(ctx context.Context, a *app, args []string) int {
+	stdout, stderr, env := a.stdout, a.stderr, a.env
 	fs := flag.NewFlagSet("accord", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&a.configPath, "config", env("ACCORD_CONFIG"), "configuration file (default accord.toml when present)")
