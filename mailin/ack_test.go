@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -225,4 +226,73 @@ func TestAckerOrder(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestStopFinishesInFlight: serve promises that work in progress is
+// finished when it is stopped. A reply whose processing has begun when
+// the poller is told to stop is still recorded, acknowledged and answered;
+// the poller then returns.
+func TestStopFinishesInFlight(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		s := e.enrollPairs(1)[0]
+		e.mb.Append(t, e.imap, "", replyMail(s.from, s.welcome, "We say what worries us early."))
+		pr := e.processor("p1")
+		started, stopped := make(chan struct{}), make(chan struct{})
+		pr.crash = func(point string, f Fetched) error {
+			if point == "handle" {
+				close(started)
+				<-stopped
+			}
+			return nil
+		}
+		p := e.poller(pr)
+		ctx, stop := context.WithCancel(e.ctx)
+		done := make(chan error, 1)
+		go func() { done <- p.Run(ctx) }()
+		select {
+		case <-started:
+		case <-time.After(time.Minute):
+			t.Fatal("the reply was not picked up within a minute")
+		}
+		stop()
+		close(stopped)
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("the poller stopped with %v", err)
+			}
+		case <-time.After(time.Minute):
+			t.Fatal("the poller did not stop within a minute of being told to")
+		}
+		if o := e.outcomes(); o[store.InboundAnswer] != 1 {
+			t.Errorf("outcomes after the stop = %v, want the reply in progress recorded as an answer", o)
+		}
+		e.mb.WaitFor(t, e.imap, e.mb.Processed, 20*time.Second, func(ms []mailtest.Stored) bool { return len(ms) == 1 })
+	})
+}
+
+// TestFinishing: work begun outlives its context's end by the grace, and
+// no longer; ended early, it holds nothing.
+func TestFinishing(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		ctx, stop := context.WithCancel(context.Background())
+		fctx, done := finishing(ctx, 10*time.Second)
+		defer done()
+		stop()
+		time.Sleep(9 * time.Second)
+		if fctx.Err() != nil {
+			t.Fatal("the work was cut off before its grace was over")
+		}
+		time.Sleep(2 * time.Second)
+		if fctx.Err() == nil {
+			t.Fatal("the work went on past its grace")
+		}
+		early, endEarly := finishing(context.Background(), time.Hour)
+		endEarly()
+		if early.Err() == nil {
+			t.Fatal("ending the work did not end its context")
+		}
+	})
 }

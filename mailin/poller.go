@@ -69,6 +69,10 @@ type Poller struct {
 	// the other, in the order they arrived, so a correction never
 	// overtakes the answer it corrects.
 	Workers int
+	// StopGrace is how long the messages being processed when Run's
+	// context ends may still take to be recorded and acknowledged: a stop
+	// finishes the work in progress, and starts no more; default 30 s.
+	StopGrace time.Duration
 
 	// crash, set only by tests, is called at named points.
 	crash func(point string) error
@@ -126,6 +130,9 @@ func (p *Poller) defaults() {
 	}
 	if p.RetryAfter == 0 {
 		p.RetryAfter = 30 * time.Second
+	}
+	if p.StopGrace == 0 {
+		p.StopGrace = 30 * time.Second
 	}
 	if p.Logger == nil {
 		p.Logger = slog.New(slog.DiscardHandler)
@@ -552,7 +559,11 @@ func (p *Poller) scan(ctx context.Context, cn *conn, uidValidity uint32, move bo
 		if err := ack.failed(); err != nil {
 			return len(uids), pending, err
 		}
-		w, last, blocked, err := p.decide(ctx, g)
+		// The group is processed to its end even if a stop comes
+		// meanwhile: a stop finishes the work in progress.
+		dctx, cancel := finishing(ctx, p.StopGrace)
+		w, last, blocked, err := p.decide(dctx, g)
+		cancel()
 		if err != nil {
 			return len(uids), pending, err
 		}
@@ -574,6 +585,29 @@ func (p *Poller) scan(ctx context.Context, cn *conn, uidValidity uint32, move bo
 	}
 	p.setStatus(func(s *Status) { s.LastScan = time.Now() })
 	return len(uids), pending, nil
+}
+
+// finishing is a context for work that has begun: it outlives ctx by at
+// most grace, so that a stop lets the work finish without waiting on it
+// forever.
+func finishing(ctx context.Context, grace time.Duration) (context.Context, context.CancelFunc) {
+	fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	var timer *time.Timer
+	var mu sync.Mutex
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		timer = time.AfterFunc(grace, cancel)
+	})
+	return fctx, func() {
+		stop()
+		mu.Lock()
+		if timer != nil {
+			timer.Stop()
+		}
+		mu.Unlock()
+		cancel()
+	}
 }
 
 // maxFetchBytes bounds how much message text one FETCH brings in.

@@ -368,28 +368,54 @@ func (svc *service) run(ctx context.Context, a *app) error {
 		}
 	}
 	scheduler := &store.Worker{Store: svc.st, Name: store.WorkerName("scheduler", a.cfg.Instance.Name), Logger: a.log, Handlers: handlers}
-	var wg sync.WaitGroup
-	for _, part := range []struct {
-		name string
-		run  func(context.Context) error
-	}{
+	return runParts(ctx, a.log, []servePart{
 		{"outbox", svc.outbox.Run},
 		{"scheduler", scheduler.Run},
 		{"poller", svc.poller.Run},
-	} {
+	})
+}
+
+// servePart is one of the loops serve runs side by side.
+type servePart struct {
+	name string
+	run  func(context.Context) error
+}
+
+// runParts runs the parts until ctx ends, then lets each finish its work
+// in progress. A part that stops on its own, with an error or without,
+// stops the others the same way, and runParts returns why: a service
+// missing a part is not running, and its supervisor should know.
+func runParts(ctx context.Context, log *slog.Logger, parts []servePart) error {
+	runCtx, stopAll := context.WithCancelCause(ctx)
+	defer stopAll(nil)
+	var wg sync.WaitGroup
+	for _, part := range parts {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := part.run(ctx); err != nil {
-				a.log.Error("stopped with an error", "part", part.name, "err", err)
+			err := part.run(runCtx)
+			switch {
+			case runCtx.Err() == nil:
+				if err == nil {
+					err = errors.New("it returned without being asked to")
+				}
+				log.Error("stopped with an error; stopping the rest", "part", part.name, "err", err)
+				stopAll(fmt.Errorf("the %s stopped: %w", part.name, err))
+			case err != nil:
+				log.Error("stopped with an error", "part", part.name, "err", err)
 			}
 		}()
 	}
-	a.log.Info("accord is running; stop with Ctrl-C")
-	<-ctx.Done()
-	a.log.Info("stopping: finishing the work in progress")
+	log.Info("accord is running; stop with Ctrl-C")
+	<-runCtx.Done()
+	log.Info("stopping: finishing the work in progress")
 	wg.Wait()
-	a.log.Info("stopped")
+	if ctx.Err() == nil {
+		err := context.Cause(runCtx)
+		log.Error("stopped because a part failed", "err", err)
+		return err
+	}
+	log.Info("stopped")
 	return nil
 }
 
