@@ -6,6 +6,7 @@ import (
 
 	"accord/conversation"
 	"accord/mailout/ical"
+	"accord/templates"
 )
 
 // calendarHorizon is how far ahead a series invitation lists the meetings
@@ -21,14 +22,22 @@ func (r *Renderer) CalendarOf(p *conversation.Partnership, c *conversation.Calen
 	if cs == nil || cs.UID == "" {
 		return "", nil, fmt.Errorf("mailout: calendar change %s has no stored series", c.Kind)
 	}
+	summary, description, err := templates.CalendarText(templates.CalendarWords{
+		First:   conversation.FirstName(oneLine(p.Participants[0].Person.Name)),
+		Second:  conversation.FirstName(oneLine(p.Participants[1].Person.Name)),
+		Service: oneLine(r.Identity.Name),
+	})
+	if err != nil {
+		return "", nil, err
+	}
 	base := ical.Event{
 		UID:         cs.UID,
 		Sequence:    c.Sequence,
 		Stamp:       c.Stamp,
 		Start:       cs.Start,
 		Duration:    cs.Schedule.Length,
-		Summary:     "Check-in: " + names(p),
-		Description: calendarDescription(r.Identity),
+		Summary:     summary,
+		Description: description,
 		Organizer:   ical.Address{Name: oneLine(r.Identity.Name), Email: r.Identity.Address},
 		Status:      ical.StatusConfirmed,
 	}
@@ -71,15 +80,4 @@ func (r *Renderer) CalendarOf(p *conversation.Partnership, c *conversation.Calen
 		return "", nil, fmt.Errorf("mailout: calendar for partnership %d: %w", p.ID, err)
 	}
 	return cal.Method, data, nil
-}
-
-// names is "Dana and Sam".
-func names(p *conversation.Partnership) string {
-	return conversation.FirstName(oneLine(p.Participants[0].Person.Name)) + " and " + conversation.FirstName(oneLine(p.Participants[1].Person.Name))
-}
-
-func calendarDescription(id Identity) string {
-	return "Your regular check-in, kept by " + oneLine(id.Name) + ". A day before, each of you is asked to prepare; " +
-		"an hour before, you both get the agenda. To skip or move a meeting, reply to the invitation email: " +
-		"\"skip this week\", \"move to Thursday 14:00\", \"move all to Wednesdays 9:00\" or \"cancel check-ins\"."
 }

@@ -38,54 +38,45 @@ func attachmentOf(p *conversation.Partnership, m conversation.Message) (*Attachm
 // export never reveals more than the person has already seen.
 func ExportMarkdown(p *conversation.Partnership, me *conversation.Participant) ([]byte, error) {
 	loc := me.Person.Location
-	partner := p.Partner(me)
-	var b strings.Builder
-	fmt.Fprintf(&b, "# Your partnership with %s\n\n", partner.Person.Name)
-	fmt.Fprintf(&b, "Exported for %s <%s>.\n\n", me.Person.Name, me.Person.Email)
-	if len(p.Agreements) == 0 {
-		b.WriteString("There is no agreement yet: it is written once you have both answered every question.\n\n")
-	}
+	e := &templates.Export{Partner: p.Partner(me).Person.Name, Name: me.Person.Name, Email: me.Person.Email, NoAgreement: len(p.Agreements) == 0}
 	if p.DraftOpen() && !p.Draft.Signing {
 		md, err := templates.DraftMarkdown(draftView(p, p.Draft, me))
 		if err != nil {
 			return nil, err
 		}
-		b.WriteString("---\n\n" + md + "\n")
+		e.Draft = md
 	}
 	for i := len(p.Agreements) - 1; i >= 0; i-- {
 		md, err := templates.AgreementMarkdown(agreementView(p.Agreements[i], loc, p.Set))
 		if err != nil {
 			return nil, err
 		}
-		b.WriteString("---\n\n")
 		// Each version's headings move one level down under the export's.
-		for _, line := range strings.Split(strings.TrimRight(md, "\n"), "\n") {
+		lines := strings.Split(strings.TrimRight(md, "\n"), "\n")
+		for k, line := range lines {
 			if strings.HasPrefix(line, "#") {
-				line = "#" + line
+				lines[k] = "#" + line
 			}
-			b.WriteString(line + "\n")
 		}
-		b.WriteString("\n")
+		e.Versions = append(e.Versions, strings.Join(lines, "\n"))
 	}
-	b.WriteString("---\n\n## Everything you wrote in answer to a question\n\n")
-	n := 0
 	for _, a := range p.Answers {
 		if a.ParticipantID != me.ID {
 			continue
 		}
-		n++
 		title := a.QuestionID
 		if q, ok := p.Question(a.QuestionID); ok {
 			title = questionTitle(q)
 		}
-		fmt.Fprintf(&b, "### %s\n\n%s\n\n", title, LongDate(a.At, loc))
-		for _, line := range strings.Split(a.Text, "\n") {
-			b.WriteString(strings.TrimRight("> "+line, " ") + "\n")
+		lines := strings.Split(a.Text, "\n")
+		for k, line := range lines {
+			lines[k] = strings.TrimRight("> "+line, " ")
 		}
-		b.WriteString("\n")
+		e.Answers = append(e.Answers, templates.ExportAnswer{Title: title, Date: LongDate(a.At, loc), Quoted: strings.Join(lines, "\n")})
 	}
-	if n == 0 {
-		b.WriteString("Nothing yet.\n")
+	md, err := templates.ExportMarkdown(e)
+	if err != nil {
+		return nil, err
 	}
-	return []byte(b.String()), nil
+	return []byte(md), nil
 }

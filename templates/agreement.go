@@ -48,6 +48,36 @@ func AgreementHTML(a *Agreement) (string, error) {
 	return b.String(), nil
 }
 
+// Export is what an export holds, for ExportMarkdown: the agreement
+// versions and the draft already rendered, the person's answers quoted.
+type Export struct {
+	Partner, Name, Email string
+	// NoAgreement is set before the first agreement.
+	NoAgreement bool
+	// Draft is the draft under way, in Markdown; empty when there is none.
+	Draft string
+	// Versions are the agreement versions in Markdown, newest first, their
+	// headings a level down.
+	Versions []string
+	Answers  []ExportAnswer
+}
+
+// ExportAnswer is one of the person's answers: the question's title, the
+// date in words and the words as a Markdown quote.
+type ExportAnswer struct {
+	Title, Date, Quoted string
+}
+
+// ExportMarkdown renders a person's export: every agreement version, then
+// everything they answered.
+func ExportMarkdown(e *Export) (string, error) {
+	var b bytes.Buffer
+	if err := docText.ExecuteTemplate(&b, "export.md", e); err != nil {
+		return "", fmt.Errorf("templates: export: %w", err)
+	}
+	return b.String(), nil
+}
+
 // DraftMarkdown renders the draft under way as a Markdown section, for an
 // export.
 func DraftMarkdown(d *Draft) (string, error) {
