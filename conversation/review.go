@@ -116,35 +116,29 @@ func ReviewPartOf(qid string) (part ReviewPart, topic string) {
 
 // ratingQuestion opens every review. It is not part of a question set: its
 // answer feeds the trend in the digest, which needs the same 1–5 scale in
-// every partnership and every quarter.
-var ratingQuestion = Question{
-	ID: ReviewRating, Title: "How is our partnership going?",
-	Text: "On a scale from 1 to 5, how is your partnership with {partner} going right now? " +
-		"1 means it is hard going, 5 that it could hardly be better. " +
-		"Reply with the number; a sentence on why is welcome after it.",
-	Why: "Each review adds both numbers to the trend in your digest, so the two of you can see at a glance where things are heading.",
-}
+// every partnership and every quarter. Like the built-in reflections and
+// the questions about commitments, it has no words here: a review's own
+// question, one without a title, is worded by the templates from its id.
+var ratingQuestion = Question{ID: ReviewRating}
 
 // builtinReflections are the review's reflection questions for a set that
 // brings none of its own.
-var builtinReflections = []Question{
-	{
-		ID: ReviewDeveloping, Title: "How is our relationship developing?",
-		Text: "Since your agreement was written, how has your working relationship with {partner} developed? What moved forward, and what stood still?",
-	},
-	{
-		ID: ReviewBrings, Title: "What does our partnership bring?",
-		Text: "What does working with {partner} bring to you, and to the people around you?",
-	},
-	{
-		ID: ReviewNeeds, Title: "How are your needs changing?",
-		Text: "How have your needs changed over the last months, and what will you need from {partner} in the months ahead?",
-	},
-	{
-		ID: ReviewKeepChange, Title: "What should we keep, change or add?",
-		Text: "Looking at your agreement: what should stay as it is, what should change, and what is missing?",
-		Why:  "Your answers go into the next version of the agreement, dated, next to the earlier ones.",
-	},
+var builtinReflections = []Question{{ID: ReviewDeveloping}, {ID: ReviewBrings}, {ID: ReviewNeeds}, {ID: ReviewKeepChange}}
+
+// ReviewOwnID is, for a question a review asks whatever the set (one
+// without a title of its own), the id its words go by: rating,
+// developing, brings, needs, keep-change-add, or commit for a commitment,
+// with topic the id of the question whose answers it is about. ok is
+// false for every other question.
+func ReviewOwnID(q Question) (id, topic string, ok bool) {
+	_, inner, isReview := splitReviewID(q.ID)
+	if !isReview || q.Title != "" {
+		return "", "", false
+	}
+	if t, isCommit := strings.CutPrefix(inner, reviewCommitPrefix); isCommit {
+		return "commit", t, true
+	}
+	return inner, "", true
 }
 
 // ReviewReflections returns the reflection questions a review asks with
@@ -172,13 +166,7 @@ func reviewQuestions(n int, set *QuestionSet, ag *Agreement) []Question {
 	}
 	if ag != nil {
 		for _, t := range append(append([]Topic(nil), ag.Commitments...), ag.Accountability...) {
-			qs = append(qs, Question{
-				ID:    reviewCommitPrefix + t.QuestionID,
-				Title: "Still true: " + t.Title,
-				Text: "Your words under “" + t.Title + "” are quoted below. " +
-					"Reply keep to leave them as they are, drop to take them out, " +
-					"or write them as they should read from now on; one commitment per line helps us show what changed.",
-			})
+			qs = append(qs, Question{ID: reviewCommitPrefix + t.QuestionID})
 		}
 	}
 	for i := range qs {

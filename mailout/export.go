@@ -66,7 +66,7 @@ func ExportMarkdown(p *conversation.Partnership, me *conversation.Participant) (
 		}
 		title := a.QuestionID
 		if q, ok := p.Question(a.QuestionID); ok {
-			title = questionTitle(q)
+			title = questionTitle(p.Set, q)
 		}
 		lines := strings.Split(a.Text, "\n")
 		for k, line := range lines {

@@ -44,12 +44,13 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 	v.LastReminder = m.Reminder > 0 && m.Reminder == len(p.Rules.Reminders)
 	if m.Prompt != nil {
 		q, _ := p.QuestionAt(m.Prompt.Position)
+		title, text, why := questionWords(p.Set, q, me.Role, partner.Person.Name)
 		v.Question = &templates.Question{
 			Number: m.Prompt.Position + 1,
 			Total:  p.Set.Len(),
-			Title:  questionTitle(q),
-			Text:   q.For(me.Role, partner.Person.Name),
-			Why:    q.Why,
+			Title:  title,
+			Text:   text,
+			Why:    why,
 		}
 		if r := reviewAt(p, m.Prompt.Position); r != nil {
 			v.Question.Number, v.Question.Total = m.Prompt.Position-r.Start+1, len(r.Questions)
@@ -335,7 +336,7 @@ func describe(myRole conversation.Role, partner *conversation.Participant) strin
 func answerView(p *conversation.Partnership, a *conversation.Answer, author *conversation.Participant) templates.Answer {
 	av := templates.Answer{Number: p.Set.Index(a.QuestionID) + 1, Text: a.Text, By: conversation.FirstName(author.Person.Name)}
 	if q, ok := p.Question(a.QuestionID); ok {
-		av.Title = questionTitle(q)
+		av.Title = questionTitle(p.Set, q)
 	}
 	if a.Prompt != nil {
 		if r := reviewAt(p, a.Prompt.Position); r != nil {
@@ -472,6 +473,10 @@ func agreementView(ag *conversation.Agreement, loc *time.Location, set *conversa
 		var out []templates.Topic
 		for _, t := range ts {
 			tv := templates.Topic{Number: number(t), Title: t.Title}
+			if t.Title == "" {
+				// A review's own question, worded by the templates.
+				tv.Title = questionTitle(set, conversation.Question{ID: t.QuestionID})
+			}
 			for _, e := range t.Entries {
 				tv.Entries = append(tv.Entries, templates.Entry{Name: conversation.FirstName(e.Name), Text: e.Text, Skipped: e.Skipped, Dropped: e.Dropped})
 			}
@@ -543,13 +548,33 @@ func agreedGroups(ss []conversation.AgreedStatement) []templates.AgreedGroup {
 	return out
 }
 
-// questionTitle is a question's title; the "did we keep this?" question
-// of a review has its words in the templates.
-func questionTitle(q conversation.Question) string {
+// questionTitle is a question's title, as questionWords has it.
+func questionTitle(set *conversation.QuestionSet, q conversation.Question) string {
+	title, _, _ := questionWords(set, q, "", "")
+	return title
+}
+
+// questionWords is a question as a person in role reads it, with their
+// partner's first name filled in: its title, its text and why it is asked.
+// The questions a review asks whatever the set (the rating, the built-in
+// reflections, "did we keep this?", one per commitment) have their words
+// in the templates; set names the commitments' topics.
+func questionWords(set *conversation.QuestionSet, q conversation.Question, role conversation.Role, partnerName string) (title, text, why string) {
 	if part, _ := conversation.ReviewPartOf(q.ID); part == conversation.PartKept || q.ID == conversation.ReviewKept {
-		return templates.KeptTitle
+		return templates.KeptTitle, q.For(role, partnerName), q.Why
 	}
-	return q.Title
+	if id, topic, ok := conversation.ReviewOwnID(q); ok {
+		ask := templates.ReviewAsk{ID: id, Partner: conversation.FirstName(partnerName)}
+		if set != nil {
+			if i := set.Index(topic); i >= 0 {
+				ask.Topic = set.Questions[i].Title
+			}
+		}
+		if title, text, why, ok, err := templates.ReviewQuestion(ask); ok && err == nil {
+			return title, text, why
+		}
+	}
+	return q.Title, q.For(role, partnerName), q.Why
 }
 
 // clipLine shortens a line someone wrote to at most n characters for
