@@ -35,18 +35,15 @@ type Question struct {
 	Wording map[Role]string `json:"wording,omitempty"`
 }
 
-// For returns the question as a person in role reads it, with the partner's
-// first name filled in.
-func (q Question) For(role Role, partnerName string) string {
+// For returns the question as a person in role reads it, with partner in
+// place of the placeholder: what the reader calls their partner, a first
+// name or, for a partner without one, the templates' words for them.
+func (q Question) For(role Role, partner string) string {
 	w := q.Wording[role]
 	if w == "" {
 		w = q.Text
 	}
-	first := FirstName(partnerName)
-	if first == "" {
-		first = "your partner"
-	}
-	return strings.ReplaceAll(w, PartnerPlaceholder, first)
+	return strings.ReplaceAll(w, PartnerPlaceholder, partner)
 }
 
 // QuestionSet is an ordered, versioned list of questions. A partnership keeps

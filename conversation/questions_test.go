@@ -80,9 +80,9 @@ func TestQuestionFor(t *testing.T) {
 		partner string
 		want    string
 	}{
-		{RoleLead, "Sam Ortiz", "What does Sam bring to the team?"},
-		{RoleReport, "Dana Lee", "What do you value in Dana?"},
-		{RolePeer, "", "What do you value in your partner?"},
+		{RoleLead, "Sam", "What does Sam bring to the team?"},
+		{RoleReport, "Dana", "What do you value in Dana?"},
+		{RolePeer, "your partner", "What do you value in your partner?"},
 	}
 	for _, tt := range tests {
 		if got := q.For(tt.role, tt.partner); got != tt.want {

@@ -487,8 +487,8 @@ func TestReviewAsksTheSetsReflections(t *testing.T) {
 	if !slices.Equal(ids, want) {
 		t.Fatalf("review asks %v, want %v", ids, want)
 	}
-	if q, _ := p.Question("review1-team"); q.For(RoleLead, report.Person.Name) != "What does your team see of you and Sam?" {
-		t.Errorf("the lead reads %q", q.For(RoleLead, report.Person.Name))
+	if q, _ := p.Question("review1-team"); q.For(RoleLead, FirstName(report.Person.Name)) != "What does your team see of you and Sam?" {
+		t.Errorf("the lead reads %q", q.For(RoleLead, FirstName(report.Person.Name)))
 	}
 	if p.Set.Review[0].ID != "learned" {
 		t.Errorf("opening the review renamed the set's question to %q", p.Set.Review[0].ID)

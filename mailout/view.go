@@ -40,7 +40,7 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 		Reminder:  m.Reminder,
 		Resent:    m.Resent,
 	}
-	v.Partner.Described = describe(me.Role, partner)
+	v.Partner.Described = templates.Described(me.Role, conversation.FirstName(oneLine(partner.Person.Name)))
 	v.LastReminder = m.Reminder > 0 && m.Reminder == len(p.Rules.Reminders)
 	if m.Prompt != nil {
 		q, _ := p.QuestionAt(m.Prompt.Position)
@@ -321,18 +321,6 @@ func person(pt *conversation.Participant) templates.Person {
 	return templates.Person{Name: name, First: conversation.FirstName(name), Role: string(pt.Role)}
 }
 
-// describe names the partner the way the recipient knows them.
-func describe(myRole conversation.Role, partner *conversation.Participant) string {
-	first := conversation.FirstName(oneLine(partner.Person.Name))
-	switch myRole {
-	case conversation.RoleLead:
-		return first + ", who reports to you"
-	case conversation.RoleReport:
-		return first + ", your manager"
-	}
-	return first
-}
-
 func answerView(p *conversation.Partnership, a *conversation.Answer, author *conversation.Participant) templates.Answer {
 	av := templates.Answer{Number: p.Set.Index(a.QuestionID) + 1, Text: a.Text, By: conversation.FirstName(author.Person.Name)}
 	if q, ok := p.Question(a.QuestionID); ok {
@@ -561,10 +549,10 @@ func questionTitle(set *conversation.QuestionSet, q conversation.Question) strin
 // in the templates; set names the commitments' topics.
 func questionWords(set *conversation.QuestionSet, q conversation.Question, role conversation.Role, partnerName string) (title, text, why string) {
 	if part, _ := conversation.ReviewPartOf(q.ID); part == conversation.PartKept || q.ID == conversation.ReviewKept {
-		return templates.KeptTitle, q.For(role, partnerName), q.Why
+		return templates.KeptTitle, q.For(role, templates.PartnerCalled(partnerName)), q.Why
 	}
 	if id, topic, ok := conversation.ReviewOwnID(q); ok {
-		ask := templates.ReviewAsk{ID: id, Partner: conversation.FirstName(partnerName)}
+		ask := templates.ReviewAsk{ID: id, Partner: templates.PartnerCalled(partnerName)}
 		if set != nil {
 			if i := set.Index(topic); i >= 0 {
 				ask.Topic = set.Questions[i].Title
@@ -574,7 +562,7 @@ func questionWords(set *conversation.QuestionSet, q conversation.Question, role 
 			return title, text, why
 		}
 	}
-	return q.Title, q.For(role, partnerName), q.Why
+	return q.Title, q.For(role, templates.PartnerCalled(partnerName)), q.Why
 }
 
 // clipLine shortens a line someone wrote to at most n characters for

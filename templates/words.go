@@ -1,12 +1,56 @@
 package templates
 
 import (
+	"embed"
 	"fmt"
 	"strconv"
+	"strings"
+	texttemplate "text/template"
 	"time"
 
 	"accord/conversation"
 )
+
+//go:embed words/*.tmpl
+var wordFiles embed.FS
+
+var wordTemplates = texttemplate.Must(texttemplate.New("words").ParseFS(wordFiles, "words/en.tmpl"))
+
+// word executes the phrase name of words/ with data. The phrases are
+// fixed and a test runs each, so one that fails is a slip caught before
+// release; should it happen, the name itself is said rather than nothing.
+func word(name string, data any) string {
+	var b strings.Builder
+	if err := wordTemplates.ExecuteTemplate(&b, name, data); err != nil {
+		if s, ok := data.(string); ok {
+			return s
+		}
+		return ""
+	}
+	return b.String()
+}
+
+// PartnerCalled is what a question calls the reader's partner: their first
+// name, or words for a partner whose name has none.
+func PartnerCalled(name string) string {
+	if first := conversation.FirstName(name); first != "" {
+		return first
+	}
+	return word("partner-unnamed", nil)
+}
+
+// Described names the partner for the reader of a mail, with what they are
+// to the reader: "Sam, who reports to you", "Dana, your manager", or just
+// the first name between peers. readerRole is the reader's role.
+func Described(readerRole conversation.Role, first string) string {
+	switch readerRole {
+	case conversation.RoleLead:
+		return word("described-report", first)
+	case conversation.RoleReport:
+		return word("described-lead", first)
+	}
+	return word("described-peer", first)
+}
 
 // LengthWords writes a meeting's length: "45 minutes", "1 hour", "1 hour
 // 30 minutes".

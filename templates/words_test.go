@@ -15,8 +15,8 @@ import (
 )
 
 // TestReviewQuestions words each question a review asks whatever the set:
-// a title that fits a subject line, a text, the partner's name where the
-// text names them, and a fallback when there is no name.
+// a title that fits a subject line, a text, and the topic a commitment
+// question is about.
 func TestReviewQuestions(t *testing.T) {
 	t.Parallel()
 	for _, id := range []string{conversation.ReviewRating, conversation.ReviewDeveloping, conversation.ReviewBrings,
@@ -30,16 +30,28 @@ func TestReviewQuestions(t *testing.T) {
 			t.Errorf("%s: title %q, text %q; want one line each, a title of at most %d characters", id, title, text, conversation.MaxTitleLength)
 		}
 	}
-	_, text, _, _, _ := ReviewQuestion(ReviewAsk{ID: conversation.ReviewRating})
-	if !strings.Contains(text, "your partner") {
-		t.Errorf("rating without a partner's name = %q, want it to say your partner", text)
-	}
-	_, text, _, _, _ = ReviewQuestion(ReviewAsk{ID: "commit", Topic: "How we keep each other honest"})
+	_, text, _, _, _ := ReviewQuestion(ReviewAsk{ID: "commit", Topic: "How we keep each other honest"})
 	if !strings.Contains(text, "“How we keep each other honest”") {
 		t.Errorf("commit question = %q, want it to name the topic", text)
 	}
 	if _, _, _, ok, _ := ReviewQuestion(ReviewAsk{ID: "no-such-question"}); ok {
 		t.Error("a question without words was worded")
+	}
+}
+
+// TestPhrases says every phrase put around a name.
+func TestPhrases(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ got, want string }{
+		{PartnerCalled("Sam Ortiz"), "Sam"},
+		{PartnerCalled(""), "your partner"},
+		{Described(conversation.RoleLead, "Sam"), "Sam, who reports to you"},
+		{Described(conversation.RoleReport, "Dana"), "Dana, your manager"},
+		{Described(conversation.RolePeer, "Ana"), "Ana"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
 	}
 }
 
