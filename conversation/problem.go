@@ -43,6 +43,8 @@ type Problem struct {
 	Lengths []time.Duration
 	// Name is a person's first name.
 	Name string
+	// Number is a count or a position, Limit the most allowed.
+	Number, Limit int
 }
 
 // The problems of replies to questions and of commands.
@@ -193,6 +195,45 @@ const (
 	ProblemWhichTime       ProblemCode = "which-time"
 )
 
+// The problems of a question set an operator wrote, each about one field.
+const (
+	// ProblemSetNameMissing: the set has no name.
+	ProblemSetNameMissing ProblemCode = "set-name-missing"
+	// ProblemNotSlug: Input, a name or an id, is not lowercase letters,
+	// digits and single dashes.
+	ProblemNotSlug ProblemCode = "not-slug"
+	// ProblemSetVersion: Number is no version (1 or more).
+	ProblemSetVersion ProblemCode = "set-version"
+	// ProblemSetEmpty: the set has no questions.
+	ProblemSetEmpty ProblemCode = "set-empty"
+	// ProblemThemeMissing: a question has no theme.
+	ProblemThemeMissing ProblemCode = "theme-missing"
+	// ProblemSectionUnknown: Input is no section.
+	ProblemSectionUnknown ProblemCode = "section-unknown"
+	// ProblemReviewTooMany: Number review questions, Limit at most.
+	ProblemReviewTooMany ProblemCode = "review-too-many"
+	// ProblemIDRating: a review question takes the rating's id, Input.
+	ProblemIDRating ProblemCode = "id-rating"
+	// ProblemIDCommit: a review question's id starts with Input, the
+	// prefix of the questions about commitments.
+	ProblemIDCommit ProblemCode = "id-commit"
+	// ProblemReviewSection: a review question names a section.
+	ProblemReviewSection ProblemCode = "review-section"
+	// ProblemIDMissing: a question has no id.
+	ProblemIDMissing ProblemCode = "id-missing"
+	// ProblemIDTaken: Input is the id of question Number already.
+	ProblemIDTaken ProblemCode = "id-taken"
+	// ProblemTitleMissing, ProblemTitleLong (Number characters, Limit at
+	// most) and ProblemTitleLines: a question's title.
+	ProblemTitleMissing ProblemCode = "title-missing"
+	ProblemTitleLong    ProblemCode = "title-long"
+	ProblemTitleLines   ProblemCode = "title-lines"
+	// ProblemWordingMissing: no wording for the role Input, and no text.
+	ProblemWordingMissing ProblemCode = "wording-missing"
+	// ProblemPlaceholder: Input is a placeholder other than {partner}.
+	ProblemPlaceholder ProblemCode = "placeholder"
+)
+
 // String shows the code and the values set, for logs and tests: it is
 // not a sentence for anyone to read in mail.
 func (p Problem) String() string {
@@ -241,6 +282,10 @@ func (p Problem) String() string {
 	}
 	if p.Name != "" {
 		add("name", p.Name)
+	}
+	if p.Number != 0 || p.Limit != 0 {
+		add("number", p.Number)
+		add("limit", p.Limit)
 	}
 	return b.String()
 }

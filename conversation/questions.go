@@ -85,17 +85,18 @@ type FieldError struct {
 	Question int
 	Review   bool
 	Field    string
-	Message  string
+	// Problem is what is wrong, for the templates to word.
+	Problem Problem
 }
 
 func (e FieldError) Error() string {
 	switch {
 	case e.Question < 0:
-		return fmt.Sprintf("set.%s: %s", e.Field, e.Message)
+		return fmt.Sprintf("set.%s: %s", e.Field, e.Problem)
 	case e.Review:
-		return fmt.Sprintf("review question %d, %s: %s", e.Question+1, e.Field, e.Message)
+		return fmt.Sprintf("review question %d, %s: %s", e.Question+1, e.Field, e.Problem)
 	}
-	return fmt.Sprintf("question %d, %s: %s", e.Question+1, e.Field, e.Message)
+	return fmt.Sprintf("question %d, %s: %s", e.Question+1, e.Field, e.Problem)
 }
 
 var (
@@ -107,53 +108,53 @@ var (
 // problems can be used for a partnership of any kind.
 func (s *QuestionSet) Validate() []FieldError {
 	var errs []FieldError
-	set := func(field, format string, args ...any) {
-		errs = append(errs, FieldError{Question: -1, Field: field, Message: fmt.Sprintf(format, args...)})
+	set := func(field string, p Problem) {
+		errs = append(errs, FieldError{Question: -1, Field: field, Problem: p})
 	}
 	switch {
 	case s.Name == "":
-		set("name", "is missing; give the set a short identifier such as %q", "our-questions")
+		set("name", Problem{Code: ProblemSetNameMissing})
 	case !slugPattern.MatchString(s.Name):
-		set("name", "%q may only use lowercase letters, digits and single dashes", s.Name)
+		set("name", Problem{Code: ProblemNotSlug, Input: s.Name})
 	}
 	if s.Version < 1 {
-		set("version", "must be a whole number of 1 or more, got %d", s.Version)
+		set("version", Problem{Code: ProblemSetVersion, Number: s.Version})
 	}
 	if len(s.Questions) == 0 {
-		set("question", "the set has no questions; add at least one [[question]] table")
+		set("question", Problem{Code: ProblemSetEmpty})
 	}
 	seen := make(map[string]int)
 	for i, q := range s.Questions {
-		add := func(field, format string, args ...any) {
-			errs = append(errs, FieldError{Question: i, Field: field, Message: fmt.Sprintf(format, args...)})
+		add := func(field string, p Problem) {
+			errs = append(errs, FieldError{Question: i, Field: field, Problem: p})
 		}
 		q.validate(seen, i, add)
 		if strings.TrimSpace(q.Theme) == "" {
-			add("theme", "is missing; it is the heading the answers get in the agreement")
+			add("theme", Problem{Code: ProblemThemeMissing})
 		}
 		switch q.Section {
 		case "", SectionThemes, SectionCommitments, SectionAccountability:
 		default:
-			add("section", "%q is not one of %q, %q, %q", q.Section, SectionThemes, SectionCommitments, SectionAccountability)
+			add("section", Problem{Code: ProblemSectionUnknown, Input: string(q.Section)})
 		}
 	}
 	if len(s.Review) > MaxReviewQuestions {
-		set("review", "has %d questions; a review asks at most %d besides the rating and the commitments", len(s.Review), MaxReviewQuestions)
+		set("review", Problem{Code: ProblemReviewTooMany, Number: len(s.Review), Limit: MaxReviewQuestions})
 	}
 	seenReview := make(map[string]int)
 	for i, q := range s.Review {
-		add := func(field, format string, args ...any) {
-			errs = append(errs, FieldError{Question: i, Review: true, Field: field, Message: fmt.Sprintf(format, args...)})
+		add := func(field string, p Problem) {
+			errs = append(errs, FieldError{Question: i, Review: true, Field: field, Problem: p})
 		}
 		q.validate(seenReview, i, add)
 		switch {
 		case q.ID == ReviewRating:
-			add("id", "%q is the rating every review asks first; choose another id", q.ID)
+			add("id", Problem{Code: ProblemIDRating, Input: q.ID})
 		case strings.HasPrefix(q.ID, reviewCommitPrefix):
-			add("id", "ids starting with %q are kept for the questions about commitments", reviewCommitPrefix)
+			add("id", Problem{Code: ProblemIDCommit, Input: reviewCommitPrefix})
 		}
 		if q.Section != "" {
-			add("section", "review answers always go in the review section of the next version; leave section out")
+			add("section", Problem{Code: ProblemReviewSection})
 		}
 	}
 	return errs
@@ -162,36 +163,36 @@ func (s *QuestionSet) Validate() []FieldError {
 // validate checks what every question needs, in either list: a unique id in
 // seen, a title fit for a subject line, wording for each role and only the
 // known placeholder.
-func (q Question) validate(seen map[string]int, i int, add func(field, format string, args ...any)) {
+func (q Question) validate(seen map[string]int, i int, add func(field string, p Problem)) {
 	switch {
 	case q.ID == "":
-		add("id", "is missing; every question needs a unique id such as %q", "what-works")
+		add("id", Problem{Code: ProblemIDMissing})
 	case !slugPattern.MatchString(q.ID):
-		add("id", "%q may only use lowercase letters, digits and single dashes", q.ID)
+		add("id", Problem{Code: ProblemNotSlug, Input: q.ID})
 	default:
 		if first, dup := seen[q.ID]; dup {
-			add("id", "%q is already used by question %d; ids must be unique", q.ID, first+1)
+			add("id", Problem{Code: ProblemIDTaken, Input: q.ID, Number: first + 1})
 		} else {
 			seen[q.ID] = i
 		}
 	}
 	switch {
 	case strings.TrimSpace(q.Title) == "":
-		add("title", "is missing; it is the short form used in the subject line")
+		add("title", Problem{Code: ProblemTitleMissing})
 	case utf8.RuneCountInString(q.Title) > MaxTitleLength:
-		add("title", "is %d characters long; keep it to %d or fewer", utf8.RuneCountInString(q.Title), MaxTitleLength)
+		add("title", Problem{Code: ProblemTitleLong, Number: utf8.RuneCountInString(q.Title), Limit: MaxTitleLength})
 	case strings.ContainsAny(q.Title, "\r\n"):
-		add("title", "must be a single line")
+		add("title", Problem{Code: ProblemTitleLines})
 	}
 	for _, r := range []Role{RoleLead, RoleReport, RolePeer} {
 		if strings.TrimSpace(q.Wording[r]) == "" && strings.TrimSpace(q.Text) == "" {
-			add(string(r), "is missing and there is no text to fall back on; write the question as the %s reads it, or add text", r)
+			add(string(r), Problem{Code: ProblemWordingMissing, Input: string(r)})
 		}
 	}
 	for _, f := range q.wordings() {
 		for _, ph := range placeholderPattern.FindAllString(f.text, -1) {
 			if ph != PartnerPlaceholder {
-				add(f.field, "unknown placeholder %s; only %s is filled in", ph, PartnerPlaceholder)
+				add(f.field, Problem{Code: ProblemPlaceholder, Input: ph})
 			}
 		}
 	}

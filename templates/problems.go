@@ -35,14 +35,28 @@ func ProblemText(p conversation.Problem) (string, error) {
 }
 
 // ErrorText is err in words for a person or an operator: the words for
-// its problem when it is a *conversation.CommandError or
-// *conversation.ScheduleError, else err's own message.
+// its problem when it is a *conversation.CommandError,
+// *conversation.ScheduleError or conversation.FieldError, else err's own
+// message.
 func ErrorText(err error) string {
 	var p *conversation.Problem
 	if ce, ok := errors.AsType[*conversation.CommandError](err); ok {
 		p = &ce.Problem
 	} else if se, ok := errors.AsType[*conversation.ScheduleError](err); ok {
 		p = &se.Problem
+	}
+	if fe, ok := errors.AsType[conversation.FieldError](err); ok && p == nil {
+		text, terr := ProblemText(fe.Problem)
+		if terr != nil {
+			return err.Error()
+		}
+		switch {
+		case fe.Question < 0:
+			return fmt.Sprintf("set.%s: %s", fe.Field, text)
+		case fe.Review:
+			return fmt.Sprintf("review question %d, %s: %s", fe.Question+1, fe.Field, text)
+		}
+		return fmt.Sprintf("question %d, %s: %s", fe.Question+1, fe.Field, text)
 	}
 	if p == nil {
 		return err.Error()

@@ -344,3 +344,71 @@ func TestScheduleWords(t *testing.T) {
 		}
 	}
 }
+
+// TestQuestionSetValidate words what Validate finds in a question set, as
+// an operator reads it.
+func TestQuestionSetValidate(t *testing.T) {
+	t.Parallel()
+	q := func(id string) conversation.Question {
+		return conversation.Question{ID: id, Theme: "T", Title: "Title?", Text: "Ask {partner}?"}
+	}
+	tests := []struct {
+		name string
+		edit func(s *conversation.QuestionSet)
+		want []string // substrings of the errors, in order
+	}{
+		{"valid", func(s *conversation.QuestionSet) {}, nil},
+		{"missing name and version", func(s *conversation.QuestionSet) { s.Name, s.Version = "", 0 }, []string{"set.name: is missing", "set.version"}},
+		{"no questions", func(s *conversation.QuestionSet) { s.Questions = nil }, []string{"has no questions"}},
+		{"missing id", func(s *conversation.QuestionSet) { s.Questions[1].ID = "" }, []string{"question 2, id: is missing"}},
+		{"duplicate id", func(s *conversation.QuestionSet) { s.Questions[2].ID = "a" }, []string{`question 3, id: "a" is already used by question 1`}},
+		{"bad id", func(s *conversation.QuestionSet) { s.Questions[0].ID = "What Works" }, []string{"question 1, id"}},
+		{"no wording for a role", func(s *conversation.QuestionSet) {
+			s.Questions[0].Text = ""
+			s.Questions[0].Wording = map[conversation.Role]string{conversation.RoleLead: "x", conversation.RoleReport: "y"}
+		}, []string{"question 1, peer: is missing"}},
+		{"unknown placeholder", func(s *conversation.QuestionSet) { s.Questions[0].Text = "Hi {name}" }, []string{"unknown placeholder {name}"}},
+		{"long title", func(s *conversation.QuestionSet) { s.Questions[0].Title = strings.Repeat("x", 61) }, []string{"61 characters"}},
+		{"bad section", func(s *conversation.QuestionSet) { s.Questions[0].Section = "extras" }, []string{`section: "extras"`}},
+		{"missing theme", func(s *conversation.QuestionSet) { s.Questions[0].Theme = " " }, []string{"theme: is missing"}},
+		{"review questions", func(s *conversation.QuestionSet) {
+			r := q("learned")
+			r.Theme = ""
+			s.Review = []conversation.Question{r, q("team")}
+		}, nil},
+		{"review uses the rating id", func(s *conversation.QuestionSet) { s.Review = []conversation.Question{q("rating")} }, []string{`review question 1, id: "rating" is the rating`}},
+		{"review uses a commitment id", func(s *conversation.QuestionSet) { s.Review = []conversation.Question{q("commit-q2")} }, []string{"review question 1, id: ids starting with"}},
+		{"review duplicate id", func(s *conversation.QuestionSet) { s.Review = []conversation.Question{q("a"), q("a")} }, []string{`review question 2, id: "a" is already used by question 1`}},
+		{"review with a section", func(s *conversation.QuestionSet) {
+			r := q("learned")
+			r.Section = conversation.SectionCommitments
+			s.Review = []conversation.Question{r}
+		}, []string{"review question 1, section"}},
+		{"review without wording", func(s *conversation.QuestionSet) {
+			r := q("learned")
+			r.Text, r.Title = "", ""
+			s.Review = []conversation.Question{r}
+		}, []string{"review question 1, title", "review question 1, lead", "review question 1, report", "review question 1, peer"}},
+		{"review too long", func(s *conversation.QuestionSet) {
+			for i := range conversation.MaxReviewQuestions + 1 {
+				s.Review = append(s.Review, q(fmt.Sprintf("r%d", i)))
+			}
+		}, []string{"set.review: has 9 questions"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := &conversation.QuestionSet{Name: "ours", Version: 1, Questions: []conversation.Question{q("a"), q("b"), q("c")}}
+			tt.edit(s)
+			errs := s.Validate()
+			if len(errs) != len(tt.want) {
+				t.Fatalf("Validate() = %v, want %d errors", errs, len(tt.want))
+			}
+			for i, w := range tt.want {
+				if got := ErrorText(errs[i]); !strings.Contains(got, w) {
+					t.Errorf("error %d = %q, want it to contain %q", i, got, w)
+				}
+			}
+		})
+	}
+}

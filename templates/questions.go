@@ -123,7 +123,11 @@ func ParseQuestionSet(name string, data []byte) (*conversation.QuestionSet, erro
 	}
 	var problems []Problem
 	for _, fe := range set.Validate() {
-		p := Problem{Message: fe.Message}
+		message, err := ProblemText(fe.Problem)
+		if err != nil {
+			return nil, err
+		}
+		p := Problem{Message: message}
 		if fe.Question < 0 {
 			p.Field = "set." + fe.Field
 			p.Line = lines.find("set."+fe.Field, "set")
