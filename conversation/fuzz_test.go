@@ -915,3 +915,57 @@ func FuzzParseRewrites(f *testing.F) {
 		}
 	})
 }
+
+// FuzzHandleReply hands arbitrary words, over the routes mailin can give
+// them, to a partnership under way and to one with an agreement: nothing
+// panics, a reply with no error has an outcome, and a reply held back,
+// refused or unreadable reaches no one but its writer.
+func FuzzHandleReply(f *testing.F) {
+	for _, s := range []string{
+		"We meet on Tuesdays.", "pause 2 weeks", "paus 2 weeks", "stop", "skip this week", "move to Thursday 14:00",
+		"agree all", "change 2: we meet weekly", "4 — good quarter", "Tuesdays at 10", "resume", "", "help",
+		"Actually I meant that for question 3, sorry.", "1 yes, 2 partly", "undo",
+	} {
+		for sel := range byte(16) {
+			f.Add(s, sel)
+		}
+	}
+	f.Fuzz(func(t *testing.T, text string, sel byte) {
+		if len(text) > maxFuzzInput {
+			t.Skip()
+		}
+		var p *Partnership
+		if sel&1 == 0 {
+			p = pair(t, 3, noQuiet(), t0)
+			p.Enroll(t0)
+		} else {
+			p = finishedPair(t, 3)
+		}
+		r := Reply{Text: text, ToAgreement: sel&2 != 0, Checkin: sel&4 != 0, EchoSince: t0}
+		if sel&8 != 0 {
+			r.QuestionID = "q2"
+		}
+		if sel&16 != 0 {
+			r.Purpose = MsgScheduleAsk
+		}
+		if sel&32 != 0 {
+			r.Draft = &DraftRound{Round: 1}
+		}
+		me, partner := p.Participants[0], p.Participants[1]
+		o, msgs, err := p.HandleReply(me.ID, r, t0.Add(24*time.Hour))
+		if err == nil && o.Kind == "" {
+			t.Fatalf("HandleReply(%s) = no outcome, no error", shown(text))
+		}
+		for _, m := range msgs {
+			if m.To != me && m.To != partner {
+				t.Fatalf("HandleReply(%s) wrote to %v, who is not in the partnership", shown(text), m.To)
+			}
+		}
+		switch o.Kind {
+		case OutcomeHeld, OutcomeRejected, OutcomeUnreadable:
+			if got := kindsTo(msgs, partner); len(got) > 0 {
+				t.Fatalf("HandleReply(%s) = %s %q, and the partner hears %v", shown(text), o.Kind, o.Detail, got)
+			}
+		}
+	})
+}

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/textproto"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -374,106 +373,15 @@ func (p *Processor) apply(ctx context.Context, tx *store.Tx, id int64, f Fetched
 	actx := mailout.WithReplyTo(ctx, r.ParticipantID, firstMessageID(h.Get("Message-Id")))
 	err = func() error {
 		_, err := tx.Apply(actx, r.PartnershipID, func(pp *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
-			me, err := pp.Participant(r.ParticipantID)
-			if err != nil {
-				return nil, err
+			in := replyOf(r, text)
+			in.EchoSince = now.Add(-p.EchoWindow)
+			out, msgs, err := pp.HandleReply(r.ParticipantID, in, now)
+			o.Outcome, o.Detail, echoed = string(out.Kind), out.Detail, out.Echoed
+			if out.Problem != nil {
+				o.Detail += ": " + templates.ErrorText(&conversation.CommandError{Problem: *out.Problem})
 			}
-			if me.Status == conversation.ParticipantLeft {
-				// Someone who left hears nothing more, unless they come
-				// back with resume in time.
-				if cmd, err := conversation.ParseCommand(text, now, me.Person.Location); err == nil && cmd.Kind == conversation.CmdResume {
-					o.Outcome, o.Detail = store.InboundCommand, "resume after leaving"
-					return pp.Rejoin(me.ID, now)
-				}
-				return nil, conversation.ErrLeft
-			}
-			if r.Unsubscribe {
-				o.Outcome, o.Detail = store.InboundCommand, "stop (list-unsubscribe)"
-				return pp.StopNow(me.ID, now)
-			}
-			if text == "" {
-				o.Outcome, o.Detail = store.InboundUnreadable, "no words found outside quotes and signatures"
-				if unreadable != "" {
-					o.Detail = unreadable
-				}
-				return nil, nil
-			}
-			if isCheckinReply(r) && r.QuestionID == "" {
-				var msgs []conversation.Message
-				o.Outcome, o.Detail, msgs, err = checkinReply(pp, me, r, text, now)
-				return msgs, err
-			}
-			cmd, cerr := conversation.ParseCommand(text, now, me.Person.Location)
-			if review, round, ok := store.DraftRoundOf(r.Purpose); ok && !(pp.DraftOpen() && review == pp.Draft.Review && round == pp.Draft.Round) {
-				if _, err := conversation.ParseDraftReply(text); err == nil {
-					// Numbers of another round's mail would name other
-					// statements: nothing of it is applied.
-					n := conversation.Note{Kind: conversation.NoteDraftOldRound, Number: round, Draft: pp.Draft}
-					o.Outcome, o.Detail = store.InboundRejected, fmt.Sprintf("draft: a reply to round %d", round)
-					if !pp.DraftOpen() {
-						n.Kind, o.Detail = conversation.NoteDraftClosed, "draft: a reply after drafting ended"
-					}
-					return pp.Explain(me.ID, n, now)
-				}
-			}
-			if pp.DraftOpen() && r.QuestionID == "" {
-				if msgs, handled, err := draftReply(pp, me, text, cerr, &o, now); handled {
-					return msgs, err
-				}
-			}
-			if pp.LatestAgreement() != nil {
-				if rest, rws, ok := conversation.ParseRewrites(text); ok {
-					return rewriteReply(pp, me, r, rest, rws, &o, now)
-				}
-			}
-			var ce *conversation.CommandError
-			var slip *conversation.NearMiss
-			var aside *conversation.Aside
-			switch {
-			case cerr == nil:
-				o.Outcome, o.Detail = store.InboundCommand, string(cmd.Kind)
-				return runCommand(pp, me, cmd, r.QuestionID, now)
-			case errors.As(cerr, &ce):
-				o.Outcome, o.Detail = store.InboundCommand, "unclear: "+templates.ErrorText(ce)
-				return pp.Unclear(me.ID, ce.Problem, now)
-			case me.Held(text):
-				// The same words after we asked: meant as written.
-			case errors.As(cerr, &slip):
-				o.Outcome, o.Detail = store.InboundHeld, "did you mean: "+slip.Suggestion
-				return pp.Hold(me.ID, text, conversation.Note{Kind: conversation.NoteDidYouMean, Text: slip.Suggestion}, now)
-			case errors.As(cerr, &aside):
-				o.Outcome, o.Detail = store.InboundHeld, "a note about another reply"
-				return pp.Hold(me.ID, text, conversation.Note{Kind: conversation.NoteAside}, now)
-			}
-			question := questionOf(r, me)
-			if earlier, echo := pp.Echo(me.ID, question, text, now.Add(-p.EchoWindow)); echo {
-				// The same words again, for something else: an
-				// auto-responder that set no header. Nothing of it is
-				// kept, and the person is paused until they come back.
-				o.Outcome, o.Detail = store.InboundAutoReply, "auto-reply: the same words as an earlier reply"
-				if earlier != "" {
-					o.Detail += " to question " + earlier
-				}
-				echoed = me.Status != conversation.ParticipantPaused
-				return pp.PauseForAutoReplies(me.ID, now)
-			}
-			if question == "" {
-				if pp.LatestAgreement() != nil {
-					o.Outcome, o.Detail = store.InboundAnswer, "kept for the agreement review"
-					return pp.Amend(me.ID, text, now)
-				}
-				o.Outcome, o.Detail = store.InboundRejected, "no open question to answer"
-				return pp.Unclear(me.ID, conversation.Problem{Code: conversation.ProblemNoQuestion}, now)
-			}
-			o.Outcome, o.Detail = store.InboundAnswer, "question "+question
-			msgs, err := pp.Answer(me.ID, question, text, now)
-			var ke *conversation.KeptError
-			if errors.As(err, &ke) {
-				o.Outcome, o.Detail = store.InboundRejected, "question "+question+": "+ke.Error()
-				return pp.Explain(me.ID, conversation.Note{Kind: conversation.NoteKeptUnclear, KeptError: ke}, now)
-			}
-			if why, unfit := unfitAnswer(question, err, &o); unfit {
-				return pp.Unclear(me.ID, why, now)
+			if out.Kind == conversation.OutcomeUnreadable && unreadable != "" {
+				o.Detail = unreadable
 			}
 			return msgs, err
 		})
@@ -498,146 +406,6 @@ func (p *Processor) apply(ctx context.Context, tx *store.Tx, id int64, f Fetched
 		return tx.FinishInbound(ctx, id, p.Worker, o)
 	}()
 	return o, echoed, err
-}
-
-// questionOf is the question a reply answers: the one whose mail it
-// replied to, else the person's current question, unless it replied to
-// the agreement (whose replies are kept for the review); "" for none.
-func questionOf(r route, me *conversation.Participant) string {
-	if r.QuestionID != "" {
-		return r.QuestionID
-	}
-	if cur := me.Current(); cur != nil && r.Thread != mailout.ThreadAgreement {
-		return cur.QuestionID
-	}
-	return ""
-}
-
-// unfitAnswer says why an answer a review question cannot use (err is
-// ErrRating or ErrBareNumber) was refused, and sets the outcome; it
-// returns "" for any other err, which the caller handles.
-func unfitAnswer(question string, err error, o *store.InboundOutcome) (why conversation.Problem, unfit bool) {
-	switch {
-	case errors.Is(err, conversation.ErrRating):
-		o.Outcome, o.Detail = store.InboundRejected, "question "+question+": not a rating from 1 to 5"
-		return conversation.Problem{Code: conversation.ProblemNotRating}, true
-	case errors.Is(err, conversation.ErrBareNumber):
-		o.Outcome, o.Detail = store.InboundRejected, "question "+question+": only a number"
-		return conversation.Problem{Code: conversation.ProblemBareNumber}, true
-	}
-	return conversation.Problem{}, false
-}
-
-// rewriteReply carries out a reply that rewrites agreement topics
-// ("change 7: …", see conversation.ParseRewrites): the rewrites, and what
-// the reply says before them as the answer to the question it replied to
-// (or a note for the review). A rewrite that cannot be carried out is
-// explained and nothing of the reply is kept.
-func rewriteReply(pp *conversation.Partnership, me *conversation.Participant, r route, rest string, rws []conversation.Rewrite, o *store.InboundOutcome, now time.Time) ([]conversation.Message, error) {
-	question := ""
-	if rest != "" {
-		question = questionOf(r, me)
-	}
-	nums := make([]string, len(rws))
-	for i, rw := range rws {
-		nums[i] = strconv.Itoa(rw.Number)
-	}
-	o.Outcome, o.Detail = store.InboundAnswer, "rewrite of "+strings.Join(nums, ", ")
-	if question != "" {
-		o.Detail += " and question " + question
-	}
-	msgs, err := pp.Rewrite(me.ID, rws, question, rest, now)
-	var re *conversation.RewriteError
-	if errors.As(err, &re) {
-		o.Outcome, o.Detail = store.InboundRejected, "rewrite: "+re.Error()
-		return pp.Explain(me.ID, re.Note(), now)
-	}
-	if why, unfit := unfitAnswer(question, err, o); unfit {
-		return pp.Unclear(me.ID, why, now)
-	}
-	return msgs, err
-}
-
-// draftReply carries out a reply to the open draft of the agreement
-// ("agree all", "change 5: …", see conversation.ParseDraftReply). A reply
-// command (pause, stop, help…) and a slip of one are not for the draft:
-// handled is false and the usual path takes them. Any other reply that
-// cannot be carried out is explained, and nothing of it is kept. cerr is
-// what conversation.ParseCommand made of text.
-func draftReply(pp *conversation.Partnership, me *conversation.Participant, text string, cerr error, o *store.InboundOutcome, now time.Time) (msgs []conversation.Message, handled bool, err error) {
-	if cerr == nil {
-		return nil, false, nil
-	}
-	reply, err := conversation.ParseDraftReply(text)
-	var de *conversation.DraftReplyError
-	if errors.As(err, &de) && de.Kind == conversation.DraftReplyUnreadable && de.Suggestion == "" &&
-		(!errors.Is(cerr, conversation.ErrNotCommand) || pp.Draft.Signing) {
-		// "paus 1 week" is a slip of a reply command, which the usual
-		// path answers with "did you mean"; words written back to an
-		// agreement that waits for a signature are kept for its review,
-		// as for any agreement.
-		return nil, false, nil
-	}
-	round := pp.Draft.Round
-	if err == nil {
-		msgs, err = pp.ReplyToDraft(me.ID, reply, now)
-	}
-	if errors.As(err, &de) {
-		o.Outcome, o.Detail = store.InboundRejected, "draft: "+de.Error()
-		msgs, err = pp.Explain(me.ID, conversation.Note{Kind: conversation.NoteDraftUnclear, DraftError: de, Draft: pp.Draft}, now)
-		return msgs, true, err
-	}
-	if err != nil {
-		return nil, true, err
-	}
-	kinds := make([]string, 0, len(reply.Commands))
-	for _, c := range reply.Commands {
-		kinds = append(kinds, strings.TrimSpace(string(c.Kind)+" "+numberList(c)))
-	}
-	o.Outcome, o.Detail = store.InboundAnswer, fmt.Sprintf("draft round %d: %s", round, strings.Join(kinds, "; "))
-	return msgs, true, nil
-}
-
-// numberList writes the numbers a draft command names, or "all".
-func numberList(c conversation.DraftCommand) string {
-	if c.All {
-		return "all"
-	}
-	ns := make([]string, len(c.Numbers))
-	for i, n := range c.Numbers {
-		ns[i] = strconv.Itoa(n)
-	}
-	return strings.Join(ns, ", ")
-}
-
-// runCommand carries out a reply command.
-func runCommand(p *conversation.Partnership, me *conversation.Participant, cmd conversation.Command, question string, now time.Time) ([]conversation.Message, error) {
-	switch cmd.Kind {
-	case conversation.CmdSkip:
-		if question == "" {
-			if cur := me.Current(); cur != nil {
-				question = cur.QuestionID
-			}
-		}
-		msgs, err := p.Skip(me.ID, question, now)
-		if errors.Is(err, conversation.ErrNotCurrent) || errors.Is(err, conversation.ErrNotAsked) {
-			return p.Unclear(me.ID, conversation.Problem{Code: conversation.ProblemNothingToSkip}, now)
-		}
-		return msgs, err
-	case conversation.CmdPause:
-		return p.Pause(me.ID, cmd.Until, now)
-	case conversation.CmdResume:
-		return p.Resume(me.ID, now)
-	case conversation.CmdStop:
-		return p.Stop(me.ID, now)
-	case conversation.CmdExport:
-		return p.Export(me.ID, now)
-	case conversation.CmdUndo:
-		return p.Undo(me.ID, now)
-	case conversation.CmdAgreement:
-		return p.SendAgreement(me.ID, now)
-	}
-	return p.Help(me.ID, now)
 }
 
 // bounce records a delivery report. A report counts only when it is about
