@@ -84,6 +84,9 @@ type Person struct {
 	Name     string
 	Email    string
 	Location *time.Location
+	// Language is the language the person reads, an ISO 639-1 code ("de");
+	// empty for the service's default.
+	Language string
 }
 
 // Participant is a person in one partnership, with their own pace.

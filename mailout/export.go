@@ -22,7 +22,7 @@ func attachmentOf(p *conversation.Partnership, m conversation.Message) (*Attachm
 		}
 		return &Attachment{Name: ExportName, ContentType: "text/markdown; charset=utf-8", Content: md}, nil
 	case m.Kind == conversation.MsgAgreement && m.OnDemand && m.Agreement != nil:
-		md, err := templates.AgreementMarkdown(agreementView(m.Agreement, m.To.Person.Location, p.Set))
+		md, err := templates.AgreementMarkdown(agreementView(templates.Language(m.To.Person.Language), m.Agreement, m.To.Person.Location, p.Set))
 		if err != nil {
 			return nil, err
 		}
@@ -37,8 +37,8 @@ func attachmentOf(p *conversation.Partnership, m conversation.Message) (*Attachm
 // Their partner's answers appear only as the agreements show them, so an
 // export never reveals more than the person has already seen.
 func ExportMarkdown(p *conversation.Partnership, me *conversation.Participant) ([]byte, error) {
-	loc := me.Person.Location
-	e := &templates.Export{Partner: p.Partner(me).Person.Name, Name: me.Person.Name, Email: me.Person.Email, NoAgreement: len(p.Agreements) == 0}
+	loc, lang := me.Person.Location, templates.Language(me.Person.Language)
+	e := &templates.Export{Lang: lang, Partner: p.Partner(me).Person.Name, Name: me.Person.Name, Email: me.Person.Email, NoAgreement: len(p.Agreements) == 0}
 	if p.DraftOpen() && !p.Draft.Signing {
 		md, err := templates.DraftMarkdown(draftView(p, p.Draft, me))
 		if err != nil {
@@ -47,7 +47,7 @@ func ExportMarkdown(p *conversation.Partnership, me *conversation.Participant) (
 		e.Draft = md
 	}
 	for i := len(p.Agreements) - 1; i >= 0; i-- {
-		md, err := templates.AgreementMarkdown(agreementView(p.Agreements[i], loc, p.Set))
+		md, err := templates.AgreementMarkdown(agreementView(lang, p.Agreements[i], loc, p.Set))
 		if err != nil {
 			return nil, err
 		}
@@ -66,7 +66,7 @@ func ExportMarkdown(p *conversation.Partnership, me *conversation.Participant) (
 		}
 		title := a.QuestionID
 		if q, ok := p.Question(a.QuestionID); ok {
-			title = questionTitle(p.Set, q)
+			title = questionTitle(lang, p.Set, q)
 		}
 		lines := strings.Split(a.Text, "\n")
 		for k, line := range lines {

@@ -225,7 +225,7 @@ func Samples(set *conversation.QuestionSet, now time.Time, r *Renderer) ([]Sampl
 	rt := partial.ReviewStartsAt(partial.Participants[lead], partial.LatestAgreement().ReviewOn)
 	partial.Wake(rt)
 	for _, rq := range partial.CurrentReview().Questions {
-		text := "Dana on " + questionTitle(partial.Set, rq)
+		text := "Dana on " + questionTitle("en", partial.Set, rq)
 		switch part, _ := conversation.ReviewPartOf(rq.ID); part {
 		case conversation.PartRating:
 			text = "3 — a slow quarter"
@@ -647,7 +647,7 @@ func reviewSamples(p *conversation.Partnership, add func(string, *conversation.P
 	msgs, err := p.Rewrite(2, []conversation.Rewrite{{Number: 3, Text: "I sing in a choir on Thursday evenings, so I leave on time that day."}}, "", "", step())
 	add("ack-rewritten", p, msgs, err, conversation.MsgAck, report)
 	for i, q := range r.Questions {
-		text := "Sam on " + questionTitle(p.Set, q)
+		text := "Sam on " + questionTitle("en", p.Set, q)
 		switch part, _ := conversation.ReviewPartOf(q.ID); {
 		case i == 0:
 			text = "5"

@@ -31,20 +31,21 @@ func threadOf(p *conversation.Partnership, m conversation.Message) string {
 // words and time zone.
 func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View {
 	me, partner := m.To, p.Partner(m.To)
-	loc := me.Person.Location
+	loc, lang := me.Person.Location, templates.Language(me.Person.Language)
 	v := templates.View{
 		Kind:      string(m.Kind),
+		Lang:      lang,
 		Recipient: person(me),
 		Partner:   person(partner),
 		Peers:     p.Kind == conversation.KindPeer,
 		Reminder:  m.Reminder,
 		Resent:    m.Resent,
 	}
-	v.Partner.Described = templates.Described(me.Role, conversation.FirstName(oneLine(partner.Person.Name)))
+	v.Partner.Described = templates.Described(lang, me.Role, conversation.FirstName(oneLine(partner.Person.Name)))
 	v.LastReminder = m.Reminder > 0 && m.Reminder == len(p.Rules.Reminders)
 	if m.Prompt != nil {
 		q, _ := p.QuestionAt(m.Prompt.Position)
-		title, text, why := questionWords(p.Set, q, me.Role, partner.Person.Name)
+		title, text, why := questionWords(lang, p.Set, q, me.Role, partner.Person.Name)
 		v.Question = &templates.Question{
 			Number: m.Prompt.Position + 1,
 			Total:  p.Set.Len(),
@@ -105,7 +106,7 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 			tn.Until = LongDate(n.Until, loc)
 		}
 		if n.Answer != nil {
-			av := answerView(p, n.Answer, me)
+			av := answerView(lang, p, n.Answer, me)
 			tn.Answer = &av
 		}
 		if n.Previous != nil {
@@ -136,19 +137,19 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 			}
 		}
 		if cur := me.Current(); cur != nil && (n.Answer == nil || cur.QuestionID != n.Answer.QuestionID) {
-			av := answerView(p, &conversation.Answer{QuestionID: cur.QuestionID, Prompt: cur}, me)
+			av := answerView(lang, p, &conversation.Answer{QuestionID: cur.QuestionID, Prompt: cur}, me)
 			tn.Current = &av
 		}
 		v.Notes = append(v.Notes, tn)
 	}
 	for _, a := range m.Receipts {
-		v.Receipts = append(v.Receipts, answerView(p, a, me))
+		v.Receipts = append(v.Receipts, answerView(lang, p, a, me))
 	}
 	if m.UndoGrace > 0 {
 		v.UndoWithin = minutesWords(m.UndoGrace)
 	}
 	for _, a := range m.Reveals {
-		v.Reveals = append(v.Reveals, answerView(p, a, partner))
+		v.Reveals = append(v.Reveals, answerView(lang, p, a, partner))
 	}
 	// Progress counts the first questionnaire, or the review the person
 	// is in.
@@ -173,7 +174,7 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 		v.NextAt = When(me.NextSendAt, loc)
 	}
 	if m.Agreement != nil {
-		v.Agreement = agreementView(m.Agreement, loc, p.Set)
+		v.Agreement = agreementView(lang, m.Agreement, loc, p.Set)
 		// Signatures are in the order of the participants.
 		for i, s := range m.Agreement.Signatures {
 			if i < len(p.Participants) && p.Participants[i] == me {
@@ -321,10 +322,10 @@ func person(pt *conversation.Participant) templates.Person {
 	return templates.Person{Name: name, First: conversation.FirstName(name), Role: string(pt.Role)}
 }
 
-func answerView(p *conversation.Partnership, a *conversation.Answer, author *conversation.Participant) templates.Answer {
+func answerView(lang string, p *conversation.Partnership, a *conversation.Answer, author *conversation.Participant) templates.Answer {
 	av := templates.Answer{Number: p.Set.Index(a.QuestionID) + 1, Text: a.Text, By: conversation.FirstName(author.Person.Name)}
 	if q, ok := p.Question(a.QuestionID); ok {
-		av.Title = questionTitle(p.Set, q)
+		av.Title = questionTitle(lang, p.Set, q)
 	}
 	if a.Prompt != nil {
 		if r := reviewAt(p, a.Prompt.Position); r != nil {
@@ -431,18 +432,18 @@ func firstNames(names []string) []string {
 // AgreementView lays out an agreement version for the templates, with
 // dates in the given zone.
 func AgreementView(ag *conversation.Agreement, loc *time.Location) *templates.Agreement {
-	return agreementView(ag, loc, nil)
+	return agreementView(templates.DefaultLanguage, ag, loc, nil)
 }
 
 // AgreementViewIn lays out a version of p's agreement for the templates,
 // with dates in the given zone.
 func AgreementViewIn(p *conversation.Partnership, ag *conversation.Agreement, loc *time.Location) *templates.Agreement {
-	return agreementView(ag, loc, p.Set)
+	return agreementView(templates.DefaultLanguage, ag, loc, p.Set)
 }
 
 // agreementView is AgreementView with the partnership's question set, which
 // numbers the topics of versions built before topics carried their number.
-func agreementView(ag *conversation.Agreement, loc *time.Location, set *conversation.QuestionSet) *templates.Agreement {
+func agreementView(lang string, ag *conversation.Agreement, loc *time.Location, set *conversation.QuestionSet) *templates.Agreement {
 	number := func(t conversation.Topic) int {
 		if t.Number == 0 && set != nil {
 			return set.Index(t.QuestionID) + 1
@@ -450,12 +451,13 @@ func agreementView(ag *conversation.Agreement, loc *time.Location, set *conversa
 		return t.Number
 	}
 	v := &templates.Agreement{
+		Lang:     lang,
 		Version:  ag.Version,
 		Date:     LongDate(ag.Created, loc),
 		ReviewOn: LongDate(ag.ReviewOn.Start(loc), loc),
 	}
 	if len(ag.Parties) == 2 {
-		v.Between = ag.Parties[0].Name + " and " + ag.Parties[1].Name
+		v.Between = templates.And(lang, []string{ag.Parties[0].Name, ag.Parties[1].Name})
 	}
 	topics := func(ts []conversation.Topic) []templates.Topic {
 		var out []templates.Topic
@@ -463,7 +465,7 @@ func agreementView(ag *conversation.Agreement, loc *time.Location, set *conversa
 			tv := templates.Topic{Number: number(t), Title: t.Title}
 			if t.Title == "" {
 				// A review's own question, worded by the templates.
-				tv.Title = questionTitle(set, conversation.Question{ID: t.QuestionID})
+				tv.Title = questionTitle(lang, set, conversation.Question{ID: t.QuestionID})
 			}
 			for _, e := range t.Entries {
 				tv.Entries = append(tv.Entries, templates.Entry{Name: conversation.FirstName(e.Name), Text: e.Text, Skipped: e.Skipped, Dropped: e.Dropped})
@@ -479,7 +481,7 @@ func agreementView(ag *conversation.Agreement, loc *time.Location, set *conversa
 	v.Accountability = topics(ag.Accountability)
 	if r := ag.Review; r != nil {
 		rv := &templates.AgreementReview{Number: r.Number, Date: LongDate(r.On.Start(loc), loc), Topics: topics(r.Topics),
-			Missing: strings.Join(firstNames(r.Missing), " and ")}
+			Missing: templates.And(lang, firstNames(r.Missing))}
 		for _, rt := range r.Ratings {
 			rv.Ratings = append(rv.Ratings, templates.Rating{Name: conversation.FirstName(rt.Name), Score: rt.Score, Comment: rt.Comment})
 		}
@@ -537,8 +539,8 @@ func agreedGroups(ss []conversation.AgreedStatement) []templates.AgreedGroup {
 }
 
 // questionTitle is a question's title, as questionWords has it.
-func questionTitle(set *conversation.QuestionSet, q conversation.Question) string {
-	title, _, _ := questionWords(set, q, "", "")
+func questionTitle(lang string, set *conversation.QuestionSet, q conversation.Question) string {
+	title, _, _ := questionWords(lang, set, q, "", "")
 	return title
 }
 
@@ -547,12 +549,12 @@ func questionTitle(set *conversation.QuestionSet, q conversation.Question) strin
 // The questions a review asks whatever the set (the rating, the built-in
 // reflections, "did we keep this?", one per commitment) have their words
 // in the templates; set names the commitments' topics.
-func questionWords(set *conversation.QuestionSet, q conversation.Question, role conversation.Role, partnerName string) (title, text, why string) {
+func questionWords(lang string, set *conversation.QuestionSet, q conversation.Question, role conversation.Role, partnerName string) (title, text, why string) {
 	if part, _ := conversation.ReviewPartOf(q.ID); part == conversation.PartKept || q.ID == conversation.ReviewKept {
-		return templates.KeptTitle, q.For(role, templates.PartnerCalled(partnerName)), q.Why
+		return templates.KeptTitle(lang), q.For(role, templates.PartnerCalled(lang, partnerName)), q.Why
 	}
 	if id, topic, ok := conversation.ReviewOwnID(q); ok {
-		ask := templates.ReviewAsk{ID: id, Partner: templates.PartnerCalled(partnerName)}
+		ask := templates.ReviewAsk{Lang: lang, ID: id, Partner: templates.PartnerCalled(lang, partnerName)}
 		if set != nil {
 			if i := set.Index(topic); i >= 0 {
 				ask.Topic = set.Questions[i].Title
@@ -562,7 +564,7 @@ func questionWords(set *conversation.QuestionSet, q conversation.Question, role 
 			return title, text, why
 		}
 	}
-	return q.Title, q.For(role, templates.PartnerCalled(partnerName)), q.Why
+	return q.Title, q.For(role, templates.PartnerCalled(lang, partnerName)), q.Why
 }
 
 // clipLine shortens a line someone wrote to at most n characters for

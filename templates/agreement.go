@@ -9,31 +9,40 @@ import (
 	texttemplate "text/template"
 )
 
-//go:embed doc/*.tmpl
+//go:embed doc/*/*.tmpl
 var docFiles embed.FS
 
-var (
-	docText = texttemplate.Must(texttemplate.New("doc").Funcs(texttemplate.FuncMap{
-		"add":          func(a, b int) int { return a + b },
-		"quoteMD":      quoteMarkdown,
-		"inlineMD":     inlineMarkdown,
-		"numbered":     numbered,
-		"sectionTitle": sectionHeading,
-		"dict":         dict,
-	}).ParseFS(docFiles, "doc/*.md.tmpl"))
-	docHTML = htmltemplate.Must(htmltemplate.New("doc").Funcs(htmltemplate.FuncMap{
-		"add":          func(a, b int) int { return a + b },
-		"numbered":     numbered,
-		"sectionTitle": sectionHeading,
-		"dict":         dict,
-	}).ParseFS(docFiles, "doc/*.html.tmpl"))
-)
+// docSet is the document templates of one language: Markdown and web
+// pages.
+type docSet struct {
+	text *texttemplate.Template
+	html *htmltemplate.Template
+}
+
+var docSets = parseLanguages(docFiles, "doc/*/*.md.tmpl", func(lang, pattern string) docSet {
+	return docSet{
+		text: texttemplate.Must(texttemplate.New("doc").Funcs(texttemplate.FuncMap{
+			"add":          func(a, b int) int { return a + b },
+			"quoteMD":      quoteMarkdown,
+			"inlineMD":     inlineMarkdown,
+			"numbered":     numbered,
+			"sectionTitle": sectionHeading,
+			"dict":         dict,
+		}).ParseFS(docFiles, pattern)),
+		html: htmltemplate.Must(htmltemplate.New("doc").Funcs(htmltemplate.FuncMap{
+			"add":          func(a, b int) int { return a + b },
+			"numbered":     numbered,
+			"sectionTitle": sectionHeading,
+			"dict":         dict,
+		}).ParseFS(docFiles, strings.Replace(pattern, ".md.", ".html.", 1))),
+	}
+})
 
 // AgreementMarkdown renders an agreement version as a Markdown document,
 // for keeping or sharing outside mail.
 func AgreementMarkdown(a *Agreement) (string, error) {
 	var b bytes.Buffer
-	if err := docText.ExecuteTemplate(&b, "agreement.md", a); err != nil {
+	if err := docSets.of(a.Lang).text.ExecuteTemplate(&b, "agreement.md", a); err != nil {
 		return "", fmt.Errorf("templates: agreement markdown: %w", err)
 	}
 	return strings.TrimSpace(blankRuns.ReplaceAllString(b.String(), "\n\n")) + "\n", nil
@@ -42,7 +51,7 @@ func AgreementMarkdown(a *Agreement) (string, error) {
 // AgreementHTML renders an agreement version as a standalone web page.
 func AgreementHTML(a *Agreement) (string, error) {
 	var b bytes.Buffer
-	if err := docHTML.ExecuteTemplate(&b, "agreement.html", a); err != nil {
+	if err := docSets.of(a.Lang).html.ExecuteTemplate(&b, "agreement.html", a); err != nil {
 		return "", fmt.Errorf("templates: agreement page: %w", err)
 	}
 	return b.String(), nil
@@ -51,6 +60,7 @@ func AgreementHTML(a *Agreement) (string, error) {
 // Export is what an export holds, for ExportMarkdown: the agreement
 // versions and the draft already rendered, the person's answers quoted.
 type Export struct {
+	Lang                 string
 	Partner, Name, Email string
 	// NoAgreement is set before the first agreement.
 	NoAgreement bool
@@ -72,7 +82,7 @@ type ExportAnswer struct {
 // everything they answered.
 func ExportMarkdown(e *Export) (string, error) {
 	var b bytes.Buffer
-	if err := docText.ExecuteTemplate(&b, "export.md", e); err != nil {
+	if err := docSets.of(e.Lang).text.ExecuteTemplate(&b, "export.md", e); err != nil {
 		return "", fmt.Errorf("templates: export: %w", err)
 	}
 	return b.String(), nil
@@ -82,7 +92,7 @@ func ExportMarkdown(e *Export) (string, error) {
 // export.
 func DraftMarkdown(d *Draft) (string, error) {
 	var b bytes.Buffer
-	if err := docText.ExecuteTemplate(&b, "draft.md", d); err != nil {
+	if err := docSets.of(d.Lang).text.ExecuteTemplate(&b, "draft.md", d); err != nil {
 		return "", fmt.Errorf("templates: draft markdown: %w", err)
 	}
 	return strings.TrimSpace(blankRuns.ReplaceAllString(b.String(), "\n\n")) + "\n", nil
@@ -91,6 +101,8 @@ func DraftMarkdown(d *Draft) (string, error) {
 // AgreementPage is a person's own read-only page of their agreement:
 // the current version, and the earlier ones newest first.
 type AgreementPage struct {
+	// Lang is the language of the page (see Languages).
+	Lang    string
 	Service string
 	// For names the person the page is for; Until is when its link
 	// expires, in words.
@@ -102,7 +114,7 @@ type AgreementPage struct {
 // RenderAgreementPage renders a person's agreement page.
 func RenderAgreementPage(p AgreementPage) ([]byte, error) {
 	var b bytes.Buffer
-	if err := docHTML.ExecuteTemplate(&b, "agreement-page.html", p); err != nil {
+	if err := docSets.of(p.Lang).html.ExecuteTemplate(&b, "agreement-page.html", p); err != nil {
 		return nil, fmt.Errorf("templates: agreement page: %w", err)
 	}
 	return b.Bytes(), nil
@@ -111,6 +123,7 @@ func RenderAgreementPage(p AgreementPage) ([]byte, error) {
 // LinkGonePage answers a link that opens no agreement: Expired tells an
 // expired link from one never issued or taken back.
 type LinkGonePage struct {
+	Lang    string
 	Service string
 	Expired bool
 }
@@ -118,7 +131,7 @@ type LinkGonePage struct {
 // RenderLinkGonePage renders the page for a link that opens nothing.
 func RenderLinkGonePage(p LinkGonePage) ([]byte, error) {
 	var b bytes.Buffer
-	if err := docHTML.ExecuteTemplate(&b, "link-gone.html", p); err != nil {
+	if err := docSets.of(p.Lang).html.ExecuteTemplate(&b, "link-gone.html", p); err != nil {
 		return nil, fmt.Errorf("templates: link page: %w", err)
 	}
 	return b.Bytes(), nil

@@ -10,11 +10,15 @@ import (
 //go:embed ical/*.tmpl
 var icalFiles embed.FS
 
-var icalTemplates = texttemplate.Must(texttemplate.New("ical").ParseFS(icalFiles, "ical/en.tmpl"))
+var icalSets = parseLanguages(icalFiles, "ical/*.tmpl", func(lang, pattern string) *texttemplate.Template {
+	return texttemplate.Must(texttemplate.New("ical").ParseFS(icalFiles, pattern))
+})
 
 // CalendarWords is what the words of a check-in invitation name: the two
 // people's first names and the service.
 type CalendarWords struct {
+	// Lang is the language of the words (see Languages).
+	Lang                   string
 	First, Second, Service string
 }
 
@@ -26,7 +30,7 @@ func CalendarText(w CalendarWords) (summary, description string, err error) {
 		out  *string
 	}{{"summary", &summary}, {"description", &description}} {
 		b.Reset()
-		if err := icalTemplates.ExecuteTemplate(&b, part.name, w); err != nil {
+		if err := icalSets.of(w.Lang).ExecuteTemplate(&b, part.name, w); err != nil {
 			return "", "", fmt.Errorf("templates: calendar %s: %w", part.name, err)
 		}
 		*part.out = oneLine(b.String())

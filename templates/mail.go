@@ -13,7 +13,7 @@ import (
 	"accord/conversation"
 )
 
-//go:embed mail/text/*.tmpl mail/html/*.tmpl
+//go:embed mail/*/text/*.tmpl mail/*/html/*.tmpl
 var mailFiles embed.FS
 
 // The kinds of mail there are templates for: every domain message kind, and
@@ -56,7 +56,10 @@ var MailKinds = []string{MailWelcome, MailQuestion, MailReminder, MailReceipt, M
 // the domain; templates only format. Text fields are plain text: the HTML
 // templates escape them.
 type View struct {
-	Kind    string
+	Kind string
+	// Lang is the language the mail is written in (see Languages); empty
+	// is English.
+	Lang    string
 	Service string // the service's display name, e.g. "Accord"
 	// Address is the service address people write to.
 	Address   string
@@ -134,13 +137,16 @@ type Review struct {
 }
 
 // KeptTitle is the title of the review question that asks, statement by
-// statement, whether the two kept their agreement.
-const KeptTitle = "Did we keep what we agreed?"
+// statement, whether the two kept their agreement, in lang.
+func KeptTitle(lang string) string { return word(lang, "kept-title", nil) }
 
 // Draft is one round of the drafting of an agreement, as one of the two
 // sees it: the same numbered statements both get, with marks for what
 // waits on the recipient.
 type Draft struct {
+	// Lang is the language of a draft rendered on its own (an export's);
+	// in a mail, the mail's.
+	Lang             string
 	Round, MaxRounds int
 	// Groups are the statements under their themes, in number order.
 	Groups []DraftGroup
@@ -424,6 +430,9 @@ type Progress struct {
 
 // Agreement is an agreement version laid out for reading.
 type Agreement struct {
+	// Lang is the language of an agreement rendered on its own (a page, a
+	// Markdown file); in a mail, the mail's.
+	Lang           string
 	Version        int
 	Date           string
 	ReviewOn       string
@@ -551,7 +560,6 @@ var funcs = map[string]any{
 	"sectionTitle": sectionHeading,
 	"dict":         dict,
 	"ranges":       ranges,
-	"problem":      ProblemText,
 }
 
 // ranges writes statement numbers the way a reply names them: runs of
@@ -592,16 +600,42 @@ func dict(kv ...any) (map[string]any, error) {
 	return m, nil
 }
 
-var (
-	textTemplates = texttemplate.Must(texttemplate.New("text").Funcs(funcs).ParseFS(mailFiles, "mail/text/*.tmpl"))
-	htmlTemplates = htmltemplate.Must(htmltemplate.New("html").Funcs(funcs).ParseFS(mailFiles, "mail/html/*.tmpl"))
-)
+// mailSet is the mail templates of one language: the plain-text and the
+// HTML parts.
+type mailSet struct {
+	text *texttemplate.Template
+	html *htmltemplate.Template
+}
 
-// RenderMail renders the subject, plain-text and HTML bodies of a mail.
+// mailSets holds the mail templates of every language, from
+// mail/<language>/text and mail/<language>/html.
+var mailSets = parseLanguages(mailFiles, "mail/*/text/*.tmpl", func(lang, pattern string) mailSet {
+	f := funcsIn(lang)
+	return mailSet{
+		text: texttemplate.Must(texttemplate.New("text").Funcs(f).ParseFS(mailFiles, pattern)),
+		html: htmltemplate.Must(htmltemplate.New("html").Funcs(f).ParseFS(mailFiles, strings.Replace(pattern, "/text/", "/html/", 1))),
+	}
+})
+
+// funcsIn is the template functions with those that word something bound
+// to lang.
+func funcsIn(lang string) map[string]any {
+	f := make(map[string]any, len(funcs)+1)
+	for k, v := range funcs {
+		f[k] = v
+	}
+	f["problem"] = func(p conversation.Problem) (string, error) { return ProblemTextIn(lang, p) }
+	return f
+}
+
+// RenderMail renders the subject, plain-text and HTML bodies of a mail, in
+// the language v.Lang names (English when Accord does not write it).
 func RenderMail(v View) (Rendered, error) {
-	if textTemplates.Lookup(v.Kind+".text") == nil {
+	set := mailSets.of(v.Lang)
+	if set.text.Lookup(v.Kind+".text") == nil {
 		return Rendered{}, fmt.Errorf("templates: no mail template for %q", v.Kind)
 	}
+	textTemplates, htmlTemplates := set.text, set.html
 	var r Rendered
 	var b bytes.Buffer
 	if err := textTemplates.ExecuteTemplate(&b, v.Kind+".subject", v); err != nil {

@@ -15,15 +15,22 @@ import (
 //go:embed problems/*.tmpl
 var problemFiles embed.FS
 
-var problemTemplates = texttemplate.Must(texttemplate.New("problems").Funcs(map[string]any{
-	"longDate": longDate,
-	"duration": LengthWords,
-	"orList":   orList,
-}).ParseFS(problemFiles, "problems/en.tmpl"))
+var problemSets = parseLanguages(problemFiles, "problems/*.tmpl", func(lang, pattern string) *texttemplate.Template {
+	return texttemplate.Must(texttemplate.New("problems").Funcs(map[string]any{
+		"longDate": longDate,
+		"duration": LengthWords,
+		"orList":   orList,
+	}).ParseFS(problemFiles, pattern))
+})
 
 // ProblemText says why something could not be used as written, in words
-// for whoever wrote it: the template named by the problem's code.
-func ProblemText(p conversation.Problem) (string, error) {
+// for whoever wrote it, in English: the operator's language.
+func ProblemText(p conversation.Problem) (string, error) { return ProblemTextIn(DefaultLanguage, p) }
+
+// ProblemTextIn says why something could not be used as written, in words
+// for whoever wrote it, in lang: the template named by the problem's code.
+func ProblemTextIn(lang string, p conversation.Problem) (string, error) {
+	problemTemplates := problemSets.of(lang)
 	if problemTemplates.Lookup(string(p.Code)) == nil {
 		return "", fmt.Errorf("templates: no words for the problem %q", p.Code)
 	}

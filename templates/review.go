@@ -10,10 +10,14 @@ import (
 //go:embed review/*.tmpl
 var reviewFiles embed.FS
 
-var reviewTemplates = texttemplate.Must(texttemplate.New("review").ParseFS(reviewFiles, "review/en.tmpl"))
+var reviewSets = parseLanguages(reviewFiles, "review/*.tmpl", func(lang, pattern string) *texttemplate.Template {
+	return texttemplate.Must(texttemplate.New("review").ParseFS(reviewFiles, pattern))
+})
 
 // ReviewAsk is what the words of a review's own question name.
 type ReviewAsk struct {
+	// Lang is the language of the words (see Languages).
+	Lang string
 	// ID is the question's id within the review: rating, developing,
 	// brings, needs, keep-change-add, or commit for a commitment.
 	ID string
@@ -26,6 +30,7 @@ type ReviewAsk struct {
 // set (see review/en.tmpl): its title, its text and why it is asked (may
 // be empty). ok is false for an id it has no words for.
 func ReviewQuestion(a ReviewAsk) (title, text, why string, ok bool, err error) {
+	reviewTemplates := reviewSets.of(a.Lang)
 	if reviewTemplates.Lookup(a.ID+".title") == nil {
 		return "", "", "", false, nil
 	}

@@ -6,10 +6,12 @@ import (
 	htmltemplate "html/template"
 )
 
-//go:embed web/*.tmpl
+//go:embed web/*/*.tmpl
 var webFiles embed.FS
 
-var webTemplates = htmltemplate.Must(htmltemplate.New("web").ParseFS(webFiles, "web/*.tmpl"))
+var webSets = parseLanguages(webFiles, "web/*/*.tmpl", func(lang, pattern string) *htmltemplate.Template {
+	return htmltemplate.Must(htmltemplate.New("web").ParseFS(webFiles, pattern))
+})
 
 // The states of the one-click unsubscribe page.
 const (
@@ -28,6 +30,8 @@ const (
 
 // UnsubscribePage is what the unsubscribe page shows.
 type UnsubscribePage struct {
+	// Lang is the language of the page (see Languages).
+	Lang    string
 	State   string
 	Service string
 	// Address is the service mailbox people write to.
@@ -40,7 +44,7 @@ type UnsubscribePage struct {
 // RenderUnsubscribePage renders the one-click unsubscribe page.
 func RenderUnsubscribePage(v UnsubscribePage) ([]byte, error) {
 	var b bytes.Buffer
-	if err := webTemplates.ExecuteTemplate(&b, "unsubscribe", v); err != nil {
+	if err := webSets.of(v.Lang).ExecuteTemplate(&b, "unsubscribe", v); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil

@@ -14,14 +14,31 @@ import (
 //go:embed words/*.tmpl
 var wordFiles embed.FS
 
-var wordTemplates = texttemplate.Must(texttemplate.New("words").ParseFS(wordFiles, "words/en.tmpl"))
+var wordSets = parseLanguages(wordFiles, "words/*.tmpl", func(lang, pattern string) *texttemplate.Template {
+	return texttemplate.Must(texttemplate.New("words").Funcs(texttemplate.FuncMap{"join": strings.Join}).ParseFS(wordFiles, pattern))
+})
+
+// And joins names in lang: "Dana and Sam", "Ana, Ben and Cy"; a single
+// name alone.
+func And(lang string, names []string) string {
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0]
+	}
+	return word(lang, "and", struct {
+		Init []string
+		Last string
+	}{names[:len(names)-1], names[len(names)-1]})
+}
 
 // word executes the phrase name of words/ with data. The phrases are
 // fixed and a test runs each, so one that fails is a slip caught before
 // release; should it happen, the name itself is said rather than nothing.
-func word(name string, data any) string {
+func word(lang, name string, data any) string {
 	var b strings.Builder
-	if err := wordTemplates.ExecuteTemplate(&b, name, data); err != nil {
+	if err := wordSets.of(lang).ExecuteTemplate(&b, name, data); err != nil {
 		if s, ok := data.(string); ok {
 			return s
 		}
@@ -32,24 +49,24 @@ func word(name string, data any) string {
 
 // PartnerCalled is what a question calls the reader's partner: their first
 // name, or words for a partner whose name has none.
-func PartnerCalled(name string) string {
+func PartnerCalled(lang, name string) string {
 	if first := conversation.FirstName(name); first != "" {
 		return first
 	}
-	return word("partner-unnamed", nil)
+	return word(lang, "partner-unnamed", nil)
 }
 
 // Described names the partner for the reader of a mail, with what they are
 // to the reader: "Sam, who reports to you", "Dana, your manager", or just
 // the first name between peers. readerRole is the reader's role.
-func Described(readerRole conversation.Role, first string) string {
+func Described(lang string, readerRole conversation.Role, first string) string {
 	switch readerRole {
 	case conversation.RoleLead:
-		return word("described-report", first)
+		return word(lang, "described-report", first)
 	case conversation.RoleReport:
-		return word("described-lead", first)
+		return word(lang, "described-lead", first)
 	}
-	return word("described-peer", first)
+	return word(lang, "described-peer", first)
 }
 
 // LengthWords writes a meeting's length: "45 minutes", "1 hour", "1 hour

@@ -43,11 +43,11 @@ func TestReviewQuestions(t *testing.T) {
 func TestPhrases(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ got, want string }{
-		{PartnerCalled("Sam Ortiz"), "Sam"},
-		{PartnerCalled(""), "your partner"},
-		{Described(conversation.RoleLead, "Sam"), "Sam, who reports to you"},
-		{Described(conversation.RoleReport, "Dana"), "Dana, your manager"},
-		{Described(conversation.RolePeer, "Ana"), "Ana"},
+		{PartnerCalled("en", "Sam Ortiz"), "Sam"},
+		{PartnerCalled("en", ""), "your partner"},
+		{Described("en", conversation.RoleLead, "Sam"), "Sam, who reports to you"},
+		{Described("en", conversation.RoleReport, "Dana"), "Dana, your manager"},
+		{Described("en", conversation.RolePeer, "Ana"), "Ana"},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("got %q, want %q", tc.got, tc.want)
