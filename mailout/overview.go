@@ -27,6 +27,7 @@ func OverviewLetter(o conversation.Overview, date time.Time) Letter {
 		Date:      date,
 		View: templates.View{
 			Kind:      templates.MailOverview,
+			Lang:      templates.Language(o.Person.Language),
 			Recipient: templates.Person{Name: name, First: conversation.FirstName(name)},
 			Overview:  OverviewView(o),
 		},
@@ -37,9 +38,9 @@ func OverviewLetter(o conversation.Overview, date time.Time) Letter {
 // and times in the person's zone. Only progress reaches it: names, counts,
 // dates and times.
 func OverviewView(o conversation.Overview) *templates.Overview {
-	loc := o.Person.Location
+	loc, lang := o.Person.Location, templates.Language(o.Person.Language)
 	v := &templates.Overview{
-		Week:         o.From.In(loc).Format("2 January"),
+		Week:         templates.DayMonth(lang, o.From.In(loc)),
 		Count:        o.Count(),
 		WaitingOnYou: o.WaitingOnYou(),
 	}
@@ -47,7 +48,7 @@ func OverviewView(o conversation.Overview) *templates.Overview {
 		if t.IsZero() {
 			return ""
 		}
-		return LongDate(t, loc)
+		return longDate(lang, t, loc)
 	}
 	for _, l := range o.Lines {
 		partner := oneLine(l.Partner.Name)
@@ -62,12 +63,12 @@ func OverviewView(o conversation.Overview) *templates.Overview {
 			Checkins: string(l.Checkins), CheckinsUntil: day(l.CheckinsUntil),
 		}
 		if !l.NextReview.IsZero() {
-			lv.NextReview = LongDate(l.NextReview.Start(loc), loc)
+			lv.NextReview = longDate(lang, l.NextReview.Start(loc), loc)
 		}
 		for _, m := range l.Meetings {
-			mv := templates.OverviewMeeting{When: Meeting(m.Start, loc), Status: string(m.Status)}
+			mv := templates.OverviewMeeting{When: meetingAt(lang, m.Start, loc), Status: string(m.Status)}
 			if !m.Was.IsZero() {
-				mv.Was = Meeting(m.Was, loc)
+				mv.Was = meetingAt(lang, m.Was, loc)
 			}
 			lv.Meetings = append(lv.Meetings, mv)
 		}

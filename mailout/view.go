@@ -1,7 +1,6 @@
 package mailout
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -55,7 +54,7 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 		}
 		if r := reviewAt(p, m.Prompt.Position); r != nil {
 			v.Question.Number, v.Question.Total = m.Prompt.Position-r.Start+1, len(r.Questions)
-			v.Review = reviewView(p, r, loc)
+			v.Review = reviewView(lang, p, r, loc)
 			part, topic := conversation.ReviewPartOf(q.ID)
 			v.Review.Part = string(part)
 			switch part {
@@ -69,10 +68,10 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 		}
 	}
 	if m.Review != nil && v.Review == nil {
-		v.Review = reviewView(p, m.Review, loc)
+		v.Review = reviewView(lang, p, m.Review, loc)
 	}
 	if m.Digest != nil && m.Agreement != nil {
-		v.Digest = digestView(p, m.Agreement, m.Digest, loc)
+		v.Digest = digestView(lang, p, m.Agreement, m.Digest, loc)
 	}
 	if m.Draft != nil {
 		v.Draft = draftView(p, m.Draft, me)
@@ -81,7 +80,7 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 		v.Attachment = ExportName
 	}
 	if !m.RejoinBy.IsZero() {
-		v.RejoinBy = LongDate(m.RejoinBy, loc)
+		v.RejoinBy = longDate(lang, m.RejoinBy, loc)
 	}
 	for _, n := range m.Notes {
 		tn := templates.Note{Kind: string(n.Kind), ByOperator: n.ByOperator, Text: n.Text, Problem: n.Problem, Seen: n.Seen, Reopened: n.Reopened, Number: n.Number}
@@ -103,7 +102,7 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 			}
 		}
 		if !n.Until.IsZero() {
-			tn.Until = LongDate(n.Until, loc)
+			tn.Until = longDate(lang, n.Until, loc)
 		}
 		if n.Answer != nil {
 			av := answerView(lang, p, n.Answer, me)
@@ -115,14 +114,14 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 		if c := n.Clash; c != nil {
 			tn.Clash = &templates.Clash{Mine: c.Who == me}
 			if tn.Clash.Mine {
-				tn.Clash.With, tn.Clash.At = conversation.FirstName(oneLine(c.With)), Meeting(c.At, loc)
+				tn.Clash.With, tn.Clash.At = conversation.FirstName(oneLine(c.With)), meetingAt(lang, c.At, loc)
 			}
 			if c.Free != nil {
 				// The free schedule is in the series' zone; say it in the
 				// recipient's.
 				free := &conversation.Series{Schedule: *c.Free, Zone: p.Lead().Person.Location, Start: c.Free.First(c.At, p.Lead().Person.Location)}
 				local, _ := free.LocalSchedule(loc, free.Start)
-				tn.Clash.Free = templates.ScheduleWords(local)
+				tn.Clash.Free = templates.ScheduleWords(lang, local)
 			}
 			if !c.FreeAt.IsZero() {
 				tn.Clash.FreeAt = c.FreeAt.In(loc).Format("15:04")
@@ -131,7 +130,7 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 		if o := n.OffHours; o != nil {
 			who := o.Who.Person.Location
 			tn.OffHours = &templates.OffHours{Mine: o.Who == me, Who: conversation.FirstName(oneLine(o.Who.Person.Name)),
-				Date: LongDate(o.At, loc), Yours: o.At.In(loc).Format("15:04"), Theirs: o.At.In(who).Format("15:04")}
+				Date: longDate(lang, o.At, loc), Yours: o.At.In(loc).Format("15:04"), Theirs: o.At.In(who).Format("15:04")}
 			if o.Suits {
 				tn.OffHours.From, tn.OffHours.To = o.From.String(), o.To.String()
 			}
@@ -146,7 +145,7 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 		v.Receipts = append(v.Receipts, answerView(lang, p, a, me))
 	}
 	if m.UndoGrace > 0 {
-		v.UndoWithin = minutesWords(m.UndoGrace)
+		v.UndoWithin = minutesWords(lang, m.UndoGrace)
 	}
 	for _, a := range m.Reveals {
 		v.Reveals = append(v.Reveals, answerView(lang, p, a, partner))
@@ -171,7 +170,7 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 		v.Progress.Current = cur.Position - from + 1
 	}
 	if !me.NextSendAt.IsZero() && me.Position < to {
-		v.NextAt = When(me.NextSendAt, loc)
+		v.NextAt = templates.When(lang, me.NextSendAt.In(loc))
 	}
 	if m.Agreement != nil {
 		v.Agreement = agreementView(lang, m.Agreement, loc, p.Set)
@@ -185,15 +184,15 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 	v.Drafting = p.DraftOpen()
 	v.OnDemand = m.OnDemand
 	if ag := p.LatestAgreement(); ag != nil {
-		v.ReviewOn = LongDate(ag.ReviewOn.Start(loc), loc)
+		v.ReviewOn = longDate(lang, ag.ReviewOn.Start(loc), loc)
 	}
-	v.Checkin = checkinView(p, m, loc)
+	v.Checkin = checkinView(lang, p, m, loc)
 	return v
 }
 
 // checkinView lays out the check-in a message is about, in the
 // recipient's time; nil for mail that is not about check-ins.
-func checkinView(p *conversation.Partnership, m conversation.Message, loc *time.Location) *templates.Checkin {
+func checkinView(lang string, p *conversation.Partnership, m conversation.Message, loc *time.Location) *templates.Checkin {
 	cs := p.Checkin
 	partner := p.Partner(m.To)
 	ploc := partner.Person.Location
@@ -208,7 +207,7 @@ func checkinView(p *conversation.Partnership, m conversation.Message, loc *time.
 				return v
 			}
 			v.PartnerZone, v.Ahead = ploc.String(), theirs > mine
-			v.Apart = templates.LengthWords(time.Duration(max(theirs-mine, mine-theirs)) * time.Second)
+			v.Apart = templates.LengthWords(lang, time.Duration(max(theirs-mine, mine-theirs))*time.Second)
 			ten := time.Date(m.At.In(loc).Year(), m.At.In(loc).Month(), m.At.In(loc).Day(), 10, 0, 0, 0, loc)
 			v.Example = [2]string{ten.Format("15:04"), ten.In(ploc).Format("15:04")}
 		}
@@ -223,8 +222,8 @@ func checkinView(p *conversation.Partnership, m conversation.Message, loc *time.
 	}
 	local, varies := cs.LocalSchedule(loc, ref)
 	v := &templates.Checkin{
-		Schedule:   templates.ScheduleWords(local),
-		Length:     templates.LengthWords(cs.Schedule.Length),
+		Schedule:   templates.ScheduleWords(lang, local),
+		Length:     templates.LengthWords(lang, cs.Schedule.Length),
 		Priorities: m.Priorities,
 	}
 	if cs.Zone.String() != loc.String() {
@@ -238,14 +237,14 @@ func checkinView(p *conversation.Partnership, m conversation.Message, loc *time.
 		}
 	}
 	meeting := func(o *conversation.Occurrence) {
-		v.When = Meeting(o.Start, loc)
+		v.When = meetingAt(lang, o.Start, loc)
 		if !o.Start.Equal(o.Original) {
-			v.Was = Meeting(o.Original, loc)
+			v.Was = meetingAt(lang, o.Original, loc)
 		}
 		if apart {
 			v.PartnerWhen = o.Start.In(ploc).Format("15:04")
 			if o.Start.In(ploc).Weekday() != o.Start.In(loc).Weekday() {
-				v.PartnerWhen = o.Start.In(ploc).Format("Monday 15:04")
+				v.PartnerWhen = templates.WeekdayTime(lang, o.Start.In(ploc))
 			}
 		}
 	}
@@ -258,14 +257,14 @@ func checkinView(p *conversation.Partnership, m conversation.Message, loc *time.
 			meeting(o)
 		}
 		if cs.Status == conversation.SeriesPaused {
-			v.Paused, v.PausedUntil = true, LongDate(cs.PausedUntil, loc)
+			v.Paused, v.PausedUntil = true, longDate(lang, cs.PausedUntil, loc)
 		}
 		if c.Kind == conversation.CalSeries {
 			for _, o := range cs.Meetings(c.Stamp, c.Stamp.Add(10*7*24*time.Hour)) {
 				if len(v.Next) == 3 {
 					break
 				}
-				v.Next = append(v.Next, Meeting(o.Start, loc))
+				v.Next = append(v.Next, meetingAt(lang, o.Start, loc))
 			}
 		}
 	}
@@ -301,20 +300,14 @@ func checkinView(p *conversation.Partnership, m conversation.Message, loc *time.
 	return v
 }
 
-// Meeting writes a meeting's time the way people say it: "Tuesday 16
-// March at 10:00".
-func Meeting(t time.Time, loc *time.Location) string {
-	return t.In(loc).Format("Monday 2 January at 15:04")
-}
-
 // minutesWords is a time left in words, in whole minutes rounded down: a
 // promise of "10 minutes" must not be a minute too long. Less than a
 // minute is no time to promise: empty.
-func minutesWords(d time.Duration) string {
+func minutesWords(lang string, d time.Duration) string {
 	if d < time.Minute {
 		return ""
 	}
-	return templates.LengthWords(d.Truncate(time.Minute))
+	return templates.LengthWords(lang, d.Truncate(time.Minute))
 }
 
 func person(pt *conversation.Participant) templates.Person {
@@ -345,8 +338,8 @@ func reviewAt(p *conversation.Partnership, position int) *conversation.Review {
 	return nil
 }
 
-func reviewView(p *conversation.Partnership, r *conversation.Review, loc *time.Location) *templates.Review {
-	return &templates.Review{Number: r.Number, ClosesOn: LongDate(r.OpenedAt.Add(p.Rules.ReviewWait), loc)}
+func reviewView(lang string, p *conversation.Partnership, r *conversation.Review, loc *time.Location) *templates.Review {
+	return &templates.Review{Number: r.Number, ClosesOn: longDate(lang, r.OpenedAt.Add(p.Rules.ReviewWait), loc)}
 }
 
 // currentWords is what the person has under a commitment topic in the
@@ -378,27 +371,27 @@ func changeViews(cs []conversation.Change) []templates.Change {
 
 // digestView lays out a digest: dates in the recipient's zone, ratings as
 // bars.
-func digestView(p *conversation.Partnership, ag *conversation.Agreement, d *conversation.Digest, loc *time.Location) *templates.Digest {
+func digestView(lang string, p *conversation.Partnership, ag *conversation.Agreement, d *conversation.Digest, loc *time.Location) *templates.Digest {
 	v := &templates.Digest{
 		Version:    ag.Version,
 		Changes:    changeViews(d.Changes),
 		Amendments: d.Amendments,
 		Checkins:   templates.CheckinTally{Scheduled: d.Checkins.Scheduled, Held: d.Checkins.Held, Skipped: d.Checkins.Skipped, Declined: d.Checkins.Declined},
-		Missing:    strings.Join(firstNames(d.Missing), " and "),
-		NextReview: LongDate(d.NextReview.Start(loc), loc),
-		To:         LongDate(d.To, loc),
+		Missing:    templates.And(lang, firstNames(d.Missing)),
+		NextReview: longDate(lang, d.NextReview.Start(loc), loc),
+		To:         longDate(lang, d.To, loc),
 	}
 	if ag.Review != nil {
 		v.Number = ag.Review.Number
 	}
 	if !d.From.IsZero() {
-		v.From = LongDate(d.From, loc)
+		v.From = longDate(lang, d.From, loc)
 	}
 	for _, pt := range d.Prep {
 		v.Prep = append(v.Prep, templates.PrepTally{Name: conversation.FirstName(oneLine(pt.Name)), Asked: pt.Asked, Written: pt.Written})
 	}
 	for _, tp := range d.Trend {
-		row := templates.TrendRow{Label: fmt.Sprintf("Review %d, %s", tp.Number, tp.On.Start(loc).Format("2 January 2006"))}
+		row := templates.TrendRow{Label: templates.ReviewOn(lang, tp.Number, templates.DayMonthYear(lang, tp.On.Start(loc)))}
 		for i, score := range tp.Scores {
 			row.Bars = append(row.Bars, templates.Bar{
 				Name:    conversation.FirstName(oneLine(p.Participants[i].Person.Name)),
@@ -410,7 +403,7 @@ func digestView(p *conversation.Partnership, ag *conversation.Agreement, d *conv
 		v.Trend = append(v.Trend, row)
 	}
 	for _, k := range d.Kept {
-		row := templates.KeptRow{Number: k.Number, Date: k.On.Start(loc).Format("2 January 2006"),
+		row := templates.KeptRow{Number: k.Number, Date: templates.DayMonthYear(lang, k.On.Start(loc)),
 			Yes: k.Yes, Partly: k.Partly, No: k.No, Unrated: k.Unrated, Ratings: k.Ratings}
 		if k.Ratings > 0 {
 			row.YesPercent, row.PartlyPercent = k.Yes*100/k.Ratings, k.Partly*100/k.Ratings
@@ -453,8 +446,8 @@ func agreementView(lang string, ag *conversation.Agreement, loc *time.Location, 
 	v := &templates.Agreement{
 		Lang:     lang,
 		Version:  ag.Version,
-		Date:     LongDate(ag.Created, loc),
-		ReviewOn: LongDate(ag.ReviewOn.Start(loc), loc),
+		Date:     longDate(lang, ag.Created, loc),
+		ReviewOn: longDate(lang, ag.ReviewOn.Start(loc), loc),
 	}
 	if len(ag.Parties) == 2 {
 		v.Between = templates.And(lang, []string{ag.Parties[0].Name, ag.Parties[1].Name})
@@ -480,7 +473,7 @@ func agreementView(lang string, ag *conversation.Agreement, loc *time.Location, 
 	v.Commitments = topics(ag.Commitments)
 	v.Accountability = topics(ag.Accountability)
 	if r := ag.Review; r != nil {
-		rv := &templates.AgreementReview{Number: r.Number, Date: LongDate(r.On.Start(loc), loc), Topics: topics(r.Topics),
+		rv := &templates.AgreementReview{Number: r.Number, Date: longDate(lang, r.On.Start(loc), loc), Topics: topics(r.Topics),
 			Missing: templates.And(lang, firstNames(r.Missing))}
 		for _, rt := range r.Ratings {
 			rv.Ratings = append(rv.Ratings, templates.Rating{Name: conversation.FirstName(rt.Name), Score: rt.Score, Comment: rt.Comment})
@@ -518,9 +511,9 @@ func agreementView(lang string, ag *conversation.Agreement, loc *time.Location, 
 			unsigned = append(unsigned, oneLine(s.Name))
 			continue
 		}
-		v.Signed = append(v.Signed, templates.Signature{Name: oneLine(s.Name), Date: LongDate(s.At, loc)})
+		v.Signed = append(v.Signed, templates.Signature{Name: oneLine(s.Name), Date: longDate(lang, s.At, loc)})
 	}
-	v.Unsigned = strings.Join(unsigned, " and ")
+	v.Unsigned = templates.And(lang, unsigned)
 	v.StillOpen = ag.StillOpen
 	return v
 }
@@ -577,12 +570,19 @@ func clipLine(s string, n int) string {
 	return s
 }
 
-// LongDate writes a day the way people say it: Tuesday 5 January 2027.
+// LongDate writes a day the way people say it, in English: Tuesday 5
+// January 2027 (for the operator's pages and tools).
 func LongDate(t time.Time, loc *time.Location) string {
-	return t.In(loc).Format("Monday 2 January 2006")
+	return longDate(templates.DefaultLanguage, t, loc)
 }
 
-// When writes a moment in the recipient's time: "on Monday 23 November at 08:00".
-func When(t time.Time, loc *time.Location) string {
-	return t.In(loc).Format("on Monday 2 January at 15:04")
+// longDate writes a day in lang, in loc: "Tuesday 5 January 2027".
+func longDate(lang string, t time.Time, loc *time.Location) string {
+	return templates.LongDate(lang, t.In(loc))
+}
+
+// meetingAt writes when a meeting starts, in lang and loc: "Tuesday 16
+// March at 10:00".
+func meetingAt(lang string, t time.Time, loc *time.Location) string {
+	return templates.Meeting(lang, t.In(loc))
 }

@@ -17,9 +17,10 @@ var problemFiles embed.FS
 
 var problemSets = parseLanguages(problemFiles, "problems/*.tmpl", func(lang, pattern string) *texttemplate.Template {
 	return texttemplate.Must(texttemplate.New("problems").Funcs(map[string]any{
-		"longDate": longDate,
-		"duration": LengthWords,
-		"orList":   orList,
+		"longDate": func(d conversation.Date) string { return dateWords(lang, d) },
+		"duration": func(d time.Duration) string { return LengthWords(lang, d) },
+		"weekday":  func(d time.Weekday) string { return WeekdayName(lang, d) },
+		"orList":   func(items any) string { return orList(lang, items) },
 	}).ParseFS(problemFiles, pattern))
 })
 
@@ -75,14 +76,9 @@ func ErrorText(err error) string {
 	return text
 }
 
-// longDate writes a day for a person: "Sunday 28 March 2027".
-func longDate(d conversation.Date) string {
-	return fmt.Sprintf("%s %d %s %d", d.Start(time.UTC).Weekday(), d.Day, d.Month, d.Year)
-}
-
-// orList joins alternatives as "A or B", "A, B or C": weekdays and times
-// of day as they print, lengths in words.
-func orList(items any) string {
+// orList joins alternatives in lang as "A or B", "A, B or C": weekdays
+// by name, times of day as they print, lengths in words.
+func orList(lang string, items any) string {
 	v := reflect.ValueOf(items)
 	if v.Kind() != reflect.Slice {
 		return fmt.Sprint(items)
@@ -91,13 +87,21 @@ func orList(items any) string {
 	for i := range names {
 		switch x := v.Index(i).Interface().(type) {
 		case time.Duration:
-			names[i] = LengthWords(x)
+			names[i] = LengthWords(lang, x)
+		case time.Weekday:
+			names[i] = WeekdayName(lang, x)
 		default:
 			names[i] = fmt.Sprint(x)
 		}
 	}
-	if len(names) <= 1 {
-		return strings.Join(names, "")
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0]
 	}
-	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+	return word(lang, "or", struct {
+		Init []string
+		Last string
+	}{names[:len(names)-1], names[len(names)-1]})
 }

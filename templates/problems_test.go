@@ -339,7 +339,7 @@ func TestScheduleWords(t *testing.T) {
 		{conversation.Schedule{Weekday: time.Friday, At: 15 * 60, Length: 2*time.Hour + time.Minute, Every: 2}, "every other Friday at 15:00 for 2 hours 1 minute"},
 	}
 	for _, tt := range tests {
-		if got := ScheduleWords(tt.s); got != tt.want {
+		if got := ScheduleWords("en", tt.s); got != tt.want {
 			t.Errorf("ScheduleWords(%#v) = %q, want %q", tt.s, got, tt.want)
 		}
 	}

@@ -2,8 +2,6 @@ package templates
 
 import (
 	"embed"
-	"fmt"
-	"strconv"
 	"strings"
 	texttemplate "text/template"
 	"time"
@@ -69,33 +67,49 @@ func Described(lang string, readerRole conversation.Role, first string) string {
 	return word(lang, "described-peer", first)
 }
 
-// LengthWords writes a meeting's length: "45 minutes", "1 hour", "1 hour
-// 30 minutes".
-func LengthWords(d time.Duration) string {
+// LengthWords writes a meeting's length in lang: "45 minutes", "1 hour",
+// "1 hour 30 minutes", with the language's plural forms (from CLDR).
+func LengthWords(lang string, d time.Duration) string {
 	h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
-	plural := func(n int, unit string) string {
-		if n == 1 {
-			return "1 " + unit
-		}
-		return strconv.Itoa(n) + " " + unit + "s"
+	count := func(name string, n int) string {
+		return word(lang, name, struct {
+			N      int
+			Plural string
+		}{n, pluralOf(lang, n)})
 	}
 	switch {
 	case h > 0 && m > 0:
-		return plural(h, "hour") + " " + plural(m, "minute")
+		return word(lang, "hours-minutes", struct{ Hours, Minutes string }{count("hours", h), count("minutes", m)})
 	case h > 0:
-		return plural(h, "hour")
+		return count("hours", h)
 	default:
-		return plural(m, "minute")
+		return count("minutes", m)
 	}
 }
 
-// ScheduleWords says a schedule for a confirmation, always with a 24-hour
-// time so that a guessed afternoon hour shows: "every other Thursday at
-// 14:30 for 45 minutes".
-func ScheduleWords(s conversation.Schedule) string {
-	every := "every"
-	if s.Every == 2 {
-		every = "every other"
+// pluralOf is the CLDR plural category of n in lang: "one", "other"…
+func pluralOf(lang string, n int) string {
+	c := calendars[Language(lang)]
+	if c == nil {
+		c = calendars[DefaultLanguage]
 	}
-	return fmt.Sprintf("%s %s at %s for %s", every, s.Weekday, s.At, LengthWords(s.Length))
+	return strings.ToLower(c.CardinalPluralRule(float64(n), 0).String())
+}
+
+// ScheduleWords says a schedule in lang for a confirmation, always with a
+// 24-hour time so that a guessed afternoon hour shows: "every other
+// Thursday at 14:30 for 45 minutes".
+func ScheduleWords(lang string, s conversation.Schedule) string {
+	return word(lang, "schedule", struct {
+		Every            int
+		Weekday, At, For string
+	}{s.Every, WeekdayName(lang, s.Weekday), s.At.String(), LengthWords(lang, s.Length)})
+}
+
+// ReviewOn names a review by its number and date: "Review 2, 5 July 2027".
+func ReviewOn(lang string, number int, date string) string {
+	return word(lang, "review-on", struct {
+		Number int
+		Date   string
+	}{number, date})
 }

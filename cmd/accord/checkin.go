@@ -91,7 +91,7 @@ func runCheckin(ctx context.Context, a *app, args []string) error {
 		}
 		switch sub {
 		case "set":
-			done = "Check-ins " + templates.ScheduleWords(sched)
+			done = "Check-ins " + templates.ScheduleWords(templates.DefaultLanguage, sched)
 			if p.LatestAgreement() == nil {
 				done += ", from the agreement on"
 			}
@@ -156,7 +156,7 @@ func checkinShow(ctx context.Context, a *app, st *store.Store, id int64) error {
 	cs := p.Checkin
 	switch {
 	case cs == nil && p.CheckinPlan != nil:
-		fmt.Fprintf(a.stdout, "Partnership %d: check-ins %s, from the agreement on.\n", id, templates.ScheduleWords(*p.CheckinPlan))
+		fmt.Fprintf(a.stdout, "Partnership %d: check-ins %s, from the agreement on.\n", id, templates.ScheduleWords(templates.DefaultLanguage, *p.CheckinPlan))
 		return nil
 	case cs == nil && !p.ScheduleAskedAt.IsZero():
 		fmt.Fprintf(a.stdout, "Partnership %d: the lead was asked for a check-in time on %s; no answer yet.\n", id, p.ScheduleAskedAt.UTC().Format("2006-01-02"))
@@ -165,7 +165,7 @@ func checkinShow(ctx context.Context, a *app, st *store.Store, id int64) error {
 		fmt.Fprintf(a.stdout, "Partnership %d: no check-ins yet.\n", id)
 		return nil
 	}
-	fmt.Fprintf(a.stdout, "Partnership %d: check-ins %s (%s), %s, calendar sequence %d\n", id, templates.ScheduleWords(cs.Schedule), cs.Zone, cs.Status, cs.Sequence)
+	fmt.Fprintf(a.stdout, "Partnership %d: check-ins %s (%s), %s, calendar sequence %d\n", id, templates.ScheduleWords(templates.DefaultLanguage, cs.Schedule), cs.Zone, cs.Status, cs.Sequence)
 	if cs.Status == conversation.SeriesPaused {
 		fmt.Fprintf(a.stdout, "Paused until %s\n", cs.PausedUntil.In(cs.Zone).Format("2006-01-02"))
 	}
