@@ -23,6 +23,8 @@ const (
 	CmdExport CommandKind = "export"
 	// CmdUndo takes back the latest answer.
 	CmdUndo CommandKind = "undo"
+	// CmdLanguage asks to be written to in another language (Language).
+	CmdLanguage CommandKind = "language"
 	// CmdAgreement asks for the current agreement (or, while drafting,
 	// the draft) again.
 	CmdAgreement CommandKind = "agreement"
@@ -33,6 +35,8 @@ type Command struct {
 	Kind CommandKind
 	// Until ends a pause; zero means until the person resumes.
 	Until time.Time
+	// Language is the language a language command asks for.
+	Language string
 }
 
 // ErrNotCommand means the text is not a command, so it is an answer.
@@ -135,6 +139,9 @@ func readCommand(words []string, now time.Time, loc *time.Location) (Command, er
 	}
 	if agreementAsked(words) {
 		return Command{Kind: CmdAgreement}, nil
+	}
+	if cmd, ok, err := readLanguage(words); ok {
+		return cmd, err
 	}
 	if k, ok := simple[word]; ok {
 		if len(rest) == 0 || (k == CmdSkip && skipTail(rest)) || (k == CmdUndo && undoTail(rest)) {

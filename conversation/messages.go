@@ -67,6 +67,9 @@ const (
 	// NoteUnclear explains that a reply could not be acted on; Problem
 	// says why.
 	NoteUnclear NoteKind = "unclear"
+	// NoteLanguage confirms that Accord writes to the person in their
+	// new language, the language of the mail it rides on.
+	NoteLanguage NoteKind = "language"
 	// NoteKept confirms a reply was kept for the next review of the agreement.
 	NoteKept NoteKind = "kept"
 	// NotePrepKept and NoteFollowUpKept thank a person for their check-in

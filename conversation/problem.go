@@ -65,6 +65,9 @@ const (
 	ProblemNoQuestion ProblemCode = "no-question"
 	// ProblemNothingToSkip: skip of a question already behind the person.
 	ProblemNothingToSkip ProblemCode = "nothing-to-skip"
+	// ProblemLanguageUnknown: Input names no language Accord writes (or
+	// nothing followed "language").
+	ProblemLanguageUnknown ProblemCode = "language-unknown"
 	// ProblemNotRating: the rating question answered without a number
 	// from 1 to 5.
 	ProblemNotRating ProblemCode = "not-rating"

@@ -326,6 +326,8 @@ func (p *Partnership) runCommand(me *Participant, cmd Command, question string, 
 		return p.Undo(me.ID, now)
 	case CmdAgreement:
 		return p.SendAgreement(me.ID, now)
+	case CmdLanguage:
+		return p.SetLanguage(me.ID, cmd.Language, now)
 	}
 	return p.Help(me.ID, now)
 }

@@ -92,3 +92,45 @@ func TestHandleReplyAfterLeaving(t *testing.T) {
 		t.Errorf("resume after leaving = %+v, %v", o, err)
 	}
 }
+
+// TestLanguageCommand: "language de", in any of the languages Accord reads,
+// changes the language the person is written to, and says so in it; a
+// language Accord does not write is explained, and changes nothing.
+func TestLanguageCommand(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		text, want string
+		problem    ProblemCode
+	}{
+		{"language de", "de", ""},
+		{"Langue : français", "fr", ""},
+		{"Sprache Deutsch", "de", ""},
+		{"idioma español", "es", ""},
+		{"language english", "en", ""},
+		{"language klingon", "", ProblemLanguageUnknown},
+		{"language", "", ProblemLanguageUnknown},
+	} {
+		p := pair(t, 3, noQuiet(), t0)
+		p.Enroll(t0)
+		me := p.Participants[0]
+		o, msgs, err := p.HandleReply(me.ID, Reply{Text: tc.text}, t0.Add(time.Hour))
+		if err != nil {
+			t.Fatalf("%q: %v", tc.text, err)
+		}
+		if me.Person.Language != tc.want {
+			t.Errorf("%q: language %q, want %q", tc.text, me.Person.Language, tc.want)
+		}
+		switch m := only(t, msgs, me); {
+		case tc.problem == "" && (o.Kind != OutcomeCommand || m.Kind != MsgAck || m.Notes[0].Kind != NoteLanguage):
+			t.Errorf("%q: %s %q, mail %s %v; want a command confirmed", tc.text, o.Kind, o.Detail, m.Kind, m.Notes)
+		case tc.problem != "" && (o.Problem == nil || o.Problem.Code != tc.problem || m.Kind != MsgHelp):
+			t.Errorf("%q: %s %q (%v), mail %s; want %s explained", tc.text, o.Kind, o.Detail, o.Problem, m.Kind, tc.problem)
+		}
+	}
+	// Answers that start with the word are answers.
+	p := pair(t, 3, noQuiet(), t0)
+	p.Enroll(t0)
+	if o, _, _ := p.HandleReply(p.Participants[0].ID, Reply{Text: "Language matters: we say what we mean."}, t0.Add(time.Hour)); o.Kind != OutcomeAnswer {
+		t.Errorf("an answer starting with language = %s %q", o.Kind, o.Detail)
+	}
+}

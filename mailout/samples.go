@@ -285,7 +285,16 @@ func Samples(set *conversation.QuestionSet, now time.Time, r *Renderer) ([]Sampl
 	if err != nil {
 		return nil, err
 	}
-	return append(out, drafts...), nil
+	out = append(out, drafts...)
+	// Dana asks for German, and is told so in German.
+	german, err := newPair(conversation.KindLeadReport)
+	if err != nil {
+		return nil, err
+	}
+	german.Enroll(now)
+	msgs, err = german.SetLanguage(1, "de", now.Add(time.Hour))
+	add("ack-language", german, msgs, err, conversation.MsgAck, lead)
+	return out, failed
 }
 
 // draftAnswers are what the drafting pair write under the themes that ask

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"iter"
 	"net/mail"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,6 +27,10 @@ type EnrollPerson struct {
 	// TimeZone is an IANA zone. Empty keeps a known person's zone, or gives
 	// a new person the store's default.
 	TimeZone string
+	// Language is the language the person reads, an ISO 639-1 code. Empty
+	// keeps a known person's, or leaves a new person on the service's
+	// default.
+	Language string
 }
 
 // Enrollment asks for a new partnership. For KindLeadReport, A is the lead
@@ -35,6 +40,9 @@ type Enrollment struct {
 	A, B EnrollPerson
 	Set  *conversation.QuestionSet
 }
+
+// languageCode is the form of a person's language: an ISO 639-1 code.
+var languageCode = regexp.MustCompile(`^[a-z]{2}$`)
 
 // DuplicatePairError means the two people already have a partnership that
 // has not ended.
@@ -66,6 +74,9 @@ func (s *Store) CheckEnrollment(e Enrollment) error {
 		}
 		if _, domain, _ := strings.Cut(a.Address, "@"); !strings.Contains(domain, ".") {
 			return fmt.Errorf("%q has no full domain after the @ (like example.com)", p.Email)
+		}
+		if p.Language != "" && !languageCode.MatchString(p.Language) {
+			return fmt.Errorf("%q is not a language code; use two letters such as de or fr", p.Language)
 		}
 		if p.TimeZone != "" {
 			if _, err := s.location(p.TimeZone); err != nil {
@@ -205,7 +216,7 @@ func (tx *Tx) enrollEach(ctx context.Context, rows iter.Seq2[Enrollment, error],
 		pair := min(a, b) + " " + max(a, b)
 		clash := func(email string, p EnrollPerson) bool {
 			known, ok := people[email]
-			return ok && (known.Name != p.Name || known.TimeZone != p.TimeZone)
+			return ok && (known.Name != p.Name || known.TimeZone != p.TimeZone || known.Language != p.Language)
 		}
 		if len(batch) == enrollBatch || pairs[pair] || clash(a, e.A) || clash(b, e.B) {
 			if err := flush(); err != nil {
@@ -269,17 +280,20 @@ type enrolledPerson struct {
 	Email    string `db:"email"`
 	Name     string `db:"name"`
 	TimeZone string `db:"time_zone"`
+	Language string `db:"language"`
 }
 
 const (
-	upsertPeopleKeepZone = `INSERT INTO people (email, name, time_zone, created_at) VALUES %s
-		ON CONFLICT (email) DO UPDATE SET name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE people.name END
-		RETURNING id, email, name, time_zone`
-	upsertPeopleSetZone = `INSERT INTO people (email, name, time_zone, created_at) VALUES %s
+	upsertPeopleKeepZone = `INSERT INTO people (email, name, time_zone, language, created_at) VALUES %s
 		ON CONFLICT (email) DO UPDATE SET name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE people.name END,
-			time_zone = excluded.time_zone
-		RETURNING id, email, name, time_zone`
-	peopleByEmail  = `SELECT id, email, name, time_zone FROM people WHERE email IN %s`
+			language = CASE WHEN excluded.language <> '' THEN excluded.language ELSE people.language END
+		RETURNING id, email, name, time_zone, language`
+	upsertPeopleSetZone = `INSERT INTO people (email, name, time_zone, language, created_at) VALUES %s
+		ON CONFLICT (email) DO UPDATE SET name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE people.name END,
+			time_zone = excluded.time_zone,
+			language = CASE WHEN excluded.language <> '' THEN excluded.language ELSE people.language END
+		RETURNING id, email, name, time_zone, language`
+	peopleByEmail  = `SELECT id, email, name, time_zone, language FROM people WHERE email IN %s`
 	livePairsByKey = `SELECT id, pair_key FROM partnerships WHERE ended_at IS NULL AND pair_key IN %s`
 	insertPairs    = `INSERT INTO partnerships (kind, status, question_set_id, pair_key, created_at, updated_at) VALUES %s RETURNING id, pair_key`
 	insertSeats    = `INSERT INTO participants (partnership_id, person_id, slot, role, status) VALUES %s RETURNING id, partnership_id, slot`
@@ -309,9 +323,9 @@ func (en *enroller) upsertPeople(ctx context.Context, es []Enrollment, now time.
 			}
 			seen[email] = true
 			if p.TimeZone == "" {
-				keep = append(keep, email, p.Name, en.tx.s.zone, ts(now))
+				keep = append(keep, email, p.Name, en.tx.s.zone, p.Language, ts(now))
 			} else {
-				set = append(set, email, p.Name, p.TimeZone, ts(now))
+				set = append(set, email, p.Name, p.TimeZone, p.Language, ts(now))
 			}
 		}
 	}
@@ -324,7 +338,7 @@ func (en *enroller) upsertPeople(ctx context.Context, es []Enrollment, now time.
 			continue
 		}
 		var rows []enrolledPerson
-		if err := en.selectAll(ctx, &rows, fmt.Sprintf(group.text, tuples(len(group.args)/4, 4)), group.args...); err != nil {
+		if err := en.selectAll(ctx, &rows, fmt.Sprintf(group.text, tuples(len(group.args)/5, 5)), group.args...); err != nil {
 			return nil, fmt.Errorf("store: save people: %w", err)
 		}
 		for _, r := range rows {
@@ -540,7 +554,7 @@ func (en *enroller) build(ctx context.Context, e Enrollment, id, setID int64, pe
 		pt := &conversation.Participant{
 			ID:     seats[[2]int64{id, int64(slot)}],
 			Role:   roles[slot],
-			Person: conversation.Person{ID: r.ID, Name: r.Name, Email: r.Email, Location: loc},
+			Person: conversation.Person{ID: r.ID, Name: r.Name, Email: r.Email, Location: loc, Language: r.Language},
 			Status: conversation.ParticipantActive,
 		}
 		p.Participants[slot] = pt

@@ -51,7 +51,7 @@ var (
 		GROUP BY pe.id, pe.time_zone
 		HAVING COUNT(*) >= 2 AND SUM(CASE WHEN pt.status = 'paused' THEN 0 ELSE 1 END) >= 1
 		ORDER BY pe.id`)
-	qOverviewPerson         = query(`SELECT id, name, email, time_zone FROM people WHERE id = ?`)
+	qOverviewPerson         = query(`SELECT id, name, email, time_zone, language FROM people WHERE id = ?`)
 	qOverviewPartnershipsOf = query(`SELECT p.id FROM partnerships p JOIN participants pt ON pt.partnership_id = p.id
 		WHERE pt.person_id = ? AND p.ended_at IS NULL AND p.status <> 'ended' AND pt.status <> 'left' ORDER BY p.id`)
 	// An overview names the partners of its recipient, so forgetting a
@@ -135,6 +135,7 @@ func (s *Store) LivePartnershipsOf(ctx context.Context, personID int64) (convers
 			Name     string `db:"name"`
 			Email    string `db:"email"`
 			TimeZone string `db:"time_zone"`
+			Language string `db:"language"`
 		}
 		err := tx.get(ctx, &row, qOverviewPerson, personID)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -147,7 +148,7 @@ func (s *Store) LivePartnershipsOf(ctx context.Context, personID int64) (convers
 		if err != nil {
 			return err
 		}
-		person = conversation.Person{ID: row.ID, Name: row.Name, Email: row.Email, Location: loc}
+		person = conversation.Person{ID: row.ID, Name: row.Name, Email: row.Email, Location: loc, Language: row.Language}
 		var ids []int64
 		if err := tx.selectAll(ctx, &ids, qOverviewPartnershipsOf, personID); err != nil {
 			return fmt.Errorf("store: partnerships of person %d: %w", personID, err)

@@ -25,7 +25,7 @@ var (
 	qLoadPartnershipShared = query(`SELECT id, kind, status, question_set_id, created_at, ended_at, end_reason FROM partnerships WHERE id = ?`)
 	qLoadParticipants      = query(`SELECT pt.id, pt.slot, pt.role, pt.status, pt.paused_until, pt.position, pt.next_send_at,
 			pt.agreement_seen, pt.last_seen_at, pt.held_reply, pt.undone_at, pt.stop_asked_at, pt.left_at, pe.id AS person_id, pe.name, pe.email, pe.time_zone,
-			pe.bouncing_since
+			pe.language, pe.bouncing_since
 		FROM participants pt JOIN people pe ON pe.id = pt.person_id
 		WHERE pt.partnership_id = ? ORDER BY pt.slot`)
 	qLoadPrompts = query(`SELECT id, participant_id, question_id, position, state, sent_at, nudged_at, reminders
@@ -44,8 +44,9 @@ var (
 	qInsertAmendment = query(`INSERT INTO amendments (partnership_id, participant_id, body, created_at) VALUES (?, ?, ?, ?) RETURNING id`)
 	qQuestionSet     = query(`SELECT body FROM question_sets WHERE id = ?`)
 
-	qUpdatePartnership = query(`UPDATE partnerships SET status = ?, ended_at = ?, end_reason = ?, next_wake_at = ?, updated_at = ? WHERE id = ?`)
-	qUpdateParticipant = query(`UPDATE participants SET status = ?, paused_until = ?, position = ?, next_send_at = ?,
+	qUpdatePartnership    = query(`UPDATE partnerships SET status = ?, ended_at = ?, end_reason = ?, next_wake_at = ?, updated_at = ? WHERE id = ?`)
+	qUpdatePersonLanguage = query(`UPDATE people SET language = ? WHERE id = ?`)
+	qUpdateParticipant    = query(`UPDATE participants SET status = ?, paused_until = ?, position = ?, next_send_at = ?,
 		agreement_seen = ?, last_seen_at = ?, held_reply = ?, undone_at = ?, stop_asked_at = ?, left_at = ? WHERE id = ?`)
 	qInsertPrompt = query(`INSERT INTO prompts (partnership_id, participant_id, question_id, position, state, sent_at, nudged_at, reminders)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
@@ -89,6 +90,7 @@ type participantRow struct {
 	Name          string       `db:"name"`
 	Email         string       `db:"email"`
 	TimeZone      string       `db:"time_zone"`
+	Language      string       `db:"language"`
 	BouncingSince sql.NullTime `db:"bouncing_since"`
 }
 
@@ -137,10 +139,12 @@ type participantState struct {
 	undoneAt      time.Time
 	stopAskedAt   time.Time
 	leftAt        time.Time
+	// language is the person's, saved on the person.
+	language string
 }
 
 func stateOf(pt *conversation.Participant) participantState {
-	return participantState{pt.Status, pt.PausedUntil, pt.Position, pt.NextSendAt, pt.AgreementSeen, pt.LastSeenAt, pt.HeldReply, pt.UndoneAt, pt.StopAskedAt, pt.LeftAt}
+	return participantState{pt.Status, pt.PausedUntil, pt.Position, pt.NextSendAt, pt.AgreementSeen, pt.LastSeenAt, pt.HeldReply, pt.UndoneAt, pt.StopAskedAt, pt.LeftAt, pt.Person.Language}
 }
 
 // snapshot remembers what was loaded so a save writes only what changed.
@@ -276,7 +280,7 @@ func (tx *Tx) load(ctx context.Context, id int64, lock bool) (*conversation.Part
 		pt := &conversation.Participant{
 			ID:            r.ID,
 			Role:          conversation.Role(r.Role),
-			Person:        conversation.Person{ID: r.PersonID, Name: r.Name, Email: r.Email, Location: loc},
+			Person:        conversation.Person{ID: r.PersonID, Name: r.Name, Email: r.Email, Location: loc, Language: r.Language},
 			Status:        conversation.ParticipantStatus(r.Status),
 			PausedUntil:   fromNull(r.PausedUntil),
 			Position:      r.Position,
@@ -409,6 +413,11 @@ func (tx *Tx) save(ctx context.Context, p *conversation.Partnership, snap *snaps
 	var inserts []insert
 	for _, pt := range p.Participants {
 		if st := stateOf(pt); st != snap.participants[pt.ID] {
+			if st.language != snap.participants[pt.ID].language {
+				if err := tx.execLater(ctx, qUpdatePersonLanguage, st.language, pt.Person.ID); err != nil {
+					return fmt.Errorf("store: save the language of person %d: %w", pt.Person.ID, err)
+				}
+			}
 			if err := tx.execLater(ctx, qUpdateParticipant, string(st.status), ts(st.pausedUntil), st.position,
 				ts(st.nextSendAt), st.agreementSeen, ts(st.lastSeenAt), st.heldReply, ts(st.undoneAt), ts(st.stopAskedAt), ts(st.leftAt), pt.ID); err != nil {
 				return fmt.Errorf("store: save participant %d: %w", pt.ID, err)
