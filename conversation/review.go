@@ -71,6 +71,10 @@ func ReviewQuestionID(number int, id string) string {
 
 var reviewIDPattern = regexp.MustCompile(`^review(\d+)-(.+)$`)
 
+// ReviewQuestionParts undoes ReviewQuestionID: the review's number and
+// the question's id within it; ok is false for other questions.
+func ReviewQuestionParts(qid string) (number int, id string, ok bool) { return splitReviewID(qid) }
+
 // splitReviewID undoes ReviewQuestionID; ok is false for other questions.
 func splitReviewID(qid string) (number int, id string, ok bool) {
 	m := reviewIDPattern.FindStringSubmatch(qid)

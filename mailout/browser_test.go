@@ -15,8 +15,8 @@ import (
 // phoneWidth is a common phone's viewport width in CSS pixels.
 const phoneWidth = 375
 
-// TestHTMLInBrowser lays out the HTML of every sample mail in headless
-// Chromium at phone width: the page must show something, must not scroll
+// TestHTMLInBrowser lays out the HTML of every sample mail, in every
+// language Accord writes, in headless Chromium at phone width: the page must show something, must not scroll
 // sideways, and must carry the question (or greeting) in its text. A few are
 // also rendered in dark mode, where the page must actually turn dark. Set
 // ACCORD_SCREENSHOTS to a folder to keep the screenshots for a look.
@@ -25,7 +25,19 @@ func TestHTMLInBrowser(t *testing.T) {
 	browser := mailtest.Chromium(t)
 	keep := os.Getenv("ACCORD_SCREENSHOTS")
 	darkToo := map[string]bool{"welcome-lead": true, "question-with-long-link": true, "agreement": true, "draft-round-2": true}
-	for _, s := range samples(t) {
+	var all []Sample
+	langOf := map[*Sample]string{}
+	for _, lang := range templates.Languages() {
+		for _, s := range samplesIn(t, lang) {
+			if lang != templates.DefaultLanguage {
+				s.Name = lang + "/" + s.Name
+			}
+			all = append(all, s)
+			langOf[&all[len(all)-1]] = lang
+		}
+	}
+	for i := range all {
+		s, lang := all[i], langOf[&all[i]]
 		t.Run(s.Name, func(t *testing.T) {
 			t.Parallel()
 			v := s.Letter.View
@@ -46,7 +58,7 @@ func TestHTMLInBrowser(t *testing.T) {
 					mode = "dark"
 				}
 				if keep != "" {
-					if err := os.WriteFile(filepath.Join(keep, s.Name+"-"+mode+".png"), r.PNG, 0o644); err != nil {
+					if err := os.WriteFile(filepath.Join(keep, strings.ReplaceAll(s.Name, "/", "-")+"-"+mode+".png"), r.PNG, 0o644); err != nil {
 						t.Fatal(err)
 					}
 				}
@@ -61,8 +73,11 @@ func TestHTMLInBrowser(t *testing.T) {
 				if q := v.Question; q != nil {
 					want = append(want, q.Title, q.Text)
 				}
-				if v.Recipient.First != "" {
+				switch {
+				case v.Recipient.First != "" && lang == templates.DefaultLanguage:
 					want = append(want, "Hi "+v.Recipient.First+",")
+				case v.Recipient.First != "":
+					want = append(want, v.Recipient.First)
 				}
 				for _, a := range append(v.Receipts, v.Reveals...) {
 					want = append(want, strings.Fields(a.Text)[0])

@@ -16,13 +16,15 @@ const calendarHorizon = 2 * 365 * 24 * time.Hour
 // CalendarOf builds the iMIP object a check-in change carries: the whole
 // series (with its exceptions and moved meetings) for a new or changed
 // series, only the moved meeting for a move, and a CANCEL for a dropped
-// meeting or an ended series. It returns the method and the bytes.
-func (r *Renderer) CalendarOf(p *conversation.Partnership, c *conversation.CalendarChange) (string, []byte, error) {
+// meeting or an ended series, its title and description in lang. It
+// returns the method and the bytes.
+func (r *Renderer) CalendarOf(p *conversation.Partnership, c *conversation.CalendarChange, lang string) (string, []byte, error) {
 	cs := c.Series
 	if cs == nil || cs.UID == "" {
 		return "", nil, fmt.Errorf("mailout: calendar change %s has no stored series", c.Kind)
 	}
 	summary, description, err := templates.CalendarText(templates.CalendarWords{
+		Lang:    lang,
 		First:   conversation.FirstName(oneLine(p.Participants[0].Person.Name)),
 		Second:  conversation.FirstName(oneLine(p.Participants[1].Person.Name)),
 		Service: oneLine(r.Identity.Name),

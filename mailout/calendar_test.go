@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/jhillyerd/enmime/v2"
+
+	"accord/templates"
 )
 
 // calendarSamples are the samples that carry a calendar, in the order the
@@ -80,8 +82,16 @@ func TestCalendarValidator(t *testing.T) {
 		}
 		t.Skip("ACCORD_ICAL_CHECK is not set; .ci/run sets it up")
 	}
+	for _, lang := range templates.Languages() {
+		validateCalendars(t, validator, lang)
+	}
+}
+
+// validateCalendars runs the validator on the calendar mail of the
+// samples in lang.
+func validateCalendars(t *testing.T, validator, lang string) {
 	byName := map[string]Sample{}
-	for _, s := range samples(t) {
+	for _, s := range samplesIn(t, lang) {
 		byName[s.Name] = s
 	}
 	dir := t.TempDir()

@@ -6,6 +6,7 @@ import (
 
 	"accord/conversation"
 	"accord/store"
+	"accord/templates"
 )
 
 // Dispatcher renders the messages of a state change and stores them in the
@@ -63,7 +64,7 @@ func (d *Dispatcher) Dispatch(ctx context.Context, tx *store.Tx, p *conversation
 			l.InReplyTo = refs[len(refs)-1]
 		}
 		if o.Calendar != nil {
-			if l.CalendarMethod, l.Calendar, err = d.Renderer.CalendarOf(p, o.Calendar); err != nil {
+			if l.CalendarMethod, l.Calendar, err = d.Renderer.CalendarOf(p, o.Calendar, o.To.Person.Language); err != nil {
 				d.log().Error("could not build the calendar part", "partnership_id", p.ID, "err", err)
 			}
 		}
@@ -72,7 +73,7 @@ func (d *Dispatcher) Dispatch(ctx context.Context, tx *store.Tx, p *conversation
 		}
 		if o.Link != "" && d.Renderer.Identity.AgreementURL != "" {
 			l.View.AgreementLink = d.Renderer.Identity.AgreementURL + o.Link
-			l.View.AgreementLinkUntil = LongDate(o.LinkUntil, o.To.Person.Location)
+			l.View.AgreementLinkUntil = longDate(templates.Language(o.To.Person.Language), o.LinkUntil, o.To.Person.Location)
 		}
 		if inbound.participantID == o.To.ID && messageID(inbound.messageID) != "" {
 			l.References = append(l.References, inbound.messageID)

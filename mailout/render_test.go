@@ -36,13 +36,16 @@ func fixedRenderer() *Renderer {
 	}}
 }
 
-func samples(t testing.TB) []Sample {
+func samples(t testing.TB) []Sample { return samplesIn(t, templates.DefaultLanguage) }
+
+// samplesIn is every sample with both people reading lang.
+func samplesIn(t testing.TB, lang string) []Sample {
 	t.Helper()
 	set, err := templates.DefaultQuestionSet()
 	if err != nil {
 		t.Fatal(err)
 	}
-	ss, err := Samples(set, sampleTime, fixedRenderer())
+	ss, err := SamplesIn(lang, set, sampleTime, fixedRenderer())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,20 +68,34 @@ func golden(t *testing.T, name string, got []byte) {
 	mailtest.Golden(t, name, got, *update)
 }
 
-// TestGolden renders every sample and compares the whole message, and its
-// decoded text and HTML parts for easy review, with testdata/golden.
+// TestGolden renders every sample in every language Accord writes and
+// compares the whole message, and its decoded text and HTML parts for
+// easy review, with testdata/golden (English) and testdata/golden/<lang>.
 func TestGolden(t *testing.T) {
 	t.Parallel()
+	for _, lang := range templates.Languages() {
+		t.Run(lang, func(t *testing.T) {
+			t.Parallel()
+			goldenIn(t, lang)
+		})
+	}
+}
+
+func goldenIn(t *testing.T, lang string) {
+	dir := ""
+	if lang != templates.DefaultLanguage {
+		dir = lang + "/"
+	}
 	r := fixedRenderer()
 	seen := map[string]bool{}
-	for _, s := range samples(t) {
+	for _, s := range samplesIn(t, lang) {
 		seen[s.Kind] = true
 		id, raw, err := r.Render(s.Letter)
 		if err != nil {
 			t.Fatalf("%s: %v", s.Name, err)
 		}
 		raw = normalise(raw)
-		golden(t, s.Name+".eml", raw)
+		golden(t, dir+s.Name+".eml", raw)
 		env, err := enmime.ReadEnvelope(bytes.NewReader(raw))
 		if err != nil {
 			t.Fatalf("%s: re-parse: %v", s.Name, err)
@@ -89,8 +106,8 @@ func TestGolden(t *testing.T) {
 		if env.GetHeader("Message-Id") != id {
 			t.Errorf("%s: Message-ID %q, want %q", s.Name, env.GetHeader("Message-Id"), id)
 		}
-		golden(t, s.Name+".txt", []byte(env.Text))
-		golden(t, s.Name+".html", []byte(env.HTML))
+		golden(t, dir+s.Name+".txt", []byte(env.Text))
+		golden(t, dir+s.Name+".html", []byte(env.HTML))
 	}
 	for _, k := range templates.MailKinds {
 		if !seen[k] {

@@ -30,6 +30,11 @@ var sampleAnswers = []string{
 // one mail of every kind, in each role where the wording differs. The
 // recipients are sample people at example.com.
 func Samples(set *conversation.QuestionSet, now time.Time, r *Renderer) ([]Sample, error) {
+	return SamplesIn(templates.DefaultLanguage, set, now, r)
+}
+
+// SamplesIn is Samples with the two people reading lang.
+func SamplesIn(lang string, set *conversation.QuestionSet, now time.Time, r *Renderer) ([]Sample, error) {
 	if set.Len() < 4 {
 		return nil, fmt.Errorf("mailout: samples need a question set of at least 4 questions")
 	}
@@ -64,7 +69,7 @@ func Samples(set *conversation.QuestionSet, now time.Time, r *Renderer) ([]Sampl
 		}
 		for _, m := range msgs {
 			if m.Kind == kind && m.To == p.Participants[to] {
-				sm, err := sampleOf(name, p, m, now, r)
+				sm, err := sampleOf(lang, name, p, m, now, r)
 				if err != nil {
 					failed = err
 					return
@@ -261,27 +266,27 @@ func Samples(set *conversation.QuestionSet, now time.Time, r *Renderer) ([]Sampl
 	out = append(out,
 		Sample{Name: "unreadable", Kind: templates.MailUnreadable, Letter: Letter{
 			ToName: "Sam Ortiz", ToAddress: "sam@example.com", Date: now,
-			View: templates.View{Kind: templates.MailUnreadable, Recipient: templates.Person{Name: "Sam Ortiz", First: "Sam"}, Subject: "Re: [Accord] 3/16 — Who are we beyond our jobs?"},
+			View: templates.View{Kind: templates.MailUnreadable, Lang: lang, Recipient: templates.Person{Name: "Sam Ortiz", First: "Sam"}, Subject: "Re: [Accord] 3/16 — Who are we beyond our jobs?"},
 		}},
 		Sample{Name: "unknown-sender", Kind: templates.MailUnknownSender, Letter: Letter{
 			ToAddress: "sam.private@example.net", Date: now,
-			View: templates.View{Kind: templates.MailUnknownSender, From: "sam.private@example.net", Subject: "Re: [Accord] 3/16 — Who are we beyond our jobs?"},
+			View: templates.View{Kind: templates.MailUnknownSender, Lang: lang, From: "sam.private@example.net", Subject: "Re: [Accord] 3/16 — Who are we beyond our jobs?"},
 		}},
 		Sample{Name: "ambiguous", Kind: templates.MailAmbiguous, Letter: Letter{
 			ToName: "Dana Lee", ToAddress: "dana@example.com", Date: now,
-			View: templates.View{Kind: templates.MailAmbiguous, Recipient: templates.Person{Name: "Dana Lee", First: "Dana"}, Subject: "My thoughts"},
+			View: templates.View{Kind: templates.MailAmbiguous, Lang: lang, Recipient: templates.Person{Name: "Dana Lee", First: "Dana"}, Subject: "My thoughts"},
 		}},
 		Sample{Name: "too-large", Kind: templates.MailTooLarge, Letter: Letter{
 			ToName: "Sam Ortiz", ToAddress: "sam@example.com", Date: now,
-			View: templates.View{Kind: templates.MailTooLarge, Recipient: templates.Person{Name: "Sam Ortiz", First: "Sam"}, Subject: "Re: [Accord] 4/16 — What is at stake for each of us?", Limit: "25 MB"},
+			View: templates.View{Kind: templates.MailTooLarge, Lang: lang, Recipient: templates.Person{Name: "Sam Ortiz", First: "Sam"}, Subject: "Re: [Accord] 4/16 — What is at stake for each of us?", Limit: "25 MB"},
 		}},
 	)
-	overview, err := overviewSample(set, now, berlin)
+	overview, err := overviewSample(lang, set, now, berlin)
 	if err != nil {
 		return nil, err
 	}
 	out = append(out, overview)
-	drafts, err := draftSamples(set, rules, berlin, now, r)
+	drafts, err := draftSamples(lang, set, rules, berlin, now, r)
 	if err != nil {
 		return nil, err
 	}
@@ -336,7 +341,7 @@ func replyToDraft(p *conversation.Partnership, who int64, text string, now time.
 // draftSamples are the drafting round as Dana sees it (see draftRounds),
 // then, when Dana agrees to all and Sam stays silent, Sam's first
 // reminder and the agreement that goes out without his signature.
-func draftSamples(set *conversation.QuestionSet, rules conversation.Rules, loc *time.Location, now time.Time, r *Renderer) ([]Sample, error) {
+func draftSamples(lang string, set *conversation.QuestionSet, rules conversation.Rules, loc *time.Location, now time.Time, r *Renderer) ([]Sample, error) {
 	p, rounds, err := draftRounds(set, rules, loc, now)
 	if err != nil {
 		return nil, err
@@ -344,7 +349,7 @@ func draftSamples(set *conversation.QuestionSet, rules conversation.Rules, loc *
 	var out []Sample
 	for i, name := range []string{"draft", "draft-round-2"} {
 		d := rounds[i]
-		s, err := sampleOf(name, p, conversation.Message{Kind: conversation.MsgDraft, To: p.Participants[0], At: d.Started, Draft: d}, now, r)
+		s, err := sampleOf(lang, name, p, conversation.Message{Kind: conversation.MsgDraft, To: p.Participants[0], At: d.Started, Draft: d}, now, r)
 		if err != nil {
 			return nil, err
 		}
@@ -369,7 +374,7 @@ func draftSamples(set *conversation.QuestionSet, rules conversation.Rules, loc *
 		}
 		for _, m := range p.Wake(at) {
 			if len(want) > 0 && m.To == sam && m.Kind == want[0].kind && m.Reminder == want[0].reminder {
-				s, err := sampleOf(want[0].name, p, m, now, r)
+				s, err := sampleOf(lang, want[0].name, p, m, now, r)
 				if err != nil {
 					return nil, err
 				}
@@ -444,7 +449,10 @@ func draftRounds(set *conversation.QuestionSet, rules conversation.Rules, loc *t
 	return p, rounds, nil
 }
 
-func sampleOf(name string, p *conversation.Partnership, m conversation.Message, now time.Time, r *Renderer) (Sample, error) {
+func sampleOf(lang, name string, p *conversation.Partnership, m conversation.Message, now time.Time, r *Renderer) (Sample, error) {
+	for _, pt := range p.Participants {
+		pt.Person.Language = lang
+	}
 	l := Letter{
 		ToName:    m.To.Person.Name,
 		ToAddress: m.To.Person.Email,
@@ -457,7 +465,7 @@ func sampleOf(name string, p *conversation.Partnership, m conversation.Message, 
 	if m.Kind == conversation.MsgAgreement && m.OnDemand {
 		// With http.public_url set, agreement mail links to the page.
 		l.View.AgreementLink = "https://accord.example.com/agreement/samplelinksamplelinksample"
-		l.View.AgreementLinkUntil = LongDate(now.AddDate(0, 0, 90), m.To.Person.Location)
+		l.View.AgreementLinkUntil = longDate(lang, now.AddDate(0, 0, 90), m.To.Person.Location)
 	}
 	att, err := attachmentOf(p, m)
 	if err != nil {
@@ -466,7 +474,7 @@ func sampleOf(name string, p *conversation.Partnership, m conversation.Message, 
 	l.Attachment = att
 	if m.Calendar != nil {
 		var err error
-		if l.CalendarMethod, l.Calendar, err = r.CalendarOf(p, m.Calendar); err != nil {
+		if l.CalendarMethod, l.Calendar, err = r.CalendarOf(p, m.Calendar, lang); err != nil {
 			return Sample{}, fmt.Errorf("mailout: sample %s: %w", name, err)
 		}
 	}
@@ -705,10 +713,10 @@ func refusedRewrite(p *conversation.Partnership, participant int64, n int, at ti
 // check-in moved; Kim, a peer, with an agreement, this week's check-in
 // skipped and on a break; and Ana, who reports to her and has answered
 // everything, waiting on Dana.
-func overviewSample(set *conversation.QuestionSet, now time.Time, loc *time.Location) (Sample, error) {
+func overviewSample(lang string, set *conversation.QuestionSet, now time.Time, loc *time.Location) (Sample, error) {
 	rules := conversation.DefaultRules()
 	rules.Quiet, rules.RevealGrace = conversation.QuietHours{}, 0
-	dana := conversation.Person{ID: 1, Name: "Dana Lee", Email: "dana@example.com", Location: loc}
+	dana := conversation.Person{ID: 1, Name: "Dana Lee", Email: "dana@example.com", Location: loc, Language: lang}
 	week := conversation.WeekOf(now.AddDate(0, 0, 14), loc)
 	monday := week.Monday(loc)
 	var ps []*conversation.Partnership

@@ -456,6 +456,9 @@ func agreementView(lang string, ag *conversation.Agreement, loc *time.Location, 
 		var out []templates.Topic
 		for _, t := range ts {
 			tv := templates.Topic{Number: number(t), Title: t.Title}
+			if tq, ok := translated(lang, set, t.QuestionID); ok {
+				tv.Title = tq.Title
+			}
 			if t.Title == "" {
 				// A review's own question, worded by the templates.
 				tv.Title = questionTitle(lang, set, conversation.Question{ID: t.QuestionID})
@@ -468,7 +471,13 @@ func agreementView(lang string, ag *conversation.Agreement, loc *time.Location, 
 		return out
 	}
 	for _, th := range ag.Themes {
-		v.Themes = append(v.Themes, templates.Theme{Title: th.Title, Topics: topics(th.Topics)})
+		title := th.Title
+		if len(th.Topics) > 0 {
+			if tq, ok := translated(lang, set, th.Topics[0].QuestionID); ok {
+				title = tq.Theme
+			}
+		}
+		v.Themes = append(v.Themes, templates.Theme{Title: title, Topics: topics(th.Topics)})
 	}
 	v.Commitments = topics(ag.Commitments)
 	v.Accountability = topics(ag.Accountability)
@@ -557,7 +566,29 @@ func questionWords(lang string, set *conversation.QuestionSet, q conversation.Qu
 			return title, text, why
 		}
 	}
+	if tq, ok := translated(lang, set, q.ID); ok {
+		q = tq
+	}
 	return q.Title, q.For(role, templates.PartnerCalled(lang, partnerName)), q.Why
+}
+
+// translated is the question with id as the translation of set into lang
+// words it; false when set has no translation into lang, or it lacks the
+// question.
+func translated(lang string, set *conversation.QuestionSet, id string) (conversation.Question, bool) {
+	tr := templates.Translation(set, lang)
+	if tr == nil {
+		return conversation.Question{}, false
+	}
+	if i := tr.Index(id); i >= 0 {
+		return tr.Questions[i], true
+	}
+	for _, q := range tr.Review {
+		if _, inner, ok := conversation.ReviewQuestionParts(id); ok && q.ID == inner {
+			return q, true
+		}
+	}
+	return conversation.Question{}, false
 }
 
 // clipLine shortens a line someone wrote to at most n characters for

@@ -5,9 +5,11 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/pelletier/go-toml/v2"
@@ -30,6 +32,40 @@ func DefaultQuestionSet() (*conversation.QuestionSet, error) {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
 	return ParseQuestionSet(DefaultQuestionsFile, data)
+}
+
+// translations holds the translations of the sets Accord ships with,
+// questions/<name>.<language>.toml, read once.
+var translations = sync.OnceValue(func() map[string]*conversation.QuestionSet {
+	out := map[string]*conversation.QuestionSet{}
+	files, _ := fs.Glob(questionFiles, "questions/*.*.toml")
+	for _, name := range files {
+		data, err := questionFiles.ReadFile(name)
+		if err != nil {
+			continue
+		}
+		set, err := ParseQuestionSet(name, data)
+		if err != nil {
+			continue // the tests hold every shipped file to parsing
+		}
+		out[translationKey(set.Name, set.Version, set.Language)] = set
+	}
+	return out
+})
+
+func translationKey(name string, version int, lang string) string {
+	return name + "@" + strconv.Itoa(version) + "@" + lang
+}
+
+// Translation returns set as written in lang: the translation Accord ships
+// of the same set and version, or nil when there is none (the set is
+// already in lang, or it is the operator's own).
+func Translation(set *conversation.QuestionSet, lang string) *conversation.QuestionSet {
+	lang = Language(lang)
+	if set == nil || Language(set.Language) == lang {
+		return nil
+	}
+	return translations()[translationKey(set.Name, set.Version, lang)]
 }
 
 // Problem is one thing wrong in a question set file.
