@@ -471,7 +471,9 @@ func nextFor(p *conversation.Partnership, pt *conversation.Participant) string {
 
 var durationPattern = regexp.MustCompile(`^(\d{1,3})\s*(d|days?|w|weeks?)$`)
 
-// parseFor reads a pause length such as 10d, 2w or "3 weeks" in days.
+// parseFor reads a pause length such as 10d, 2w or "3 weeks" in days. The
+// longest is the domain's, conversation.MaxPause, as for a pause asked
+// for by mail.
 func parseFor(s string) (int, error) {
 	m := durationPattern.FindStringSubmatch(strings.ToLower(strings.TrimSpace(s)))
 	if m == nil {
@@ -481,7 +483,7 @@ func parseFor(s string) (int, error) {
 	if strings.HasPrefix(m[2], "w") {
 		n *= 7
 	}
-	if n < 1 || n > 365 {
+	if n < 1 || time.Duration(n)*24*time.Hour > conversation.MaxPause {
 		return 0, usagef("--for %q: a pause lasts from 1 day to 52 weeks", s)
 	}
 	return n, nil
