@@ -21,6 +21,7 @@ import (
 	"accord/mailout"
 	"accord/mailout/mailauth"
 	"accord/store"
+	"accord/templates"
 )
 
 // Config is everything an operator can set, in the shape of accord.toml.
@@ -183,7 +184,7 @@ func (e *ConfigError) Error() string {
 	if len(e.Problems) == 1 {
 		return "configuration: " + e.Problems[0]
 	}
-	return fmt.Sprintf("configuration: %s:\n  %s", count(len(e.Problems), "problem"), strings.Join(e.Problems, "\n  "))
+	return fmt.Sprintf("configuration: %s:\n  %s", templates.Count(len(e.Problems), "problem"), strings.Join(e.Problems, "\n  "))
 }
 
 // problem is one thing wrong with the configuration; line is its line in

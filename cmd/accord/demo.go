@@ -298,14 +298,14 @@ func (d *demo) run(ctx context.Context) error {
 		}
 	}
 	if d.wrong > 0 {
-		return fmt.Errorf("demo: %s not recorded as typed; see the transcript", count(d.wrong, "answer was/answers were"))
+		return fmt.Errorf("demo: %s not recorded as typed; see the transcript", templates.Count(d.wrong, "answer was/answers were"))
 	}
 	held, err := d.meetingsHeld(ctx)
 	if err != nil {
 		return err
 	}
 	d.printf("\nDone in %.1f s: %s, %s, agreement version %d after one review, %s held.\n", time.Since(began).Seconds(),
-		count(int(d.clock.Now().Sub(demoStart).Hours()/24)+1, "simulated day"), count(d.seq, "message"), d.versions, count(held, "check-in"))
+		templates.Count(int(d.clock.Now().Sub(demoStart).Hours()/24)+1, "simulated day"), templates.Count(d.seq, "message"), d.versions, templates.Count(held, "check-in"))
 	d.printf("Every message is in %s as NNNN-<recipient>-<kind>.eml (the digests are *-digest.eml); the agreement is %s (and .html).\n",
 		d.dir, filepath.Join(d.dir, fmt.Sprintf("agreement-v%d.md", d.versions)))
 	return nil
@@ -605,7 +605,7 @@ func (d *demo) recorded(ctx context.Context) (int, error) {
 		}
 		if time.Now().After(deadline) {
 			return 0, fmt.Errorf("demo: %s sent but not read from the mailbox within 30 s; see %s",
-				count(d.sent-done, "reply was/replies were"), filepath.Join(d.dir, "accord.log"))
+				templates.Count(d.sent-done, "reply was/replies were"), filepath.Join(d.dir, "accord.log"))
 		}
 		select {
 		case <-ctx.Done():
@@ -647,7 +647,7 @@ func (d *demo) explain(ctx context.Context, r store.InboundRow) error {
 			}
 		}
 		if stored == t.reply.Text {
-			what = fmt.Sprintf("answer to %s, kept word for word (%s)", where, count(len(strings.Fields(stored)), "word"))
+			what = fmt.Sprintf("answer to %s, kept word for word (%s)", where, templates.Count(len(strings.Fields(stored)), "word"))
 		} else {
 			d.wrong++
 			what = fmt.Sprintf("answer to %s, NOT as typed: %q", where, stored)

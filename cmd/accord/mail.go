@@ -18,6 +18,7 @@ import (
 	"accord/mailin"
 	"accord/mailout"
 	"accord/store"
+	"accord/templates"
 )
 
 const mailUsage = `
@@ -231,7 +232,7 @@ func mailCheck(ctx context.Context, a *app, send bool) error {
 	if err != nil {
 		step(false, "IMAP %s: %v", redactIMAP(ic), err)
 	} else {
-		step(true, "IMAP %s: signed in with %s; mailbox %s holds %s", redactIMAP(ic), r.SignIn, ic.Mailbox, count(int(r.Messages), "message"))
+		step(true, "IMAP %s: signed in with %s; mailbox %s holds %s", redactIMAP(ic), r.SignIn, ic.Mailbox, templates.Count(int(r.Messages), "message"))
 		step(true, "IDLE %s, MOVE %s, UIDPLUS %s%s%s", yesNo(r.Idle), yesNo(r.Move), yesNo(r.UIDPlus),
 			unless(r.Idle, "; without IDLE Accord looks for new mail every imap.poll_seconds"),
 			unless(r.Move, "; without MOVE handled mail is flagged and stays in the mailbox"))

@@ -154,7 +154,7 @@ func commandHint(name string) string {
 	for i, c := range commands {
 		names[i] = c.name
 	}
-	if s := suggest(name, names); s != "" {
+	if s := templates.Suggest(name, names); s != "" {
 		return fmt.Sprintf("; did you mean accord %s?", s)
 	}
 	return ""

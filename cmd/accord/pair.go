@@ -79,7 +79,7 @@ func pairHint(sub string, rest []string) string {
 			return fmt.Sprintf("did you mean %s?", strings.Join(append([]string{"accord", sub}, rest...), " "))
 		}
 	}
-	if s := suggest(sub, pairSubcommands); s != "" {
+	if s := templates.Suggest(sub, pairSubcommands); s != "" {
 		return fmt.Sprintf("did you mean accord pair %s?", s)
 	}
 	return "use " + strings.Join(pairSubcommands[:len(pairSubcommands)-1], ", ") + " or " + pairSubcommands[len(pairSubcommands)-1]
@@ -190,7 +190,7 @@ func pairAdd(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "Enrolled partnership %d (%s), %s from %s v%d:\n", id, p.Kind, count(p.Set.Len(), "question"), p.Set.Name, p.Set.Version)
+	fmt.Fprintf(a.stdout, "Enrolled partnership %d (%s), %s from %s v%d:\n", id, p.Kind, templates.Count(p.Set.Len(), "question"), p.Set.Name, p.Set.Version)
 	for _, pt := range p.Participants {
 		when := "queued now"
 		if !pt.NextSendAt.IsZero() {
@@ -365,7 +365,7 @@ func pairShow(ctx context.Context, a *app, args []string) error {
 	if !p.EndedAt.IsZero() {
 		fmt.Fprintf(w, "Ended\t%s (%s)\n", p.EndedAt.UTC().Format("2006-01-02 15:04 MST"), p.EndReason)
 	}
-	fmt.Fprintf(w, "Questions\t%s v%d, %s\n", p.Set.Name, p.Set.Version, count(p.Set.Len(), "question"))
+	fmt.Fprintf(w, "Questions\t%s v%d, %s\n", p.Set.Name, p.Set.Version, templates.Count(p.Set.Len(), "question"))
 	for _, pt := range p.Participants {
 		loc := pt.Person.Location
 		answered, skipped := 0, 0
@@ -399,7 +399,7 @@ func pairShow(ctx context.Context, a *app, args []string) error {
 		case bounce.Bouncing():
 			fmt.Fprintf(w, "  mail\tBOUNCING since %s, nothing is sent (%s); after fixing the address: accord unbounce %s\n", bounce.Since.Time.UTC().Format(time.DateOnly), bounce.Last, pt.Person.Email)
 		case bounce.HardBounces > 0:
-			fmt.Fprintf(w, "  mail\t%s, last: %s\n", count(bounce.HardBounces, "permanent failure"), bounce.Last)
+			fmt.Fprintf(w, "  mail\t%s, last: %s\n", templates.Count(bounce.HardBounces, "permanent failure"), bounce.Last)
 		}
 		fmt.Fprintf(w, "  next\t%s\n", nextFor(p, pt))
 	}
@@ -619,8 +619,8 @@ func pairForget(ctx context.Context, a *app, args []string) error {
 			return usagef("--confirm %d does not match partnership %d; nothing was erased", *confirm, id)
 		}
 		fmt.Fprintf(a.stdout, "Partnership %d (%s, %s) holds %s, %s, %s and %s of %s and %s.\n",
-			id, p.Kind, p.Status, count(len(p.Answers), "answer"), count(len(p.Agreements), "agreement version"),
-			count(len(p.Amendments), "amendment"), count(len(p.CheckinNotes), "check-in note"),
+			id, p.Kind, p.Status, templates.Count(len(p.Answers), "answer"), templates.Count(len(p.Agreements), "agreement version"),
+			templates.Count(len(p.Amendments), "amendment"), templates.Count(len(p.CheckinNotes), "check-in note"),
 			p.Participants[0].Person.Email, p.Participants[1].Person.Email)
 		fmt.Fprintf(a.stdout, "Nothing was erased. To erase all of it for good, run: accord pair forget %d --confirm %d\n", id, id)
 		return nil
@@ -629,7 +629,7 @@ func pairForget(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return explain(id, err)
 	}
-	fmt.Fprintf(a.stdout, "Erased partnership %d with its answers, agreements, check-ins and mail; %s erased", id, count(f.People, "person/people"))
+	fmt.Fprintf(a.stdout, "Erased partnership %d with its answers, agreements, check-ins and mail; %s erased", id, templates.Count(f.People, "person/people"))
 	switch {
 	case f.Kept == 1:
 		fmt.Fprint(a.stdout, ", 1 kept because they are in another partnership")

@@ -42,7 +42,7 @@ func catalogueSamples() ([]mailout.Sample, error) {
 // writeCatalogue lists the samples by kind, in the order a partnership
 // meets the kinds, for send-test -h.
 func writeCatalogue(w io.Writer, samples []mailout.Sample) {
-	fmt.Fprintf(w, "\nThe %s, by kind (--kind takes a kind or a sample's name):\n", count(len(samples), "sample"))
+	fmt.Fprintf(w, "\nThe %s, by kind (--kind takes a kind or a sample's name):\n", templates.Count(len(samples), "sample"))
 	for _, kind := range sampleKinds(samples) {
 		var names []string
 		for _, s := range samples {
@@ -116,7 +116,7 @@ func runSendTest(ctx context.Context, a *app, args []string) error {
 			for _, s := range all {
 				names = append(names, s.Name)
 			}
-			if s := suggest(*kind, names); s != "" {
+			if s := templates.Suggest(*kind, names); s != "" {
 				return usagef("--kind %q: did you mean %s?", *kind, s)
 			}
 			return usagef("--kind %q: use all, a kind (%s) or a sample's name (accord send-test -h lists them)", *kind, strings.Join(sampleKinds(all), ", "))
@@ -151,9 +151,9 @@ func runSendTest(ctx context.Context, a *app, args []string) error {
 		if failed == 1 {
 			verb = "was"
 		}
-		return fmt.Errorf("%d of %s %s not sent through %s", failed, count(len(samples), "sample"), verb, where)
+		return fmt.Errorf("%d of %s %s not sent through %s", failed, templates.Count(len(samples), "sample"), verb, where)
 	}
-	fmt.Fprintf(a.stdout, "Sent %s to %s through %s.\n", count(len(samples), "sample"), *to, where)
+	fmt.Fprintf(a.stdout, "Sent %s to %s through %s.\n", templates.Count(len(samples), "sample"), *to, where)
 	if cfg.sandboxMode() {
 		imapAt, pw := "the IMAP address accord serve printed", "the password it printed"
 		if cfg.Sandbox.IMAPPort != 0 {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"accord/templates"
 )
 
 // checkZone accepts the IANA name of a place's time zone ("Europe/Berlin")
@@ -126,7 +128,7 @@ func suggestZone(name string) string {
 			}
 		}
 	}
-	return suggest(strings.ReplaceAll(strings.TrimSpace(name), " ", "_"), commonZones)
+	return templates.Suggest(strings.ReplaceAll(strings.TrimSpace(name), " ", "_"), commonZones)
 }
 
 // zoneCase writes a name the way IANA names are written: each word
