@@ -155,3 +155,11 @@ func Suggest(typed string, candidates []string) string {
 	}
 	return best
 }
+
+// YesNo writes a flag for the operator: yes or no.
+func YesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}

@@ -11,11 +11,6 @@ import (
 	"accord/templates"
 )
 
-// AgreementPath is where a person's own page of their agreement is served,
-// a link token after it. Operators who set http.public_url route it, with
-// UnsubscribePath, from the public address to http.listen.
-const AgreementPath = "/agreement/"
-
 // agreementPage serves a person's read-only page of their agreement: the
 // current version and the earlier ones, in their time zone. The page runs
 // nothing and loads nothing; a link that is unknown, taken back or

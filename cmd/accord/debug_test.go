@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"accord/internal/config"
 )
 
 // TestDebugProfiles: with http.debug on a loopback listener the profiles
@@ -28,7 +30,7 @@ func TestDebugProfiles(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			cfg := defaultConfig()
+			cfg := config.Default()
 			cfg.HTTP.Debug, cfg.HTTP.Listen = tc.debug, tc.listen
 			h := (&service{log: slog.New(slog.DiscardHandler)}).routes(cfg)
 			for _, path := range []string{"/debug/pprof/", "/debug/pprof/goroutine?debug=1", "/debug/pprof/cmdline"} {

@@ -21,6 +21,7 @@ import (
 	"github.com/jhillyerd/enmime/v2"
 
 	"accord/conversation"
+	"accord/internal/config"
 	"accord/mailout"
 	"accord/store"
 	"accord/templates"
@@ -73,7 +74,7 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	if *speed < 0 {
 		return usagef("--speed must be 0 (as fast as possible) or more")
 	}
-	cfg, err := a.config()
+	cfg, err := a.loadConfig()
 	if err != nil {
 		return err
 	}
@@ -91,12 +92,12 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	dc.Inbound.Workers = 1
 	// Calendars want an organiser with a real domain; the sample people
 	// live at example.com, and so does the demo's service.
-	if dc.Mail.Address == defaultConfig().Mail.Address {
+	if dc.Mail.Address == config.Default().Mail.Address {
 		dc.Mail.Address = "accord@example.com"
 	}
 	// A quarter is a long time to simulate; the demo reviews after four
 	// weeks unless the configuration chose its own period.
-	if dc.Pacing.ReviewEveryWeeks == defaultConfig().Pacing.ReviewEveryWeeks {
+	if dc.Pacing.ReviewEveryWeeks == config.Default().Pacing.ReviewEveryWeeks {
 		dc.Pacing.ReviewEveryWeeks = 4
 	}
 	a.cfg = &dc
@@ -180,7 +181,7 @@ func (c *demoClock) set(t time.Time) {
 // demo is one simulated run.
 type demo struct {
 	a     *app
-	cfg   *Config
+	cfg   *config.Config
 	dir   string
 	speed float64
 	out   io.Writer
@@ -736,7 +737,7 @@ func (d *demo) writeAgreements(ctx context.Context) error {
 
 // demoInteractive runs the service in sandbox mode with the sample pair
 // enrolled, on the real clock, for a person to play both roles.
-func demoInteractive(ctx context.Context, a *app, cfg *Config, dana, sam *demoPerson) error {
+func demoInteractive(ctx context.Context, a *app, cfg *config.Config, dana, sam *demoPerson) error {
 	// Without quiet hours the questions come straight away, whatever the
 	// time of day.
 	cfg.Pacing.QuietStart, cfg.Pacing.QuietEnd, cfg.Pacing.QuietDays = "00:00", "00:00", nil

@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"accord/conversation"
+	"accord/internal/config"
 	"accord/store"
 	"accord/templates"
 )
@@ -418,7 +419,7 @@ func checkZones(line int, zones map[string]string) []string {
 	var problems []string
 	for _, column := range importColumns {
 		if z := zones[column]; z != "" {
-			if err := checkZone(z); err != nil {
+			if err := config.CheckZone(z); err != nil {
 				problems = append(problems, fmt.Sprintf("line %d: %s: %v", line, column, err))
 			}
 		}

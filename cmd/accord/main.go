@@ -22,6 +22,7 @@ import (
 
 	_ "time/tzdata" // time zones work on machines without tzdata
 
+	"accord/internal/config"
 	"accord/mailout"
 	"accord/store"
 	"accord/templates"
@@ -48,7 +49,7 @@ type app struct {
 	stdout, stderr io.Writer
 	env            func(string) string
 	configPath     string
-	cfg            *Config
+	cfg            *config.Config
 	log            *slog.Logger
 	// clock is the time source; tests pin it.
 	clock store.Clock
@@ -216,12 +217,12 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// config loads the configuration once and sets up logging from it.
-func (a *app) config() (*Config, error) {
+// loadConfig loads the configuration once and sets up logging from it.
+func (a *app) loadConfig() (*config.Config, error) {
 	if a.cfg != nil {
 		return a.cfg, nil
 	}
-	cfg, err := loadConfig(a.configPath, a.env)
+	cfg, err := config.Load(a.configPath, a.env)
 	if err != nil {
 		return nil, err
 	}
@@ -270,7 +271,7 @@ func (a *app) openStore(ctx context.Context) (*store.Store, error) {
 
 // openRaw opens the configured database without looking at its schema.
 func (a *app) openRaw(ctx context.Context) (*store.Store, error) {
-	cfg, err := a.config()
+	cfg, err := a.loadConfig()
 	if err != nil {
 		return nil, err
 	}
@@ -383,11 +384,11 @@ prints the effective settings with secrets masked and where each came from.`)
 	if fs.NArg() != 1 || fs.Arg(0) != "check" {
 		return usagef("the only config subcommand is: accord config check")
 	}
-	cfg, err := a.config()
+	cfg, err := a.loadConfig()
 	if err != nil {
 		return err
 	}
-	cfg.write(a.stdout)
-	fmt.Fprintf(a.stdout, "\n# sign-in: %s\n", cfg.signInSummary())
+	cfg.Write(a.stdout)
+	fmt.Fprintf(a.stdout, "\n# sign-in: %s\n", cfg.SignInSummary())
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"accord/conversation"
+	"accord/internal/config"
 	"accord/store"
 	"accord/templates"
 )
@@ -103,7 +104,7 @@ func parsePerson(flagName, v string) (store.EnrollPerson, error) {
 // questionSet returns the set named by path, the configured file, or the
 // built-in default.
 func (a *app) questionSet(path string) (*conversation.QuestionSet, error) {
-	cfg, err := a.config()
+	cfg, err := a.loadConfig()
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +160,7 @@ func pairAdd(ctx context.Context, a *app, args []string) error {
 		if z.zone == "" {
 			continue
 		}
-		if err := checkZone(z.zone); err != nil {
+		if err := config.CheckZone(z.zone); err != nil {
 			return fmt.Errorf("--%s: %w", z.flag, err)
 		}
 	}
@@ -198,8 +199,8 @@ func pairAdd(ctx context.Context, a *app, args []string) error {
 		}
 		fmt.Fprintf(a.stdout, "  %-6s %s <%s>, %s: welcome %s\n", pt.Role, pt.Person.Name, pt.Person.Email, pt.Person.Location, when)
 	}
-	if a.cfg.Mail.Address == defaultServiceAddress {
-		fmt.Fprintf(a.stdout, "Note: mail.address is not set, so this mail says it comes from %s. Set it to your service mailbox before enrolling real people.\n", defaultServiceAddress)
+	if a.cfg.Mail.Address == config.DefaultServiceAddress {
+		fmt.Fprintf(a.stdout, "Note: mail.address is not set, so this mail says it comes from %s. Set it to your service mailbox before enrolling real people.\n", config.DefaultServiceAddress)
 	}
 	return nil
 }

@@ -100,18 +100,6 @@ func newSandboxPassword() string {
 // data: a mail client set up once keeps working after a restart.
 const sandboxPasswordFile = "accord-sandbox-password"
 
-// sandboxDataDir is the folder of the SQLite database, or with PostgreSQL
-// the folder of the configuration file, or else the working folder.
-func sandboxDataDir(cfg *Config) string {
-	if path, ok := strings.CutPrefix(cfg.Database.URL, "sqlite:"); ok {
-		return filepath.Dir(strings.TrimPrefix(path, "//"))
-	}
-	if cfg.file != "" {
-		return filepath.Dir(cfg.file)
-	}
-	return "."
-}
-
 // sandboxPassword reads the sandbox's password from dir, creating it (owner
 // only) the first time, and returns it with the file's path.
 func sandboxPassword(dir string, logger *slog.Logger) (string, string, error) {

@@ -59,24 +59,3 @@ func TestSandboxPasswordIsKept(t *testing.T) {
 		})
 	}
 }
-
-func TestSandboxDataDir(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		database, file, want string
-	}{
-		{"sqlite:accord.db", "", "."},
-		{"sqlite:/var/lib/accord/accord.db", "/etc/accord/accord.toml", "/var/lib/accord"},
-		{"sqlite:///var/lib/accord/accord.db", "", "/var/lib/accord"},
-		{"sqlite:demo/accord.db", "", "demo"},
-		{"postgres://accord@db/accord", "/etc/accord/accord.toml", "/etc/accord"},
-		{"postgres://accord@db/accord", "", "."},
-	}
-	for _, tt := range tests {
-		cfg := defaultConfig()
-		cfg.Database.URL, cfg.file = tt.database, tt.file
-		if got := sandboxDataDir(cfg); got != tt.want {
-			t.Errorf("sandboxDataDir(%s, %q) = %q, want %q", tt.database, tt.file, got, tt.want)
-		}
-	}
-}

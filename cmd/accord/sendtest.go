@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"accord/internal/config"
 	"accord/mailout"
 	"accord/store"
 	"accord/templates"
@@ -36,7 +37,7 @@ func catalogueSamples() ([]mailout.Sample, error) {
 	if err != nil {
 		return nil, err
 	}
-	return mailout.Samples(set, time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC), &mailout.Renderer{Identity: defaultConfig().Identity()})
+	return mailout.Samples(set, time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC), &mailout.Renderer{Identity: config.Default().Identity()})
 }
 
 // writeCatalogue lists the samples by kind, in the order a partnership
@@ -95,7 +96,7 @@ func runSendTest(ctx context.Context, a *app, args []string) error {
 	if *to == "" || fs.NArg() > 0 {
 		return usagef("give the address to send to with --to")
 	}
-	cfg, err := a.config()
+	cfg, err := a.loadConfig()
 	if err != nil {
 		return err
 	}
@@ -154,12 +155,12 @@ func runSendTest(ctx context.Context, a *app, args []string) error {
 		return fmt.Errorf("%d of %s %s not sent through %s", failed, templates.Count(len(samples), "sample"), verb, where)
 	}
 	fmt.Fprintf(a.stdout, "Sent %s to %s through %s.\n", templates.Count(len(samples), "sample"), *to, where)
-	if cfg.sandboxMode() {
+	if cfg.SandboxMode() {
 		imapAt, pw := "the IMAP address accord serve printed", "the password it printed"
 		if cfg.Sandbox.IMAPPort != 0 {
 			imapAt = fmt.Sprintf("IMAP at 127.0.0.1:%d", cfg.Sandbox.IMAPPort)
 		}
-		if b, err := os.ReadFile(filepath.Join(sandboxDataDir(cfg), sandboxPasswordFile)); err == nil {
+		if b, err := os.ReadFile(filepath.Join(cfg.SandboxDir(), sandboxPasswordFile)); err == nil {
 			pw = "the password " + strings.TrimSpace(string(b))
 		}
 		them := "them"
@@ -174,8 +175,8 @@ func runSendTest(ctx context.Context, a *app, args []string) error {
 // testSender connects to the configured SMTP server, or in sandbox mode to
 // the sandbox of the accord serve running on this machine, and says which
 // for the messages. done closes what it opened.
-func (a *app) testSender(ctx context.Context, cfg *Config) (sender *mailout.Sender, where string, done func(), err error) {
-	if cfg.sandboxMode() {
+func (a *app) testSender(ctx context.Context, cfg *config.Config) (sender *mailout.Sender, where string, done func(), err error) {
+	if cfg.SandboxMode() {
 		if cfg.Sandbox.SMTPPort == 0 {
 			return nil, "", nil, errors.New("no SMTP server configured, and sandbox.smtp_port is 0 (a new port every run): set smtp.url, or a fixed sandbox.smtp_port for accord serve and send-test to share")
 		}
@@ -200,13 +201,13 @@ func (a *app) testSender(ctx context.Context, cfg *Config) (sender *mailout.Send
 			st.Close()
 		}
 	}
-	if _, smtpOAuth := cfg.usesOAuth(); smtpOAuth {
+	if _, smtpOAuth := cfg.UsesOAuth(); smtpOAuth {
 		if cfg.OAuth.Grant == "login" && cfg.OAuth.TokenFile == "" {
 			if st, err = a.openStore(ctx); err != nil {
 				return nil, "", nil, err
 			}
 		}
-		if sc.Tokens, err = cfg.oauthTokens(st, nil); err != nil {
+		if sc.Tokens, err = cfg.OAuthTokens(st, nil); err != nil {
 			closeStore()
 			return nil, "", nil, err
 		}

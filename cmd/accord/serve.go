@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"accord/internal/config"
 	"accord/mailin"
 	"accord/mailout"
 	"accord/mailout/mailauth"
@@ -76,7 +77,7 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("serve takes no arguments")
 	}
-	cfg, err := a.config()
+	cfg, err := a.loadConfig()
 	if err != nil {
 		return err
 	}
@@ -86,7 +87,7 @@ func runServe(ctx context.Context, a *app, args []string) error {
 // serve runs the service until ctx ends. prepare, when set, runs once the
 // database is open and before any mail moves (the interactive demo enrols
 // its sample pair there).
-func serve(ctx context.Context, a *app, cfg *Config, prepare func(context.Context, *store.Store) error) (err error) {
+func serve(ctx context.Context, a *app, cfg *config.Config, prepare func(context.Context, *store.Store) error) (err error) {
 	defer func() {
 		// Asked to stop while still starting: a clean stop, not a
 		// failure, even when a step was cut short by it.
@@ -95,7 +96,7 @@ func serve(ctx context.Context, a *app, cfg *Config, prepare func(context.Contex
 			err = nil
 		}
 	}()
-	sandboxMode := cfg.sandboxMode()
+	sandboxMode := cfg.SandboxMode()
 	if !sandboxMode && (cfg.IMAP.URL == "" || cfg.SMTP.URL == "") {
 		return errors.New("configure both imap.url and smtp.url to run for real, or neither to run in sandbox mode")
 	}
@@ -105,7 +106,7 @@ func serve(ctx context.Context, a *app, cfg *Config, prepare func(context.Contex
 	}
 	svc := &service{identity: cfg.Identity(), log: a.log}
 	if sandboxMode {
-		pw, pwFile, err := sandboxPassword(sandboxDataDir(cfg), a.log)
+		pw, pwFile, err := sandboxPassword(cfg.SandboxDir(), a.log)
 		if err != nil {
 			ln.Close()
 			return err
@@ -172,7 +173,7 @@ func (svc *service) openStore(ctx context.Context, a *app) (*store.Store, error)
 			return st, nil
 		}
 		var se *store.SchemaError
-		var ce *ConfigError
+		var ce *config.Error
 		if errors.As(err, &se) || errors.As(err, &ce) {
 			return nil, err
 		}
@@ -197,7 +198,7 @@ func (svc *service) openStore(ctx context.Context, a *app) (*store.Store, error)
 // another live process holds ends serve: two processes with one name
 // would take each other's work. A database that cannot be reached is
 // waited for, as at start.
-func (svc *service) claimInstance(ctx context.Context, a *app, cfg *Config, st *store.Store) (*store.Instance, error) {
+func (svc *service) claimInstance(ctx context.Context, a *app, cfg *config.Config, st *store.Store) (*store.Instance, error) {
 	wait := 250 * time.Millisecond
 	for {
 		inst, err := st.ClaimInstance(ctx, cfg.Instance.Name, roles...)
@@ -228,7 +229,7 @@ func (svc *service) setDBErr(s string) {
 var roles = []string{"outbox", "mailin", "scheduler"}
 
 // build wires the mail side, for real servers or the sandbox.
-func (svc *service) build(a *app, cfg *Config, st *store.Store) error {
+func (svc *service) build(a *app, cfg *config.Config, st *store.Store) error {
 	var sc mailout.SMTPConfig
 	var ic mailin.IMAPConfig
 	var err error
@@ -246,8 +247,8 @@ func (svc *service) build(a *app, cfg *Config, st *store.Store) error {
 		if ic, err = cfg.IMAPConfig(); err != nil {
 			return err
 		}
-		if imapOAuth, smtpOAuth := cfg.usesOAuth(); imapOAuth || smtpOAuth {
-			tokens, err := cfg.oauthTokens(st, svc.tokenFetched)
+		if imapOAuth, smtpOAuth := cfg.UsesOAuth(); imapOAuth || smtpOAuth {
+			tokens, err := cfg.OAuthTokens(st, svc.tokenFetched)
 			if err != nil {
 				return err
 			}
@@ -434,7 +435,7 @@ func (svc *service) nudge() {
 // routes serves health, readiness and metrics, and with http.debug Go's
 // profiles; those only on a loopback listener, as the configuration
 // demands, for they show what is in the process's memory.
-func (svc *service) routes(cfg *Config) http.Handler {
+func (svc *service) routes(cfg *config.Config) http.Handler {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	svc.registerMetrics(reg)
@@ -451,12 +452,12 @@ func (svc *service) routes(cfg *Config) http.Handler {
 		json.NewEncoder(w).Encode(map[string]any{"ready": ok, "checks": checks})
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	mux.HandleFunc("GET "+UnsubscribePath+"{token}", svc.unsubscribe)
-	mux.HandleFunc("POST "+UnsubscribePath+"{token}", svc.unsubscribe)
-	mux.HandleFunc("GET "+AgreementPath+"{token}", svc.agreementPage)
+	mux.HandleFunc("GET "+config.UnsubscribePath+"{token}", svc.unsubscribe)
+	mux.HandleFunc("POST "+config.UnsubscribePath+"{token}", svc.unsubscribe)
+	mux.HandleFunc("GET "+config.AgreementPath+"{token}", svc.agreementPage)
 	switch {
 	case !cfg.HTTP.Debug:
-	case !loopbackListen(cfg.HTTP.Listen):
+	case !config.LoopbackListen(cfg.HTTP.Listen):
 		svc.log.Error("not serving profiles: http.listen is not a loopback address", "listen", cfg.HTTP.Listen)
 	default:
 		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
