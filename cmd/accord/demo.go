@@ -22,6 +22,7 @@ import (
 
 	"accord/conversation"
 	"accord/internal/config"
+	"accord/internal/sandbox"
 	"accord/mailout"
 	"accord/store"
 	"accord/templates"
@@ -238,16 +239,15 @@ func (d *demo) run(ctx context.Context) error {
 	began := time.Now()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	sb, err := startSandbox(0, 0, d.a.log)
+	sb, err := sandbox.Start(sandbox.Options{Delivered: func(_ string, to []string, raw []byte) {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		d.arrived = append(d.arrived, arrival{to, raw})
+	}})
 	if err != nil {
 		return err
 	}
 	defer sb.Close()
-	sb.delivered = func(_ string, to []string, raw []byte) {
-		d.mu.Lock()
-		defer d.mu.Unlock()
-		d.arrived = append(d.arrived, arrival{to, raw})
-	}
 	d.svc = &service{sandbox: sb}
 	if d.st, err = d.a.openStore(ctx); err != nil {
 		return err
@@ -260,7 +260,7 @@ func (d *demo) run(ctx context.Context) error {
 		return err
 	}
 	defer d.svc.sender.Close()
-	d.service = mailboxOf(d.cfg.Mail.Address)
+	d.service = sandbox.MailboxOf(d.cfg.Mail.Address)
 	d.svc.outbox.OnResult = func(r string) {
 		if r != "sent" {
 			d.mu.Lock()
@@ -441,7 +441,7 @@ func (d *demo) read(ctx context.Context) error {
 	d.arrived = nil
 	d.mu.Unlock()
 	for _, m := range arrived {
-		if len(m.to) == 0 || mailboxOf(m.to[0]) == d.service {
+		if len(m.to) == 0 || sandbox.MailboxOf(m.to[0]) == d.service {
 			continue // a person's reply; filed when it was sent
 		}
 		who := d.person(m.to[0])
@@ -518,7 +518,7 @@ func (p *demoPerson) awake(t time.Time) time.Time {
 
 func (d *demo) person(addr string) *demoPerson {
 	for _, p := range d.people {
-		if mailboxOf(addr) == p.Email {
+		if sandbox.MailboxOf(addr) == p.Email {
 			return p
 		}
 	}

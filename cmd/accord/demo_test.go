@@ -374,22 +374,6 @@ func TestDemoPersonAwake(t *testing.T) {
 	}
 }
 
-func TestMailboxOf(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]string{
-		"accord+abc123@localhost":    "accord@localhost",
-		"<Dana.Lee@Example.com>":     "dana.lee@example.com",
-		"sam@example.com":            "sam@example.com",
-		"not-an-address":             "not-an-address",
-		"a+b+c@example.com":          "a@example.com",
-		" accord+TOKEN@example.org ": "accord@example.org",
-	} {
-		if got := mailboxOf(in); got != want {
-			t.Errorf("mailboxOf(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 // TestInteractiveDemo enrols the sample pair in a sandbox on the real clock,
 // with quiet hours off whatever the configuration says, so their first
 // questions arrive at once.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"accord/internal/config"
+	"accord/internal/sandbox"
 	"accord/mailout"
 	"accord/store"
 	"accord/templates"
@@ -160,7 +161,7 @@ func runSendTest(ctx context.Context, a *app, args []string) error {
 		if cfg.Sandbox.IMAPPort != 0 {
 			imapAt = fmt.Sprintf("IMAP at 127.0.0.1:%d", cfg.Sandbox.IMAPPort)
 		}
-		if b, err := os.ReadFile(filepath.Join(cfg.SandboxDir(), sandboxPasswordFile)); err == nil {
+		if b, err := os.ReadFile(filepath.Join(cfg.SandboxDir(), sandbox.PasswordFileName)); err == nil {
 			pw = "the password " + strings.TrimSpace(string(b))
 		}
 		them := "them"

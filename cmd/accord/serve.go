@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"accord/internal/config"
+	"accord/internal/sandbox"
 	"accord/mailin"
 	"accord/mailout"
 	"accord/mailout/mailauth"
@@ -44,7 +45,7 @@ accord-sandbox-password beside the database.`
 // parts().
 type service struct {
 	sender  *mailout.Sender
-	sandbox *sandbox
+	sandbox *sandbox.Server
 	m       *metrics
 	// queued wakes the outbox when a reply or a wake-up has just queued
 	// mail, so the next question leaves at once.
@@ -106,16 +107,15 @@ func serve(ctx context.Context, a *app, cfg *config.Config, prepare func(context
 	}
 	svc := &service{identity: cfg.Identity(), log: a.log}
 	if sandboxMode {
-		pw, pwFile, err := sandboxPassword(cfg.SandboxDir(), a.log)
+		pw, pwFile, err := sandbox.KeptPassword(cfg.SandboxDir(), a.log)
 		if err != nil {
 			ln.Close()
 			return err
 		}
-		if svc.sandbox, err = openSandbox(cfg.Sandbox.IMAPPort, cfg.Sandbox.SMTPPort, pw, a.log); err != nil {
+		if svc.sandbox, err = sandbox.Start(sandbox.Options{IMAPPort: cfg.Sandbox.IMAPPort, SMTPPort: cfg.Sandbox.SMTPPort, Password: pw, PasswordFile: pwFile}); err != nil {
 			ln.Close()
 			return err
 		}
-		svc.sandbox.PasswordFile = pwFile
 		defer svc.sandbox.Close()
 	}
 	srv := &http.Server{Handler: svc.routes(cfg), ReadHeaderTimeout: 10 * time.Second}
