@@ -23,6 +23,7 @@ import (
 	"accord/conversation"
 	"accord/internal/config"
 	"accord/internal/sandbox"
+	"accord/internal/service"
 	"accord/mailout"
 	"accord/store"
 	"accord/templates"
@@ -190,7 +191,8 @@ type demo struct {
 
 	people  []*demoPerson
 	st      *store.Store
-	svc     *service
+	sb      *sandbox.Server
+	mail    *service.Mail
 	service string // the service's mailbox
 	pid     int64
 
@@ -248,7 +250,7 @@ func (d *demo) run(ctx context.Context) error {
 		return err
 	}
 	defer sb.Close()
-	d.svc = &service{sandbox: sb}
+	d.sb = sb
 	if d.st, err = d.a.openStore(ctx); err != nil {
 		return err
 	}
@@ -256,12 +258,12 @@ func (d *demo) run(ctx context.Context) error {
 	if err := d.enroll(ctx); err != nil {
 		return err
 	}
-	if err := d.svc.build(d.a, d.cfg, d.st); err != nil {
+	if d.mail, err = service.BuildMail(d.cfg, d.st, sb, service.Options{Logger: d.a.log}); err != nil {
 		return err
 	}
-	defer d.svc.sender.Close()
+	defer d.mail.Close()
 	d.service = sandbox.MailboxOf(d.cfg.Mail.Address)
-	d.svc.outbox.OnResult = func(r string) {
+	d.mail.Outbox.OnResult = func(r string) {
 		if r != "sent" {
 			d.mu.Lock()
 			d.problem = r
@@ -269,11 +271,11 @@ func (d *demo) run(ctx context.Context) error {
 		}
 	}
 	polling := make(chan error, 1)
-	go func() { polling <- d.svc.poller.Run(ctx) }()
+	go func() { polling <- d.mail.Poller.Run(ctx) }()
 	defer func() { cancel(); <-polling }()
 
 	scheduler := &store.Worker{Store: d.st, Name: "demo-scheduler", Handlers: map[string]store.Handler{store.KindWake: d.st.Wake}, Logger: d.a.log}
-	mailer := d.svc.outbox.Worker()
+	mailer := d.mail.Outbox.Worker()
 	d.intro()
 	limit := demoStart.Add(120 * 24 * time.Hour)
 	for {
@@ -565,7 +567,7 @@ func (d *demo) fire(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("demo: %s cannot reply to %q: %w", ev.who.Name, ev.q.ReplyTo, err)
 		}
-		if err := smtp.SendMail(d.svc.sandbox.SMTPAddr, nil, ev.who.Email, []string{to.Address}, raw); err != nil {
+		if err := smtp.SendMail(d.sb.SMTPAddr, nil, ev.who.Email, []string{to.Address}, raw); err != nil {
 			return fmt.Errorf("demo: %s's reply was not accepted: %w", ev.who.Name, err)
 		}
 		d.typed[id] = typedReply{who: ev.who, reply: ev.reply}
@@ -741,14 +743,16 @@ func demoInteractive(ctx context.Context, a *app, cfg *config.Config, dana, sam 
 	// Without quiet hours the questions come straight away, whatever the
 	// time of day.
 	cfg.Pacing.QuietStart, cfg.Pacing.QuietEnd, cfg.Pacing.QuietDays = "00:00", "00:00", nil
-	return serve(ctx, a, cfg, func(ctx context.Context, st *store.Store) error {
+	opts := a.serviceOptions()
+	opts.Prepare = func(ctx context.Context, st *store.Store) error {
 		if _, err := enrollSample(ctx, a, st, dana, sam); err != nil {
 			return err
 		}
 		fmt.Fprintf(a.stdout, "\nInteractive demo: %s <%s> (lead) and %s <%s> (report) are enrolled.\n"+
 			"Their first questions are on the way. Log in as each of them to answer.\n", dana.Name, dana.Email, sam.Name, sam.Email)
 		return nil
-	})
+	}
+	return service.Run(ctx, cfg, opts)
 }
 
 // untagged is a subject without its leading tag, "[Accord · Sam] ".

@@ -230,9 +230,9 @@ func mailCheck(ctx context.Context, a *app, send bool) error {
 	defer cancel()
 	r, err := mailin.CheckMailbox(cctx, ic, nil, a.log)
 	if err != nil {
-		step(false, "IMAP %s: %v", redactIMAP(ic), err)
+		step(false, "IMAP %s: %v", ic.Redacted(), err)
 	} else {
-		step(true, "IMAP %s: signed in with %s; mailbox %s holds %s", redactIMAP(ic), r.SignIn, ic.Mailbox, templates.Count(int(r.Messages), "message"))
+		step(true, "IMAP %s: signed in with %s; mailbox %s holds %s", ic.Redacted(), r.SignIn, ic.Mailbox, templates.Count(int(r.Messages), "message"))
 		step(true, "IDLE %s, MOVE %s, UIDPLUS %s%s%s", templates.YesNo(r.Idle), templates.YesNo(r.Move), templates.YesNo(r.UIDPlus),
 			unless(r.Idle, "; without IDLE Accord looks for new mail every imap.poll_seconds"),
 			unless(r.Move, "; without MOVE handled mail is flagged and stays in the mailbox"))
