@@ -5,6 +5,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -30,6 +31,20 @@ func DefaultQuestionSet() (*conversation.QuestionSet, error) {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
 	return ParseQuestionSet(DefaultQuestionsFile, data)
+}
+
+// LoadQuestionSet reads the question set file at path, or returns the
+// built-in set when path is empty: the set questions.file names, or
+// --questions overrides.
+func LoadQuestionSet(path string) (*conversation.QuestionSet, error) {
+	if path == "" {
+		return DefaultQuestionSet()
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("question set: %w", err)
+	}
+	return ParseQuestionSet(path, data)
 }
 
 // Problem is one thing wrong in a question set file.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"net/mail"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -111,14 +110,7 @@ func (a *app) questionSet(path string) (*conversation.QuestionSet, error) {
 	if path == "" {
 		path = cfg.Questions.File
 	}
-	if path == "" {
-		return templates.DefaultQuestionSet()
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("question set: %w", err)
-	}
-	return templates.ParseQuestionSet(path, data)
+	return templates.LoadQuestionSet(path)
 }
 
 func pairAdd(ctx context.Context, a *app, args []string) error {
