@@ -243,6 +243,12 @@ type literal struct {
 
 func (l literal) Size() int64 { return l.size }
 
+// The SMTP server's backend and sessions, checked to fit go-smtp.
+var (
+	_ smtp.Backend = smtpBackend{}
+	_ smtp.Session = (*smtpSession)(nil)
+)
+
 type smtpBackend struct{ sb *Server }
 
 func (b smtpBackend) NewSession(*smtp.Conn) (smtp.Session, error) {

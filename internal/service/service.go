@@ -241,7 +241,9 @@ var roles = []string{"outbox", "mailin", "scheduler"}
 // Mail that replies and wake-ups queue reaches the outbox straight from
 // the commit (store.Handoff).
 type Mail struct {
+	// Poller reads replies from the mailbox; run it to read them.
 	Poller *mailin.Poller
+	// Outbox sends the queued mail; its Worker sends what is due.
 	Outbox *mailout.Outbox
 	sender *mailout.Sender
 }
