@@ -117,3 +117,25 @@ func TestParseCommand(t *testing.T) {
 		}
 	}
 }
+
+func TestEditDistance(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		a, b string
+		want int
+	}{
+		{"", "", 0},
+		{"start", "start", 0},
+		{"strat", "start", 1},
+		{"start", "tart", 1},
+		{"start", "starts", 1},
+		{"start", "stark", 1},
+		{"kitten", "sitting", 3},
+		{"zürich", "zurich", 1},
+	}
+	for _, tt := range tests {
+		if got := EditDistance(tt.a, tt.b); got != tt.want {
+			t.Errorf("EditDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+	}
+}

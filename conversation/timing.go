@@ -1,6 +1,7 @@
 package conversation
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -45,14 +46,14 @@ var DefaultQuietHours = QuietHours{
 // Validate rejects quiet hours that leave no time to send at all.
 func (q QuietHours) Validate() error {
 	if q.Start < 0 || q.Start >= 24*60 || q.End < 0 || q.End >= 24*60 {
-		return fmt.Errorf("quiet hours must lie between 00:00 and 23:59")
+		return rulesError(RuleQuietHours, 0, "quiet hours must lie between 00:00 and 23:59")
 	}
 	days := make(map[time.Weekday]bool)
 	for _, d := range q.Days {
 		days[d] = true
 	}
 	if len(days) >= 7 {
-		return fmt.Errorf("quiet days cover the whole week, so nothing could ever be sent")
+		return rulesError(RuleQuietDays, 0, "quiet days cover the whole week, so nothing could ever be sent")
 	}
 	return nil
 }
@@ -132,8 +133,73 @@ type Rules struct {
 	RevealGrace time.Duration
 }
 
-// MaxRevealGrace is the longest RevealGrace an operator may set.
-const MaxRevealGrace = 2 * time.Hour
+// The limits Rules.Validate holds the rules to. Settings that offer a
+// rule in units of their own (days, hours, minutes) check against these
+// through Validate, and word a RulesError with them.
+const (
+	// MinReminderDays is the shortest wait before a reminder.
+	MinReminderDays = 1
+	// MinReviewEvery is the shortest time between reviews.
+	MinReviewEvery = 7 * 24 * time.Hour
+	// MinReviewWait is the shortest time a review waits for answers.
+	MinReviewWait = 24 * time.Hour
+	// MaxRevealGrace is the longest RevealGrace an operator may set.
+	MaxRevealGrace = 2 * time.Hour
+	// MinPrepBefore and MaxPrepBefore bound CheckinRules.PrepBefore.
+	MinPrepBefore = 2 * time.Hour
+	MaxPrepBefore = 7 * 24 * time.Hour
+	// MinAgendaBefore is the shortest CheckinRules.AgendaBefore; it must
+	// also be shorter than PrepBefore.
+	MinAgendaBefore = 5 * time.Minute
+	// MaxFollowUpAfter is the longest CheckinRules.FollowUpAfter.
+	MaxFollowUpAfter = 24 * time.Hour
+)
+
+// Rule names one of the rules Validate holds the pacing settings to, so
+// that whoever set them can be told which setting to change.
+type Rule string
+
+// The rules, each with the settings it reads.
+const (
+	RuleQuietHours    Rule = "quiet-hours"     // Quiet.Start and Quiet.End lie within a day
+	RuleQuietDays     Rule = "quiet-days"      // Quiet.Days leave a day to send on
+	RuleReminder      Rule = "reminder"        // each of Reminders is at least MinReminderDays
+	RuleReviewEvery   Rule = "review-every"    // ReviewEvery is at least MinReviewEvery
+	RuleReviewWait    Rule = "review-wait"     // ReviewWait is at least MinReviewWait and shorter than ReviewEvery
+	RuleRevealGrace   Rule = "reveal-grace"    // RevealGrace is 0 to MaxRevealGrace
+	RulePrepBefore    Rule = "prep-before"     // Checkins.PrepBefore is MinPrepBefore to MaxPrepBefore
+	RuleAgendaBefore  Rule = "agenda-before"   // Checkins.AgendaBefore is at least MinAgendaBefore and shorter than PrepBefore
+	RuleFollowUpAfter Rule = "follow-up-after" // Checkins.FollowUpAfter is 0 to MaxFollowUpAfter
+)
+
+// RulesError is a pacing setting that breaks a rule: Rule says which, and
+// for RuleReminder, Index which reminder (from 0). The check-in rules are
+// also ErrCheckinRules.
+type RulesError struct {
+	Rule  Rule
+	Index int
+	msg   string
+}
+
+func (e *RulesError) Error() string { return e.msg }
+
+// Unwrap is ErrCheckinRules for the rules of check-in timing.
+func (e *RulesError) Unwrap() error {
+	switch e.Rule {
+	case RulePrepBefore, RuleAgendaBefore, RuleFollowUpAfter:
+		return ErrCheckinRules
+	}
+	return nil
+}
+
+// rulesError is a *RulesError for rule; its text says what the rule wants.
+func rulesError(rule Rule, index int, format string, args ...any) *RulesError {
+	e := &RulesError{Rule: rule, Index: index, msg: fmt.Sprintf(format, args...)}
+	if errors.Is(e, ErrCheckinRules) {
+		e.msg = ErrCheckinRules.Error() + ": " + e.msg
+	}
+	return e
+}
 
 // DefaultRules: quiet evenings and weekends, reminders after 3 and 3 more
 // days, first review 13 weeks after the agreement.
@@ -148,36 +214,39 @@ func DefaultRules() Rules {
 	}
 }
 
-// Validate checks the rules an operator configured.
+// Validate checks the rules an operator configured. It reports every
+// rule broken, each a *RulesError, joined into one error.
 func (r Rules) Validate() error {
+	var errs []error
+	bad := func(e *RulesError) { errs = append(errs, e) }
 	if err := r.Quiet.Validate(); err != nil {
-		return err
+		errs = append(errs, err)
 	}
 	for i, d := range r.Reminders {
-		if d < 1 {
-			return fmt.Errorf("reminder %d: wait at least 1 day, got %d", i+1, d)
+		if d < MinReminderDays {
+			bad(rulesError(RuleReminder, i, "reminder %d: wait at least %d day, got %d", i+1, MinReminderDays, d))
 		}
 	}
-	if r.ReviewEvery < 7*24*time.Hour {
-		return fmt.Errorf("reviews must be at least a week apart, got %s", r.ReviewEvery)
+	if r.ReviewEvery < MinReviewEvery {
+		bad(rulesError(RuleReviewEvery, 0, "reviews must be at least a week apart, got %s", r.ReviewEvery))
 	}
-	if r.ReviewWait < 24*time.Hour || r.ReviewWait >= r.ReviewEvery {
-		return fmt.Errorf("a review must wait at least a day for answers and close before the next is due, got %s", r.ReviewWait)
+	if r.ReviewWait < MinReviewWait || r.ReviewWait >= r.ReviewEvery {
+		bad(rulesError(RuleReviewWait, 0, "a review must wait at least a day for answers and close before the next is due, got %s", r.ReviewWait))
 	}
 	if r.RevealGrace < 0 || r.RevealGrace > MaxRevealGrace {
-		return fmt.Errorf("hold new answers back from the partner for 0 to %s, got %s", MaxRevealGrace, r.RevealGrace)
+		bad(rulesError(RuleRevealGrace, 0, "hold new answers back from the partner for 0 to %s, got %s", MaxRevealGrace, r.RevealGrace))
 	}
 	c := r.Checkins
-	if c.PrepBefore < 2*time.Hour || c.PrepBefore > 7*24*time.Hour {
-		return fmt.Errorf("%w: ask for the prep 2 hours to 7 days before, got %s", ErrCheckinRules, c.PrepBefore)
+	if c.PrepBefore < MinPrepBefore || c.PrepBefore > MaxPrepBefore {
+		bad(rulesError(RulePrepBefore, 0, "ask for the prep 2 hours to 7 days before, got %s", c.PrepBefore))
 	}
-	if c.AgendaBefore < 5*time.Minute || c.AgendaBefore >= c.PrepBefore {
-		return fmt.Errorf("%w: send the agenda at least 5 minutes before a check-in and after the prep, got %s", ErrCheckinRules, c.AgendaBefore)
+	if c.AgendaBefore < MinAgendaBefore || c.AgendaBefore >= c.PrepBefore {
+		bad(rulesError(RuleAgendaBefore, 0, "send the agenda at least 5 minutes before a check-in and after the prep, got %s", c.AgendaBefore))
 	}
-	if c.FollowUpAfter < 0 || c.FollowUpAfter > 24*time.Hour {
-		return fmt.Errorf("%w: ask for the follow-up within a day of a check-in, got %s", ErrCheckinRules, c.FollowUpAfter)
+	if c.FollowUpAfter < 0 || c.FollowUpAfter > MaxFollowUpAfter {
+		bad(rulesError(RuleFollowUpAfter, 0, "ask for the follow-up within a day of a check-in, got %s", c.FollowUpAfter))
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // LastAllowedBefore is t when it is outside quiet hours in loc, else the

@@ -1,6 +1,8 @@
 package conversation
 
 import (
+	"errors"
+	"slices"
 	"testing"
 	"time"
 )
@@ -113,16 +115,51 @@ func TestParseClockTime(t *testing.T) {
 
 func TestRulesValidate(t *testing.T) {
 	t.Parallel()
-	bad := DefaultRules()
-	bad.Reminders = []int{3, 0}
-	short := DefaultRules()
-	short.ReviewEvery = time.Hour
-	for _, r := range []Rules{bad, short} {
-		if err := r.Validate(); err == nil {
-			t.Errorf("Validate(%+v) = nil, want an error", r)
-		}
+	all := []time.Weekday{0, 1, 2, 3, 4, 5, 6}
+	tests := []struct {
+		name    string
+		change  func(r *Rules)
+		want    []Rule // the rules broken, in order; none for valid rules
+		checkin bool   // the first is a check-in rule
+	}{
+		{"default", func(*Rules) {}, nil, false},
+		{"a reminder of no days", func(r *Rules) { r.Reminders = []int{3, 0} }, []Rule{RuleReminder}, false},
+		{"reviews an hour apart", func(r *Rules) { r.ReviewEvery = time.Hour }, []Rule{RuleReviewEvery, RuleReviewWait}, false},
+		{"every day quiet", func(r *Rules) { r.Quiet.Days = all }, []Rule{RuleQuietDays}, false},
+		{"quiet past midnight", func(r *Rules) { r.Quiet.End = 24 * 60 }, []Rule{RuleQuietHours}, false},
+		{"review waits past the next", func(r *Rules) { r.ReviewWait = r.ReviewEvery }, []Rule{RuleReviewWait}, false},
+		{"answers held back a day", func(r *Rules) { r.RevealGrace = 24 * time.Hour }, []Rule{RuleRevealGrace}, false},
+		{"prep an hour before", func(r *Rules) { r.Checkins.PrepBefore = time.Hour }, []Rule{RulePrepBefore, RuleAgendaBefore}, true},
+		{"agenda at the prep", func(r *Rules) { r.Checkins.AgendaBefore = r.Checkins.PrepBefore }, []Rule{RuleAgendaBefore}, true},
+		{"follow-up two days after", func(r *Rules) { r.Checkins.FollowUpAfter = 48 * time.Hour }, []Rule{RuleFollowUpAfter}, true},
+		{"limits themselves", func(r *Rules) {
+			r.Reminders = []int{MinReminderDays}
+			r.ReviewEvery, r.ReviewWait, r.RevealGrace = MinReviewEvery, MinReviewWait, MaxRevealGrace
+			r.Checkins.PrepBefore, r.Checkins.AgendaBefore, r.Checkins.FollowUpAfter = MaxPrepBefore, MinAgendaBefore, MaxFollowUpAfter
+		}, nil, false},
 	}
-	if err := DefaultRules().Validate(); err != nil {
-		t.Errorf("DefaultRules().Validate() = %v", err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := DefaultRules()
+			tt.change(&r)
+			err := r.Validate()
+			var got []Rule
+			if j, ok := err.(interface{ Unwrap() []error }); ok {
+				for _, e := range j.Unwrap() {
+					var re *RulesError
+					if !errors.As(e, &re) {
+						t.Fatalf("Validate(%+v) gave %v, want each problem a *RulesError", r, e)
+					}
+					got = append(got, re.Rule)
+				}
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("Validate(%+v) = %v, want the rules %v broken", r, err, tt.want)
+			}
+			if checkin := errors.Is(err, ErrCheckinRules); checkin != tt.checkin {
+				t.Errorf("errors.Is(Validate(%+v), ErrCheckinRules) = %v, want %v", r, checkin, tt.checkin)
+			}
+		})
 	}
 }

@@ -225,6 +225,13 @@ func ParseIMAPURL(raw string) (IMAPConfig, error) {
 // Address is host:port.
 func (c IMAPConfig) Address() string { return fmt.Sprintf("%s:%d", c.Host, c.Port) }
 
+// Redacted is the mailbox as a URL without the password, for logs and
+// for the operator.
+func (c IMAPConfig) Redacted() string {
+	scheme := map[string]string{"tls": "imaps", "starttls": "imap+starttls", "none": "imap"}[c.Security]
+	return fmt.Sprintf("%s://%s@%s/%s", scheme, c.Username, c.Address(), c.Mailbox)
+}
+
 // ExtractReply returns the words a person wrote in a whole message, read
 // exactly as the processor reads a reply (parseMessage, then replyText),
 // for tools that show what Accord would keep. An error says the message

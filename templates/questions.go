@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -66,6 +67,20 @@ func Translation(set *conversation.QuestionSet, lang string) *conversation.Quest
 		return nil
 	}
 	return translations()[translationKey(set.Name, set.Version, lang)]
+}
+
+// LoadQuestionSet reads the question set file at path, or returns the
+// built-in set when path is empty: the set questions.file names, or
+// --questions overrides.
+func LoadQuestionSet(path string) (*conversation.QuestionSet, error) {
+	if path == "" {
+		return DefaultQuestionSet()
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("question set: %w", err)
+	}
+	return ParseQuestionSet(path, data)
 }
 
 // Problem is one thing wrong in a question set file.

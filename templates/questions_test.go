@@ -43,6 +43,27 @@ func TestDefaultQuestionSet(t *testing.T) {
 	}
 }
 
+// TestLoadQuestionSet: no file is the built-in set, a file is read as
+// its own set, and one that cannot be read says so.
+func TestLoadQuestionSet(t *testing.T) {
+	t.Parallel()
+	builtIn, err := LoadQuestionSet("")
+	if err != nil || builtIn.Name != "accord-default" {
+		t.Errorf("LoadQuestionSet(\"\") = %v, %v; want the built-in set", builtIn, err)
+	}
+	own := filepath.Join(t.TempDir(), "own.toml")
+	if err := os.WriteFile(own, []byte("[set]\nname = \"ours\"\nversion = 2\n\n[[question]]\nid = \"a\"\ntheme = \"T\"\ntitle = \"A?\"\ntext = \"A?\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if set, err := LoadQuestionSet(own); err != nil || set.Name != "ours" || set.Version != 2 {
+		t.Errorf("LoadQuestionSet(%s) = %v, %v; want the set ours v2", own, set, err)
+	}
+	missing := filepath.Join(t.TempDir(), "missing.toml")
+	if _, err := LoadQuestionSet(missing); err == nil || !errors.Is(err, os.ErrNotExist) || !strings.HasPrefix(err.Error(), "question set: ") {
+		t.Errorf("LoadQuestionSet(%s) = %v, want a question set error that it is missing", missing, err)
+	}
+}
+
 func TestParseQuestionSetReview(t *testing.T) {
 	t.Parallel()
 	data := []byte(`[set]

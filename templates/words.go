@@ -2,6 +2,7 @@ package templates
 
 import (
 	"embed"
+	"strconv"
 	"strings"
 	texttemplate "text/template"
 	"time"
@@ -112,4 +113,53 @@ func ReviewOn(lang string, number int, date string) string {
 		Number int
 		Date   string
 	}{number, date})
+}
+
+// Count writes a number with its noun, singular for one: "1 sample",
+// "3 samples". Nouns with an irregular plural give it after a slash:
+// "reply/replies".
+func Count(n int, noun string) string {
+	one, many, irregular := strings.Cut(noun, "/")
+	if !irregular {
+		many = one + "s"
+	}
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// Suggest returns the candidate closest to what the operator typed, for a
+// "did you mean", or "" when none is close enough to be a slip of the
+// fingers. Case is ignored.
+func Suggest(typed string, candidates []string) string {
+	typed = strings.ToLower(typed)
+	best, bestDist := "", 0
+	for _, c := range candidates {
+		d := conversation.EditDistance(typed, strings.ToLower(c))
+		if best == "" || d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	// One slip in a short word, two in a longer one, three in a long key;
+	// beyond that the "suggestion" is a guess.
+	limit := 1
+	switch n := len([]rune(typed)); {
+	case n > 12:
+		limit = 3
+	case n > 4:
+		limit = 2
+	}
+	if best == "" || bestDist > limit || bestDist == len([]rune(typed)) {
+		return ""
+	}
+	return best
+}
+
+// YesNo writes a flag for the operator: yes or no.
+func YesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }

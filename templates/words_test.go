@@ -119,3 +119,56 @@ func TestNoSentencesInCode(t *testing.T) {
 		t.Fatalf("read %d Go files; is the test running in templates/?", read)
 	}
 }
+
+func TestCount(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		n    int
+		noun string
+		want string
+	}{
+		{0, "sample", "0 samples"},
+		{1, "sample", "1 sample"},
+		{2, "sample", "2 samples"},
+		{1, "word", "1 word"},
+		{1, "person/people", "1 person"},
+		{3, "person/people", "3 people"},
+		{1, "reply/replies", "1 reply"},
+		{2, "reply/replies", "2 replies"},
+	}
+	for _, tt := range tests {
+		if got := Count(tt.n, tt.noun); got != tt.want {
+			t.Errorf("Count(%d, %q) = %q, want %q", tt.n, tt.noun, got, tt.want)
+		}
+	}
+}
+
+func TestSuggest(t *testing.T) {
+	t.Parallel()
+	keys := []string{"pacing.quiet_start", "pacing.quiet_end", "pacing.quiet_days", "log.level", "mail.address"}
+	commands := []string{"serve", "demo", "import", "pair", "send-test"}
+	tests := []struct {
+		typed      string
+		candidates []string
+		want       string
+	}{
+		{"pacing.quiet_strat", keys, "pacing.quiet_start"}, // swapped letters are one slip
+		{"pacing.quite_start", keys, "pacing.quiet_start"},
+		{"pacing.quiet_stat", keys, "pacing.quiet_start"},
+		{"mail.adress", keys, "mail.address"},
+		{"PACING.QUIET_END", keys, "pacing.quiet_end"},
+		{"log.colour", keys, ""},
+		{"imprt", commands, "import"},
+		{"sever", commands, "serve"},
+		{"send_test", commands, "send-test"},
+		{"enrol", commands, ""},
+		{"x", commands, ""},
+		{"", commands, ""},
+		{"anything", nil, ""},
+	}
+	for _, tt := range tests {
+		if got := Suggest(tt.typed, tt.candidates); got != tt.want {
+			t.Errorf("Suggest(%q) = %q, want %q", tt.typed, got, tt.want)
+		}
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
+	"accord/internal/config"
 	"accord/mailout/mailtest"
 	"accord/store/storetest"
 )
@@ -196,7 +197,7 @@ func benchTestbed(b *testing.B, bin string, svc, people mailtest.Account, n, sam
 	}
 
 	// How fast Dovecot hands the backlog out, in the poller's batches.
-	r.dovecot = fetchRate(b, svc, n, benchSetting("ACCORD_IMAP_BATCH_SIZE", defaultConfig().IMAP.BatchSize))
+	r.dovecot = fetchRate(b, svc, n, benchSetting("ACCORD_IMAP_BATCH_SIZE", config.Default().IMAP.BatchSize))
 
 	// The service drains the backlog: from its start until Postfix has
 	// accepted every next question. The times of the last answer and the

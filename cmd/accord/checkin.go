@@ -49,7 +49,7 @@ func runCheckin(ctx context.Context, a *app, args []string) error {
 		return usagef("unknown checkin subcommand %q; use set, skip, move, pause, resume or cancel", sub)
 	}
 	if len(rest) != n {
-		return usagef("checkin %s takes %s; see accord checkin -h", sub, count(n, "argument"))
+		return usagef("checkin %s takes %s; see accord checkin -h", sub, templates.Count(n, "argument"))
 	}
 	st, err := a.openStore(ctx)
 	if err != nil {

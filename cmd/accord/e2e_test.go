@@ -19,6 +19,7 @@ import (
 
 	"github.com/jhillyerd/enmime/v2"
 
+	"accord/internal/demo"
 	"accord/mailout/mailtest"
 	"accord/store"
 	"accord/store/storetest"
@@ -164,7 +165,8 @@ func TestServiceEndToEnd(t *testing.T) {
 		return code == http.StatusOK
 	})
 
-	typed := map[string][]string{"kim": danaAnswers, "lee": samAnswers}
+	kimAnswers, leeAnswers := demo.SampleAnswers()
+	typed := map[string][]string{"kim": kimAnswers, "lee": leeAnswers}
 	for who, ways := range e2eWays {
 		for n, way := range ways {
 			// What goes through a terminal client has two lines and
@@ -249,9 +251,9 @@ func TestServiceEndToEnd(t *testing.T) {
 		})
 	}
 	inv := invites["lee"]
-	lee := &demoPerson{Name: "Lee Park", Email: people["lee"].Address, loc: time.UTC}
-	_, raw := lee.compose(demoQuestion{Subject: inv.GetHeader("Subject"), From: inv.GetHeader("From"), MessageID: inv.GetHeader("Message-Id"),
-		Calendar: calendarOf(inv), Received: time.Now()}, demoReply{Style: "outlook-calendar", Text: "ACCEPTED"}, time.Now())
+	lee := demo.NewPerson("Lee Park", people["lee"].Address, "")
+	_, raw := lee.Compose(demo.Message{Subject: inv.GetHeader("Subject"), From: inv.GetHeader("From"), MessageID: inv.GetHeader("Message-Id"),
+		Calendar: calendarOf(inv), Received: time.Now()}, demo.Reply{Style: "outlook-calendar", Text: "ACCEPTED"}, time.Now())
 	if err := smtp.SendMail(people["lee"].SMTPAddr, nil, people["lee"].Address, []string{svc.Address}, raw); err != nil {
 		t.Fatalf("Postfix refused Lee's calendar reply: %v", err)
 	}
@@ -285,7 +287,7 @@ func TestServiceEndToEnd(t *testing.T) {
 // answerEverything waits for each question in turn and answers it, the
 // way ways says or else by plain SMTP.
 func answerEverything(t *testing.T, a, svc mailtest.Account, answers []string, ways map[int]string) {
-	me := &demoPerson{Name: a.Name, Email: a.Address, Signature: a.Name + "\nExample Co.", loc: time.UTC}
+	me := demo.NewPerson(a.Name, a.Address, a.Name+"\nExample Co.")
 	for n := 1; n <= len(answers); n++ {
 		var q *enmime.Envelope
 		eventually(t, 3*time.Minute, fmt.Sprintf("question %d for %s", n, a.Address), func() bool {
@@ -303,7 +305,7 @@ func answerEverything(t *testing.T, a, svc mailtest.Account, answers []string, w
 
 // replyBy sends a's reply to the mail q: through mutt or s-nail as way
 // says, or else as a webmail would write it.
-func replyBy(t *testing.T, a mailtest.Account, me *demoPerson, q *enmime.Envelope, way, text string) {
+func replyBy(t *testing.T, a mailtest.Account, me *demo.Person, q *enmime.Envelope, way, text string) {
 	t.Helper()
 	subject := q.GetHeader("Subject")
 	switch way {
@@ -316,8 +318,8 @@ func replyBy(t *testing.T, a mailtest.Account, me *demoPerson, q *enmime.Envelop
 	case "s-nail bottom":
 		mailtest.SNailReply(t, a, subject, text, mailtest.BottomPosted)
 	default:
-		dq := demoQuestion{Subject: subject, ReplyTo: q.GetHeader("Reply-To"), MessageID: q.GetHeader("Message-Id"), Body: q.Text, Received: time.Now()}
-		_, raw := me.compose(dq, demoReply{Style: "gmail", Text: text}, time.Now())
+		dq := demo.Message{Subject: subject, ReplyTo: q.GetHeader("Reply-To"), MessageID: q.GetHeader("Message-Id"), Body: q.Text, Received: time.Now()}
+		_, raw := me.Compose(dq, demo.Reply{Style: "gmail", Text: text}, time.Now())
 		to, err := mail.ParseAddress(dq.ReplyTo)
 		if err != nil {
 			t.Fatalf("%q: Reply-To %q: %v", subject, dq.ReplyTo, err)
@@ -339,7 +341,7 @@ func signByMail(t *testing.T, a mailtest.Account, way string) {
 		}
 		return d != nil
 	})
-	replyBy(t, a, &demoPerson{Name: a.Name, Email: a.Address, Signature: a.Name, loc: time.UTC}, d, way, "agree all")
+	replyBy(t, a, demo.NewPerson(a.Name, a.Address, a.Name), d, way, "agree all")
 }
 
 // inboxOf parses every message in an account's INBOX.

@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"accord/conversation"
+	"accord/internal/config"
 	"accord/store"
 	"accord/templates"
 )
@@ -312,7 +313,7 @@ func scanImport(src importSource, set *conversation.QuestionSet, row func(import
 		name := strings.ToLower(strings.TrimSpace(h))
 		if !slices.Contains(importColumns, name) {
 			hint := "the columns are " + strings.Join(importColumns, ", ")
-			if s := suggest(name, importColumns); s != "" {
+			if s := templates.Suggest(name, importColumns); s != "" {
 				hint = fmt.Sprintf("did you mean %s?", s)
 			}
 			if strings.ContainsAny(h, ";\t") {
@@ -348,7 +349,7 @@ func scanImport(src importSource, set *conversation.QuestionSet, row func(import
 			continue
 		}
 		if len(rec) != width {
-			problems = append(problems, fmt.Sprintf("line %d: %s, but the header has %d", line, count(len(rec), "field"), width))
+			problems = append(problems, fmt.Sprintf("line %d: %s, but the header has %d", line, templates.Count(len(rec), "field"), width))
 			continue
 		}
 		get := func(name string) string {
@@ -418,7 +419,7 @@ func checkZones(line int, zones map[string]string) []string {
 	var problems []string
 	for _, column := range importColumns {
 		if z := zones[column]; z != "" {
-			if err := checkZone(z); err != nil {
+			if err := config.CheckZone(z); err != nil {
 				problems = append(problems, fmt.Sprintf("line %d: %s: %v", line, column, err))
 			}
 		}
@@ -523,7 +524,7 @@ func runQuestions(_ context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "%s: question set %s v%d is fine: %s.\n", path, set.Name, set.Version, count(set.Len(), "question"))
+	fmt.Fprintf(a.stdout, "%s: question set %s v%d is fine: %s.\n", path, set.Name, set.Version, templates.Count(set.Len(), "question"))
 	for i, q := range set.Questions {
 		fmt.Fprintf(a.stdout, "  %2d. %-22s %s\n", i+1, q.ID, q.Title)
 	}

@@ -18,6 +18,7 @@ import (
 	"accord/mailin"
 	"accord/mailout"
 	"accord/store"
+	"accord/templates"
 )
 
 const mailUsage = `
@@ -65,7 +66,7 @@ func runMail(ctx context.Context, a *app, args []string) error {
 
 // mailLogin runs a person's sign-in and keeps its refresh token.
 func mailLogin(ctx context.Context, a *app) error {
-	cfg, err := a.config()
+	cfg, err := a.loadConfig()
 	if err != nil {
 		return err
 	}
@@ -77,7 +78,7 @@ func mailLogin(ctx context.Context, a *app) error {
 		return err
 	}
 	defer st.Close()
-	oc := cfg.loginConfig()
+	oc := cfg.LoginConfig()
 	var tok *oauth2.Token
 	if oc.Endpoint.DeviceAuthURL != "" {
 		tok, err = deviceLogin(ctx, a, oc)
@@ -90,7 +91,7 @@ func mailLogin(ctx context.Context, a *app) error {
 	if tok.RefreshToken == "" {
 		return errors.New("the provider gave no refresh token; ask for offline access in oauth.scopes (Microsoft: offline_access)")
 	}
-	if err := cfg.tokenStore(st).Save(ctx, tok); err != nil {
+	if err := cfg.TokenStore(st).Save(ctx, tok); err != nil {
 		return err
 	}
 	where := "the database"
@@ -180,7 +181,7 @@ func codeLogin(ctx context.Context, a *app, oc oauth2.Config) (*oauth2.Token, er
 
 // mailCheck signs in to both servers as serve would and reports.
 func mailCheck(ctx context.Context, a *app, send bool) error {
-	cfg, err := a.config()
+	cfg, err := a.loadConfig()
 	if err != nil {
 		return err
 	}
@@ -201,7 +202,7 @@ func mailCheck(ctx context.Context, a *app, send bool) error {
 		}
 		fmt.Fprintf(w, "%s %s\n", mark, fmt.Sprintf(format, args...))
 	}
-	if imapOAuth, smtpOAuth := cfg.usesOAuth(); imapOAuth || smtpOAuth {
+	if imapOAuth, smtpOAuth := cfg.UsesOAuth(); imapOAuth || smtpOAuth {
 		var st *store.Store
 		if cfg.OAuth.Grant == "login" && cfg.OAuth.TokenFile == "" {
 			// A person's grant is kept in the database.
@@ -210,7 +211,7 @@ func mailCheck(ctx context.Context, a *app, send bool) error {
 			}
 			defer st.Close()
 		}
-		tokens, err := cfg.oauthTokens(st, nil)
+		tokens, err := cfg.OAuthTokens(st, nil)
 		if err != nil {
 			return err
 		}
@@ -229,10 +230,10 @@ func mailCheck(ctx context.Context, a *app, send bool) error {
 	defer cancel()
 	r, err := mailin.CheckMailbox(cctx, ic, nil, a.log)
 	if err != nil {
-		step(false, "IMAP %s: %v", redactIMAP(ic), err)
+		step(false, "IMAP %s: %v", ic.Redacted(), err)
 	} else {
-		step(true, "IMAP %s: signed in with %s; mailbox %s holds %s", redactIMAP(ic), r.SignIn, ic.Mailbox, count(int(r.Messages), "message"))
-		step(true, "IDLE %s, MOVE %s, UIDPLUS %s%s%s", yesNo(r.Idle), yesNo(r.Move), yesNo(r.UIDPlus),
+		step(true, "IMAP %s: signed in with %s; mailbox %s holds %s", ic.Redacted(), r.SignIn, ic.Mailbox, templates.Count(int(r.Messages), "message"))
+		step(true, "IDLE %s, MOVE %s, UIDPLUS %s%s%s", templates.YesNo(r.Idle), templates.YesNo(r.Move), templates.YesNo(r.UIDPlus),
 			unless(r.Idle, "; without IDLE Accord looks for new mail every imap.poll_seconds"),
 			unless(r.Move, "; without MOVE handled mail is flagged and stays in the mailbox"))
 		for _, f := range []string{ic.Processed, ic.Quarantine} {
@@ -288,13 +289,6 @@ func unless(ok bool, s string) string {
 		return ""
 	}
 	return s
-}
-
-func yesNo(b bool) string {
-	if b {
-		return "yes"
-	}
-	return "no"
 }
 
 func randomHex(n int) string {

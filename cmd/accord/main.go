@@ -22,7 +22,8 @@ import (
 
 	_ "time/tzdata" // time zones work on machines without tzdata
 
-	"accord/mailout"
+	"accord/internal/config"
+	"accord/internal/service"
 	"accord/store"
 	"accord/templates"
 )
@@ -48,12 +49,10 @@ type app struct {
 	stdout, stderr io.Writer
 	env            func(string) string
 	configPath     string
-	cfg            *Config
+	cfg            *config.Config
 	log            *slog.Logger
 	// clock is the time source; tests pin it.
 	clock store.Clock
-	// budgetSpent, when set, hears of mail held back by the mail budget.
-	budgetSpent func(recipient, kind string)
 }
 
 type command struct {
@@ -154,7 +153,7 @@ func commandHint(name string) string {
 	for i, c := range commands {
 		names[i] = c.name
 	}
-	if s := suggest(name, names); s != "" {
+	if s := templates.Suggest(name, names); s != "" {
 		return fmt.Sprintf("; did you mean accord %s?", s)
 	}
 	return ""
@@ -216,12 +215,12 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// config loads the configuration once and sets up logging from it.
-func (a *app) config() (*Config, error) {
+// loadConfig loads the configuration once and sets up logging from it.
+func (a *app) loadConfig() (*config.Config, error) {
 	if a.cfg != nil {
 		return a.cfg, nil
 	}
-	cfg, err := loadConfig(a.configPath, a.env)
+	cfg, err := config.Load(a.configPath, a.env)
 	if err != nil {
 		return nil, err
 	}
@@ -244,57 +243,20 @@ func (a *app) now() time.Time {
 	return time.Now()
 }
 
-// openStore opens the configured database and checks its schema. A brand
-// new SQLite file gets the schema created on the spot, so the embedded
-// default works with no setup; anything else must be migrated explicitly.
-func (a *app) openStore(ctx context.Context) (*store.Store, error) {
-	st, err := a.openRaw(ctx)
-	if err != nil {
-		return nil, err
-	}
-	err = st.CheckSchema(ctx)
-	var se *store.SchemaError
-	if errors.As(err, &se) && se.Have == 0 && st.Dialect() == store.SQLite {
-		if empty, eerr := st.Empty(ctx); eerr == nil && empty {
-			if _, err = st.Migrate(ctx); err == nil {
-				a.log.Info("created a new database", "database", st.Where())
-			}
-		}
-	}
-	if err != nil {
-		st.Close()
-		return nil, err
-	}
-	return st, nil
+// serviceOptions are the app's log, clock and output, for the service and
+// the store it opens.
+func (a *app) serviceOptions() service.Options {
+	return service.Options{Logger: a.log, Clock: a.clock, Out: a.stdout}
 }
 
-// openRaw opens the configured database without looking at its schema.
-func (a *app) openRaw(ctx context.Context) (*store.Store, error) {
-	cfg, err := a.config()
+// openStore opens the configured database as the service does and checks
+// its schema (a brand new SQLite file gets it on the spot).
+func (a *app) openStore(ctx context.Context) (*store.Store, error) {
+	cfg, err := a.loadConfig()
 	if err != nil {
 		return nil, err
 	}
-	var ttl time.Duration
-	if cfg.Pacing.ReplyTokenDays > 0 {
-		ttl = time.Duration(cfg.Pacing.ReplyTokenDays) * 24 * time.Hour
-	}
-	var linkTTL time.Duration
-	if cfg.HTTP.PublicURL != "" {
-		linkTTL = time.Duration(cfg.HTTP.LinkDays) * 24 * time.Hour
-	}
-	return store.Open(ctx, cfg.Database.URL, store.Options{
-		LinkTTL:     linkTTL,
-		Logger:      a.log,
-		Clock:       a.clock,
-		Rules:       cfg.Rules(),
-		DefaultZone: cfg.People.DefaultTimeZone,
-		TokenTTL:    ttl,
-		Budget: store.MailBudget{PerDay: cfg.Inbound.ReplyBudget, NoticesPerDay: cfg.Inbound.NoticeBudget,
-			OnSpent: a.budgetSpent},
-		// Mail is rendered when it is queued, in the transaction of the
-		// change that causes it.
-		Dispatcher: &mailout.Dispatcher{Renderer: &mailout.Renderer{Identity: cfg.Identity()}, Logger: a.log},
-	})
+	return service.OpenStore(ctx, cfg, a.serviceOptions())
 }
 
 func runMigrate(ctx context.Context, a *app, args []string) error {
@@ -310,7 +272,11 @@ instances may run it at once.`)
 	if fs.NArg() > 0 {
 		return usagef("migrate takes no arguments")
 	}
-	st, err := a.openRaw(ctx)
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return err
+	}
+	st, err := service.OpenStoreUnchecked(ctx, cfg, a.serviceOptions())
 	if err != nil {
 		return err
 	}
@@ -383,11 +349,11 @@ prints the effective settings with secrets masked and where each came from.`)
 	if fs.NArg() != 1 || fs.Arg(0) != "check" {
 		return usagef("the only config subcommand is: accord config check")
 	}
-	cfg, err := a.config()
+	cfg, err := a.loadConfig()
 	if err != nil {
 		return err
 	}
-	cfg.write(a.stdout)
-	fmt.Fprintf(a.stdout, "\n# sign-in: %s\n", cfg.signInSummary())
+	cfg.Write(a.stdout)
+	fmt.Fprintf(a.stdout, "\n# sign-in: %s\n", cfg.SignInSummary())
 	return nil
 }

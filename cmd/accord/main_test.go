@@ -348,3 +348,25 @@ func schemaVersion(t *testing.T) int {
 	}
 	return len(ms)
 }
+
+func TestCommandHints(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	tests := []struct {
+		code int
+		want string
+		args []string
+	}{
+		{exitUsage, "unknown pair subcommand \"import\"; did you mean accord import people.csv?", []string{"pair", "import", "people.csv"}},
+		{exitUsage, "unknown pair subcommand \"checkin\"; did you mean accord checkin 1 show?", []string{"pair", "checkin", "1", "show"}},
+		{exitUsage, "did you mean accord pair add?", []string{"pair", "ad", "--lead", dana}},
+		{exitUsage, "did you mean accord pair forget?", []string{"pair", "forgt", "1"}},
+		{exitUsage, "use add, list, show, pause, resume, end or forget", []string{"pair", "remove", "1"}},
+		{exitUsage, "unknown command \"imprt\"; did you mean accord import?", []string{"imprt", "people.csv"}},
+		{exitUsage, "unknown command \"add\"; did you mean accord pair add?", []string{"add"}},
+		{exitUsage, "unknown command \"enrol\"\n", []string{"enrol"}},
+	}
+	for _, tt := range tests {
+		c.fails(tt.code, tt.want, tt.args...)
+	}
+}

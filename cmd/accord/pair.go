@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"net/mail"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"accord/conversation"
+	"accord/internal/config"
 	"accord/store"
 	"accord/templates"
 )
@@ -79,7 +79,7 @@ func pairHint(sub string, rest []string) string {
 			return fmt.Sprintf("did you mean %s?", strings.Join(append([]string{"accord", sub}, rest...), " "))
 		}
 	}
-	if s := suggest(sub, pairSubcommands); s != "" {
+	if s := templates.Suggest(sub, pairSubcommands); s != "" {
 		return fmt.Sprintf("did you mean accord pair %s?", s)
 	}
 	return "use " + strings.Join(pairSubcommands[:len(pairSubcommands)-1], ", ") + " or " + pairSubcommands[len(pairSubcommands)-1]
@@ -103,21 +103,14 @@ func parsePerson(flagName, v string) (store.EnrollPerson, error) {
 // questionSet returns the set named by path, the configured file, or the
 // built-in default.
 func (a *app) questionSet(path string) (*conversation.QuestionSet, error) {
-	cfg, err := a.config()
+	cfg, err := a.loadConfig()
 	if err != nil {
 		return nil, err
 	}
 	if path == "" {
 		path = cfg.Questions.File
 	}
-	if path == "" {
-		return templates.DefaultQuestionSet()
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("question set: %w", err)
-	}
-	return templates.ParseQuestionSet(path, data)
+	return templates.LoadQuestionSet(path)
 }
 
 func pairAdd(ctx context.Context, a *app, args []string) error {
@@ -159,7 +152,7 @@ func pairAdd(ctx context.Context, a *app, args []string) error {
 		if z.zone == "" {
 			continue
 		}
-		if err := checkZone(z.zone); err != nil {
+		if err := config.CheckZone(z.zone); err != nil {
 			return fmt.Errorf("--%s: %w", z.flag, err)
 		}
 	}
@@ -190,7 +183,7 @@ func pairAdd(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "Enrolled partnership %d (%s), %s from %s v%d:\n", id, p.Kind, count(p.Set.Len(), "question"), p.Set.Name, p.Set.Version)
+	fmt.Fprintf(a.stdout, "Enrolled partnership %d (%s), %s from %s v%d:\n", id, p.Kind, templates.Count(p.Set.Len(), "question"), p.Set.Name, p.Set.Version)
 	for _, pt := range p.Participants {
 		when := "queued now"
 		if !pt.NextSendAt.IsZero() {
@@ -198,8 +191,8 @@ func pairAdd(ctx context.Context, a *app, args []string) error {
 		}
 		fmt.Fprintf(a.stdout, "  %-6s %s <%s>, %s: welcome %s\n", pt.Role, pt.Person.Name, pt.Person.Email, pt.Person.Location, when)
 	}
-	if a.cfg.Mail.Address == defaultServiceAddress {
-		fmt.Fprintf(a.stdout, "Note: mail.address is not set, so this mail says it comes from %s. Set it to your service mailbox before enrolling real people.\n", defaultServiceAddress)
+	if a.cfg.Mail.Address == config.DefaultServiceAddress {
+		fmt.Fprintf(a.stdout, "Note: mail.address is not set, so this mail says it comes from %s. Set it to your service mailbox before enrolling real people.\n", config.DefaultServiceAddress)
 	}
 	return nil
 }
@@ -365,7 +358,7 @@ func pairShow(ctx context.Context, a *app, args []string) error {
 	if !p.EndedAt.IsZero() {
 		fmt.Fprintf(w, "Ended\t%s (%s)\n", p.EndedAt.UTC().Format("2006-01-02 15:04 MST"), p.EndReason)
 	}
-	fmt.Fprintf(w, "Questions\t%s v%d, %s\n", p.Set.Name, p.Set.Version, count(p.Set.Len(), "question"))
+	fmt.Fprintf(w, "Questions\t%s v%d, %s\n", p.Set.Name, p.Set.Version, templates.Count(p.Set.Len(), "question"))
 	for _, pt := range p.Participants {
 		loc := pt.Person.Location
 		answered, skipped := 0, 0
@@ -399,7 +392,7 @@ func pairShow(ctx context.Context, a *app, args []string) error {
 		case bounce.Bouncing():
 			fmt.Fprintf(w, "  mail\tBOUNCING since %s, nothing is sent (%s); after fixing the address: accord unbounce %s\n", bounce.Since.Time.UTC().Format(time.DateOnly), bounce.Last, pt.Person.Email)
 		case bounce.HardBounces > 0:
-			fmt.Fprintf(w, "  mail\t%s, last: %s\n", count(bounce.HardBounces, "permanent failure"), bounce.Last)
+			fmt.Fprintf(w, "  mail\t%s, last: %s\n", templates.Count(bounce.HardBounces, "permanent failure"), bounce.Last)
 		}
 		fmt.Fprintf(w, "  next\t%s\n", nextFor(p, pt))
 	}
@@ -471,7 +464,9 @@ func nextFor(p *conversation.Partnership, pt *conversation.Participant) string {
 
 var durationPattern = regexp.MustCompile(`^(\d{1,3})\s*(d|days?|w|weeks?)$`)
 
-// parseFor reads a pause length such as 10d, 2w or "3 weeks" in days.
+// parseFor reads a pause length such as 10d, 2w or "3 weeks" in days. The
+// longest is the domain's, conversation.MaxPause, as for a pause asked
+// for by mail.
 func parseFor(s string) (int, error) {
 	m := durationPattern.FindStringSubmatch(strings.ToLower(strings.TrimSpace(s)))
 	if m == nil {
@@ -481,7 +476,7 @@ func parseFor(s string) (int, error) {
 	if strings.HasPrefix(m[2], "w") {
 		n *= 7
 	}
-	if n < 1 || n > 365 {
+	if n < 1 || time.Duration(n)*24*time.Hour > conversation.MaxPause {
 		return 0, usagef("--for %q: a pause lasts from 1 day to 52 weeks", s)
 	}
 	return n, nil
@@ -617,8 +612,8 @@ func pairForget(ctx context.Context, a *app, args []string) error {
 			return usagef("--confirm %d does not match partnership %d; nothing was erased", *confirm, id)
 		}
 		fmt.Fprintf(a.stdout, "Partnership %d (%s, %s) holds %s, %s, %s and %s of %s and %s.\n",
-			id, p.Kind, p.Status, count(len(p.Answers), "answer"), count(len(p.Agreements), "agreement version"),
-			count(len(p.Amendments), "amendment"), count(len(p.CheckinNotes), "check-in note"),
+			id, p.Kind, p.Status, templates.Count(len(p.Answers), "answer"), templates.Count(len(p.Agreements), "agreement version"),
+			templates.Count(len(p.Amendments), "amendment"), templates.Count(len(p.CheckinNotes), "check-in note"),
 			p.Participants[0].Person.Email, p.Participants[1].Person.Email)
 		fmt.Fprintf(a.stdout, "Nothing was erased. To erase all of it for good, run: accord pair forget %d --confirm %d\n", id, id)
 		return nil
@@ -627,7 +622,7 @@ func pairForget(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return explain(id, err)
 	}
-	fmt.Fprintf(a.stdout, "Erased partnership %d with its answers, agreements, check-ins and mail; %s erased", id, count(f.People, "person/people"))
+	fmt.Fprintf(a.stdout, "Erased partnership %d with its answers, agreements, check-ins and mail; %s erased", id, templates.Count(f.People, "person/people"))
 	switch {
 	case f.Kept == 1:
 		fmt.Fprint(a.stdout, ", 1 kept because they are in another partnership")

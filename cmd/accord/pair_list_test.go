@@ -57,3 +57,29 @@ func TestPairListPages(t *testing.T) {
 		c.fails(exitUsage, "", append([]string{"pair", "list"}, args...)...)
 	}
 }
+
+// TestParseFor: a pause given with --for lasts from a day to the domain's
+// longest pause, the same as one asked for by mail.
+func TestParseFor(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in   string
+		want int // days; 0 for refused
+	}{
+		{"10d", 10},
+		{"2w", 14},
+		{"3 weeks", 21},
+		{"1 day", 1},
+		{"365d", 365},
+		{"52w", 364},
+		{"366d", 0},
+		{"53w", 0},
+		{"0d", 0},
+		{"a while", 0},
+	} {
+		got, err := parseFor(tc.in)
+		if (err == nil) != (tc.want > 0) || got != tc.want {
+			t.Errorf("parseFor(%q) = %d, %v; want %d days", tc.in, got, err, tc.want)
+		}
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"accord/internal/config"
+	"accord/internal/sandbox"
 	"accord/mailout"
 	"accord/store"
 	"accord/templates"
@@ -36,13 +38,13 @@ func catalogueSamples() ([]mailout.Sample, error) {
 	if err != nil {
 		return nil, err
 	}
-	return mailout.Samples(set, time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC), &mailout.Renderer{Identity: defaultConfig().Identity()})
+	return mailout.Samples(set, time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC), &mailout.Renderer{Identity: config.Default().Identity()})
 }
 
 // writeCatalogue lists the samples by kind, in the order a partnership
 // meets the kinds, for send-test -h.
 func writeCatalogue(w io.Writer, samples []mailout.Sample) {
-	fmt.Fprintf(w, "\nThe %s, by kind (--kind takes a kind or a sample's name):\n", count(len(samples), "sample"))
+	fmt.Fprintf(w, "\nThe %s, by kind (--kind takes a kind or a sample's name):\n", templates.Count(len(samples), "sample"))
 	for _, kind := range sampleKinds(samples) {
 		var names []string
 		for _, s := range samples {
@@ -95,7 +97,7 @@ func runSendTest(ctx context.Context, a *app, args []string) error {
 	if *to == "" || fs.NArg() > 0 {
 		return usagef("give the address to send to with --to")
 	}
-	cfg, err := a.config()
+	cfg, err := a.loadConfig()
 	if err != nil {
 		return err
 	}
@@ -116,7 +118,7 @@ func runSendTest(ctx context.Context, a *app, args []string) error {
 			for _, s := range all {
 				names = append(names, s.Name)
 			}
-			if s := suggest(*kind, names); s != "" {
+			if s := templates.Suggest(*kind, names); s != "" {
 				return usagef("--kind %q: did you mean %s?", *kind, s)
 			}
 			return usagef("--kind %q: use all, a kind (%s) or a sample's name (accord send-test -h lists them)", *kind, strings.Join(sampleKinds(all), ", "))
@@ -151,15 +153,15 @@ func runSendTest(ctx context.Context, a *app, args []string) error {
 		if failed == 1 {
 			verb = "was"
 		}
-		return fmt.Errorf("%d of %s %s not sent through %s", failed, count(len(samples), "sample"), verb, where)
+		return fmt.Errorf("%d of %s %s not sent through %s", failed, templates.Count(len(samples), "sample"), verb, where)
 	}
-	fmt.Fprintf(a.stdout, "Sent %s to %s through %s.\n", count(len(samples), "sample"), *to, where)
-	if cfg.sandboxMode() {
+	fmt.Fprintf(a.stdout, "Sent %s to %s through %s.\n", templates.Count(len(samples), "sample"), *to, where)
+	if cfg.SandboxMode() {
 		imapAt, pw := "the IMAP address accord serve printed", "the password it printed"
 		if cfg.Sandbox.IMAPPort != 0 {
 			imapAt = fmt.Sprintf("IMAP at 127.0.0.1:%d", cfg.Sandbox.IMAPPort)
 		}
-		if b, err := os.ReadFile(filepath.Join(sandboxDataDir(cfg), sandboxPasswordFile)); err == nil {
+		if b, err := os.ReadFile(filepath.Join(cfg.SandboxDir(), sandbox.PasswordFileName)); err == nil {
 			pw = "the password " + strings.TrimSpace(string(b))
 		}
 		them := "them"
@@ -174,8 +176,8 @@ func runSendTest(ctx context.Context, a *app, args []string) error {
 // testSender connects to the configured SMTP server, or in sandbox mode to
 // the sandbox of the accord serve running on this machine, and says which
 // for the messages. done closes what it opened.
-func (a *app) testSender(ctx context.Context, cfg *Config) (sender *mailout.Sender, where string, done func(), err error) {
-	if cfg.sandboxMode() {
+func (a *app) testSender(ctx context.Context, cfg *config.Config) (sender *mailout.Sender, where string, done func(), err error) {
+	if cfg.SandboxMode() {
 		if cfg.Sandbox.SMTPPort == 0 {
 			return nil, "", nil, errors.New("no SMTP server configured, and sandbox.smtp_port is 0 (a new port every run): set smtp.url, or a fixed sandbox.smtp_port for accord serve and send-test to share")
 		}
@@ -200,13 +202,13 @@ func (a *app) testSender(ctx context.Context, cfg *Config) (sender *mailout.Send
 			st.Close()
 		}
 	}
-	if _, smtpOAuth := cfg.usesOAuth(); smtpOAuth {
+	if _, smtpOAuth := cfg.UsesOAuth(); smtpOAuth {
 		if cfg.OAuth.Grant == "login" && cfg.OAuth.TokenFile == "" {
 			if st, err = a.openStore(ctx); err != nil {
 				return nil, "", nil, err
 			}
 		}
-		if sc.Tokens, err = cfg.oauthTokens(st, nil); err != nil {
+		if sc.Tokens, err = cfg.OAuthTokens(st, nil); err != nil {
 			closeStore()
 			return nil, "", nil, err
 		}

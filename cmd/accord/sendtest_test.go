@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net"
 	"slices"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"accord/internal/sandbox"
 	"accord/mailout"
 	"accord/mailout/mailtest"
 	"accord/store"
@@ -111,22 +111,21 @@ func TestSendTestSandbox(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			sb, err := startSandbox(0, 0, slog.New(slog.DiscardHandler))
+			var mu sync.Mutex
+			var got []string
+			sb, err := sandbox.Start(sandbox.Options{Delivered: func(_ string, to []string, _ []byte) {
+				mu.Lock()
+				defer mu.Unlock()
+				got = append(got, to...)
+			}})
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer sb.Close()
-			var mu sync.Mutex
-			var got []string
-			sb.delivered = func(_ string, to []string, _ []byte) {
-				mu.Lock()
-				defer mu.Unlock()
-				got = append(got, to...)
-			}
 			c := newCLI(t)
-			_, smtpPort := splitHostPort(sb.SMTPAddr)
-			_, imapPort := splitHostPort(sb.IMAPAddr)
-			c.env["ACCORD_SANDBOX_SMTP_PORT"], c.env["ACCORD_SANDBOX_IMAP_PORT"] = fmt.Sprint(smtpPort), fmt.Sprint(imapPort)
+			_, smtpPort, _ := net.SplitHostPort(sb.SMTPAddr)
+			_, imapPort, _ := net.SplitHostPort(sb.IMAPAddr)
+			c.env["ACCORD_SANDBOX_SMTP_PORT"], c.env["ACCORD_SANDBOX_IMAP_PORT"] = smtpPort, imapPort
 			out := c.ok(append([]string{"send-test", "--to", "me@example.test"}, tt.args...)...)
 			for _, want := range tt.want {
 				if !strings.Contains(out, want) {

@@ -22,6 +22,7 @@ import (
 
 	"github.com/emersion/go-imap/v2/imapclient"
 
+	"accord/internal/sandbox"
 	"accord/mailout/mailtest"
 	"accord/store"
 )
@@ -222,8 +223,8 @@ func TestServeSandbox(t *testing.T) {
 		}
 	}
 	// The password is kept beside the database, for the next run.
-	if kept, err := os.ReadFile(filepath.Join(c.dir, sandboxPasswordFile)); err != nil || strings.TrimSpace(string(kept)) != pass {
-		t.Errorf("%s holds %q, %v; want the banner's password %q", sandboxPasswordFile, kept, err, pass)
+	if kept, err := os.ReadFile(filepath.Join(c.dir, sandbox.PasswordFileName)); err != nil || strings.TrimSpace(string(kept)) != pass {
+		t.Errorf("%s holds %q, %v; want the banner's password %q", sandbox.PasswordFileName, kept, err, pass)
 	}
 	if code, body := s.get("/healthz"); code != http.StatusOK || body != "ok\n" {
 		t.Errorf("/healthz = %d %q", code, body)

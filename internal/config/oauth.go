@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 
 	"accord/mailout/mailauth"
 	"accord/store"
+	"accord/templates"
 )
 
 // provider is what a mail provider's preset fills in.
@@ -82,63 +83,6 @@ func (c *Config) applyProvider() {
 	}
 }
 
-// validateOAuth checks the sign-in settings as a whole.
-func (c *Config) validateOAuth(bad func(key, format string, args ...any)) {
-	if _, ok := providers[c.Mail.Provider]; !ok && c.Mail.Provider != "" {
-		bad("mail.provider", "%q: use microsoft, google, or leave it empty for any other provider", c.Mail.Provider)
-	}
-	if m, err := mailauth.ParseMechanism(c.IMAP.Auth); err != nil {
-		bad("imap.auth", "%v", err)
-	} else if m != "" && m != mailauth.Password && c.OAuth.Grant == "" {
-		bad("imap.auth", "%q needs oauth.grant: say where the access tokens come from", c.IMAP.Auth)
-	}
-	o := c.OAuth
-	need := func(key, value, why string) {
-		if value == "" {
-			bad(key, "is needed %s", why)
-		}
-	}
-	switch o.Grant {
-	case "":
-		return
-	case "app":
-		if c.Mail.Provider == "google" {
-			bad("oauth.grant", "Google has no client-credentials grant for mail: use service-account (domain-wide delegation) or login")
-		}
-		if c.Mail.Provider == "microsoft" {
-			need("oauth.tenant", o.Tenant, "for Microsoft 365's client-credentials grant")
-		}
-		need("oauth.client_id", o.ClientID, "for oauth.grant = app")
-		switch {
-		case o.ClientCertificate != "":
-			if _, err := mailauth.LoadCertificate(o.ClientCertificate); err != nil {
-				bad("oauth.client_certificate", "%v", err)
-			}
-		case o.ClientSecret == "":
-			bad("oauth.client_secret", "or oauth.client_certificate is needed for oauth.grant = app")
-		}
-		need("oauth.token_url", o.TokenURL, "for oauth.grant = app (or set mail.provider)")
-	case "login":
-		need("oauth.client_id", o.ClientID, "for oauth.grant = login")
-		need("oauth.token_url", o.TokenURL, "for oauth.grant = login (or set mail.provider)")
-		if o.DeviceURL == "" && o.AuthURL == "" {
-			bad("oauth.device_url", "or oauth.auth_url is needed for accord mail login (or set mail.provider)")
-		}
-	case "service-account":
-		need("oauth.service_account_key", o.ServiceAccountKey, "for oauth.grant = service-account")
-		if o.ServiceAccountKey != "" {
-			if _, err := os.Stat(o.ServiceAccountKey); err != nil {
-				bad("oauth.service_account_key", "cannot read %s: %v", o.ServiceAccountKey, err)
-			}
-		}
-	default:
-		bad("oauth.grant", "%q: use app, login, service-account, or leave it empty for passwords", o.Grant)
-	}
-	if len(o.Scopes) == 0 {
-		bad("oauth.scopes", "are needed (or set mail.provider)")
-	}
-}
-
 // oauthSource is the configured token source, or nil for passwords.
 func (c *Config) oauthSource() (mailauth.Source, error) {
 	o := c.OAuth
@@ -154,7 +98,7 @@ func (c *Config) oauthSource() (mailauth.Source, error) {
 		}
 		return a, nil
 	case "login":
-		return &mailauth.Refresh{Config: c.loginConfig()}, nil
+		return &mailauth.Refresh{Config: c.LoginConfig()}, nil
 	case "service-account":
 		key, err := os.ReadFile(o.ServiceAccountKey)
 		if err != nil {
@@ -165,8 +109,9 @@ func (c *Config) oauthSource() (mailauth.Source, error) {
 	return nil, nil
 }
 
-// loginConfig is the OAuth client a person's grant belongs to.
-func (c *Config) loginConfig() oauth2.Config {
+// LoginConfig is the OAuth client a person's grant belongs to, for accord
+// mail login.
+func (c *Config) LoginConfig() oauth2.Config {
 	o := c.OAuth
 	return oauth2.Config{ClientID: o.ClientID, ClientSecret: o.ClientSecret, Scopes: slices.Clone(o.Scopes),
 		Endpoint: oauth2.Endpoint{TokenURL: o.TokenURL, DeviceAuthURL: o.DeviceURL, AuthURL: o.AuthURL}}
@@ -175,9 +120,9 @@ func (c *Config) loginConfig() oauth2.Config {
 // oauthTokenName names the sign-in in the database.
 const oauthTokenName = "mailbox"
 
-// tokenStore is where a person's grant is kept: oauth.token_file, or the
+// TokenStore is where a person's grant is kept: oauth.token_file, or the
 // database, which every instance shares.
-func (c *Config) tokenStore(st *store.Store) mailauth.TokenStore {
+func (c *Config) TokenStore(st *store.Store) mailauth.TokenStore {
 	if c.OAuth.TokenFile != "" {
 		return mailauth.File(c.OAuth.TokenFile)
 	}
@@ -193,10 +138,10 @@ func (c *Config) tokenStore(st *store.Store) mailauth.TokenStore {
 	}
 }
 
-// signInSummary says how Accord signs in to the mail servers, for config
+// SignInSummary says how Accord signs in to the mail servers, for config
 // check: the token source (never a secret), or passwords.
-func (c *Config) signInSummary() string {
-	imapOAuth, smtpOAuth := c.usesOAuth()
+func (c *Config) SignInSummary() string {
+	imapOAuth, smtpOAuth := c.UsesOAuth()
 	if !imapOAuth && !smtpOAuth {
 		return "passwords (imap.password, smtp.password)"
 	}
@@ -211,27 +156,29 @@ func (c *Config) signInSummary() string {
 			where = "; the grant is kept in " + c.OAuth.TokenFile + " (run accord mail login to give it)"
 		}
 	}
-	return fmt.Sprintf("OAuth 2.0 for IMAP %s, SMTP %s; tokens from %s%s", yesNo(imapOAuth), yesNo(smtpOAuth), src.Describe(), where)
+	return fmt.Sprintf("OAuth 2.0 for IMAP %s, SMTP %s; tokens from %s%s", templates.YesNo(imapOAuth), templates.YesNo(smtpOAuth), src.Describe(), where)
 }
 
-// usesOAuth reports whether IMAP and SMTP sign in with tokens.
-func (c *Config) usesOAuth() (imap, smtp bool) {
+// UsesOAuth reports whether IMAP and SMTP sign in with tokens.
+func (c *Config) UsesOAuth() (imap, smtp bool) {
 	if c.OAuth.Grant == "" {
 		return false, false
 	}
 	return c.IMAP.Auth != "password", c.SMTP.Auth != "plain" && c.SMTP.Auth != "login" && c.SMTP.Auth != "password"
 }
 
-// oauthTokens is the token holder the poller and the outbox share, or nil
-// when both sign in with passwords.
-func (c *Config) oauthTokens(st *store.Store, onFetch func()) (*mailauth.Tokens, error) {
+// OAuthTokens is the token holder the poller and the outbox share, or nil
+// when both sign in with passwords. A person's grant is read from, and
+// kept in, st unless oauth.token_file is set; onFetch, when set, hears of
+// every access token fetched.
+func (c *Config) OAuthTokens(st *store.Store, onFetch func()) (*mailauth.Tokens, error) {
 	src, err := c.oauthSource()
 	if err != nil || src == nil {
 		return nil, err
 	}
 	t := &mailauth.Tokens{Source: src, OnFetch: onFetch}
 	if src.Delegated() {
-		t.Store = c.tokenStore(st)
+		t.Store = c.TokenStore(st)
 	}
 	return t, nil
 }

@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"errors"
@@ -10,6 +10,8 @@ import (
 
 	"github.com/pelletier/go-toml/v2"
 	"github.com/pelletier/go-toml/v2/unstable"
+
+	"accord/templates"
 )
 
 // decode reads the configuration file into c. It returns a problem for
@@ -22,7 +24,7 @@ func (c *Config) decode(path string, data []byte) ([]problem, error) {
 		var de *toml.DecodeError
 		if errors.As(err, &de) {
 			line, _ := de.Position()
-			return nil, &ConfigError{[]string{fmt.Sprintf("%s:%d: %s", path, line, strings.TrimPrefix(de.Error(), "toml: "))}}
+			return nil, &Error{[]string{fmt.Sprintf("%s:%d: %s", path, line, strings.TrimPrefix(de.Error(), "toml: "))}}
 		}
 		return nil, fmt.Errorf("configuration: %s: %w", path, err)
 	}
@@ -50,7 +52,7 @@ func (c *Config) decode(path string, data []byte) ([]problem, error) {
 		switch {
 		case !slices.Contains(sections, section) && isTable:
 			hint := "the sections are " + strings.Join(sections, ", ")
-			if s := suggest(section, sections); s != "" {
+			if s := templates.Suggest(section, sections); s != "" {
 				hint = fmt.Sprintf("did you mean [%s]?", s)
 			}
 			report(section, "unknown section [%s]; %s", section, hint)
@@ -88,7 +90,7 @@ func (c *Config) decode(path string, data []byte) ([]problem, error) {
 // is close or has the same name in another section, else the keys of the
 // section.
 func keyHint(key string, keys []string) string {
-	if s := suggest(key, keys); s != "" {
+	if s := templates.Suggest(key, keys); s != "" {
 		return fmt.Sprintf("did you mean %s?", s)
 	}
 	section, name, _ := strings.Cut(key, ".")

@@ -1,4 +1,10 @@
-package main
+// Package sandbox is the mail system of sandbox mode: an IMAP server and
+// an SMTP server inside the process, on 127.0.0.1, with a mailbox for the
+// service and one for every person. Whatever the SMTP server is given it
+// files into those mailboxes; it never relays, so nothing leaves the
+// machine. accord serve runs one when no mail server is configured, and
+// the demo runs one for its simulated people.
+package sandbox
 
 import (
 	"bytes"
@@ -20,44 +26,60 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+	"github.com/emersion/go-smtp"
 
 	"accord/mailin/memimap"
-	"github.com/emersion/go-smtp"
 )
 
-// sandbox is a complete mail system inside the process, on 127.0.0.1: an
-// IMAP server holding a mailbox for the service and for every person, and
-// an SMTP server that delivers whatever it is given into those mailboxes.
-// It never relays: nothing leaves the machine.
-type sandbox struct {
+// Server is a running sandbox: its two servers and their mailboxes.
+type Server struct {
+	// IMAPAddr and SMTPAddr are where the servers listen, host:port.
 	IMAPAddr string
 	SMTPAddr string
-	Password string // one password for every mailbox, printed for the user
-	// PasswordFile is where the password is kept between runs, if anywhere.
+	// Password is the one password of every mailbox, for the user to
+	// sign in with.
+	Password string
+	// PasswordFile is where the password is kept between runs, if
+	// anywhere.
 	PasswordFile string
 
-	log   *slog.Logger
-	mem   *memimap.Server
-	imap  *imapserver.Server
-	smtp  *smtp.Server
-	lns   []net.Listener
-	wg    sync.WaitGroup
+	mem       *memimap.Server
+	imap      *imapserver.Server
+	smtp      *smtp.Server
+	lns       []net.Listener
+	wg        sync.WaitGroup
+	delivered func(from string, to []string, raw []byte)
+
 	mu    sync.Mutex
 	users map[string]*imapmemserver.User
-	// delivered, when set, hears of every message the SMTP server took in.
-	delivered func(from string, to []string, raw []byte)
 }
 
-// startSandbox listens on the given loopback ports (0 picks free ones),
-// with a new password for this run only.
-func startSandbox(imapPort, smtpPort int, logger *slog.Logger) (*sandbox, error) {
-	return openSandbox(imapPort, smtpPort, newSandboxPassword(), logger)
+// Options are how a sandbox starts; the zero value picks free ports and a
+// password for this run only.
+type Options struct {
+	// IMAPPort and SMTPPort are the loopback ports to listen on; 0 picks
+	// a free one.
+	IMAPPort, SMTPPort int
+	// Password is the password of every mailbox; empty makes a new one.
+	// KeptPassword gives one that stays the same from run to run.
+	Password string
+	// PasswordFile, when set, is where Password is kept, to tell the
+	// user.
+	PasswordFile string
+	// Delivered, when set, hears of every message the SMTP server took
+	// in, after it is filed and before the server answers: the demo
+	// reads its people's mail this way.
+	Delivered func(from string, to []string, raw []byte)
 }
 
-// openSandbox listens on the given loopback ports (0 picks free ones), with
-// password for every mailbox.
-func openSandbox(imapPort, smtpPort int, password string, logger *slog.Logger) (*sandbox, error) {
-	sb := &sandbox{Password: password, log: logger, mem: memimap.New(), users: map[string]*imapmemserver.User{}}
+// Start listens on the ports of opts and serves until Close.
+func Start(opts Options) (*Server, error) {
+	if opts.Password == "" {
+		opts.Password = newPassword()
+	}
+	sb := &Server{Password: opts.Password, PasswordFile: opts.PasswordFile, delivered: opts.Delivered,
+		mem: memimap.New(), users: map[string]*imapmemserver.User{}}
+	imapPort, smtpPort := opts.IMAPPort, opts.SMTPPort
 	imapLn, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", imapPort))
 	if err != nil {
 		return nil, fmt.Errorf("sandbox IMAP: cannot listen on 127.0.0.1:%d (%w); choose another port with sandbox.imap_port", imapPort, errors.Unwrap(err))
@@ -90,32 +112,23 @@ func openSandbox(imapPort, smtpPort int, password string, logger *slog.Logger) (
 	return sb, nil
 }
 
-func newSandboxPassword() string {
+// newPassword is a password for this run only.
+func newPassword() string {
 	b := make([]byte, 8)
 	rand.Read(b)
 	return hex.EncodeToString(b)
 }
 
-// sandboxPasswordFile is where the sandbox keeps its password, beside the
-// data: a mail client set up once keeps working after a restart.
-const sandboxPasswordFile = "accord-sandbox-password"
+// PasswordFileName is the file the sandbox keeps its password in, beside
+// the data: a mail client set up once keeps working after a restart.
+const PasswordFileName = "accord-sandbox-password"
 
-// sandboxDataDir is the folder of the SQLite database, or with PostgreSQL
-// the folder of the configuration file, or else the working folder.
-func sandboxDataDir(cfg *Config) string {
-	if path, ok := strings.CutPrefix(cfg.Database.URL, "sqlite:"); ok {
-		return filepath.Dir(strings.TrimPrefix(path, "//"))
-	}
-	if cfg.file != "" {
-		return filepath.Dir(cfg.file)
-	}
-	return "."
-}
-
-// sandboxPassword reads the sandbox's password from dir, creating it (owner
-// only) the first time, and returns it with the file's path.
-func sandboxPassword(dir string, logger *slog.Logger) (string, string, error) {
-	path := filepath.Join(dir, sandboxPasswordFile)
+// KeptPassword reads the sandbox's password from PasswordFileName in dir,
+// creating it (owner only) the first time, and returns it with the
+// file's path. A file others may read is made private, with a warning to
+// logger.
+func KeptPassword(dir string, logger *slog.Logger) (password, path string, err error) {
+	path = filepath.Join(dir, PasswordFileName)
 	if abs, err := filepath.Abs(path); err == nil {
 		path = abs
 	}
@@ -145,7 +158,7 @@ func sandboxPassword(dir string, logger *slog.Logger) (string, string, error) {
 		if err != nil {
 			return "", "", fmt.Errorf("sandbox password: %w", err)
 		}
-		pw := newSandboxPassword()
+		pw := newPassword()
 		_, werr := fmt.Fprintln(f, pw)
 		if err := errors.Join(werr, f.Close()); err != nil {
 			os.Remove(path)
@@ -157,7 +170,7 @@ func sandboxPassword(dir string, logger *slog.Logger) (string, string, error) {
 }
 
 // Close stops both servers.
-func (sb *sandbox) Close() {
+func (sb *Server) Close() {
 	sb.imap.Close()
 	sb.smtp.Close()
 	for _, ln := range sb.lns {
@@ -166,9 +179,9 @@ func (sb *sandbox) Close() {
 	sb.wg.Wait()
 }
 
-// mailboxOf folds an address to its mailbox: lowercased, any +tag removed,
-// as a plus-addressing mail server does.
-func mailboxOf(addr string) string {
+// MailboxOf folds an address to its mailbox: lowercased, any +tag
+// removed, as a plus-addressing mail server does.
+func MailboxOf(addr string) string {
 	addr = strings.ToLower(strings.Trim(strings.TrimSpace(addr), "<>"))
 	local, domain, ok := strings.Cut(addr, "@")
 	if !ok {
@@ -178,9 +191,13 @@ func mailboxOf(addr string) string {
 	return local + "@" + domain
 }
 
-// Ensure creates the mailbox for an address, with the folders Accord uses.
-func (sb *sandbox) Ensure(addr string) *imapmemserver.User {
-	name := mailboxOf(addr)
+// Ensure creates the mailbox for an address, with the folders Accord
+// uses, unless it has one.
+func (sb *Server) Ensure(addr string) { sb.mailbox(addr) }
+
+// mailbox is the mailbox of an address, created when it has none.
+func (sb *Server) mailbox(addr string) *imapmemserver.User {
+	name := MailboxOf(addr)
 	sb.mu.Lock()
 	defer sb.mu.Unlock()
 	if u := sb.users[name]; u != nil {
@@ -195,7 +212,7 @@ func (sb *sandbox) Ensure(addr string) *imapmemserver.User {
 }
 
 // Mailboxes lists the addresses that have a mailbox.
-func (sb *sandbox) Mailboxes() []string {
+func (sb *Server) Mailboxes() []string {
 	sb.mu.Lock()
 	defer sb.mu.Unlock()
 	var out []string
@@ -206,9 +223,9 @@ func (sb *sandbox) Mailboxes() []string {
 }
 
 // deliver files a message into each recipient's INBOX.
-func (sb *sandbox) deliver(from string, to []string, raw []byte) error {
+func (sb *Server) deliver(from string, to []string, raw []byte) error {
 	for _, rcpt := range to {
-		u := sb.Ensure(rcpt)
+		u := sb.mailbox(rcpt)
 		if _, err := u.Append("INBOX", literal{bytes.NewReader(raw), int64(len(raw))}, &imap.AppendOptions{Time: time.Now()}); err != nil {
 			return fmt.Errorf("sandbox: deliver to %s: %w", rcpt, err)
 		}
@@ -226,7 +243,13 @@ type literal struct {
 
 func (l literal) Size() int64 { return l.size }
 
-type smtpBackend struct{ sb *sandbox }
+// The SMTP server's backend and sessions, checked to fit go-smtp.
+var (
+	_ smtp.Backend = smtpBackend{}
+	_ smtp.Session = (*smtpSession)(nil)
+)
+
+type smtpBackend struct{ sb *Server }
 
 func (b smtpBackend) NewSession(*smtp.Conn) (smtp.Session, error) {
 	return &smtpSession{sb: b.sb}, nil
@@ -235,7 +258,7 @@ func (b smtpBackend) NewSession(*smtp.Conn) (smtp.Session, error) {
 // smtpSession takes mail for any address without authentication: only this
 // machine can connect.
 type smtpSession struct {
-	sb   *sandbox
+	sb   *Server
 	from string
 	to   []string
 }

@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"fmt"
@@ -6,14 +6,17 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"accord/templates"
 )
 
-// checkZone accepts the IANA name of a place's time zone ("Europe/Berlin")
-// or UTC. Go's zone database also knows abbreviations and old aliases
+// CheckZone accepts the IANA name of a place's time zone ("Europe/Berlin")
+// or UTC: the check of people.default_time_zone, and of every zone an
+// operator gives for a person (accord pair add, accord import). Go's zone database also knows abbreviations and old aliases
 // without an area ("EST", "CET", "Japan"); some of them are a fixed offset
 // that ignores summer time (EST is New York in winter all year round), so
 // they are refused with the zone to use instead, as are misspellings.
-func checkZone(name string) error {
+func CheckZone(name string) error {
 	if name == "UTC" {
 		return nil
 	}
@@ -126,7 +129,7 @@ func suggestZone(name string) string {
 			}
 		}
 	}
-	return suggest(strings.ReplaceAll(strings.TrimSpace(name), " ", "_"), commonZones)
+	return templates.Suggest(strings.ReplaceAll(strings.TrimSpace(name), " ", "_"), commonZones)
 }
 
 // zoneCase writes a name the way IANA names are written: each word

@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	"github.com/jhillyerd/enmime/v2"
 
 	"accord/conversation"
+	"accord/internal/config"
 	"accord/mailout"
 	"accord/mailout/mailtest"
 	"accord/store"
@@ -37,7 +38,7 @@ func TestAgreementPage(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	clock := &pageClock{now: time.Date(2027, 3, 8, 9, 0, 0, 0, time.UTC)}
-	id := mailout.Identity{Name: "Accord", Address: "accord@example.com", Separator: "+", AgreementURL: "https://accord.example.com" + AgreementPath}
+	id := mailout.Identity{Name: "Accord", Address: "accord@example.com", Separator: "+", AgreementURL: "https://accord.example.com" + config.AgreementPath}
 	rules := conversation.DefaultRules()
 	rules.Quiet = conversation.QuietHours{}
 	st, err := store.Open(ctx, storetest.SQLiteURL(t), store.Options{Clock: clock, Rules: rules, LinkTTL: 90 * 24 * time.Hour,
@@ -113,7 +114,7 @@ func TestAgreementPage(t *testing.T) {
 
 	svc := &service{st: st, identity: id, log: slog.New(slog.DiscardHandler)}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET "+AgreementPath+"{token}", svc.agreementPage)
+	mux.HandleFunc("GET "+config.AgreementPath+"{token}", svc.agreementPage)
 	get := func(path string) *httptest.ResponseRecorder {
 		w := httptest.NewRecorder()
 		mux.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
@@ -153,7 +154,7 @@ func TestAgreementPage(t *testing.T) {
 		}
 	}
 
-	if w := get(AgreementPath + "aaaaaaaaaaaaaaaaaaaaaaaaaa"); w.Code != http.StatusNotFound || !strings.Contains(w.Body.String(), "not one we know") {
+	if w := get(config.AgreementPath + "aaaaaaaaaaaaaaaaaaaaaaaaaa"); w.Code != http.StatusNotFound || !strings.Contains(w.Body.String(), "not one we know") {
 		t.Errorf("an unknown link = %d:\n%s", w.Code, w.Body.String())
 	}
 	clock.now = clock.now.Add(91 * 24 * time.Hour)

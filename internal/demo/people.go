@@ -1,4 +1,4 @@
-package main
+package demo
 
 import (
 	"bytes"
@@ -8,25 +8,35 @@ import (
 	"html"
 	"mime"
 	"net/mail"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// demoPerson is a simulated participant: who they are, how their mail
-// client writes replies, and what they answer.
-type demoPerson struct {
+// Person is a simulated participant: who they are, how their mail
+// client writes replies (Compose), and, for the demo's pair, what they
+// answer.
+type Person struct {
 	Name, Email, Zone string
 	Signature         string
 	loc               *time.Location
 	answers           []string
 	// react decides what to do with a question mail: reply text and how
 	// long after receiving it, and the style of the reply.
-	react func(q demoQuestion) []demoReply
+	react func(q Message) []Reply
 }
 
-// demoQuestion is a mail Accord sent, as the person reads it.
-type demoQuestion struct {
+// NewPerson is someone who writes from a mail client in UTC and answers
+// nothing by themselves: what the end-to-end tests reply as, with
+// Compose, through real mail servers.
+func NewPerson(name, email, signature string) *Person {
+	return &Person{Name: name, Email: email, Zone: "UTC", Signature: signature, loc: time.UTC}
+}
+
+// Message is a mail Accord sent, as the person reads it: what a reply to
+// it quotes and answers.
+type Message struct {
 	Number, Reminder int
 	Kind             string
 	// Review marks a question of the periodic review; Number counts
@@ -42,10 +52,15 @@ type demoQuestion struct {
 	Calendar string
 }
 
-// demoReply is one mail a person sends.
-type demoReply struct {
+// Reply is one mail a person sends: Text written in Style, After
+// receiving the message it answers.
+type Reply struct {
 	After time.Duration
-	Style string // gmail, apple, outlook-html, thunderbird-bottom, plain, auto-reply
+	// Style is the mail client and the way it writes: gmail, apple,
+	// outlook-html, thunderbird-bottom (each quoting the message), plain
+	// (the text alone), auto-reply, or thunderbird-calendar and
+	// outlook-calendar (accepting an invitation; Text is the PARTSTAT).
+	Style string
 	Text  string
 }
 
@@ -88,13 +103,21 @@ var samAnswers = []string{
 	"A monthly check on our commitments in the one-on-one. Yes, please point out when I slip; tell me privately and directly.",
 }
 
-// demoPeople returns the two simulated people.
-func demoPeople() (dana, sam *demoPerson, err error) {
-	dana = &demoPerson{Name: "Dana Lee", Email: "dana.lee@example.com", Zone: "Europe/Berlin", answers: danaAnswers,
+// SampleAnswers are what the demo's pair answer to the built-in
+// questions, one per question in order: the lead's (Dana's) and the
+// report's (Sam's). They read as people write, for tests that answer as
+// people do.
+func SampleAnswers() (lead, report []string) {
+	return slices.Clone(danaAnswers), slices.Clone(samAnswers)
+}
+
+// samplePair returns the two simulated people.
+func samplePair() (dana, sam *Person, err error) {
+	dana = &Person{Name: "Dana Lee", Email: "dana.lee@example.com", Zone: "Europe/Berlin", answers: danaAnswers,
 		Signature: "Dana Lee\nHead of Platform, Example Co.\n+49 30 555 0142"}
-	sam = &demoPerson{Name: "Sam Ortiz", Email: "sam.ortiz@example.com", Zone: "America/New_York", answers: samAnswers,
+	sam = &Person{Name: "Sam Ortiz", Email: "sam.ortiz@example.com", Zone: "America/New_York", answers: samAnswers,
 		Signature: "Sam Ortiz | Senior Engineer, Payments"}
-	for _, p := range []*demoPerson{dana, sam} {
+	for _, p := range []*Person{dana, sam} {
 		if p.loc, err = time.LoadLocation(p.Zone); err != nil {
 			return nil, nil, err
 		}
@@ -106,7 +129,7 @@ func demoPeople() (dana, sam *demoPerson, err error) {
 	// question when it comes again.
 	away, undone := false, false
 	danaPreps, asked, followUps, drafts := 0, 0, 0, 0
-	dana.react = func(q demoQuestion) []demoReply {
+	dana.react = func(q Message) []Reply {
 		if q.Review {
 			return reviewReply(q, danaReview, "gmail", time.Hour)
 		}
@@ -116,9 +139,9 @@ func demoPeople() (dana, sam *demoPerson, err error) {
 			// takes an afternoon slot instead.
 			asked++
 			if asked == 1 {
-				return []demoReply{{After: time.Hour, Style: "gmail", Text: "Tuesdays at 10 works for me. Let's keep it to half an hour."}}
+				return []Reply{{After: time.Hour, Style: "gmail", Text: "Tuesdays at 10 works for me. Let's keep it to half an hour."}}
 			}
-			return []demoReply{{After: time.Hour, Style: "gmail", Text: "Tuesdays at 15:00 then, half an hour."}}
+			return []Reply{{After: time.Hour, Style: "gmail", Text: "Tuesdays at 15:00 then, half an hour."}}
 		case "calendar":
 			return acceptInvitation(q, "thunderbird-calendar")
 		case "draft":
@@ -130,7 +153,7 @@ func demoPeople() (dana, sam *demoPerson, err error) {
 			}
 			if strings.Contains(q.Subject, "to sign again") {
 				// At the review she signs the statements as they stand.
-				return []demoReply{{After: 2 * time.Hour, Style: "gmail", Text: "agree all"}}
+				return []Reply{{After: 2 * time.Hour, Style: "gmail", Text: "agree all"}}
 			}
 			if drafts > 1 {
 				return nil
@@ -139,16 +162,16 @@ func demoPeople() (dana, sam *demoPerson, err error) {
 			if n == 0 {
 				return nil
 			}
-			return []demoReply{{After: 3 * time.Hour, Style: "gmail", Text: fmt.Sprintf("agree all\nchange %d: I protect your focus time and back your decisions in public.\nadd: We tell each other the same day when a date starts to slip.", n)}}
+			return []Reply{{After: 3 * time.Hour, Style: "gmail", Text: fmt.Sprintf("agree all\nchange %d: I protect your focus time and back your decisions in public.\nadd: We tell each other the same day when a date starts to slip.", n)}}
 		case "prep":
 			danaPreps++
 			if danaPreps == 3 {
-				return []demoReply{{After: 2 * time.Hour, Style: "plain", Text: "skip this week"}}
+				return []Reply{{After: 2 * time.Hour, Style: "plain", Text: "skip this week"}}
 			}
-			return []demoReply{{After: 2 * time.Hour, Style: "gmail", Text: danaPrep[(danaPreps-1)%len(danaPrep)]}}
+			return []Reply{{After: 2 * time.Hour, Style: "gmail", Text: danaPrep[(danaPreps-1)%len(danaPrep)]}}
 		case "follow-up":
 			followUps++
-			return []demoReply{{After: time.Hour, Style: "gmail", Text: danaFollowUp[(followUps-1)%len(danaFollowUp)]}}
+			return []Reply{{After: time.Hour, Style: "gmail", Text: danaFollowUp[(followUps-1)%len(danaFollowUp)]}}
 		}
 		if q.Number == 0 || (q.Kind == "reminder" && q.Number != 5) {
 			return nil
@@ -157,31 +180,31 @@ func demoPeople() (dana, sam *demoPerson, err error) {
 		switch {
 		case q.Number == 5 && !away:
 			away = true
-			return []demoReply{{After: 2 * time.Minute, Style: "auto-reply",
+			return []Reply{{After: 2 * time.Minute, Style: "auto-reply",
 				Text: "I am away at a conference until Thursday with little access to email. For anything urgent, please call the platform on-call."}}
 		case q.Number == 2:
-			return []demoReply{{After: 90 * time.Minute, Style: "apple", Text: a}}
+			return []Reply{{After: 90 * time.Minute, Style: "apple", Text: a}}
 		case q.Number == 6 && !undone:
 			// A half-finished answer sent by mistake, taken back with
 			// undo within the grace, then the real one.
 			undone = true
-			return []demoReply{
+			return []Reply{
 				{After: 2 * time.Hour, Style: "gmail", Text: "Honestly I am not sure yet, let me"},
 				{After: 2*time.Hour + 3*time.Minute, Style: "plain", Text: "undo"},
 			}
 		case q.Number == 3:
-			return []demoReply{{After: 2 * time.Hour, Style: "outlook-html", Text: a}}
+			return []Reply{{After: 2 * time.Hour, Style: "outlook-html", Text: a}}
 		case q.Number == 9:
-			return []demoReply{{After: 2 * time.Hour, Style: "thunderbird-bottom", Text: a}}
+			return []Reply{{After: 2 * time.Hour, Style: "thunderbird-bottom", Text: a}}
 		}
-		return []demoReply{{After: 2 * time.Hour, Style: "gmail", Text: a}}
+		return []Reply{{After: 2 * time.Hour, Style: "gmail", Text: a}}
 	}
 	// Sam skips question 4 and pauses for a week at question 7 (with a
 	// typo the first time), then comes back early with resume. He answers
 	// before reminders come, and leaves after the review.
 	seen := map[int]bool{}
 	samPreps := 0
-	sam.react = func(q demoQuestion) []demoReply {
+	sam.react = func(q Message) []Reply {
 		if q.Review {
 			return reviewReply(q, samReview, "apple", 4*time.Hour)
 		}
@@ -190,32 +213,32 @@ func demoPeople() (dana, sam *demoPerson, err error) {
 			return acceptInvitation(q, "outlook-calendar")
 		case "draft":
 			// He can sign every round as it stands, from his phone.
-			return []demoReply{{After: 5 * time.Hour, Style: "apple", Text: "Agree all"}}
+			return []Reply{{After: 5 * time.Hour, Style: "apple", Text: "Agree all"}}
 		case "prep":
 			samPreps++
 			if samPreps == 2 {
 				// Read in his own zone: 10:00 in New York.
-				return []demoReply{{After: 30 * time.Minute, Style: "plain", Text: "move to Thursday 10:00"}}
+				return []Reply{{After: 30 * time.Minute, Style: "plain", Text: "move to Thursday 10:00"}}
 			}
-			return []demoReply{{After: 3 * time.Hour, Style: "gmail", Text: samPrep[(samPreps-1)%len(samPrep)]}}
+			return []Reply{{After: 3 * time.Hour, Style: "gmail", Text: samPrep[(samPreps-1)%len(samPrep)]}}
 		case "agenda", "follow-up", "declined", "ended", "schedule-ask":
 			return nil
 		case "help":
 			// His slip is answered with "did you mean"; he sends the
 			// command as meant.
 			if strings.Contains(q.Subject, "Did you mean") {
-				return []demoReply{{After: 10 * time.Minute, Style: "plain", Text: "pause 1 week"}}
+				return []Reply{{After: 10 * time.Minute, Style: "plain", Text: "pause 1 week"}}
 			}
 			return nil
 		case "digest":
 			// After the review he leaves, and confirms it.
-			return []demoReply{{After: 6 * time.Hour, Style: "plain", Text: "stop"}}
+			return []Reply{{After: 6 * time.Hour, Style: "plain", Text: "stop"}}
 		}
 		if q.Kind == "ack" && strings.Contains(q.Subject, "Reply stop to confirm") {
-			return []demoReply{{After: time.Hour, Style: "plain", Text: "stop"}}
+			return []Reply{{After: time.Hour, Style: "plain", Text: "stop"}}
 		}
 		if q.Kind == "ack" && strings.Contains(q.Subject, "Paused") {
-			return []demoReply{{After: 3 * 24 * time.Hour, Style: "plain", Text: "resume"}}
+			return []Reply{{After: 3 * 24 * time.Hour, Style: "plain", Text: "resume"}}
 		}
 		if q.Number == 0 || q.Kind == "reminder" {
 			return nil
@@ -224,11 +247,11 @@ func demoPeople() (dana, sam *demoPerson, err error) {
 		seen[q.Number] = true
 		switch {
 		case q.Number == 4 && first:
-			return []demoReply{{After: time.Hour, Style: "plain", Text: "skip"}}
+			return []Reply{{After: time.Hour, Style: "plain", Text: "skip"}}
 		case q.Number == 7 && first:
-			return []demoReply{{After: time.Hour, Style: "plain", Text: "paus 1 week"}}
+			return []Reply{{After: time.Hour, Style: "plain", Text: "paus 1 week"}}
 		}
-		return []demoReply{{After: 3 * time.Hour, Style: "gmail", Text: sam.answers[q.Number-1]}}
+		return []Reply{{After: 3 * time.Hour, Style: "gmail", Text: sam.answers[q.Number-1]}}
 	}
 	return dana, sam, nil
 }
@@ -298,25 +321,25 @@ func statementNumber(body, prefix string) int {
 
 // reviewReply answers review question q.Number from a person's list; a
 // reminder needs no answer of its own.
-func reviewReply(q demoQuestion, answers []string, style string, after time.Duration) []demoReply {
+func reviewReply(q Message, answers []string, style string, after time.Duration) []Reply {
 	if q.Kind == "reminder" || q.Number < 1 || q.Number > len(answers) {
 		return nil
 	}
-	return []demoReply{{After: after, Style: style, Text: answers[q.Number-1]}}
+	return []Reply{{After: after, Style: style, Text: answers[q.Number-1]}}
 }
 
 // acceptInvitation accepts a new invitation from the person's calendar;
 // updates and cancellations need no answer.
-func acceptInvitation(q demoQuestion, style string) []demoReply {
+func acceptInvitation(q Message, style string) []Reply {
 	if !strings.Contains(q.Calendar, "METHOD:REQUEST") || !strings.Contains(q.Calendar, "SEQUENCE:0\r\n") {
 		return nil
 	}
-	return []demoReply{{After: 20 * time.Minute, Style: style, Text: "ACCEPTED"}}
+	return []Reply{{After: 20 * time.Minute, Style: style, Text: "ACCEPTED"}}
 }
 
 // kind names a reply for its file: answer, auto-reply, calendar-reply, or
 // the command.
-func (r demoReply) kind() string {
+func (r Reply) kind() string {
 	switch r.Style {
 	case "auto-reply":
 		return "auto-reply"
@@ -333,12 +356,12 @@ func (r demoReply) kind() string {
 }
 
 // draft reports whether the reply answers a draft of the agreement.
-func (r demoReply) draft() bool {
+func (r Reply) draft() bool {
 	return strings.HasPrefix(strings.ToLower(r.Text), "agree ")
 }
 
 // describe says, for the transcript, how the reply was written.
-func (r demoReply) describe() string {
+func (r Reply) describe() string {
 	if r.draft() {
 		return fmt.Sprintf("reply to the draft: %q", strings.ReplaceAll(r.Text, "\n", " / "))
 	}
@@ -364,7 +387,7 @@ func (r demoReply) describe() string {
 // calendarReply writes the iTIP REPLY a calendar sends when the person
 // accepts: a short text with the calendar as an alternative; Outlook
 // writes MAILTO in capitals.
-func (p *demoPerson) calendarReply(q demoQuestion, r demoReply, now time.Time, h *bytes.Buffer) []byte {
+func (p *Person) calendarReply(q Message, r Reply, now time.Time, h *bytes.Buffer) []byte {
 	// The event's own properties, not those of the time zone before it.
 	_, event, _ := strings.Cut(q.Calendar, "BEGIN:VEVENT\r\n")
 	field := func(name string) string {
@@ -401,9 +424,11 @@ func (p *demoPerson) calendarReply(q demoQuestion, r demoReply, now time.Time, h
 	return append(h.Bytes(), body...)
 }
 
-// compose writes a reply the way the person's mail client would: with the
-// original quoted, an attribution line, a signature, in text or HTML.
-func (p *demoPerson) compose(q demoQuestion, r demoReply, now time.Time) (messageID string, raw []byte) {
+// Compose writes a reply to q the way the person's mail client would: with
+// the original quoted, an attribution line, a signature, in text or HTML,
+// or as a calendar's answer to an invitation. It returns the reply's
+// Message-ID and the whole message, sent at now.
+func (p *Person) Compose(q Message, r Reply, now time.Time) (messageID string, raw []byte) {
 	b := make([]byte, 8)
 	rand.Read(b)
 	id := fmt.Sprintf("<%s@mail.example.com>", hex.EncodeToString(b))

@@ -1,26 +1,32 @@
-package main
+// Package config is what an operator can set: the Config type in the
+// shape of accord.toml, its defaults, loading it from the file and the
+// environment (with *_FILE secrets), showing it with secrets masked, and
+// checking it. Each setting's checks are declared once, in the table of
+// options.go, from small validators; where a rule belongs to the domain
+// (pacing, check-in timing) the check is the domain's own, worded here in
+// the setting's units. It also turns the settings into what the other
+// packages take: the pacing Rules, the mail Identity, the SMTP and IMAP
+// configuration and the OAuth token source.
+package config
 
 import (
 	"cmp"
 	"errors"
 	"fmt"
-	"io"
-	"net"
-	"net/url"
+	"math"
 	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/pelletier/go-toml/v2"
-
 	"accord/conversation"
 	"accord/mailin"
 	"accord/mailout"
 	"accord/mailout/mailauth"
-	"accord/store"
+	"accord/templates"
 )
 
 // Config is everything an operator can set, in the shape of accord.toml.
@@ -132,11 +138,13 @@ type Config struct {
 	file string
 }
 
-// defaultServiceAddress is only good for trying Accord out: real mail needs
-// a mailbox of your own.
-const defaultServiceAddress = "accord@localhost"
+// DefaultServiceAddress is the service mailbox when none is set: only good
+// for trying Accord out, since real mail needs a mailbox of your own.
+const DefaultServiceAddress = "accord@localhost"
 
-func defaultConfig() *Config {
+// Default is the configuration before the file and the environment: it
+// runs Accord in sandbox mode on a SQLite file in the working folder.
+func Default() *Config {
 	c := &Config{}
 	c.Database.URL = "sqlite:accord.db"
 	c.Log.Level, c.Log.Format = "info", "text"
@@ -152,7 +160,7 @@ func defaultConfig() *Config {
 	c.Checkins.PrioritiesEvery = 6
 	c.Pacing.ReplyTokenDays = 365
 	c.HTTP.LinkDays = 90
-	c.Mail.Address, c.Mail.Name, c.Mail.PlusSeparator = defaultServiceAddress, "Accord", "+"
+	c.Mail.Address, c.Mail.Name, c.Mail.PlusSeparator = DefaultServiceAddress, "Accord", "+"
 	c.SMTP.Connections = 2
 	c.IMAP.ProcessedFolder, c.IMAP.QuarantineFolder = "Processed", "Quarantine"
 	c.IMAP.MaxMessageMB, c.IMAP.PollSeconds, c.IMAP.BatchSize = 25, 30, 100
@@ -176,14 +184,15 @@ func defaultInstanceName() string {
 	return "accord"
 }
 
-// ConfigError lists every problem found in the configuration.
-type ConfigError struct{ Problems []string }
+// Error lists every problem found in the configuration, so that one run
+// names them all; a configuration with one cannot fix itself by waiting.
+type Error struct{ Problems []string }
 
-func (e *ConfigError) Error() string {
+func (e *Error) Error() string {
 	if len(e.Problems) == 1 {
 		return "configuration: " + e.Problems[0]
 	}
-	return fmt.Sprintf("configuration: %s:\n  %s", count(len(e.Problems), "problem"), strings.Join(e.Problems, "\n  "))
+	return fmt.Sprintf("configuration: %s:\n  %s", templates.Count(len(e.Problems), "problem"), strings.Join(e.Problems, "\n  "))
 }
 
 // problem is one thing wrong with the configuration; line is its line in
@@ -193,9 +202,9 @@ type problem struct {
 	text string
 }
 
-// configError sorts the problems by line, those from the file first, and
-// returns them as one error, or nil when there are none.
-func configError(ps []problem) error {
+// newError sorts the problems by line, those from the file first, and
+// returns them as one *Error, or nil when there are none.
+func newError(ps []problem) error {
 	if len(ps) == 0 {
 		return nil
 	}
@@ -214,15 +223,15 @@ func configError(ps []problem) error {
 	for i, p := range ps {
 		texts[i] = p.text
 	}
-	return &ConfigError{texts}
+	return &Error{texts}
 }
 
-// loadConfig reads defaults, then the file (path, or accord.toml when
-// present and path is empty), then the environment, and validates the
-// result. Every problem found is reported at once, those in the file with
-// their line.
-func loadConfig(path string, env func(string) string) (*Config, error) {
-	c := defaultConfig()
+// Load reads the defaults, then the file (path, or accord.toml when
+// present and path is empty), then the environment through env, and
+// validates the result. Every problem found is reported at once, as an
+// *Error, those in the file with their line.
+func Load(path string, env func(string) string) (*Config, error) {
+	c := Default()
 	c.sources, c.lines = map[string]string{}, map[string]int{}
 	explicit := path != ""
 	if path == "" {
@@ -264,8 +273,8 @@ func loadConfig(path string, env func(string) string) (*Config, error) {
 		}
 	})
 	c.applyProvider()
-	problems = append(problems, c.validate(len(problems) == 0)...)
-	if err := configError(problems); err != nil {
+	problems = append(problems, c.validate()...)
+	if err := newError(problems); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -322,230 +331,51 @@ func setField(f reflect.Value, v string) error {
 	return nil
 }
 
-var weekdays = map[string]time.Weekday{
-	"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday,
-	"thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday,
-}
-
-// validate checks every setting and returns all its problems; whole, when
-// nothing else was wrong, adds the checks of the settings taken together.
-func (c *Config) validate(whole bool) []problem {
-	var ps []problem
-	bad := func(key, format string, args ...any) {
-		msg := fmt.Sprintf(format, args...)
-		if line, ok := c.lines[key]; ok {
-			ps = append(ps, problem{line, fmt.Sprintf("%s:%d: %s: %s", c.file, line, key, msg)})
-			return
-		}
-		where := c.sources[key]
-		if where == "" {
-			where = "default"
-		}
-		ps = append(ps, problem{text: fmt.Sprintf("%s (%s): %s", key, where, msg)})
-	}
-	u := c.Database.URL
-	if !strings.HasPrefix(u, "sqlite:") && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
-		bad("database.url", "%q is neither sqlite:PATH nor postgres://…", store.Redact(u))
-	}
-	switch c.Log.Level {
-	case "debug", "info", "warn", "error":
-	default:
-		bad("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
-	}
-	switch c.Log.Format {
-	case "text", "json":
-	default:
-		bad("log.format", "%q is not text or json", c.Log.Format)
-	}
-	if c.People.DefaultTimeZone == "" {
-		bad("people.default_time_zone", "is empty; use an IANA name such as Europe/Berlin")
-	} else if err := checkZone(c.People.DefaultTimeZone); err != nil {
-		bad("people.default_time_zone", "%v", err)
-	}
-	if _, err := conversation.ParseClockTime(c.Pacing.QuietStart); err != nil {
-		bad("pacing.quiet_start", "%v", err)
-	}
-	if _, err := conversation.ParseClockTime(c.Pacing.QuietEnd); err != nil {
-		bad("pacing.quiet_end", "%v", err)
-	}
-	for _, d := range c.Pacing.QuietDays {
-		if _, ok := weekdays[strings.ToLower(d)]; !ok {
-			bad("pacing.quiet_days", "%q is not a day; use mon, tue, wed, thu, fri, sat, sun", d)
-		}
-	}
-	for _, d := range c.Pacing.Reminders {
-		if d < 1 || d > 60 {
-			bad("pacing.reminders", "%d days: each wait must be between 1 and 60 days", d)
-		}
-	}
-	if len(c.Pacing.Reminders) > 5 {
-		bad("pacing.reminders", "%d reminders is pushy; use at most 5", len(c.Pacing.Reminders))
-	}
-	if c.Pacing.ReviewEveryWeeks < 1 || c.Pacing.ReviewEveryWeeks > 104 {
-		bad("pacing.review_every_weeks", "%d: use between 1 and 104 weeks", c.Pacing.ReviewEveryWeeks)
-	}
-	if limit := int(conversation.MaxRevealGrace / time.Minute); c.Pacing.UndoMinutes < 0 || c.Pacing.UndoMinutes > limit {
-		bad("pacing.undo_minutes", "%d: use between 0 (answers are shown at once) and %d minutes", c.Pacing.UndoMinutes, limit)
-	}
-	if c.Pacing.ReviewWaitDays < 1 || c.Pacing.ReviewWaitDays >= c.Pacing.ReviewEveryWeeks*7 {
-		bad("pacing.review_wait_days", "%d: use at least 1 day, and fewer days than there are between reviews (%d)", c.Pacing.ReviewWaitDays, c.Pacing.ReviewEveryWeeks*7)
-	}
-	if c.Pacing.ReplyTokenDays < 0 {
-		bad("pacing.reply_token_days", "%d: use 0 (never expire) or more days", c.Pacing.ReplyTokenDays)
-	}
-	var ie *mailout.IdentityError
-	if err := c.Identity().Validate(); errors.As(err, &ie) {
-		key := map[string]string{"address": "mail.address", "separator": "mail.plus_separator", "name": "mail.name"}[ie.Field]
-		bad(key, "%v", ie)
-	}
-	if c.SMTP.URL != "" {
-		if _, err := mailout.ParseSMTPURL(c.SMTP.URL); err != nil {
-			bad("smtp.url", "%v", err)
-		}
-	}
-	if c.IMAP.URL != "" {
-		if _, err := mailin.ParseIMAPURL(c.IMAP.URL); err != nil {
-			bad("imap.url", "%v", err)
-		}
-	}
-	if c.IMAP.MaxMessageMB < 1 || c.IMAP.MaxMessageMB > 200 {
-		bad("imap.max_message_mb", "%d: use 1 to 200", c.IMAP.MaxMessageMB)
-	}
-	if c.IMAP.PollSeconds < 5 || c.IMAP.PollSeconds > 3600 {
-		bad("imap.poll_seconds", "%d: use 5 to 3600", c.IMAP.PollSeconds)
-	}
-	if c.IMAP.BatchSize < 1 || c.IMAP.BatchSize > 1000 {
-		bad("imap.batch_size", "%d: use 1 to 1000", c.IMAP.BatchSize)
-	}
-	if c.Inbound.MaxAttempts < 1 || c.Inbound.MaxAttempts > 100 {
-		bad("inbound.max_attempts", "%d: use 1 to 100", c.Inbound.MaxAttempts)
-	}
-	if c.Inbound.RequireDMARCPass && c.Inbound.AuthServID == "" {
-		bad("inbound.require_dmarc_pass", "needs inbound.authserv_id: say which server's verdict to trust")
-	}
-	if c.Inbound.RetentionDays < 1 || c.Inbound.RetentionDays > 3650 {
-		bad("inbound.retention_days", "%d: use 1 to 3650 days", c.Inbound.RetentionDays)
-	}
-	if c.Inbound.Workers < 1 || c.Inbound.Workers > 64 {
-		bad("inbound.workers", "%d: use 1 to 64", c.Inbound.Workers)
-	}
-	if c.Inbound.ReplyBudget < 1 || c.Inbound.ReplyBudget > 1000 {
-		bad("inbound.reply_budget", "%d: use 1 to 1000 mails a day; a person answering every question needs about 20", c.Inbound.ReplyBudget)
-	}
-	if c.Inbound.NoticeBudget < 1 || c.Inbound.NoticeBudget > c.Inbound.ReplyBudget {
-		bad("inbound.notice_budget", "%d: use 1 to inbound.reply_budget (%d)", c.Inbound.NoticeBudget, c.Inbound.ReplyBudget)
-	}
-	if c.Inbound.EchoWindowHours < 1 || c.Inbound.EchoWindowHours > 24*60 {
-		bad("inbound.echo_window_hours", "%d: use 1 to 1440 hours", c.Inbound.EchoWindowHours)
-	}
-	if n := c.Instance.Name; n == "" || len(n) > 100 || strings.ContainsAny(n, "@\x00\r\n") {
-		bad("instance.name", "%q: use a short name without @, such as the host name", n)
-	}
-	if c.HTTP.PublicURL != "" {
-		u, err := url.Parse(c.HTTP.PublicURL)
-		loopback := err == nil && (u.Hostname() == "localhost" || net.ParseIP(u.Hostname()).IsLoopback())
-		if err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil || !(u.Scheme == "https" || (u.Scheme == "http" && loopback)) {
-			bad("http.public_url", "%q: use an https address without query, like https://accord.example.com", c.HTTP.PublicURL)
-		}
-	}
-	if c.HTTP.LinkDays < 1 || c.HTTP.LinkDays > 366 {
-		bad("http.link_days", "%d: use 1 to 366 days", c.HTTP.LinkDays)
-	}
-	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
-		bad("http.listen", "%q is not host:port, like 127.0.0.1:8025", c.HTTP.Listen)
-	} else if c.HTTP.Debug && !loopbackListen(c.HTTP.Listen) {
-		bad("http.debug", "profiles show the process's memory and must stay on this machine: set http.listen to a loopback address such as 127.0.0.1:8025 (now %q), or turn http.debug off", c.HTTP.Listen)
-	}
-	for _, p := range []struct {
-		key  string
-		port int
-	}{{"sandbox.imap_port", c.Sandbox.IMAPPort}, {"sandbox.smtp_port", c.Sandbox.SMTPPort}} {
-		if p.port < 0 || p.port > 65535 {
-			bad(p.key, "%d is not a port number", p.port)
-		}
-	}
-	switch c.SMTP.Auth {
-	case "", "plain", "login", "password":
-	case "xoauth2", "oauthbearer":
-		if c.OAuth.Grant == "" {
-			bad("smtp.auth", "%q needs oauth.grant: say where the access tokens come from", c.SMTP.Auth)
-		}
-	default:
-		bad("smtp.auth", "%q: use password (or plain, login), xoauth2 or oauthbearer", c.SMTP.Auth)
-	}
-	c.validateOAuth(bad)
-	if c.SMTP.Connections < 1 || c.SMTP.Connections > 32 {
-		bad("smtp.connections", "%d: use 1 to 32", c.SMTP.Connections)
-	}
-	if c.SMTP.GiveUpAfterHours < 1 {
-		bad("smtp.give_up_after_hours", "%d: use at least 1 hour", c.SMTP.GiveUpAfterHours)
-	}
-	if c.SMTP.BounceAfter < 1 {
-		bad("smtp.bounce_after", "%d: use at least 1", c.SMTP.BounceAfter)
-	}
-	if c.Checkins.PrioritiesEvery < 0 {
-		bad("checkins.priorities_every", "%d: use 0 (never) or more", c.Checkins.PrioritiesEvery)
-	}
-	if h := c.Checkins.PrepHoursBefore; h < 2 || h > 7*24 {
-		bad("checkins.prep_hours_before", "%d: use 2 to 168 hours", h)
-	}
-	if m := c.Checkins.AgendaMinutesBefore; m < 5 || m >= c.Checkins.PrepHoursBefore*60 {
-		bad("checkins.agenda_minutes_before", "%d: use at least 5 minutes, and less than the prep's %d hours", m, c.Checkins.PrepHoursBefore)
-	}
-	if m := c.Checkins.FollowUpMinutesAfter; m < 0 || m > 24*60 {
-		bad("checkins.follow_up_minutes_after", "%d: use 0 to 1440 minutes", m)
-	}
-	if whole && len(ps) == 0 {
-		if err := c.Rules().Validate(); err != nil {
-			section := "pacing"
-			if errors.Is(err, conversation.ErrCheckinRules) {
-				section = "checkins"
-			}
-			bad(section, "%v", err)
-		}
-	}
-	return ps
-}
-
-// loopbackListen says whether a listen address (host:port) takes
-// connections from this machine only: a loopback IP or localhost. An empty
-// host listens on every interface.
-func loopbackListen(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
-	}
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-// Rules converts the pacing settings for the domain. Only call it on a
-// validated config.
+// Rules converts the pacing settings for the domain. On a configuration
+// that is not valid it gives rules that Rules.Validate refuses, never
+// ones that wrapped round to look valid.
 func (c *Config) Rules() conversation.Rules {
 	start, _ := conversation.ParseClockTime(c.Pacing.QuietStart)
 	end, _ := conversation.ParseClockTime(c.Pacing.QuietEnd)
 	r := conversation.Rules{
 		Quiet:       conversation.QuietHours{Start: start, End: end},
 		Reminders:   append([]int{}, c.Pacing.Reminders...),
-		ReviewEvery: time.Duration(c.Pacing.ReviewEveryWeeks) * 7 * 24 * time.Hour,
-		ReviewWait:  time.Duration(c.Pacing.ReviewWaitDays) * 24 * time.Hour,
-		RevealGrace: time.Duration(c.Pacing.UndoMinutes) * time.Minute,
+		ReviewEvery: scale(c.Pacing.ReviewEveryWeeks, week),
+		ReviewWait:  scale(c.Pacing.ReviewWaitDays, day),
+		RevealGrace: scale(c.Pacing.UndoMinutes, time.Minute),
 		Checkins: conversation.CheckinRules{
-			PrepBefore:      time.Duration(c.Checkins.PrepHoursBefore) * time.Hour,
-			AgendaBefore:    time.Duration(c.Checkins.AgendaMinutesBefore) * time.Minute,
-			FollowUpAfter:   time.Duration(c.Checkins.FollowUpMinutesAfter) * time.Minute,
+			PrepBefore:      scale(c.Checkins.PrepHoursBefore, time.Hour),
+			AgendaBefore:    scale(c.Checkins.AgendaMinutesBefore, time.Minute),
+			FollowUpAfter:   scale(c.Checkins.FollowUpMinutesAfter, time.Minute),
 			FollowUpBoth:    c.Checkins.FollowUpBoth,
 			PrioritiesEvery: c.Checkins.PrioritiesEvery,
 			FirstAfter:      conversation.DefaultCheckinRules.FirstAfter,
 		},
 	}
 	for _, d := range c.Pacing.QuietDays {
-		r.Quiet.Days = append(r.Quiet.Days, weekdays[strings.ToLower(d)])
+		if wd, ok := weekdays[strings.ToLower(d)]; ok {
+			r.Quiet.Days = append(r.Quiet.Days, wd)
+		}
 	}
 	return r
+}
+
+// The units of the settings that are durations.
+const (
+	day  = 24 * time.Hour
+	week = 7 * day
+)
+
+// scale is n units as a duration, held at the longest (or shortest)
+// duration there is where n units would overflow it.
+func scale(n int, unit time.Duration) time.Duration {
+	switch {
+	case n > 0 && time.Duration(n) > math.MaxInt64/unit:
+		return math.MaxInt64
+	case n < 0 && time.Duration(n) < math.MinInt64/unit:
+		return math.MinInt64
+	}
+	return time.Duration(n) * unit
 }
 
 // Identity is who the mail comes from.
@@ -558,9 +388,34 @@ func (c *Config) Identity() mailout.Identity {
 	return id
 }
 
-// sandboxMode says whether no mail server is configured, so serve runs its
+// The paths of http.listen that mail links to, a token after each.
+// Operators who set http.public_url route them, and only them, from the
+// public address to http.listen.
+const (
+	// UnsubscribePath is where one-click unsubscribes (RFC 8058) are
+	// posted, a reply token after it.
+	UnsubscribePath = "/unsubscribe/"
+	// AgreementPath is where a person's own page of their agreement is
+	// served, a link token after it.
+	AgreementPath = "/agreement/"
+)
+
+// SandboxMode says whether no mail server is configured, so serve runs its
 // own.
-func (c *Config) sandboxMode() bool { return c.IMAP.URL == "" && c.SMTP.URL == "" }
+func (c *Config) SandboxMode() bool { return c.IMAP.URL == "" && c.SMTP.URL == "" }
+
+// SandboxDir is where sandbox mode keeps what lasts between runs (its
+// password): the folder of the SQLite database, or with PostgreSQL the
+// folder of the configuration file, or else the working folder.
+func (c *Config) SandboxDir() string {
+	if path, ok := strings.CutPrefix(c.Database.URL, "sqlite:"); ok {
+		return filepath.Dir(strings.TrimPrefix(path, "//"))
+	}
+	if c.file != "" {
+		return filepath.Dir(c.file)
+	}
+	return "."
+}
 
 // SMTPConfig is the outgoing server, or an error when none is configured.
 func (c *Config) SMTPConfig() (mailout.SMTPConfig, error) {
@@ -602,44 +457,4 @@ func (c *Config) IMAPConfig() (mailin.IMAPConfig, error) {
 		ic.Mechanism, _ = mailauth.ParseMechanism(c.IMAP.Auth)
 	}
 	return ic, nil
-}
-
-// write prints the effective configuration as TOML, secrets masked, each
-// value annotated with where it came from.
-func (c *Config) write(w io.Writer) {
-	if c.file != "" {
-		fmt.Fprintf(w, "# configuration file: %s\n", c.file)
-	} else {
-		fmt.Fprintln(w, "# no configuration file; defaults and environment only")
-	}
-	section := ""
-	c.eachField(func(key, env string, f reflect.Value, tag reflect.StructTag) {
-		sec, name, _ := strings.Cut(key, ".")
-		if sec != section {
-			fmt.Fprintf(w, "\n[%s]\n", sec)
-			section = sec
-		}
-		val := f.Interface()
-		if tag.Get("secret") == "true" {
-			val = redactSecret(key, f.String())
-		}
-		b, _ := toml.Marshal(map[string]any{name: val})
-		src := c.sources[key]
-		if src == "" {
-			src = "default"
-		}
-		fmt.Fprintf(w, "%-40s # %s; %s (%s)\n", strings.TrimSpace(string(b)), tag.Get("help"), src, env)
-	})
-}
-
-// redactSecret masks a secret for display: passwords entirely, URLs down to
-// everything but their password.
-func redactSecret(key, v string) string {
-	switch {
-	case v == "":
-		return ""
-	case strings.HasSuffix(key, "password"), strings.HasSuffix(key, "secret"):
-		return "xxxxx"
-	}
-	return store.Redact(v)
 }

@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"context"
@@ -10,11 +10,6 @@ import (
 	"accord/store"
 	"accord/templates"
 )
-
-// AgreementPath is where a person's own page of their agreement is served,
-// a link token after it. Operators who set http.public_url route it, with
-// UnsubscribePath, from the public address to http.listen.
-const AgreementPath = "/agreement/"
 
 // agreementPage serves a person's read-only page of their agreement: the
 // current version and the earlier ones, in their time zone. The page runs

@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"context"
@@ -11,11 +11,6 @@ import (
 	"accord/store"
 	"accord/templates"
 )
-
-// UnsubscribePath is where one-click unsubscribes (RFC 8058) are posted,
-// a reply token after it. Operators who set http.public_url route it, and
-// only it, from the public address to http.listen.
-const UnsubscribePath = "/unsubscribe/"
 
 // unsubscribe serves the one-click unsubscribe: a POST (what a mail
 // program sends, with List-Unsubscribe=One-Click in the body) takes the
