@@ -554,7 +554,7 @@ func (en *enroller) build(ctx context.Context, e Enrollment, id, setID int64, pe
 		pt := &conversation.Participant{
 			ID:     seats[[2]int64{id, int64(slot)}],
 			Role:   roles[slot],
-			Person: conversation.Person{ID: r.ID, Name: r.Name, Email: r.Email, Location: loc, Language: r.Language},
+			Person: conversation.Person{ID: r.ID, Name: r.Name, Email: r.Email, Location: loc, Language: en.tx.s.languageOr(r.Language)},
 			Status: conversation.ParticipantActive,
 		}
 		p.Participants[slot] = pt

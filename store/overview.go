@@ -148,7 +148,7 @@ func (s *Store) LivePartnershipsOf(ctx context.Context, personID int64) (convers
 		if err != nil {
 			return err
 		}
-		person = conversation.Person{ID: row.ID, Name: row.Name, Email: row.Email, Location: loc, Language: row.Language}
+		person = conversation.Person{ID: row.ID, Name: row.Name, Email: row.Email, Location: loc, Language: s.languageOr(row.Language)}
 		var ids []int64
 		if err := tx.selectAll(ctx, &ids, qOverviewPartnershipsOf, personID); err != nil {
 			return fmt.Errorf("store: partnerships of person %d: %w", personID, err)

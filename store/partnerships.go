@@ -280,7 +280,7 @@ func (tx *Tx) load(ctx context.Context, id int64, lock bool) (*conversation.Part
 		pt := &conversation.Participant{
 			ID:            r.ID,
 			Role:          conversation.Role(r.Role),
-			Person:        conversation.Person{ID: r.PersonID, Name: r.Name, Email: r.Email, Location: loc, Language: r.Language},
+			Person:        conversation.Person{ID: r.PersonID, Name: r.Name, Email: r.Email, Location: loc, Language: tx.s.languageOr(r.Language)},
 			Status:        conversation.ParticipantStatus(r.Status),
 			PausedUntil:   fromNull(r.PausedUntil),
 			Position:      r.Position,

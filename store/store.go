@@ -57,6 +57,9 @@ type Options struct {
 	Rules  conversation.Rules
 	// DefaultZone is the IANA time zone of people enrolled without one.
 	DefaultZone string
+	// DefaultLanguage is the language of people who chose none, an ISO
+	// 639-1 code; empty leaves it to the templates' default.
+	DefaultLanguage string
 	// Dispatcher turns messages into durable work: in Accord, rendered
 	// mail in the outbox. A state change that causes messages fails
 	// without one.
@@ -81,6 +84,7 @@ type Store struct {
 	clock    Clock
 	rules    conversation.Rules
 	zone     string
+	language string
 	dispatch Dispatcher
 	random   io.Reader
 	tokenTTL time.Duration
@@ -107,6 +111,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		clock:    opts.Clock,
 		rules:    opts.Rules,
 		zone:     opts.DefaultZone,
+		language: opts.DefaultLanguage,
 		dispatch: opts.Dispatcher,
 		random:   opts.Random,
 		tokenTTL: opts.TokenTTL,
@@ -507,3 +512,11 @@ func (t *Tx) Now() time.Time { return t.s.clock.Now() }
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// languageOr is a person's language: their own, else the store's default.
+func (s *Store) languageOr(lang string) string {
+	if lang == "" {
+		return s.language
+	}
+	return lang
+}

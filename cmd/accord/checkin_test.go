@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -82,6 +83,33 @@ func TestCheckinShowClock(t *testing.T) {
 	for _, want := range []string{"Tue 2027-03-09 10:00", "Tue 2027-03-30 10:00"} {
 		if !strings.Contains(shown, want) {
 			t.Errorf("checkin 1 on 1 March 2027 = %q, want the meeting %s", shown, want)
+		}
+	}
+}
+
+// TestPairLanguage enrols people in the languages --lang, --lead-lang and
+// the CSV columns name, and refuses one Accord does not write.
+func TestPairLanguage(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	c.ok("pair", "add", "--lead", dana, "--report", sam, "--lang", "en", "--report-lang", "en")
+	c.fails(exitUsage, "--lead-lang \"klingon\"", "pair", "add", "--lead", "Ana Silva <ana@example.com>", "--report", "Ben Kim <ben@example.com>", "--lead-lang", "klingon")
+	csv := c.write("pairs.csv", "lead_name,lead_email,lead_language,report_name,report_email\nAna Silva,ana@example.com,EN,Ben Kim,ben@example.com\n")
+	c.ok("import", csv)
+	ctx := context.Background()
+	a := &app{stdin: os.Stdin, stdout: io.Discard, stderr: io.Discard, env: func(k string) string { return c.env[k] }, configPath: c.env["ACCORD_CONFIG"]}
+	st, err := a.openStore(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for id, want := range map[int64][2]string{1: {"en", "en"}, 2: {"en", "en"}} {
+		p, err := st.Load(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := [2]string{p.Participants[0].Person.Language, p.Participants[1].Person.Language}; got != want {
+			t.Errorf("partnership %d reads %v, want %v", id, got, want)
 		}
 	}
 }

@@ -33,11 +33,12 @@ separated by commas, or by semicolons or tabs as some spreadsheet programs
 write them:
   lead_name, lead_email, report_name, report_email   required
   lead_time_zone, report_time_zone                   optional IANA zones
+  lead_language, report_language                     optional: en, fr, de or es
   kind                                               optional: lead-report (default) or peer
 For peers, lead_* and report_* simply name the two people. Save the file as
 UTF-8 (in spreadsheet programs: "CSV UTF-8").`
 
-var importColumns = []string{"lead_name", "lead_email", "lead_time_zone", "report_name", "report_email", "report_time_zone", "kind"}
+var importColumns = []string{"lead_name", "lead_email", "lead_time_zone", "lead_language", "report_name", "report_email", "report_time_zone", "report_language", "kind"}
 
 // importRow is one parsed data row with the line it came from.
 type importRow struct {
@@ -360,8 +361,8 @@ func scanImport(src importSource, set *conversation.QuestionSet, row func(import
 		}
 		e := store.Enrollment{
 			Kind: conversation.KindLeadReport,
-			A:    store.EnrollPerson{Name: get("lead_name"), Email: get("lead_email"), TimeZone: get("lead_time_zone")},
-			B:    store.EnrollPerson{Name: get("report_name"), Email: get("report_email"), TimeZone: get("report_time_zone")},
+			A:    store.EnrollPerson{Name: get("lead_name"), Email: get("lead_email"), TimeZone: get("lead_time_zone"), Language: strings.ToLower(get("lead_language"))},
+			B:    store.EnrollPerson{Name: get("report_name"), Email: get("report_email"), TimeZone: get("report_time_zone"), Language: strings.ToLower(get("report_language"))},
 			Set:  set,
 		}
 		switch k := get("kind"); k {
@@ -374,6 +375,10 @@ func scanImport(src importSource, set *conversation.QuestionSet, row func(import
 		}
 		if e.A.Name == "" || e.B.Name == "" {
 			problems = append(problems, fmt.Sprintf("line %d: both people need a name", line))
+			continue
+		}
+		if err := errors.Join(checkLanguage(e.A.Language), checkLanguage(e.B.Language)); err != nil {
+			problems = append(problems, fmt.Sprintf("line %d: language %v", line, err))
 			continue
 		}
 		if zoneProblems := checkZones(line, map[string]string{"lead_time_zone": e.A.TimeZone, "report_time_zone": e.B.TimeZone}); len(zoneProblems) > 0 {

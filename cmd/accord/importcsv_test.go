@@ -50,6 +50,9 @@ func TestParseImportProblems(t *testing.T) {
 		{"one field",
 			header + "Ana\n",
 			"line 2: 1 field, but the header has 5"},
+		{"a language Accord does not write",
+			"lead_name,lead_email,report_name,report_email,lead_language\nAna,ana@example.com,Bo,bo@example.com,klingon\n",
+			`line 2: language "klingon": Accord writes in`},
 	}
 	for _, tt := range tests {
 		_, problems := scanString(t, tt.csv, set)

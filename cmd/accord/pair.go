@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/mail"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -20,7 +21,7 @@ import (
 
 const pairUsage = `
 Usage:
-  accord pair add --lead "Name <email>" --report "Name <email>" [--peer] [--tz ZONE] [--questions FILE] [--checkin "tue 10:00 30m weekly"]
+  accord pair add --lead "Name <email>" --report "Name <email>" [--peer] [--tz ZONE] [--lang LANG] [--questions FILE] [--checkin "tue 10:00 30m weekly"]
   accord pair list [--status STATUS] [--limit N] [--after ID]
   accord pair show ID
   accord pair pause ID [--until 2027-01-05 | --for 2w]
@@ -31,6 +32,10 @@ Usage:
 add enrols two people and queues both welcomes (each sent when the person's
 quiet hours allow). With --peer the two are peers and --lead/--report simply
 name them. --tz sets both time zones; --lead-tz and --report-tz set one.
+--lang sets the language both read (en, fr, de or es; people.default_language
+when none is given, and a person already enrolled keeps theirs);
+--lead-lang and --report-lang set one. Each can change theirs later by
+replying language and the code.
 list and show report progress and dates, never what anyone wrote; list
 shows 50 partnerships at a time (--limit) and ends with the command for
 the next page (--after the last ID shown).
@@ -121,6 +126,9 @@ func pairAdd(ctx context.Context, a *app, args []string) error {
 	tz := fs.String("tz", "", "IANA time zone for both people, e.g. Europe/Berlin")
 	leadTZ := fs.String("lead-tz", "", "time zone of the lead (overrides --tz)")
 	reportTZ := fs.String("report-tz", "", "time zone of the report (overrides --tz)")
+	lang := fs.String("lang", "", "language both people read: en, fr, de or es")
+	leadLang := fs.String("lead-lang", "", "language of the lead (overrides --lang)")
+	reportLang := fs.String("report-lang", "", "language of the report (overrides --lang)")
 	questions := fs.String("questions", "", "question set file (default: configured or built-in)")
 	checkin := fs.String("checkin", "", `weekly check-ins from the agreement on, in the lead's zone: "tue 10:00 30m weekly"`)
 	if err := parse(fs, args); err != nil {
@@ -157,6 +165,12 @@ func pairAdd(ctx context.Context, a *app, args []string) error {
 		}
 	}
 	e.A.TimeZone, e.B.TimeZone = firstOf(*leadTZ, *tz), firstOf(*reportTZ, *tz)
+	for _, l := range []struct{ flag, lang string }{{"lang", *lang}, {"lead-lang", *leadLang}, {"report-lang", *reportLang}} {
+		if err := checkLanguage(l.lang); err != nil {
+			return usagef("--%s %s", l.flag, err)
+		}
+	}
+	e.A.Language, e.B.Language = firstOf(*leadLang, *lang), firstOf(*reportLang, *lang)
 	if e.Set, err = a.questionSet(*questions); err != nil {
 		return err
 	}
@@ -646,4 +660,12 @@ func (a *app) loadPartnership(ctx context.Context, id int64) (*store.Store, *con
 		return nil, nil, explain(id, err)
 	}
 	return st, p, nil
+}
+
+// checkLanguage accepts a language Accord writes, or none.
+func checkLanguage(lang string) error {
+	if lang == "" || slices.Contains(templates.Languages(), lang) {
+		return nil
+	}
+	return fmt.Errorf("%q: Accord writes in %s", lang, strings.Join(templates.Languages(), ", "))
 }

@@ -44,6 +44,7 @@ type Config struct {
 	} `toml:"log"`
 	People struct {
 		DefaultTimeZone string `toml:"default_time_zone" help:"IANA zone for people enrolled without one"`
+		DefaultLanguage string `toml:"default_language" help:"language of people enrolled without one: en, fr, de or es"`
 	} `toml:"people"`
 	Pacing struct {
 		QuietStart       string   `toml:"quiet_start" help:"no questions or reminders from this local time..."`
@@ -149,6 +150,7 @@ func Default() *Config {
 	c.Database.URL = "sqlite:accord.db"
 	c.Log.Level, c.Log.Format = "info", "text"
 	c.People.DefaultTimeZone = "UTC"
+	c.People.DefaultLanguage = "en"
 	c.Pacing.QuietStart, c.Pacing.QuietEnd = "20:00", "08:00"
 	c.Pacing.QuietDays = []string{"sat", "sun"}
 	c.Pacing.Reminders = []int{3, 3}

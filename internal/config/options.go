@@ -8,6 +8,7 @@ import (
 	"accord/conversation"
 	"accord/mailin"
 	"accord/mailout"
+	"accord/templates"
 )
 
 // option is one setting and what its checks found wrong with its value:
@@ -39,6 +40,7 @@ func (c *Config) options() []option {
 		{"log.level", oneOf(c.Log.Level, "debug", "info", "warn", "error")},
 		{"log.format", oneOf(c.Log.Format, "text", "json")},
 		{"people.default_time_zone", timeZone(c.People.DefaultTimeZone)},
+		{"people.default_language", oneOf(c.People.DefaultLanguage, templates.Languages()...)},
 		{"pacing.quiet_start", errors.Join(clockTime(c.Pacing.QuietStart), rules.text(conversation.RuleQuietHours))},
 		{"pacing.quiet_end", clockTime(c.Pacing.QuietEnd)},
 		{"pacing.quiet_days", errors.Join(weekdayNames(c.Pacing.QuietDays), rules.text(conversation.RuleQuietDays))},

@@ -61,12 +61,13 @@ func open(ctx context.Context, cfg *config.Config, opts Options, budgetSpent fun
 		linkTTL = time.Duration(cfg.HTTP.LinkDays) * 24 * time.Hour
 	}
 	return store.Open(ctx, cfg.Database.URL, store.Options{
-		LinkTTL:     linkTTL,
-		Logger:      log,
-		Clock:       opts.Clock,
-		Rules:       cfg.Rules(),
-		DefaultZone: cfg.People.DefaultTimeZone,
-		TokenTTL:    ttl,
+		LinkTTL:         linkTTL,
+		Logger:          log,
+		Clock:           opts.Clock,
+		Rules:           cfg.Rules(),
+		DefaultZone:     cfg.People.DefaultTimeZone,
+		DefaultLanguage: cfg.People.DefaultLanguage,
+		TokenTTL:        ttl,
 		Budget: store.MailBudget{PerDay: cfg.Inbound.ReplyBudget, NoticesPerDay: cfg.Inbound.NoticeBudget,
 			OnSpent: budgetSpent},
 		// Mail is rendered when it is queued, in the transaction of the
