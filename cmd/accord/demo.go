@@ -7,8 +7,8 @@ import (
 )
 
 const demoUsage = `
-Usage: accord demo [--out DIR] [--speed N]
-       accord demo --interactive [--out DIR]
+Usage: accord demo [--out DIR] [--speed N] [--lang LANG]
+       accord demo --interactive [--out DIR] [--lang LANG]
 
 Shows Accord from first mail to the written agreement and the weekly
 check-ins after it, with nothing to set up. A sample pair is enrolled, Dana
@@ -34,6 +34,10 @@ It prints who got what and what was recorded, and writes into DIR:
   accord.db, accord.log         the database and the service's log
 Files from an earlier demo in DIR are replaced; nothing else is touched.
 
+With --lang fr (or de, es) Dana and Sam read French: every mail,
+agreement and calendar invitation is written in it. The simulated people
+still answer in English.
+
 With --interactive there are no simulated people and the clock is real:
 the same pair is enrolled, quiet hours are off, and the sandbox's IMAP and
 SMTP ports are printed. Connect any mail client and play both roles; stop
@@ -44,6 +48,7 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	out := fs.String("out", "accord-demo", "directory for the messages, agreements and database")
 	speed := fs.Float64("speed", 0, "simulated hours per real second, to watch it unfold; 0 runs as fast as it can")
 	interactive := fs.Bool("interactive", false, "no simulated people: answer as Dana and Sam from a mail client")
+	lang := fs.String("lang", "", "the language Dana and Sam read: en, fr, de or es")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -53,9 +58,12 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	if *speed < 0 {
 		return usagef("--speed must be 0 (as fast as possible) or more")
 	}
+	if err := checkLanguage(*lang); err != nil {
+		return usagef("--lang %s", err)
+	}
 	cfg, err := a.loadConfig()
 	if err != nil {
 		return err
 	}
-	return demo.Run(ctx, cfg, demo.Options{Dir: *out, Speed: *speed, Interactive: *interactive, Out: a.stdout, Logger: a.log})
+	return demo.Run(ctx, cfg, demo.Options{Dir: *out, Speed: *speed, Interactive: *interactive, Out: a.stdout, Logger: a.log, Lang: *lang})
 }

@@ -58,6 +58,9 @@ type Options struct {
 	// Logger is the service's log when Interactive; a simulated run logs
 	// to accord.log in Dir. nil discards it.
 	Logger *slog.Logger
+	// Lang is the language the sample pair read (see
+	// templates.Languages); empty keeps people.default_language.
+	Lang string
 }
 
 // Run runs the demo with cfg's pacing, questions and wording. It keeps its
@@ -79,6 +82,9 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 	// round.
 	dc.SMTP.Connections = 1
 	dc.Inbound.Workers = 1
+	if opts.Lang != "" {
+		dc.People.DefaultLanguage = opts.Lang
+	}
 	// Calendars want an organiser with a real domain; the sample people
 	// live at example.com, and so does the demo's service.
 	if dc.Mail.Address == config.DefaultServiceAddress {
