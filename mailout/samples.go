@@ -299,6 +299,19 @@ func SamplesIn(lang string, set *conversation.QuestionSet, now time.Time, r *Ren
 	german.Enroll(now)
 	msgs, err = german.SetLanguage(1, "de", now.Add(time.Hour))
 	add("ack-language", german, msgs, err, conversation.MsgAck, lead)
+	// Dana proposes a time that overlaps her check-in with someone else.
+	busy, err := newPair(conversation.KindLeadReport)
+	if err != nil {
+		return nil, err
+	}
+	busy.Enroll(now)
+	free, err := conversation.ParseSchedule("tue 11:00 30m weekly")
+	if err != nil {
+		return nil, err
+	}
+	msgs, err = busy.RefuseClash(1, conversation.Clash{Who: busy.Participants[lead], With: "Ana Ruiz",
+		At: now.Add(26 * time.Hour), Length: 30 * time.Minute, Free: &free}, now.Add(time.Hour))
+	add("schedule-ask-clash", busy, msgs, err, conversation.MsgScheduleAsk, lead)
 	return out, failed
 }
 

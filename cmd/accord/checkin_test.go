@@ -94,6 +94,9 @@ func TestPairLanguage(t *testing.T) {
 	c := newCLI(t)
 	c.ok("pair", "add", "--lead", dana, "--report", sam, "--lang", "en", "--report-lang", "en")
 	c.fails(exitUsage, "--lead-lang \"klingon\"", "pair", "add", "--lead", "Ana Silva <ana@example.com>", "--report", "Ben Kim <ben@example.com>", "--lead-lang", "klingon")
+	bad := newCLI(t)
+	bad.env["ACCORD_PEOPLE_DEFAULT_LANGUAGE"] = "klingon"
+	bad.fails(exitFailure, `people.default_language (ACCORD_PEOPLE_DEFAULT_LANGUAGE): "klingon" is not`, "config", "check")
 	csv := c.write("pairs.csv", "lead_name,lead_email,lead_language,report_name,report_email\nAna Silva,ana@example.com,EN,Ben Kim,ben@example.com\n")
 	c.ok("import", csv)
 	ctx := context.Background()
