@@ -92,12 +92,12 @@ func TestCheckinShowClock(t *testing.T) {
 func TestPairLanguage(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t)
-	c.ok("pair", "add", "--lead", dana, "--report", sam, "--lang", "en", "--report-lang", "en")
+	c.ok("pair", "add", "--lead", dana, "--report", sam, "--lang", "de", "--report-lang", "es")
 	c.fails(exitUsage, "--lead-lang \"klingon\"", "pair", "add", "--lead", "Ana Silva <ana@example.com>", "--report", "Ben Kim <ben@example.com>", "--lead-lang", "klingon")
 	bad := newCLI(t)
 	bad.env["ACCORD_PEOPLE_DEFAULT_LANGUAGE"] = "klingon"
 	bad.fails(exitFailure, `people.default_language (ACCORD_PEOPLE_DEFAULT_LANGUAGE): "klingon" is not`, "config", "check")
-	csv := c.write("pairs.csv", "lead_name,lead_email,lead_language,report_name,report_email\nAna Silva,ana@example.com,EN,Ben Kim,ben@example.com\n")
+	csv := c.write("pairs.csv", "lead_name,lead_email,lead_language,report_name,report_email\nAna Silva,ana@example.com,ES,Ben Kim,ben@example.com\n")
 	c.ok("import", csv)
 	ctx := context.Background()
 	a := &app{stdin: os.Stdin, stdout: io.Discard, stderr: io.Discard, env: func(k string) string { return c.env[k] }, configPath: c.env["ACCORD_CONFIG"]}
@@ -106,7 +106,7 @@ func TestPairLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	for id, want := range map[int64][2]string{1: {"en", "en"}, 2: {"en", "en"}} {
+	for id, want := range map[int64][2]string{1: {"de", "es"}, 2: {"es", "en"}} {
 		p, err := st.Load(ctx, id)
 		if err != nil {
 			t.Fatal(err)
