@@ -14,7 +14,7 @@ const DefaultLanguage = "en"
 // languages are the languages Accord writes in, each a two-letter ISO 639-1
 // code: a language is listed once every template exists in it (a test
 // checks that they do, with the same placeholders as in English).
-var languages = []string{"en", "de", "es"}
+var languages = []string{"en", "fr", "de", "es"}
 
 // Languages lists the languages Accord writes in, English first.
 func Languages() []string { return slices.Clone(languages) }

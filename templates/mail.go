@@ -708,7 +708,9 @@ func wrapLine(line string) []string {
 	}
 	m := linePrefix.FindStringSubmatch(line)
 	first, cont := m[0], m[1]+strings.Repeat(" ", len(m[2]))
-	words := strings.Fields(line[len(first):])
+	// Only ordinary spaces break a line: a no-break space (French puts
+	// one before : ; ? ! and inside « ») keeps its words together.
+	words := strings.FieldsFunc(line[len(first):], func(r rune) bool { return r == ' ' || r == '\t' })
 	if len(words) == 0 {
 		return []string{line}
 	}
