@@ -461,12 +461,15 @@ func (d *demo) read(ctx context.Context) error {
 			}
 		}
 		q.Kind = "mail"
+		var promptID int64
 		if om, err := d.st.OutboxByMessageID(ctx, q.MessageID); err == nil {
-			q.Kind = om.Kind
+			q.Kind, promptID = om.Kind, om.PromptID.Int64
 		}
 		if sm := questionSubject.FindStringSubmatch(q.Subject); sm != nil && q.Kind != "receipt" {
 			q.Number, _ = strconv.Atoi(sm[1])
-			q.Review = q.Kind == string(conversation.MsgReviewOpen) || strings.Contains(q.Subject, "Review "+sm[0])
+			// Whether it belongs to a review is what its question is,
+			// whatever language its subject is in.
+			q.Review = q.Kind == string(conversation.MsgReviewOpen) || d.reviewPrompt(ctx, promptID)
 		}
 		name := "unknown"
 		if who != nil {
@@ -754,4 +757,25 @@ func untagged(subject string) string {
 		}
 	}
 	return subject
+}
+
+// reviewPrompt reports whether the prompt a mail asked is a question of
+// a review.
+func (d *demo) reviewPrompt(ctx context.Context, promptID int64) bool {
+	if promptID == 0 {
+		return false
+	}
+	p, err := d.st.Load(ctx, d.pid)
+	if err != nil {
+		return false
+	}
+	for _, pt := range p.Participants {
+		for _, pr := range pt.Prompts {
+			if pr.ID == promptID {
+				part, _ := conversation.ReviewPartOf(pr.QuestionID)
+				return part != ""
+			}
+		}
+	}
+	return false
 }

@@ -377,3 +377,41 @@ func TestDemoPersonAwake(t *testing.T) {
 		}
 	}
 }
+
+// TestDemoInEveryLanguage tells the same story in each language Accord
+// writes: the same messages to the same people, reaching version 2 after
+// the review, with every mail in the pair's language.
+func TestDemoInEveryLanguage(t *testing.T) {
+	t.Parallel()
+	greeting := map[string]string{"fr": "Bonjour Dana", "de": "Hallo Dana", "es": "Hola, Dana"}
+	for _, lang := range []string{"fr", "de", "es"} {
+		t.Run(lang, func(t *testing.T) {
+			t.Parallel()
+			dir := filepath.Join(t.TempDir(), "demo")
+			var out bytes.Buffer
+			if err := Run(context.Background(), config.Default(), Options{Dir: dir, Out: &out, Lang: lang}); err != nil {
+				t.Fatalf("demo --lang %s: %v\n%s", lang, err, out.String())
+			}
+			if !strings.Contains(out.String(), "199 messages, agreement version 2 after one review") {
+				t.Errorf("demo --lang %s did not tell the whole story:\n%s", lang, tail(out.String(), 20))
+			}
+			welcome, err := filepath.Glob(filepath.Join(dir, "*-dana-welcome.eml"))
+			if err != nil || len(welcome) != 1 {
+				t.Fatalf("demo --lang %s: welcome files %v, %v", lang, welcome, err)
+			}
+			raw, err := os.ReadFile(welcome[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Contains(raw, []byte(greeting[lang])) {
+				t.Errorf("demo --lang %s: Dana's welcome does not greet her with %q", lang, greeting[lang])
+			}
+		})
+	}
+}
+
+// tail is the last n lines of s.
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}

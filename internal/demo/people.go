@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"html"
 	"mime"
+	"mime/quotedprintable"
 	"net/mail"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"accord/conversation"
 )
 
 // Person is a simulated participant: who they are, how their mail
@@ -127,9 +130,12 @@ func samplePair() (dana, sam *Person, err error) {
 	// out-of-office reply must be ignored, and she answers the reminder.
 	// She takes back a half-written answer with undo, and answers the
 	// question when it comes again.
-	away, undone := false, false
+	away, undone, reviewing := false, false, false
 	danaPreps, asked, followUps, drafts := 0, 0, 0, 0
 	dana.react = func(q Message) []Reply {
+		if q.Kind == string(conversation.MsgReviewOpen) {
+			reviewing = true
+		}
 		if q.Review {
 			return reviewReply(q, danaReview, "gmail", time.Hour)
 		}
@@ -151,14 +157,14 @@ func samplePair() (dana, sam *Person, err error) {
 			if q.Reminder > 0 {
 				return nil
 			}
-			if strings.Contains(q.Subject, "to sign again") {
+			if reviewing {
 				// At the review she signs the statements as they stand.
 				return []Reply{{After: 2 * time.Hour, Style: "gmail", Text: "agree all"}}
 			}
 			if drafts > 1 {
 				return nil
 			}
-			n := statementNumber(q.Body, "Dana: You can count on me to protect your focus time")
+			n := statementNumber(q.Body, "You can count on me to protect your focus time")
 			if n == 0 {
 				return nil
 			}
@@ -203,8 +209,26 @@ func samplePair() (dana, sam *Person, err error) {
 	// typo the first time), then comes back early with resume. He answers
 	// before reminders come, and leaves after the review.
 	seen := map[int]bool{}
-	samPreps := 0
+	samPreps, confirmed := 0, false
+	// What he last wrote tells him what the next notice is about, in
+	// whatever language it comes.
+	// A notice answers the command he sent at the moment it arrives:
+	// that, not its words (in whatever language they come), tells him
+	// what it is about.
+	sentAt := map[string]time.Time{}
+	answers := func(q Message, command string) bool {
+		at, ok := sentAt[command]
+		return ok && q.Received.Sub(at).Abs() < time.Minute
+	}
+	var reactTo func(q Message) []Reply
 	sam.react = func(q Message) []Reply {
+		replies := reactTo(q)
+		for _, r := range replies {
+			sentAt[r.Text] = q.Received.Add(r.After)
+		}
+		return replies
+	}
+	reactTo = func(q Message) []Reply {
 		if q.Review {
 			return reviewReply(q, samReview, "apple", 4*time.Hour)
 		}
@@ -226,7 +250,7 @@ func samplePair() (dana, sam *Person, err error) {
 		case "help":
 			// His slip is answered with "did you mean"; he sends the
 			// command as meant.
-			if strings.Contains(q.Subject, "Did you mean") {
+			if answers(q, "paus 1 week") {
 				return []Reply{{After: 10 * time.Minute, Style: "plain", Text: "pause 1 week"}}
 			}
 			return nil
@@ -234,10 +258,11 @@ func samplePair() (dana, sam *Person, err error) {
 			// After the review he leaves, and confirms it.
 			return []Reply{{After: 6 * time.Hour, Style: "plain", Text: "stop"}}
 		}
-		if q.Kind == "ack" && strings.Contains(q.Subject, "Reply stop to confirm") {
+		if q.Kind == "ack" && answers(q, "stop") && !confirmed {
+			confirmed = true
 			return []Reply{{After: time.Hour, Style: "plain", Text: "stop"}}
 		}
-		if q.Kind == "ack" && strings.Contains(q.Subject, "Paused") {
+		if q.Kind == "ack" && answers(q, "pause 1 week") {
 			return []Reply{{After: 3 * 24 * time.Hour, Style: "plain", Text: "resume"}}
 		}
 		if q.Number == 0 || q.Kind == "reminder" {
@@ -307,12 +332,13 @@ var (
 	}
 )
 
-// statementNumber finds the number of the draft statement that starts
-// with prefix ("Dana: I …") in a draft mail's text, or 0.
-func statementNumber(body, prefix string) int {
+// statementNumber finds the number of the draft statement holding words
+// (a person's own, never translated) in a draft mail's text, whatever
+// the language around them, or 0.
+func statementNumber(body, words string) int {
 	for _, l := range strings.Split(body, "\n") {
 		num, rest, ok := strings.Cut(strings.TrimSpace(l), ". ")
-		if n, err := strconv.Atoi(num); ok && err == nil && strings.HasPrefix(rest, prefix) {
+		if n, err := strconv.Atoi(num); ok && err == nil && strings.Contains(rest, words) {
 			return n
 		}
 	}
@@ -465,14 +491,20 @@ func (p *Person) Compose(q Message, r Reply, now time.Time) (messageID string, r
 		body = fmt.Sprintf("On %s, Accord wrote:\n%s\n\n%s\n\n-- \n%s\n",
 			sent.Format("02/01/2006 15:04"), quoted, r.Text, p.Signature)
 	case "outlook-html":
-		fmt.Fprintf(&h, "Content-Type: text/html; charset=utf-8\r\n\r\n")
+		// Outlook sends its HTML quoted-printable: a paragraph longer than
+		// a mail line may be (998 octets) is folded, not refused.
+		fmt.Fprintf(&h, "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n")
 		page := fmt.Sprintf(`<html><head><meta charset="utf-8"></head><body><div>%s</div><div><br></div><div id="Signature">%s</div>`+
 			`<hr><div id="divRplyFwdMsg"><b>From:</b> Accord &lt;%s&gt;<br><b>Sent:</b> %s<br><b>To:</b> %s<br><b>Subject:</b> %s</div>`+
 			`<div>%s</div></body></html>`,
 			html.EscapeString(r.Text), strings.ReplaceAll(html.EscapeString(p.Signature), "\n", "<br>"),
 			html.EscapeString(strings.Trim(q.ReplyTo, "<>")), sent.Format("Monday, January 2, 2006 3:04 PM"),
 			html.EscapeString(p.Name), html.EscapeString(q.Subject), strings.ReplaceAll(html.EscapeString(q.Body), "\n", "<br>"))
-		return id, append(h.Bytes(), []byte(strings.ReplaceAll(page, "\n", "\r\n"))...)
+		// Writing to a bytes.Buffer cannot fail.
+		qp := quotedprintable.NewWriter(&h)
+		qp.Write([]byte(strings.ReplaceAll(page, "\n", "\r\n")))
+		qp.Close()
+		return id, h.Bytes()
 	default:
 		body = r.Text + "\n"
 	}
