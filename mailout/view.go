@@ -430,9 +430,12 @@ func AgreementView(ag *conversation.Agreement, loc *time.Location) *templates.Ag
 
 // AgreementViewIn lays out a version of p's agreement for the templates,
 // with dates in the given zone.
-func AgreementViewIn(p *conversation.Partnership, ag *conversation.Agreement, loc *time.Location) *templates.Agreement {
-	return agreementView(templates.DefaultLanguage, ag, loc, p.Set)
+func AgreementViewIn(p *conversation.Partnership, ag *conversation.Agreement, reader *conversation.Participant) *templates.Agreement {
+	return agreementView(templates.Language(reader.Person.Language), ag, reader.Person.Location, p.Set)
 }
+
+// LongDateIn writes a day in lang the way people say it, in loc.
+func LongDateIn(lang string, t time.Time, loc *time.Location) string { return longDate(lang, t, loc) }
 
 // agreementView is AgreementView with the partnership's question set, which
 // numbers the topics of versions built before topics carried their number.

@@ -57,10 +57,11 @@ func (svc *service) renderAgreementPage(ctx context.Context, token string) (int,
 		page, err := templates.RenderLinkGonePage(templates.LinkGonePage{Service: svc.identity.Name})
 		return http.StatusNotFound, page, err
 	}
-	loc := me.Person.Location
-	page := templates.AgreementPage{Service: svc.identity.Name, For: me.Person.Name, Until: mailout.LongDate(target.ExpiresAt, loc)}
+	lang := templates.Language(me.Person.Language)
+	page := templates.AgreementPage{Lang: lang, Service: svc.identity.Name, For: me.Person.Name,
+		Until: mailout.LongDateIn(lang, target.ExpiresAt, me.Person.Location)}
 	for i := len(p.Agreements) - 1; i >= 0; i-- {
-		v := mailout.AgreementViewIn(p, p.Agreements[i], loc)
+		v := mailout.AgreementViewIn(p, p.Agreements[i], me)
 		if page.Current == nil {
 			page.Current = v
 			continue

@@ -154,6 +154,14 @@ func TestAgreementPage(t *testing.T) {
 		}
 	}
 
+	// Once Sam reads Spanish, so does his page.
+	apply(func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
+		return p.SetLanguage(p.Participants[1].ID, "es", now)
+	})
+	if body := get(link).Body.String(); !strings.Contains(body, `lang="es"`) || strings.Contains(body, "Agreed by") {
+		t.Errorf("Sam's page after he chose Spanish is not in Spanish:\n%.600s", body)
+	}
+
 	if w := get(config.AgreementPath + "aaaaaaaaaaaaaaaaaaaaaaaaaa"); w.Code != http.StatusNotFound || !strings.Contains(w.Body.String(), "not one we know") {
 		t.Errorf("an unknown link = %d:\n%s", w.Code, w.Body.String())
 	}

@@ -21,7 +21,7 @@ func (svc *service) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 20*time.Second)
 	defer cancel()
 	status := http.StatusOK
-	page.State, page.RejoinBy = svc.leave(ctx, r.PathValue("token"), r.Method == http.MethodPost)
+	page.State, page.RejoinBy, page.Lang = svc.leave(ctx, r.PathValue("token"), r.Method == http.MethodPost)
 	switch page.State {
 	case templates.UnsubscribeUnknown:
 		status = http.StatusNotFound
@@ -46,19 +46,20 @@ func (svc *service) unsubscribe(w http.ResponseWriter, r *http.Request) {
 
 // leave looks up whom the token names and, when commit is set, takes them
 // out. It returns the page state and, for someone leaving or who has
-// just left, the last day they may come back, in their own words.
-func (svc *service) leave(ctx context.Context, token string, commit bool) (state, rejoinBy string) {
+// just left, the last day they may come back, in their own words, and the
+// language they read.
+func (svc *service) leave(ctx context.Context, token string, commit bool) (state, rejoinBy, lang string) {
 	st, _, _ := svc.parts()
 	if st == nil {
-		return templates.UnsubscribeFailed, ""
+		return templates.UnsubscribeFailed, "", ""
 	}
 	target, err := st.ResolveToken(ctx, token)
 	switch {
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrTokenExpired):
-		return templates.UnsubscribeUnknown, ""
+		return templates.UnsubscribeUnknown, "", ""
 	case err != nil:
 		svc.log.Error("unsubscribe: cannot read the token", "err", err)
-		return templates.UnsubscribeFailed, ""
+		return templates.UnsubscribeFailed, "", ""
 	}
 	// look says where the person stands; it changes nothing.
 	look := func(p *conversation.Partnership, now time.Time) (*conversation.Participant, error) {
@@ -66,11 +67,12 @@ func (svc *service) leave(ctx context.Context, token string, commit bool) (state
 		if err != nil {
 			return nil, err
 		}
+		lang = templates.Language(me.Person.Language)
 		if me.Status == conversation.ParticipantLeft || p.Status == conversation.StatusEnded {
 			state = templates.UnsubscribeAlready
 			return nil, nil
 		}
-		state, rejoinBy = templates.UnsubscribeAsk, mailout.LongDate(now.Add(conversation.RejoinWithin), me.Person.Location)
+		state, rejoinBy = templates.UnsubscribeAsk, mailout.LongDateIn(lang, now.Add(conversation.RejoinWithin), me.Person.Location)
 		return me, nil
 	}
 	if !commit {
@@ -80,9 +82,9 @@ func (svc *service) leave(ctx context.Context, token string, commit bool) (state
 		}
 		if err != nil {
 			svc.log.Error("unsubscribe: cannot read the partnership", "partnership_id", target.PartnershipID, "err", err)
-			return templates.UnsubscribeFailed, ""
+			return templates.UnsubscribeFailed, "", ""
 		}
-		return state, rejoinBy
+		return state, rejoinBy, lang
 	}
 	_, err = st.Apply(ctx, target.PartnershipID, func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
 		me, err := look(p, now)
@@ -94,11 +96,11 @@ func (svc *service) leave(ctx context.Context, token string, commit bool) (state
 	})
 	if err != nil {
 		svc.log.Error("unsubscribe failed", "partnership_id", target.PartnershipID, "err", err)
-		return templates.UnsubscribeFailed, ""
+		return templates.UnsubscribeFailed, "", ""
 	}
 	if state == templates.UnsubscribeDone {
 		svc.log.Info("left with one click", "partnership_id", target.PartnershipID, "participant_id", target.ParticipantID)
 		svc.nudge()
 	}
-	return state, rejoinBy
+	return state, rejoinBy, lang
 }
