@@ -540,7 +540,11 @@ func (p *Processor) notice(ctx context.Context, tx *store.Tx, to, kind string, h
 	if err != nil || !first {
 		return err
 	}
-	v := templates.View{Kind: kind, From: to, Subject: oneLine(h.Get("Subject"))}
+	lang, err := tx.LanguageOf(ctx, to)
+	if err != nil {
+		return err
+	}
+	v := templates.View{Kind: kind, Lang: templates.Language(lang), From: to, Subject: oneLine(h.Get("Subject"))}
 	if name != "" {
 		v.Recipient = templates.Person{Name: name, First: conversation.FirstName(name)}
 	}

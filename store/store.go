@@ -520,3 +520,16 @@ func (s *Store) languageOr(lang string) string {
 	}
 	return lang
 }
+
+var qPersonLanguage = query(`SELECT language FROM people WHERE email = ?`)
+
+// LanguageOf is the language the person with this address reads: theirs,
+// or the store's default for someone unknown or without one.
+func (t *Tx) LanguageOf(ctx context.Context, email string) (string, error) {
+	var lang string
+	err := t.get(ctx, &lang, qPersonLanguage, normalEmail(email))
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("store: language of %s: %w", email, err)
+	}
+	return t.s.languageOr(lang), nil
+}
