@@ -208,6 +208,10 @@ func (cp checkinParser) skip(rest []string) (CheckinCommand, error) {
 	switch {
 	case err != nil:
 		return CheckinCommand{}, err
+	case ok && d.IsZero() && !plural && !singular && !cp.context:
+		// "skip this one", "skip it": the questionnaire's skip, unless
+		// the mail was about check-ins.
+		return CheckinCommand{}, ErrNotCommand
 	case ok:
 		return CheckinCommand{Kind: CheckinCmdSkip, Date: d, Week: week}, nil
 	case plural || singular || cp.context || cp.looksLikeWhen(sel):

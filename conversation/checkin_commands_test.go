@@ -214,6 +214,10 @@ func TestCheckinAndQuestionnaireCommands(t *testing.T) {
 		{"resume", false, false},
 		{"resume", true, true},
 		{"pause check-ins until 2027-03-01", false, true},
+		{"skip this one", false, false},
+		{"skip it", false, false},
+		{"skip this one", true, true},
+		{"skip the next check-in", false, true},
 	}
 	for _, tt := range tests {
 		_, err := ParseCheckinCommand(tt.in, now, loc, tt.context)

@@ -321,6 +321,8 @@ func FuzzParseCheckinCommand(f *testing.F) {
 		{"move to today 2:30", true}, {"move to tomorrow 2:30am", true}, {"skip Feb 29", true},
 		{"pause check-ins for 52 weeks", false}, {"pause 365 days", true}, {"skip Dec 31", true},
 		{"move to 2028-02-29 at 10", true}, {"skip 31.12.2027", true},
+		// The questionnaire's skip outside check-in mail.
+		{"skip this one", false}, {"skip it", false}, {"skip next", false},
 	}
 	for _, s := range seeds {
 		for sel := range byte(len(fuzzZones) * 3) {
