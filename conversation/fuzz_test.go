@@ -3,6 +3,7 @@ package conversation
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -187,6 +188,7 @@ func FuzzParseCommand(f *testing.F) {
 		"paus 2 weeks", "stp", "Pause for 2 weeks please.", "please skip this one",
 		"I'm away until the 20th", "pause until January 5", "pause until the 31st",
 		"Actually I meant that for question 3, sorry.", "resmue", "Can I skip?",
+		"Agreement", "send me our agreement", "language de", "Langue : français", "language klingon",
 	} {
 		for sel := range byte(len(fuzzZones) * len(fuzzNows)) {
 			f.Add(s, sel)
@@ -238,8 +240,11 @@ func checkParseCommand(t *testing.T, text string, now time.Time, loc *time.Locat
 		}
 		return
 	}
+	if (c.Language != "") != (c.Kind == CmdLanguage) || c.Language != "" && !slices.Contains(Languages, c.Language) {
+		t.Fatalf("%s = %+v: a language command, and only one, names a language Accord writes", call, c)
+	}
 	switch c.Kind {
-	case CmdSkip, CmdResume, CmdStop, CmdHelp, CmdExport, CmdUndo:
+	case CmdSkip, CmdResume, CmdStop, CmdHelp, CmdExport, CmdUndo, CmdAgreement, CmdLanguage:
 		if !c.Until.IsZero() {
 			t.Fatalf("%s = %+v: only a pause has an end", call, c)
 		}
