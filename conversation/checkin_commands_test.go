@@ -218,6 +218,15 @@ func TestCheckinAndQuestionnaireCommands(t *testing.T) {
 		{"skip it", false, false},
 		{"skip this one", true, true},
 		{"skip the next check-in", false, true},
+		// In other languages too.
+		{"passer", false, false},
+		{"passer", true, true},
+		{"passer cette semaine", false, true},
+		{"pausa hasta el 1 de marzo", false, false},
+		{"pausa hasta el 1 de marzo", true, true},
+		{"Check-ins bis 1. März pausieren", false, true},
+		{"reprendre", false, false},
+		{"annuler les points", false, true},
 	}
 	for _, tt := range tests {
 		_, err := ParseCheckinCommand(tt.in, now, loc, tt.context)
