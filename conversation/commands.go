@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // CommandKind names a reply command.
@@ -120,9 +121,11 @@ var politeness = map[string]bool{"please": true, "pls": true, "plz": true, "than
 
 // commandWords splits a reply into lower-case words without the
 // punctuation around them and without politeness ("thank you" included).
+// Control characters part words as spaces do: they are no part of one,
+// and a problem must not quote them back.
 func commandWords(text string) []string {
 	var out []string
-	fields := strings.Fields(strings.ToLower(text))
+	fields := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) })
 	for i := 0; i < len(fields); i++ {
 		w := strings.Trim(fields[i], ".,!;:\"'()")
 		if w == "" && strings.Trim(fields[i], "?") == "" && fields[i] != "" {

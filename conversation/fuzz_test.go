@@ -189,6 +189,7 @@ func FuzzParseCommand(f *testing.F) {
 		"I'm away until the 20th", "pause until January 5", "pause until the 31st",
 		"Actually I meant that for question 3, sorry.", "resmue", "Can I skip?",
 		"Agreement", "send me our agreement", "language de", "Langue : français", "language klingon",
+		"pause til \x00", "pause until \x07 2027-01-05", "skip\x1b", "language \x00",
 		// In French, German and Spanish, and mixed with English.
 		"passer", "Passer cette question", "passer celle-ci, merci", "pause 2 semaines",
 		"Pause pendant deux semaines, s'il vous plaît.", "mettre en pause une semaine",
