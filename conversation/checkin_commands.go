@@ -143,6 +143,11 @@ type checkinParser struct {
 //	pause check-ins until 2027-03-01 | pause check-ins 2 weeks
 //	cancel check-ins | stop check-ins | resume check-ins
 //
+// They may be written in French, German or Spanish, or mixed with English
+// ("passer cette semaine", "auf Donnerstag 14 Uhr verschieben", "pausar
+// las reuniones hasta el 1 de marzo", "skip diese Woche"; see
+// commandLanguages).
+//
 // Commands that are also questionnaire commands count only when they name
 // check-ins ("check-ins", "meetings", "1:1s", "one-on-ones", "the series")
 // or when checkinContext says the mail replied to was about check-ins:
@@ -159,6 +164,25 @@ func ParseCheckinCommand(text string, now time.Time, loc *time.Location, checkin
 		return CheckinCommand{}, ErrNotCommand
 	}
 	cp := checkinParser{now: now, loc: loc, today: DateOf(now, loc), context: checkinContext}
+	c, err := cp.read(toks)
+	if err == nil {
+		return c, nil
+	}
+	readings, foreign := localReadings(toks, toks, false)
+	switch lc, found, lerr := readFirst(readings, cp.read); {
+	case found:
+		return lc, lerr
+	case foreign:
+		return CheckinCommand{}, ErrNotCommand
+	}
+	return c, err
+}
+
+// read reads words that are a check-in command, or says ErrNotCommand.
+func (cp checkinParser) read(toks []string) (CheckinCommand, error) {
+	if len(toks) == 0 {
+		return CheckinCommand{}, ErrNotCommand
+	}
 	verb, rest := toks[0], toks[1:]
 	switch verb {
 	case "skip":
@@ -208,6 +232,10 @@ func (cp checkinParser) skip(rest []string) (CheckinCommand, error) {
 	switch {
 	case err != nil:
 		return CheckinCommand{}, err
+	case ok && d.IsZero() && !plural && !singular && !cp.context:
+		// "skip this one", "skip it": the questionnaire's skip, unless
+		// the mail was about check-ins.
+		return CheckinCommand{}, ErrNotCommand
 	case ok:
 		return CheckinCommand{Kind: CheckinCmdSkip, Date: d, Week: week}, nil
 	case plural || singular || cp.context || cp.looksLikeWhen(sel):

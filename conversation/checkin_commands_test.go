@@ -214,6 +214,19 @@ func TestCheckinAndQuestionnaireCommands(t *testing.T) {
 		{"resume", false, false},
 		{"resume", true, true},
 		{"pause check-ins until 2027-03-01", false, true},
+		{"skip this one", false, false},
+		{"skip it", false, false},
+		{"skip this one", true, true},
+		{"skip the next check-in", false, true},
+		// In other languages too.
+		{"passer", false, false},
+		{"passer", true, true},
+		{"passer cette semaine", false, true},
+		{"pausa hasta el 1 de marzo", false, false},
+		{"pausa hasta el 1 de marzo", true, true},
+		{"Check-ins bis 1. März pausieren", false, true},
+		{"reprendre", false, false},
+		{"annuler les points", false, true},
 	}
 	for _, tt := range tests {
 		_, err := ParseCheckinCommand(tt.in, now, loc, tt.context)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // CommandKind names a reply command.
@@ -59,21 +60,34 @@ const MaxPause = 365 * 24 * time.Hour
 // politeness and filler are let go ("Pause for 2 weeks please.", "please
 // skip this one"), dates may be written out ("pause until January 5",
 // "pause until the 20th"), and being away reads as a pause ("I'm away
-// until the 20th"). Dates and durations are taken in loc.
+// until the 20th"). Commands may be written in French, German or Spanish,
+// or mixed with English ("pause 2 semaines", "diese Frage überspringen",
+// "pausa hasta el 5 de enero"; see commandLanguages). Dates and durations
+// are taken in loc.
 //
 // Anything else is ErrNotCommand, and so an answer; except a short reply
-// one slip away from a command ("paus 2 weeks", "stp"), which is a
-// *NearMiss, and a short note about another question ("Actually I meant
-// that for question 3"), which is an *Aside: neither may be stored as an
-// answer the partner would see. A command with arguments it cannot use
-// is a *CommandError.
+// in English one slip away from a command ("paus 2 weeks", "stp"), which
+// is a *NearMiss, and a short note about another question ("Actually I
+// meant that for question 3"), which is an *Aside: neither may be stored
+// as an answer the partner would see. A command with arguments it cannot
+// use is a *CommandError.
 func ParseCommand(text string, now time.Time, loc *time.Location) (Command, error) {
 	words := commandWords(text)
 	if len(words) == 0 {
 		return Command{}, ErrNotCommand
 	}
 	c, err := readCommand(words, now, loc)
-	if !errors.Is(err, ErrNotCommand) {
+	if err == nil {
+		return c, nil
+	}
+	readings, foreign := localReadings(words, localTokens(words), true)
+	read := func(r []string) (Command, error) { return readCommand(r, now, loc) }
+	switch lc, found, lerr := readFirst(readings, read); {
+	case found:
+		return lc, lerr
+	case foreign:
+		return Command{}, ErrNotCommand
+	case !errors.Is(err, ErrNotCommand):
 		return c, err
 	}
 	if suggestion, ok := nearCommand(words, now, loc); ok {
@@ -107,9 +121,11 @@ var politeness = map[string]bool{"please": true, "pls": true, "plz": true, "than
 
 // commandWords splits a reply into lower-case words without the
 // punctuation around them and without politeness ("thank you" included).
+// Control characters part words as spaces do: they are no part of one,
+// and a problem must not quote them back.
 func commandWords(text string) []string {
 	var out []string
-	fields := strings.Fields(strings.ToLower(text))
+	fields := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) })
 	for i := 0; i < len(fields); i++ {
 		w := strings.Trim(fields[i], ".,!;:\"'()")
 		if w == "" && strings.Trim(fields[i], "?") == "" && fields[i] != "" {
@@ -131,6 +147,9 @@ func commandWords(text string) []string {
 
 // readCommand reads words that are a command, or says ErrNotCommand.
 func readCommand(words []string, now time.Time, loc *time.Location) (Command, error) {
+	if len(words) == 0 {
+		return Command{}, ErrNotCommand
+	}
 	word, rest := words[0], words[1:]
 	simple := map[string]CommandKind{
 		"skip": CmdSkip, "resume": CmdResume, "unpause": CmdResume,

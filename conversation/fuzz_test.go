@@ -3,6 +3,7 @@ package conversation
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -187,6 +188,26 @@ func FuzzParseCommand(f *testing.F) {
 		"paus 2 weeks", "stp", "Pause for 2 weeks please.", "please skip this one",
 		"I'm away until the 20th", "pause until January 5", "pause until the 31st",
 		"Actually I meant that for question 3, sorry.", "resmue", "Can I skip?",
+		"Agreement", "send me our agreement", "language de", "Langue : français", "language klingon",
+		"pause til \x00", "pause until \x07 2027-01-05", "skip\x1b", "language \x00",
+		// In French, German and Spanish, and mixed with English.
+		"passer", "Passer cette question", "passer celle-ci, merci", "pause 2 semaines",
+		"Pause pendant deux semaines, s'il vous plaît.", "mettre en pause une semaine",
+		"pause jusqu'au 5 janvier", "pause jusqu’à lundi", "reprendre", "arrêter", "Arreter svp",
+		"aide", "exporter", "annuler", "annuler ma dernière réponse", "Accord", "notre accord",
+		"überspringen", "Diese Frage überspringen.", "pause 2 Wochen", "Pause für 3 Tage",
+		"pause bis 5. Januar", "Pause bis zum 5. Januar, danke", "2 Wochen pausieren",
+		"zwei Wochen pausieren, bitte", "fortsetzen", "Weiter", "Stopp bitte!", "beenden", "Hilfe",
+		"exportieren", "rückgängig", "rueckgaengig machen", "meine letzte Antwort rückgängig machen",
+		"unsere Vereinbarung bitte", "saltar", "Saltar esta pregunta", "pausa 2 semanas",
+		"pausar dos semanas, por favor", "pausa hasta el 5 de enero", "reanudar", "continuar",
+		"parar", "detener, gracias", "¿Ayuda?", "exportar", "deshacer", "nuestro acuerdo, gracias",
+		"pause for 2 Wochen", "please pausa 2 semanas", "skip esta pregunta", "stop, gracias",
+		"pause 0 semaines", "pausa hasta el 35 de enero", "pause bis 5. Januar 2020",
+		"langue : français, merci", "D'accord.",
+		"Passer plus de temps ensemble nous aiderait.", "Pause ist wichtig für uns beide.",
+		"Saltar de un tema a otro nos cuesta.", "Reprendre confiance prend du temps.",
+		"Die Pause am Mittag hilft uns.", "Weiter so, das klappt gut.",
 	} {
 		for sel := range byte(len(fuzzZones) * len(fuzzNows)) {
 			f.Add(s, sel)
@@ -238,8 +259,11 @@ func checkParseCommand(t *testing.T, text string, now time.Time, loc *time.Locat
 		}
 		return
 	}
+	if (c.Language != "") != (c.Kind == CmdLanguage) || c.Language != "" && !slices.Contains(Languages, c.Language) {
+		t.Fatalf("%s = %+v: a language command, and only one, names a language Accord writes", call, c)
+	}
 	switch c.Kind {
-	case CmdSkip, CmdResume, CmdStop, CmdHelp, CmdExport, CmdUndo:
+	case CmdSkip, CmdResume, CmdStop, CmdHelp, CmdExport, CmdUndo, CmdAgreement, CmdLanguage:
 		if !c.Until.IsZero() {
 			t.Fatalf("%s = %+v: only a pause has an end", call, c)
 		}
@@ -321,6 +345,39 @@ func FuzzParseCheckinCommand(f *testing.F) {
 		{"move to today 2:30", true}, {"move to tomorrow 2:30am", true}, {"skip Feb 29", true},
 		{"pause check-ins for 52 weeks", false}, {"pause 365 days", true}, {"skip Dec 31", true},
 		{"move to 2028-02-29 at 10", true}, {"skip 31.12.2027", true},
+		// The questionnaire's skip outside check-in mail.
+		{"skip this one", false}, {"skip it", false}, {"skip next", false},
+		// In French, German and Spanish, and mixed with English.
+		{"passer cette semaine", false}, {"passer la semaine prochaine", false},
+		{"Passer le 9 février", false}, {"passer le point du 9 février", false},
+		{"déplacer à jeudi 14h", false}, {"déplacer au jeudi 14:00", false},
+		{"déplacer le 9 février à jeudi 14h", false}, {"tout déplacer au mercredi 9h", false},
+		{"déplacer tous les points au mercredi 9h", false}, {"pause des points jusqu'au 1er mars", false},
+		{"pause des points 2 semaines", false}, {"mettre en pause les points pendant 2 semaines", false},
+		{"reprendre les points", false}, {"annuler les points", false}, {"annuler cette semaine", false},
+		{"arrêter les points", false}, {"passer", true}, {"annuler", true}, {"reprendre", true},
+		{"pause jusqu'au 1er mars", true},
+		{"diese Woche überspringen", false}, {"nächste Woche überspringen", false},
+		{"am 9. Februar überspringen", false}, {"diese Woche ausfallen lassen", false},
+		{"verschieben auf Donnerstag 14 Uhr", false}, {"auf Donnerstag 14 Uhr verschieben", false},
+		{"alle auf Mittwoch 9 Uhr verschieben", false}, {"Check-ins bis 1. März pausieren", false},
+		{"Check-ins pausieren bis 1. März", false}, {"Check-ins 2 Wochen pausieren", false},
+		{"Check-ins fortsetzen", false}, {"Check-ins absagen", false}, {"diese Woche absagen", false},
+		{"Check-ins beenden", false}, {"überspringen", true}, {"bis 1. März pausieren", true},
+		{"saltar esta semana", false}, {"saltar la próxima semana", false},
+		{"saltar la semana que viene", false}, {"saltar el 9 de febrero", false},
+		{"mover al jueves 14:00", false}, {"mover al jueves a las 14:00", false},
+		{"mover todas al miércoles 9:00", false}, {"pausar las reuniones hasta el 1 de marzo", false},
+		{"pausar las reuniones 2 semanas", false}, {"reanudar las reuniones", false},
+		{"cancelar las reuniones", false}, {"cancelar esta semana", false},
+		{"parar las reuniones, por favor", false}, {"saltar", true}, {"pausa hasta el 1 de marzo", true},
+		{"skip diese Woche", false}, {"skip la semaine prochaine", false},
+		{"pause check-ins 2 semanas", false}, {"cancel las reuniones", false},
+		{"resume les points", false}, {"pause the check-ins bis 1. März", false},
+		{"passer le 9 janvier", false}, {"pause des points jusqu'au 30 février", false},
+		{"passer les points", false}, {"mover todas al 11 de febrero 10:00", false},
+		{"Passer en revue le budget", true}, {"Pause ist wichtig für uns beide.", true},
+		{"Verschieben wir das Thema Budget", true}, {"Mover el proyecto adelante", true},
 	}
 	for _, s := range seeds {
 		for sel := range byte(len(fuzzZones) * 3) {
@@ -925,6 +982,8 @@ func FuzzHandleReply(f *testing.F) {
 		"We meet on Tuesdays.", "pause 2 weeks", "paus 2 weeks", "stop", "skip this week", "move to Thursday 14:00",
 		"agree all", "change 2: we meet weekly", "4 — good quarter", "Tuesdays at 10", "resume", "", "help",
 		"Actually I meant that for question 3, sorry.", "1 yes, 2 partly", "undo",
+		"pause 2 semaines", "diese Woche überspringen", "mover al jueves 14:00", "annuler",
+		"Pause ist wichtig für uns beide.", "Passer en revue le budget", "¿Ayuda?",
 	} {
 		for sel := range byte(16) {
 			f.Add(s, sel)
