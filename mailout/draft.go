@@ -12,7 +12,8 @@ import (
 // (see conversation.Draft.OpenFor), and example numbers for the reply
 // commands taken from this draft.
 func draftView(p *conversation.Partnership, d *conversation.Draft, me *conversation.Participant) *templates.Draft {
-	v := &templates.Draft{Round: d.Round, MaxRounds: conversation.MaxDraftRounds, PartnerReplied: d.Responded(p.Partner(me).ID), Review: d.Review}
+	lang := templates.Language(me.Person.Language)
+	v := &templates.Draft{Lang: lang, Round: d.Round, MaxRounds: conversation.MaxDraftRounds, PartnerReplied: d.Responded(p.Partner(me).ID), Review: d.Review}
 	mine, theirs := 0, 1
 	if d.People[1] == me.ID {
 		mine, theirs = 1, 0
@@ -50,8 +51,8 @@ func draftView(p *conversation.Partnership, d *conversation.Draft, me *conversat
 		if keep == 0 && sv.DropProposed && !sv.DropByYou {
 			keep = s.Number
 		}
-		if n := len(v.Groups); n == 0 || v.Groups[n-1].Theme != s.Theme {
-			v.Groups = append(v.Groups, templates.DraftGroup{Theme: s.Theme})
+		if theme := themeIn(lang, p.Set, s.Theme); len(v.Groups) == 0 || v.Groups[len(v.Groups)-1].Theme != theme {
+			v.Groups = append(v.Groups, templates.DraftGroup{Theme: theme})
 		}
 		g := &v.Groups[len(v.Groups)-1]
 		g.Statements = append(g.Statements, sv)

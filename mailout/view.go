@@ -62,7 +62,7 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 				v.Review.Current = currentWords(p, me, topic, r)
 			case conversation.PartKept:
 				if ag := p.Version(r.Number); ag != nil {
-					v.Review.Statements = agreedGroups(ag.Statements)
+					v.Review.Statements = agreedGroups(lang, p.Set, ag.Statements)
 				}
 			}
 		}
@@ -516,7 +516,7 @@ func agreementView(lang string, ag *conversation.Agreement, loc *time.Location, 
 		v.Review = rv
 		v.Changes = changeViews(ag.Changes)
 	}
-	v.Agreed = agreedGroups(ag.Statements)
+	v.Agreed = agreedGroups(lang, set, ag.Statements)
 	var unsigned []string
 	for _, s := range ag.Signatures {
 		if s.At.IsZero() {
@@ -531,16 +531,31 @@ func agreementView(lang string, ag *conversation.Agreement, loc *time.Location, 
 }
 
 // agreedGroups lays out agreed statements under their themes.
-func agreedGroups(ss []conversation.AgreedStatement) []templates.AgreedGroup {
+func agreedGroups(lang string, set *conversation.QuestionSet, ss []conversation.AgreedStatement) []templates.AgreedGroup {
 	var out []templates.AgreedGroup
 	for _, s := range ss {
-		if n := len(out); n == 0 || out[n-1].Theme != s.Theme {
-			out = append(out, templates.AgreedGroup{Theme: s.Theme})
+		if theme := themeIn(lang, set, s.Theme); len(out) == 0 || out[len(out)-1].Theme != theme {
+			out = append(out, templates.AgreedGroup{Theme: theme})
 		}
 		g := &out[len(out)-1]
 		g.Statements = append(g.Statements, templates.AgreedStatement{Number: s.Number, Text: s.Text, Author: conversation.FirstName(oneLine(s.Name))})
 	}
 	return out
+}
+
+// themeIn is a theme of set as its translation into lang names it; the
+// theme as it is when there is no translation.
+func themeIn(lang string, set *conversation.QuestionSet, theme string) string {
+	tr := templates.Translation(set, lang)
+	if tr == nil {
+		return theme
+	}
+	for i, q := range set.Questions {
+		if q.Theme == theme && i < len(tr.Questions) && tr.Questions[i].ID == q.ID {
+			return tr.Questions[i].Theme
+		}
+	}
+	return theme
 }
 
 // questionTitle is a question's title, as questionWords has it.
