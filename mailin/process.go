@@ -378,7 +378,11 @@ func (p *Processor) apply(ctx context.Context, tx *store.Tx, id int64, f Fetched
 			out, msgs, err := pp.HandleReply(r.ParticipantID, in, now)
 			o.Outcome, o.Detail, echoed = string(out.Kind), out.Detail, out.Echoed
 			if out.Problem != nil {
-				o.Detail += ": " + templates.ErrorText(&conversation.CommandError{Problem: *out.Problem})
+				words, werr := templates.ProblemText(*out.Problem)
+				if werr != nil {
+					words = out.Problem.String()
+				}
+				o.Detail += ": " + words
 			}
 			if out.Kind == conversation.OutcomeUnreadable && unreadable != "" {
 				o.Detail = unreadable

@@ -73,7 +73,7 @@ func (d *Dispatcher) Dispatch(ctx context.Context, tx *store.Tx, p *conversation
 		}
 		if o.Link != "" && d.Renderer.Identity.AgreementURL != "" {
 			l.View.AgreementLink = d.Renderer.Identity.AgreementURL + o.Link
-			l.View.AgreementLinkUntil = longDate(templates.Language(o.To.Person.Language), o.LinkUntil, o.To.Person.Location)
+			l.View.AgreementLinkUntil = LongDate(templates.Language(o.To.Person.Language), o.LinkUntil, o.To.Person.Location)
 		}
 		if inbound.participantID == o.To.ID && messageID(inbound.messageID) != "" {
 			l.References = append(l.References, inbound.messageID)

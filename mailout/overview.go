@@ -48,7 +48,7 @@ func OverviewView(o conversation.Overview) *templates.Overview {
 		if t.IsZero() {
 			return ""
 		}
-		return longDate(lang, t, loc)
+		return LongDate(lang, t, loc)
 	}
 	for _, l := range o.Lines {
 		partner := oneLine(l.Partner.Name)
@@ -63,7 +63,7 @@ func OverviewView(o conversation.Overview) *templates.Overview {
 			Checkins: string(l.Checkins), CheckinsUntil: day(l.CheckinsUntil),
 		}
 		if !l.NextReview.IsZero() {
-			lv.NextReview = longDate(lang, l.NextReview.Start(loc), loc)
+			lv.NextReview = LongDate(lang, l.NextReview.Start(loc), loc)
 		}
 		for _, m := range l.Meetings {
 			mv := templates.OverviewMeeting{When: meetingAt(lang, m.Start, loc), Status: string(m.Status)}

@@ -478,7 +478,7 @@ func sampleOf(lang, name string, p *conversation.Partnership, m conversation.Mes
 	if m.Kind == conversation.MsgAgreement && m.OnDemand {
 		// With http.public_url set, agreement mail links to the page.
 		l.View.AgreementLink = "https://accord.example.com/agreement/samplelinksamplelinksample"
-		l.View.AgreementLinkUntil = longDate(lang, now.AddDate(0, 0, 90), m.To.Person.Location)
+		l.View.AgreementLinkUntil = LongDate(lang, now.AddDate(0, 0, 90), m.To.Person.Location)
 	}
 	att, err := attachmentOf(p, m)
 	if err != nil {

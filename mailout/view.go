@@ -80,7 +80,7 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 		v.Attachment = ExportName
 	}
 	if !m.RejoinBy.IsZero() {
-		v.RejoinBy = longDate(lang, m.RejoinBy, loc)
+		v.RejoinBy = LongDate(lang, m.RejoinBy, loc)
 	}
 	for _, n := range m.Notes {
 		tn := templates.Note{Kind: string(n.Kind), ByOperator: n.ByOperator, Text: n.Text, Problem: n.Problem, Seen: n.Seen, Reopened: n.Reopened, Number: n.Number}
@@ -102,7 +102,7 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 			}
 		}
 		if !n.Until.IsZero() {
-			tn.Until = longDate(lang, n.Until, loc)
+			tn.Until = LongDate(lang, n.Until, loc)
 		}
 		if n.Answer != nil {
 			av := answerView(lang, p, n.Answer, me)
@@ -130,7 +130,7 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 		if o := n.OffHours; o != nil {
 			who := o.Who.Person.Location
 			tn.OffHours = &templates.OffHours{Mine: o.Who == me, Who: conversation.FirstName(oneLine(o.Who.Person.Name)),
-				Date: longDate(lang, o.At, loc), Yours: o.At.In(loc).Format("15:04"), Theirs: o.At.In(who).Format("15:04")}
+				Date: LongDate(lang, o.At, loc), Yours: o.At.In(loc).Format("15:04"), Theirs: o.At.In(who).Format("15:04")}
 			if o.Suits {
 				tn.OffHours.From, tn.OffHours.To = o.From.String(), o.To.String()
 			}
@@ -184,7 +184,7 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 	v.Drafting = p.DraftOpen()
 	v.OnDemand = m.OnDemand
 	if ag := p.LatestAgreement(); ag != nil {
-		v.ReviewOn = longDate(lang, ag.ReviewOn.Start(loc), loc)
+		v.ReviewOn = LongDate(lang, ag.ReviewOn.Start(loc), loc)
 	}
 	v.Checkin = checkinView(lang, p, m, loc)
 	return v
@@ -257,7 +257,7 @@ func checkinView(lang string, p *conversation.Partnership, m conversation.Messag
 			meeting(o)
 		}
 		if cs.Status == conversation.SeriesPaused {
-			v.Paused, v.PausedUntil = true, longDate(lang, cs.PausedUntil, loc)
+			v.Paused, v.PausedUntil = true, LongDate(lang, cs.PausedUntil, loc)
 		}
 		if c.Kind == conversation.CalSeries {
 			for _, o := range cs.Meetings(c.Stamp, c.Stamp.Add(10*7*24*time.Hour)) {
@@ -339,7 +339,7 @@ func reviewAt(p *conversation.Partnership, position int) *conversation.Review {
 }
 
 func reviewView(lang string, p *conversation.Partnership, r *conversation.Review, loc *time.Location) *templates.Review {
-	return &templates.Review{Number: r.Number, ClosesOn: longDate(lang, r.OpenedAt.Add(p.Rules.ReviewWait), loc)}
+	return &templates.Review{Number: r.Number, ClosesOn: LongDate(lang, r.OpenedAt.Add(p.Rules.ReviewWait), loc)}
 }
 
 // currentWords is what the person has under a commitment topic in the
@@ -378,14 +378,14 @@ func digestView(lang string, p *conversation.Partnership, ag *conversation.Agree
 		Amendments: d.Amendments,
 		Checkins:   templates.CheckinTally{Scheduled: d.Checkins.Scheduled, Held: d.Checkins.Held, Skipped: d.Checkins.Skipped, Declined: d.Checkins.Declined},
 		Missing:    templates.And(lang, firstNames(d.Missing)),
-		NextReview: longDate(lang, d.NextReview.Start(loc), loc),
-		To:         longDate(lang, d.To, loc),
+		NextReview: LongDate(lang, d.NextReview.Start(loc), loc),
+		To:         LongDate(lang, d.To, loc),
 	}
 	if ag.Review != nil {
 		v.Number = ag.Review.Number
 	}
 	if !d.From.IsZero() {
-		v.From = longDate(lang, d.From, loc)
+		v.From = LongDate(lang, d.From, loc)
 	}
 	for _, pt := range d.Prep {
 		v.Prep = append(v.Prep, templates.PrepTally{Name: conversation.FirstName(oneLine(pt.Name)), Asked: pt.Asked, Written: pt.Written})
@@ -434,9 +434,6 @@ func AgreementViewIn(p *conversation.Partnership, ag *conversation.Agreement, re
 	return agreementView(templates.Language(reader.Person.Language), ag, reader.Person.Location, p.Set)
 }
 
-// LongDateIn writes a day in lang the way people say it, in loc.
-func LongDateIn(lang string, t time.Time, loc *time.Location) string { return longDate(lang, t, loc) }
-
 // agreementView is AgreementView with the partnership's question set, which
 // numbers the topics of versions built before topics carried their number.
 func agreementView(lang string, ag *conversation.Agreement, loc *time.Location, set *conversation.QuestionSet) *templates.Agreement {
@@ -449,8 +446,8 @@ func agreementView(lang string, ag *conversation.Agreement, loc *time.Location, 
 	v := &templates.Agreement{
 		Lang:     lang,
 		Version:  ag.Version,
-		Date:     longDate(lang, ag.Created, loc),
-		ReviewOn: longDate(lang, ag.ReviewOn.Start(loc), loc),
+		Date:     LongDate(lang, ag.Created, loc),
+		ReviewOn: LongDate(lang, ag.ReviewOn.Start(loc), loc),
 	}
 	if len(ag.Parties) == 2 {
 		v.Between = templates.And(lang, []string{ag.Parties[0].Name, ag.Parties[1].Name})
@@ -485,7 +482,7 @@ func agreementView(lang string, ag *conversation.Agreement, loc *time.Location, 
 	v.Commitments = topics(ag.Commitments)
 	v.Accountability = topics(ag.Accountability)
 	if r := ag.Review; r != nil {
-		rv := &templates.AgreementReview{Number: r.Number, Date: longDate(lang, r.On.Start(loc), loc), Topics: topics(r.Topics),
+		rv := &templates.AgreementReview{Number: r.Number, Date: LongDate(lang, r.On.Start(loc), loc), Topics: topics(r.Topics),
 			Missing: templates.And(lang, firstNames(r.Missing))}
 		for _, rt := range r.Ratings {
 			rv.Ratings = append(rv.Ratings, templates.Rating{Name: conversation.FirstName(rt.Name), Score: rt.Score, Comment: rt.Comment})
@@ -523,7 +520,7 @@ func agreementView(lang string, ag *conversation.Agreement, loc *time.Location, 
 			unsigned = append(unsigned, oneLine(s.Name))
 			continue
 		}
-		v.Signed = append(v.Signed, templates.Signature{Name: oneLine(s.Name), Date: longDate(lang, s.At, loc)})
+		v.Signed = append(v.Signed, templates.Signature{Name: oneLine(s.Name), Date: LongDate(lang, s.At, loc)})
 	}
 	v.Unsigned = templates.And(lang, unsigned)
 	v.StillOpen = ag.StillOpen
@@ -619,14 +616,9 @@ func clipLine(s string, n int) string {
 	return s
 }
 
-// LongDate writes a day the way people say it, in English: Tuesday 5
-// January 2027 (for the operator's pages and tools).
-func LongDate(t time.Time, loc *time.Location) string {
-	return longDate(templates.DefaultLanguage, t, loc)
-}
-
-// longDate writes a day in lang, in loc: "Tuesday 5 January 2027".
-func longDate(lang string, t time.Time, loc *time.Location) string {
+// LongDate writes a day in lang the way people say it, in loc: "Tuesday
+// 5 January 2027".
+func LongDate(lang string, t time.Time, loc *time.Location) string {
 	return templates.LongDate(lang, t.In(loc))
 }
 

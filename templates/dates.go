@@ -24,11 +24,16 @@ type moment struct {
 	Weekday, Day, Month, Year, Time string
 }
 
-func momentIn(lang string, t time.Time) moment {
-	c := calendars[Language(lang)]
-	if c == nil {
-		c = calendars[DefaultLanguage]
+// calendarOf is lang's calendar, English's for a language without one.
+func calendarOf(lang string) locales.Translator {
+	if c := calendars[Language(lang)]; c != nil {
+		return c
 	}
+	return calendars[DefaultLanguage]
+}
+
+func momentIn(lang string, t time.Time) moment {
+	c := calendarOf(lang)
 	return moment{Weekday: c.WeekdayWide(t.Weekday()), Day: strconv.Itoa(t.Day()), Month: c.MonthWide(t.Month()),
 		Year: strconv.Itoa(t.Year()), Time: t.Format("15:04")}
 }
@@ -59,11 +64,7 @@ func WeekdayTime(lang string, t time.Time) string {
 
 // WeekdayName is a day of the week in lang: "Tuesday", "mardi".
 func WeekdayName(lang string, d time.Weekday) string {
-	c := calendars[Language(lang)]
-	if c == nil {
-		c = calendars[DefaultLanguage]
-	}
-	return c.WeekdayWide(d)
+	return calendarOf(lang).WeekdayWide(d)
 }
 
 // dateWords is LongDate for a calendar day of the domain.

@@ -90,11 +90,7 @@ func LengthWords(lang string, d time.Duration) string {
 
 // pluralOf is the CLDR plural category of n in lang: "one", "other"…
 func pluralOf(lang string, n int) string {
-	c := calendars[Language(lang)]
-	if c == nil {
-		c = calendars[DefaultLanguage]
-	}
-	return strings.ToLower(c.CardinalPluralRule(float64(n), 0).String())
+	return strings.ToLower(calendarOf(lang).CardinalPluralRule(float64(n), 0).String())
 }
 
 // ScheduleWords says a schedule in lang for a confirmation, always with a

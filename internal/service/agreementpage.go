@@ -59,7 +59,7 @@ func (svc *service) renderAgreementPage(ctx context.Context, token string) (int,
 	}
 	lang := templates.Language(me.Person.Language)
 	page := templates.AgreementPage{Lang: lang, Service: svc.identity.Name, For: me.Person.Name,
-		Until: mailout.LongDateIn(lang, target.ExpiresAt, me.Person.Location)}
+		Until: mailout.LongDate(lang, target.ExpiresAt, me.Person.Location)}
 	for i := len(p.Agreements) - 1; i >= 0; i-- {
 		v := mailout.AgreementViewIn(p, p.Agreements[i], me)
 		if page.Current == nil {

@@ -72,7 +72,7 @@ func (svc *service) leave(ctx context.Context, token string, commit bool) (state
 			state = templates.UnsubscribeAlready
 			return nil, nil
 		}
-		state, rejoinBy = templates.UnsubscribeAsk, mailout.LongDateIn(lang, now.Add(conversation.RejoinWithin), me.Person.Location)
+		state, rejoinBy = templates.UnsubscribeAsk, mailout.LongDate(lang, now.Add(conversation.RejoinWithin), me.Person.Location)
 		return me, nil
 	}
 	if !commit {
