@@ -72,7 +72,7 @@ func ExportMarkdown(p *conversation.Partnership, me *conversation.Participant) (
 		for k, line := range lines {
 			lines[k] = strings.TrimRight("> "+line, " ")
 		}
-		e.Answers = append(e.Answers, templates.ExportAnswer{Title: title, Date: LongDate(templates.DefaultLanguage, a.At, loc), Quoted: strings.Join(lines, "\n")})
+		e.Answers = append(e.Answers, templates.ExportAnswer{Title: title, Date: LongDate(lang, a.At, loc), Quoted: strings.Join(lines, "\n")})
 	}
 	md, err := templates.ExportMarkdown(e)
 	if err != nil {
