@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"accord/conversation"
+	"accord/internal/apply"
 	"accord/mailin/classify"
 	"accord/mailout"
 	"accord/mailout/ical"
@@ -38,7 +39,7 @@ func (p *Processor) calendarReply(ctx context.Context, id int64, from string, c 
 	}
 	o := store.InboundOutcome{Outcome: store.InboundCalendar, PartnershipID: partnershipID}
 	err = p.Store.InTx(ctx, func(tx *store.Tx) error {
-		_, err := tx.Apply(ctx, partnershipID, func(pp *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
+		_, err := apply.Run(ctx, tx, partnershipID, func(pp *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
 			var msgs []conversation.Message
 			var done []string
 			for _, r := range replies {
@@ -95,7 +96,7 @@ func participantByEmail(p *conversation.Partnership, email string) *conversation
 func replyOf(r route, text string) conversation.Reply {
 	in := conversation.Reply{Text: text, QuestionID: r.QuestionID, ToAgreement: r.Thread == mailout.ThreadAgreement,
 		Meeting: r.Meeting, Unsubscribe: r.Unsubscribe}
-	if review, round, ok := store.DraftRoundOf(r.Purpose); ok {
+	if review, round, ok := apply.DraftRoundOf(r.Purpose); ok {
 		in.Draft = &conversation.DraftRound{Review: review, Round: round}
 	} else {
 		// The token of a check-in mail names its kind; a reply in the

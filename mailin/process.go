@@ -15,6 +15,7 @@ import (
 	"github.com/jhillyerd/enmime/v2"
 
 	"accord/conversation"
+	"accord/internal/apply"
 	"accord/mailin/classify"
 	"accord/mailin/mimecheck"
 	"accord/mailin/reply"
@@ -372,7 +373,7 @@ func (p *Processor) apply(ctx context.Context, tx *store.Tx, id int64, f Fetched
 	o = store.InboundOutcome{PartnershipID: r.PartnershipID, ParticipantID: r.ParticipantID}
 	actx := mailout.WithReplyTo(ctx, r.ParticipantID, firstMessageID(h.Get("Message-Id")))
 	err = func() error {
-		_, err := tx.Apply(actx, r.PartnershipID, func(pp *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
+		_, err := apply.Run(actx, tx, r.PartnershipID, func(pp *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
 			in := replyOf(r, text)
 			in.EchoSince = now.Add(-p.EchoWindow)
 			out, msgs, err := pp.HandleReply(r.ParticipantID, in, now)

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"accord/conversation"
+	"accord/internal/apply"
 	"accord/store"
 	"accord/templates"
 )
@@ -36,7 +37,7 @@ func WithReplyTo(ctx context.Context, participantID int64, messageID string) con
 // Dispatch implements [store.Dispatcher]. A message that cannot be rendered
 // is recorded as failed with the reason, and the state change still
 // commits: a template bug must not lose anyone's answer.
-func (d *Dispatcher) Dispatch(ctx context.Context, tx *store.Tx, p *conversation.Partnership, out []store.Outgoing) error {
+func (d *Dispatcher) Dispatch(ctx context.Context, tx *store.Tx, p *conversation.Partnership, out []apply.Outgoing) error {
 	inbound, _ := ctx.Value(replyToKey{}).(replyTo)
 	plans := make([]store.MailPlan, len(out))
 	for i, o := range out {

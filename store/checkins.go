@@ -325,17 +325,6 @@ func (tx *Tx) seriesUID() (string, error) {
 	return "checkin-" + tok + "@accord", nil
 }
 
-// checkinReplyable reports whether a message asks something a reply can
-// answer: the schedule, a change to the check-ins, prep or follow-up notes.
-func checkinReplyable(m conversation.Message) bool {
-	switch m.Kind {
-	case conversation.MsgScheduleAsk, conversation.MsgCalendar, conversation.MsgPrep, conversation.MsgAgenda,
-		conversation.MsgFollowUp, conversation.MsgDeclined:
-		return true
-	}
-	return false
-}
-
 var qSeriesByUID = query(`SELECT partnership_id FROM checkin_series WHERE uid = ?`)
 
 // SeriesByUID finds the partnership whose check-in series has the calendar

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"accord/conversation"
+	"accord/internal/apply"
 )
 
 // TestCheckinsPersist drives a series through the store — the plan kept
@@ -126,19 +127,19 @@ func TestCheckinsPersist(t *testing.T) {
 }
 
 // enrolledPair opens a store on a fake clock at t0, enrolls the sample
-// pair, and returns apply, which runs an operation on it and fails the
+// pair, and returns run, which runs an operation on it and fails the
 // test on error.
-func enrolledPair(t *testing.T, url string) (*Store, *fakeClock, int64, func(Op) []conversation.Message) {
+func enrolledPair(t *testing.T, url string) (*Store, *fakeClock, int64, func(apply.Op) []conversation.Message) {
 	t.Helper()
 	ctx := context.Background()
 	clock := newClock(t0)
 	st := openStore(t, url, Options{Clock: clock})
 	id := ok(st.Enroll(ctx, enrollment(defaultSet(t))))(t)
-	apply := func(op Op) []conversation.Message {
+	run := func(op apply.Op) []conversation.Message {
 		t.Helper()
 		return ok(st.Apply(ctx, id, op))(t)
 	}
-	return st, clock, id, apply
+	return st, clock, id, run
 }
 
 func countKind(msgs []conversation.Message, k conversation.MessageKind) int {

@@ -13,25 +13,13 @@ import (
 	"time"
 
 	"accord/conversation"
+	"accord/internal/apply"
 )
-
-// Outgoing is a message the domain wants sent, with what the store adds: the
-// reply token minted for the mail when it asks a question.
-type Outgoing struct {
-	conversation.Message
-	// ReplyToken routes a reply to Message.Prompt; empty when the message
-	// asks nothing.
-	ReplyToken string
-	// Link opens the recipient's agreement page until LinkUntil; set on
-	// agreement mail when the store gives links (Options.LinkTTL).
-	Link      string
-	LinkUntil time.Time
-}
 
 // Dispatcher turns the messages of one state change into durable work inside
 // the transaction that saves the change, so both commit or neither does.
 type Dispatcher interface {
-	Dispatch(ctx context.Context, tx *Tx, p *conversation.Partnership, out []Outgoing) error
+	Dispatch(ctx context.Context, tx *Tx, p *conversation.Partnership, out []apply.Outgoing) error
 }
 
 // KindMail is the job kind that delivers one outbound message.
@@ -60,8 +48,8 @@ func HashToken(token string) string {
 
 var qInsertToken = query(`INSERT INTO reply_tokens (token_hash, prompt_id, participant_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`)
 
-// mintToken creates and records a reply token for a prompt.
-func (t *Tx) mintToken(ctx context.Context, promptID, participantID int64, now time.Time) (string, error) {
+// MintReplyToken creates and records a reply token for a prompt.
+func (t *Tx) MintReplyToken(ctx context.Context, promptID, participantID int64, now time.Time) (string, error) {
 	return t.recordToken(ctx, now, "reply token", func(hash string, expires time.Time) (*Query, []any) {
 		return qInsertToken, []any{hash, promptID, participantID, ts(now), ts(expires)}
 	})
@@ -70,9 +58,9 @@ func (t *Tx) mintToken(ctx context.Context, promptID, participantID int64, now t
 var qInsertCheckinToken = query(`INSERT INTO checkin_tokens (token_hash, participant_id, occurrence_id, purpose, created_at, expires_at)
 	VALUES (?, ?, ?, ?, ?, ?)`)
 
-// mintCheckinToken creates and records a reply token for check-in mail:
+// MintCheckinToken creates and records a reply token for check-in mail:
 // the schedule question, an invitation, or a meeting's prep or follow-up.
-func (t *Tx) mintCheckinToken(ctx context.Context, participantID int64, o *conversation.Occurrence, purpose string, now time.Time) (string, error) {
+func (t *Tx) MintCheckinToken(ctx context.Context, participantID int64, o *conversation.Occurrence, purpose string, now time.Time) (string, error) {
 	var occ any
 	if o != nil && o.ID != 0 {
 		occ = o.ID

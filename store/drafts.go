@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"accord/conversation"
 )
@@ -16,26 +14,6 @@ import (
 // conversation.Draft: the domain owns its shape, and a round is read and
 // written whole. Earlier rounds stay, so what each mail showed can be told
 // later; the latest round is the live one.
-
-// DraftPurpose is the purpose of the reply token of a drafting round's
-// mail: a reply through it names the draft (that of version 1, review 0,
-// or of a review) and the round whose numbers it uses.
-func DraftPurpose(d *conversation.Draft) string {
-	return "draft-" + strconv.Itoa(d.Review) + "-" + strconv.Itoa(d.Round)
-}
-
-// DraftRoundOf reads the draft and round of a reply token's purpose (see
-// DraftPurpose); ok is false for a token of other mail.
-func DraftRoundOf(purpose string) (review, round int, ok bool) {
-	rest, found := strings.CutPrefix(purpose, "draft-")
-	if !found {
-		return 0, 0, false
-	}
-	r, n, found := strings.Cut(rest, "-")
-	review, err1 := strconv.Atoi(r)
-	round, err2 := strconv.Atoi(n)
-	return review, round, found && err1 == nil && err2 == nil && review >= 0 && round > 0
-}
 
 var (
 	qSaveDraft = query(`INSERT INTO agreement_drafts (partnership_id, review, round, body, created_at, updated_at)

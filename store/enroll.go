@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -18,6 +17,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"accord/conversation"
+	"accord/internal/apply"
 )
 
 // EnrollPerson is one person as the operator names them.
@@ -514,7 +514,8 @@ func (en *enroller) enroll(ctx context.Context, es []Enrollment, first int) ([]i
 	}
 	reads := en.knownThreads(batch)
 	for i, f := range batch {
-		if err := tx.settle(ctx, f.p, f.snap, f.msgs, tx.s.clock.Now()); err != nil {
+		tx.keep(f.p, f.snap)
+		if err := apply.Settle(ctx, tx, f.p, f.msgs, tx.s.clock.Now()); err != nil {
 			return nil, &EnrollError{Index: first + i, Err: err}
 		}
 	}
@@ -637,57 +638,6 @@ func (en *enroller) knownThreads(batch []fresh) []read {
 	}
 	en.tx.known(reads...)
 	return reads
-}
-
-// settle saves an operation's result on a partnership loaded or created in
-// this transaction and turns its messages into work, as [Tx.Apply] does
-// after the operation.
-func (tx *Tx) settle(ctx context.Context, p *conversation.Partnership, snap *snapshot, msgs []conversation.Message, now time.Time) error {
-	if err := tx.save(ctx, p, snap, now); err != nil {
-		return err
-	}
-	out := make([]Outgoing, len(msgs))
-	for i, m := range msgs {
-		out[i].Message = m
-		if err := tx.claimPeriodic(ctx, p, m, now); err != nil {
-			return err
-		}
-		var err error
-		switch {
-		case m.Prompt != nil:
-			out[i].ReplyToken, err = tx.mintToken(ctx, m.Prompt.ID, m.To.ID, now)
-		case checkinReplyable(m):
-			out[i].ReplyToken, err = tx.mintCheckinToken(ctx, m.To.ID, m.Occurrence, string(m.Kind), now)
-		case m.Kind == conversation.MsgDraft && m.Draft != nil:
-			out[i].ReplyToken, err = tx.mintCheckinToken(ctx, m.To.ID, nil, DraftPurpose(m.Draft), now)
-		case m.Kind == conversation.MsgAgreement && p.DraftOpen() && p.Draft.Signing:
-			out[i].ReplyToken, err = tx.mintCheckinToken(ctx, m.To.ID, nil, DraftPurpose(p.Draft), now)
-		}
-		if err != nil {
-			return err
-		}
-		if m.Kind == conversation.MsgAgreement && tx.s.linkTTL > 0 {
-			if out[i].Link, out[i].LinkUntil, err = tx.mintLink(ctx, m.To.ID, now); err != nil {
-				return err
-			}
-		}
-	}
-	if len(out) > 0 {
-		if tx.s.dispatch == nil {
-			return errors.New("store: messages to send but no dispatcher configured")
-		}
-		if err := tx.s.dispatch.Dispatch(ctx, tx, p, out); err != nil {
-			return fmt.Errorf("store: dispatch messages of partnership %d: %w", p.ID, err)
-		}
-	}
-	if next := p.NextWake(now); !next.IsZero() {
-		key := "wake:" + strconv.FormatInt(p.ID, 10) + ":" + next.UTC().Format(time.RFC3339Nano)
-		payload, _ := json.Marshal(wakePayload{PartnershipID: p.ID})
-		if err := tx.enqueueLater(ctx, NewJob{Kind: KindWake, DedupeKey: key, PartnershipID: p.ID, Payload: payload, RunAt: next}); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 var qLivePartnershipOf = query(`SELECT p.id FROM partnerships p

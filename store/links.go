@@ -28,6 +28,15 @@ type LinkTarget struct {
 	ExpiresAt     time.Time `db:"expires_at"`
 }
 
+// MintLink implements [apply.Tx]: a link to the participant's agreement
+// page, good for Options.LinkTTL; none when links are off.
+func (t *Tx) MintLink(ctx context.Context, participantID int64, now time.Time) (string, time.Time, error) {
+	if t.s.linkTTL <= 0 {
+		return "", time.Time{}, nil
+	}
+	return t.mintLink(ctx, participantID, now)
+}
+
 // mintLink creates a link to the agreement page for a participant, good
 // for the store's LinkTTL, and returns its token and expiry.
 func (t *Tx) mintLink(ctx context.Context, participantID int64, now time.Time) (string, time.Time, error) {

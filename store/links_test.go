@@ -8,15 +8,16 @@ import (
 	"time"
 
 	"accord/conversation"
+	"accord/internal/apply"
 )
 
 // linkDispatcher keeps the agreement links of the mail it is handed.
 type linkDispatcher struct {
 	mu    sync.Mutex
-	links map[int64]Outgoing // participant → their latest agreement mail
+	links map[int64]apply.Outgoing // participant → their latest agreement mail
 }
 
-func (d *linkDispatcher) Dispatch(_ context.Context, _ *Tx, _ *conversation.Partnership, out []Outgoing) error {
+func (d *linkDispatcher) Dispatch(_ context.Context, _ *Tx, _ *conversation.Partnership, out []apply.Outgoing) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for _, o := range out {
@@ -37,7 +38,7 @@ func TestAgreementLinks(t *testing.T) {
 		ctx := context.Background()
 		t0 := time.Date(2027, 1, 4, 9, 0, 0, 0, time.UTC)
 		clock := newClock(t0)
-		d := &linkDispatcher{links: map[int64]Outgoing{}}
+		d := &linkDispatcher{links: map[int64]apply.Outgoing{}}
 		st := openStore(t, url, Options{Clock: clock, Dispatcher: d, LinkTTL: 90 * 24 * time.Hour})
 		set := &conversation.QuestionSet{Name: "links", Version: 1, Questions: []conversation.Question{
 			{ID: "q1", Theme: "T", Title: "Q1?", Wording: map[conversation.Role]string{conversation.RoleLead: "Q1?", conversation.RoleReport: "Q1?", conversation.RolePeer: "Q1?"}},
@@ -79,7 +80,7 @@ func TestAgreementLinks(t *testing.T) {
 		if _, err := st.ResolveLink(ctx, "aaaaaaaaaaaaaaaaaaaaaaaaaa"); !errors.Is(err, ErrNotFound) {
 			t.Errorf("a made-up link: %v, want ErrNotFound", err)
 		}
-		var one Outgoing
+		var one apply.Outgoing
 		for _, o := range d.links {
 			one = o
 		}

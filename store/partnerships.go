@@ -13,10 +13,8 @@ import (
 	"time"
 
 	"accord/conversation"
+	"accord/internal/apply"
 )
-
-// Op is one domain operation on a loaded partnership.
-type Op func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error)
 
 var (
 	qLoadPartnership = dialectQuery(
@@ -159,36 +157,66 @@ type snapshot struct {
 	draft string
 }
 
-// Apply loads a partnership, runs op on it and saves the result together
-// with the work its messages cause, in one transaction. On PostgreSQL the
-// partnership row stays locked meanwhile, so concurrent operations on one
-// partnership take turns. An error from op rolls everything back.
-func (s *Store) Apply(ctx context.Context, partnershipID int64, op Op) ([]conversation.Message, error) {
+// Apply runs op on a partnership through the application step
+// ([apply.Run]) in a transaction of its own. On PostgreSQL the partnership
+// row stays locked meanwhile, so concurrent operations on one partnership
+// take turns. An error from op rolls everything back.
+func (s *Store) Apply(ctx context.Context, partnershipID int64, op apply.Op) ([]conversation.Message, error) {
 	var msgs []conversation.Message
 	err := s.InTx(ctx, func(tx *Tx) error {
 		var err error
-		msgs, err = tx.Apply(ctx, partnershipID, op)
+		msgs, err = apply.Run(ctx, tx, partnershipID, op)
 		return err
 	})
 	return msgs, err
 }
 
-// Apply is [Store.Apply] inside a transaction the caller holds, for adapters
-// that record more in the same commit (an inbound message's outcome, say).
-func (tx *Tx) Apply(ctx context.Context, partnershipID int64, op Op) ([]conversation.Message, error) {
+// A Tx is the application step's transaction.
+var _ apply.Tx = (*Tx)(nil)
+
+// Take implements [apply.Tx]: it loads a partnership and, on PostgreSQL,
+// locks its row until the transaction ends.
+func (tx *Tx) Take(ctx context.Context, partnershipID int64) (*conversation.Partnership, error) {
 	p, snap, err := tx.load(ctx, partnershipID, true)
 	if err != nil {
 		return nil, err
 	}
-	now := tx.s.clock.Now()
-	msgs, err := op(p, now)
-	if err != nil {
-		return nil, err
+	tx.keep(p, snap)
+	return p, nil
+}
+
+// keep remembers what p was when loaded or created, for Save.
+func (tx *Tx) keep(p *conversation.Partnership, snap *snapshot) {
+	if tx.loaded == nil {
+		tx.loaded = map[*conversation.Partnership]*snapshot{}
 	}
-	if err := tx.settle(ctx, p, snap, msgs, now); err != nil {
-		return nil, err
+	tx.loaded[p] = snap
+}
+
+// Save implements [apply.Tx]: it writes what changed on p since it was
+// taken or created in this transaction.
+func (tx *Tx) Save(ctx context.Context, p *conversation.Partnership, now time.Time) error {
+	snap := tx.loaded[p]
+	if snap == nil {
+		return fmt.Errorf("store: save partnership %d: not taken in this transaction", p.ID)
 	}
-	return msgs, nil
+	return tx.save(ctx, p, snap, now)
+}
+
+// Dispatch implements [apply.Tx] with the store's dispatcher.
+func (tx *Tx) Dispatch(ctx context.Context, p *conversation.Partnership, out []apply.Outgoing) error {
+	if tx.s.dispatch == nil {
+		return errors.New("store: messages to send but no dispatcher configured")
+	}
+	return tx.s.dispatch.Dispatch(ctx, tx, p, out)
+}
+
+// WakeAt implements [apply.Tx] with a KindWake job, once per partnership
+// and time.
+func (tx *Tx) WakeAt(ctx context.Context, partnershipID int64, at time.Time) error {
+	key := "wake:" + strconv.FormatInt(partnershipID, 10) + ":" + at.UTC().Format(time.RFC3339Nano)
+	payload, _ := json.Marshal(wakePayload{PartnershipID: partnershipID})
+	return tx.enqueueLater(ctx, NewJob{Kind: KindWake, DedupeKey: key, PartnershipID: partnershipID, Payload: payload, RunAt: at})
 }
 
 type wakePayload struct {

@@ -100,9 +100,9 @@ func periodKey(m conversation.Message) string {
 // second time; the transaction that tried is rolled back.
 var ErrDuplicatePeriodic = fmt.Errorf("store: a once-per-period mail was already sent")
 
-// claimPeriodic records a once-per-period message, failing with
+// ClaimPeriodic records a once-per-period message, failing with
 // ErrDuplicatePeriodic when it was recorded before.
-func (tx *Tx) claimPeriodic(ctx context.Context, p *conversation.Partnership, m conversation.Message, now time.Time) error {
+func (tx *Tx) ClaimPeriodic(ctx context.Context, p *conversation.Partnership, m conversation.Message, now time.Time) error {
 	key := periodKey(m)
 	if key == "" {
 		return nil

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"accord/conversation"
+	"accord/internal/apply"
 )
 
 // The simulation drives a lead in Berlin and a report in New York through
@@ -88,7 +89,7 @@ func (s *simulation) reply(p *simPerson, token, text string) {
 	now := s.clock.Now()
 	s.log = append(s.log, fmt.Sprintf("%s  ← %-6s %q to %s", now.In(p.loc).Format("Mon 01-02 15:04 MST"), p.name, text, target.QuestionID))
 	_, err = s.st.Apply(s.ctx, target.PartnershipID, func(pp *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
-		if _, _, ok := DraftRoundOf(target.Purpose); ok {
+		if _, _, ok := apply.DraftRoundOf(target.Purpose); ok {
 			if !conversationDraftOpen(pp, target.Purpose) {
 				return nil, nil // signed meanwhile; mailin answers such a reply with the reason
 			}
@@ -496,6 +497,6 @@ func checkReminders(t *testing.T, p *simPerson, number int, want []string) {
 // conversationDraftOpen reports whether the round a draft token was
 // minted for is still open.
 func conversationDraftOpen(p *conversation.Partnership, purpose string) bool {
-	review, round, ok := DraftRoundOf(purpose)
+	review, round, ok := apply.DraftRoundOf(purpose)
 	return ok && p.DraftOpen() && review == p.Draft.Review && round == p.Draft.Round
 }

@@ -368,6 +368,9 @@ type Tx struct {
 	// clear holds the addresses, normalised, read in this transaction as
 	// not bouncing: mail to them may be handed over (see Handoff).
 	clear map[string]bool
+	// loaded holds what each partnership taken or created in the
+	// transaction was then, so a save writes only what changed.
+	loaded map[*conversation.Partnership]*snapshot
 }
 
 // stmt returns the prepared statement for q, bound to the transaction, or
@@ -507,7 +510,7 @@ func (s *Store) location(name string) (*time.Location, error) {
 }
 
 // Now is the transaction's view of the clock, for adapters that stamp what
-// they add to it.
+// they add to it and for [apply.Tx].
 func (t *Tx) Now() time.Time { return t.s.clock.Now() }
 
 // Ping checks that the database answers.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"accord/conversation"
+	"accord/internal/apply"
 )
 
 var t0 = time.Date(2027, 3, 24, 9, 0, 0, 0, time.UTC) // a Wednesday
@@ -328,7 +329,7 @@ func TestPanicInsideTransaction(t *testing.T) {
 				if _, err := tx.FirstNoticeToday(ctx, "dana@example.test", "panic-test"); err != nil {
 					t.Fatal(err)
 				}
-				_, err := tx.Apply(ctx, id, func(*conversation.Partnership, time.Time) ([]conversation.Message, error) {
+				_, err := apply.Run(ctx, tx, id, func(*conversation.Partnership, time.Time) ([]conversation.Message, error) {
 					panic("the operation trips")
 				})
 				return err
@@ -346,7 +347,7 @@ func TestPanicInsideTransaction(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			_, err = tx.Apply(wctx, id, func(*conversation.Partnership, time.Time) ([]conversation.Message, error) { return nil, nil })
+			_, err = apply.Run(wctx, tx, id, func(*conversation.Partnership, time.Time) ([]conversation.Message, error) { return nil, nil })
 			return err
 		})
 		if err != nil {

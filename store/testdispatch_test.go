@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"accord/conversation"
+	"accord/internal/apply"
 )
 
 // MailJob is what testDispatcher queues instead of rendered mail: who gets
@@ -32,7 +33,7 @@ type MailJob struct {
 // MailJob payload.
 type testDispatcher struct{}
 
-func (testDispatcher) Dispatch(ctx context.Context, tx *Tx, p *conversation.Partnership, out []Outgoing) error {
+func (testDispatcher) Dispatch(ctx context.Context, tx *Tx, p *conversation.Partnership, out []apply.Outgoing) error {
 	for _, o := range out {
 		payload, err := json.Marshal(newMailJob(p, o))
 		if err != nil {
@@ -45,7 +46,7 @@ func (testDispatcher) Dispatch(ctx context.Context, tx *Tx, p *conversation.Part
 	return nil
 }
 
-func newMailJob(p *conversation.Partnership, o Outgoing) MailJob {
+func newMailJob(p *conversation.Partnership, o apply.Outgoing) MailJob {
 	j := MailJob{
 		Kind:          o.Kind,
 		PartnershipID: p.ID,

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"accord/conversation"
+	"accord/internal/apply"
 	"accord/store"
 	"accord/templates"
 )
@@ -155,7 +156,7 @@ func TestImportRowEnrolledMeanwhile(t *testing.T) {
 // droppingDispatcher takes the welcomes and drops them.
 type droppingDispatcher struct{}
 
-func (droppingDispatcher) Dispatch(context.Context, *store.Tx, *conversation.Partnership, []store.Outgoing) error {
+func (droppingDispatcher) Dispatch(context.Context, *store.Tx, *conversation.Partnership, []apply.Outgoing) error {
 	return nil
 }
 
