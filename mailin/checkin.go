@@ -30,6 +30,9 @@ func (p *Processor) calendarReply(ctx context.Context, id int64, from string, c 
 	if err != nil {
 		return reject(err.Error())
 	}
+	if n := replies[0].Skipped; n > 0 {
+		p.Logger.InfoContext(ctx, "calendar reply read without lines outside the grammar", "inbound", id, "skipped", n)
+	}
 	partnershipID, err := p.Store.SeriesByUID(ctx, replies[0].UID)
 	if errors.Is(err, store.ErrNotFound) {
 		return reject("for an event we did not send (UID " + replies[0].UID + ")")

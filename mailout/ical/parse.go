@@ -22,6 +22,9 @@ type Component struct {
 	Line       int          // line of its BEGIN
 	Props      []*Property  // properties in the order written
 	Components []*Component // nested components in the order written
+	// Skipped counts the content lines Parse left out because they are
+	// outside the grammar (set on the VCALENDAR only); see [Parse].
+	Skipped int
 }
 
 // Property is one content line: a name, parameters and a raw value.
@@ -83,6 +86,16 @@ func (c *Component) Children(name string) []*Component {
 // Parse reads one iCalendar object and returns its VCALENDAR. It accepts
 // CRLF or bare LF line ends and folds continued with a space or a tab,
 // and refuses input beyond [MaxSize], [MaxLines] or [MaxDepth].
+//
+// What we write is strict; what we read is not. Real clients write lines
+// outside the grammar — Outlook for Mac an X-ENTOURAGE_UUID, Lotus Notes an
+// X-LOTUS-CHILD_UID (underscores are not allowed in a name), an Android
+// client raw line breaks inside a DESCRIPTION — and rejecting the whole
+// object for one of them would lose a real answer. Such a content line is
+// left out and counted in the VCALENDAR's Skipped; its neighbours (METHOD,
+// UID, ATTENDEE, DTSTART…) are read as usual. The structure is still
+// checked: components must nest and close, and the object must be a
+// VCALENDAR.
 func Parse(data []byte) (*Component, error) {
 	if len(data) > MaxSize {
 		return nil, fmt.Errorf("ical: object of %d octets exceeds the limit of %d", len(data), MaxSize)
@@ -91,17 +104,18 @@ func Parse(data []byte) (*Component, error) {
 	if n := bytes.Count(data, []byte("\n")); n > MaxLines {
 		return nil, fmt.Errorf("ical: %d lines exceed the limit of %d", n, MaxLines)
 	}
-	lines, err := unfold(string(data))
-	if err != nil {
-		return nil, err
-	}
+	lines, skipped := unfold(string(data))
 
 	var root *Component
 	var stack []*Component
 	for _, l := range lines {
 		p, err := parseLine(l.text, l.num)
 		if err != nil {
-			return nil, err
+			if begins(l.text) {
+				return nil, err
+			}
+			skipped++
+			continue
 		}
 		switch p.Name {
 		case "BEGIN":
@@ -135,6 +149,12 @@ func Parse(data []byte) (*Component, error) {
 			stack = stack[:len(stack)-1]
 		default:
 			if len(stack) == 0 {
+				if root == nil {
+					// Text before the object, such as a mail
+					// client's preamble.
+					skipped++
+					continue
+				}
 				return nil, fmt.Errorf("ical: line %d: property %s outside any component", l.num, clip(p.Name))
 			}
 			top := stack[len(stack)-1]
@@ -150,7 +170,17 @@ func Parse(data []byte) (*Component, error) {
 	case root.Name != "VCALENDAR":
 		return nil, fmt.Errorf("ical: line %d: object is a %s, not a VCALENDAR", root.Line, clip(root.Name))
 	}
+	root.Skipped = skipped
 	return root, nil
+}
+
+// begins reports whether a content line opens or closes a component: such
+// a line is never skipped, since the structure depends on it.
+func begins(s string) bool {
+	name, _, _ := strings.Cut(s, ":")
+	name, _, _ = strings.Cut(name, ";")
+	name = strings.ToUpper(strings.TrimSpace(name))
+	return name == "BEGIN" || name == "END"
 }
 
 // logicalLine is an unfolded content line and the line it started on.
@@ -160,9 +190,9 @@ type logicalLine struct {
 }
 
 // unfold joins folded lines (RFC 5545 section 3.1) and drops empty ones,
-// which some clients leave at the end.
-func unfold(s string) ([]logicalLine, error) {
-	var out []logicalLine
+// which some clients leave at the end. A continuation with nothing before
+// it is dropped and counted in skipped.
+func unfold(s string) (out []logicalLine, skipped int) {
 	var cur strings.Builder
 	start := 0
 	flush := func() {
@@ -177,7 +207,8 @@ func unfold(s string) ([]logicalLine, error) {
 		raw = strings.TrimSuffix(raw, "\r")
 		if raw != "" && (raw[0] == ' ' || raw[0] == '\t') {
 			if start == 0 {
-				return nil, fmt.Errorf("ical: line %d: continuation line with nothing to continue", num)
+				skipped++
+				continue
 			}
 			cur.WriteString(raw[1:])
 			continue
@@ -190,7 +221,7 @@ func unfold(s string) ([]logicalLine, error) {
 		start = num
 	}
 	flush()
-	return out, nil
+	return out, skipped
 }
 
 // parseLine splits a content line into name, parameters and value.

@@ -63,15 +63,8 @@ func TestParseErrors(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"", "no component"},
 		{"\r\n\r\n", "no component"},
-		{" BEGIN:VCALENDAR\r\n", "line 1: continuation"},
-		{"BEGIN:VCALENDAR\r\nNOCOLON\r\nEND:VCALENDAR\r\n", "line 2: no colon"},
-		{"BEGIN:VCALENDAR\r\nBAD NAME:x\r\nEND:VCALENDAR\r\n", "line 2: \"BAD NAME\" is no property name"},
-		{"BEGIN:VCALENDAR\r\nX;=a:b\r\nEND:VCALENDAR\r\n", "line 2: X: \"\" is no parameter name"},
-		{"BEGIN:VCALENDAR\r\nX;A:b\r\nEND:VCALENDAR\r\n", "without '='"},
-		{"BEGIN:VCALENDAR\r\nX;A=\"b:c\r\nEND:VCALENDAR\r\n", "unterminated quote"},
-		{"BEGIN:VCALENDAR\r\nX;A=\"b\"c:d\r\nEND:VCALENDAR\r\n", "unexpected \"c\""},
-		{"BEGIN:VCALENDAR\r\nX;A=b\r\nEND:VCALENDAR\r\n", "no colon after the parameters"},
-		{"BEGIN:VCALENDAR\r\nX;A=\"b\"\r\nEND:VCALENDAR\r\n", "no colon after the parameters"},
+		{" BEGIN:VCALENDAR\r\n", "no component"},
+		{"BEGIN:VCALENDAR\r\nBEGIN;X=\"a:VEVENT\r\nEND:VCALENDAR\r\n", "unterminated quote"},
 		{"BEGIN:VCALENDAR\r\nEND:VEVENT\r\n", "line 2: END:VEVENT closes VCALENDAR begun on line 1"},
 		{"END:VCALENDAR\r\n", "END:VCALENDAR without BEGIN"},
 		{"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\nBEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "line 3: BEGIN:VCALENDAR after the end"},
@@ -83,6 +76,64 @@ func TestParseErrors(t *testing.T) {
 		_, err := Parse([]byte(tc.in))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Parse(%q) = %v, want an error containing %q", tc.in, err, tc.want)
+		}
+	}
+}
+
+// TestParseSkips checks that a content line outside the grammar is left
+// out and counted, and that what surrounds it is read.
+func TestParseSkips(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ line, why string }{
+		{"NOCOLON", "no colon"},
+		{"BAD NAME:x", "space in the name"},
+		{"X-ENTOURAGE_UUID:2E6B", "underscore in the name (Outlook for Mac)"},
+		{"X;=a:b", "empty parameter name"},
+		{"X;A:b", "parameter without '='"},
+		{"X;A=\"b:c", "unterminated quote"},
+		{"X;A=\"b\"c:d", "text after a quoted parameter"},
+		{"X;A=b", "no colon after the parameters"},
+		{"X;A=\"b\"", "no colon after a quoted parameter"},
+	} {
+		in := "BEGIN:VCALENDAR\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\nUID:u1\r\n" + tc.line + "\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:a@b.c\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+		cal, err := Parse([]byte(in))
+		if err != nil {
+			t.Errorf("%s: Parse = %v, want the line skipped", tc.why, err)
+			continue
+		}
+		ev := cal.Children("VEVENT")
+		if cal.Skipped != 1 || len(ev) != 1 || ev[0].Prop("UID") == nil || ev[0].Prop("ATTENDEE").Param("PARTSTAT") != "ACCEPTED" || len(ev[0].Props) != 2 {
+			t.Errorf("%s: skipped %d, event %+v; want one skipped and UID and ATTENDEE read", tc.why, cal.Skipped, ev)
+		}
+		if r, err := ParseReply([]byte(in)); err != nil || len(r) != 1 || r[0].Skipped != 1 || r[0].PartStat != "ACCEPTED" {
+			t.Errorf("%s: ParseReply = %+v, %v; want the answer, one line skipped", tc.why, r, err)
+		}
+	}
+	// Text before the object, as some clients' preambles, and a
+	// continuation with nothing to continue.
+	cal, err := Parse([]byte(" indented\r\nHello\r\nBEGIN:VCALENDAR\r\nMETHOD:REPLY\r\nEND:VCALENDAR\r\n"))
+	if err != nil || cal.Skipped != 2 || cal.Prop("METHOD") == nil {
+		t.Errorf("preamble: %+v, %v; want it skipped", cal, err)
+	}
+}
+
+// TestParseLineErrors checks the reasons a content line is outside the
+// grammar.
+func TestParseLineErrors(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ in, want string }{
+		{"NOCOLON", "line 2: no colon"},
+		{"BAD NAME:x", "line 2: \"BAD NAME\" is no property name"},
+		{"X;=a:b", "line 2: X: \"\" is no parameter name"},
+		{"X;A:b", "without '='"},
+		{"X;A=\"b:c", "unterminated quote"},
+		{"X;A=\"b\"c:d", "unexpected \"c\""},
+		{"X;A=b", "no colon after the parameters"},
+		{"X;A=\"b\"", "no colon after the parameters"},
+	} {
+		_, err := parseLine(tc.in, 2)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("parseLine(%q) = %v, want an error containing %q", tc.in, err, tc.want)
 		}
 	}
 }

@@ -25,6 +25,9 @@ type Reply struct {
 	PartStat     string    // ACCEPTED, DECLINED or TENTATIVE
 	Organizer    Address   // may be empty: outlook.com leaves ORGANIZER out
 	Comment      string    // the note written with the answer, if any
+	// Skipped counts the object's content lines left out as outside the
+	// grammar (see [Parse]); the answer was read without them.
+	Skipped int
 }
 
 // ParseReply reads an iTIP REPLY and returns one Reply per VEVENT: a
@@ -58,6 +61,7 @@ func ParseReply(data []byte) ([]Reply, error) {
 		if err != nil {
 			return nil, err
 		}
+		r.Skipped = cal.Skipped
 		if len(out) > 0 && r.UID != out[0].UID {
 			return nil, fmt.Errorf("ical: line %d: VEVENT has UID %q, an earlier one %q: a REPLY answers one event", ev.Line, clip(r.UID), clip(out[0].UID))
 		}
