@@ -56,7 +56,7 @@ type Event struct {
 	Sequence     int           // revision, raised on every significant change and cancel
 	Stamp        time.Time     // DTSTAMP, when this message was made; written in UTC
 	Start        time.Time     // DTSTART, written as local time in Calendar.Zone
-	Duration     time.Duration // DURATION in whole seconds; zero writes none
+	Duration     time.Duration // length, written as DTEND in DTSTART's zone; zero writes none
 	Summary      string        // SUMMARY, required in a REQUEST
 	Description  string        // DESCRIPTION, optional
 	Location     string        // LOCATION, optional
@@ -256,7 +256,10 @@ func (e *Event) write(b *strings.Builder, method string, zone *time.Location) {
 	}
 	fold(b, "DTSTART"+tzid+local(e.Start))
 	if e.Duration > 0 {
-		fold(b, "DURATION:"+duration(e.Duration))
+		// DTEND rather than DURATION: both are valid, but several smaller
+		// parsers mishandle DURATION. In DTSTART's zone, so an
+		// occurrence keeps its length across a change of offset.
+		fold(b, "DTEND"+tzid+local(e.Start.Add(e.Duration)))
 	}
 	if r := e.Recurrence; r != nil {
 		rule := "FREQ=WEEKLY"
@@ -345,22 +348,4 @@ func isToken(s string) bool {
 		}
 	}
 	return true
-}
-
-// duration renders d, to the second, as an RFC 5545 dur-value. The
-// grammar allows no gaps: with seconds, minutes are written too.
-func duration(d time.Duration) string {
-	s := int64(d / time.Second)
-	h, m, sec := s/3600, s/60%60, s%60
-	out := "PT"
-	if h > 0 {
-		out += fmt.Sprintf("%dH", h)
-	}
-	if m > 0 || (h > 0 && sec > 0) {
-		out += fmt.Sprintf("%dM", m)
-	}
-	if sec > 0 || s == 0 {
-		out += fmt.Sprintf("%dS", sec)
-	}
-	return out
 }

@@ -213,10 +213,10 @@ func TestGolden(t *testing.T) {
 		if _, err := Parse(got); err != nil {
 			t.Errorf("%s: Parse(Encode()) = %v", tc.name, err)
 		}
-		// No DTEND beside DURATION, no COUNT, and no UTC or floating
-		// DTSTART, RECURRENCE-ID or EXDATE in the events.
+		// No DURATION (DTEND instead), no COUNT, and no UTC or floating
+		// DTSTART, DTEND, RECURRENCE-ID or EXDATE in the events.
 		events := got[bytes.Index(got, []byte("BEGIN:VEVENT")):]
-		for _, bad := range []string{"\r\nDTEND", "COUNT=", "\r\nDTSTART:", "\r\nRECURRENCE-ID:", "\r\nEXDATE:"} {
+		for _, bad := range []string{"\r\nDURATION", "COUNT=", "\r\nDTSTART:", "\r\nDTEND:", "\r\nRECURRENCE-ID:", "\r\nEXDATE:"} {
 			if bytes.Contains(events, []byte(bad)) {
 				t.Errorf("%s contains %q", tc.name, bad)
 			}
@@ -244,7 +244,7 @@ func TestGoldenContent(t *testing.T) {
 	}{
 		{"weekly-berlin.ics", []string{
 			"METHOD:REQUEST", "VERSION:2.0", "PRODID:-//Accord//Accord invitations//EN", "SEQUENCE:0",
-			"DTSTAMP:20261120T100000Z", "DTSTART;TZID=Europe/Berlin:20261201T090000", "DURATION:PT30M",
+			"DTSTAMP:20261120T100000Z", "DTSTART;TZID=Europe/Berlin:20261201T090000", "DTEND;TZID=Europe/Berlin:20261201T093000",
 			"RRULE:FREQ=WEEKLY;BYDAY=TU", "STATUS:CONFIRMED",
 			"ORGANIZER;CN=\"Accord\":mailto:accord@example.com",
 			"ATTENDEE;CN=\"Dana Lee\";ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:dana@example.com",
@@ -255,7 +255,7 @@ func TestGoldenContent(t *testing.T) {
 		{"cancelled-occurrence.ics", []string{"METHOD:CANCEL", "SEQUENCE:1", "RECURRENCE-ID;TZID=Europe/Berlin:20270119T090000", "STATUS:CANCELLED"}},
 		{"cancelled-series.ics", []string{"METHOD:CANCEL", "SEQUENCE:2", "STATUS:CANCELLED", "RRULE:FREQ=WEEKLY;BYDAY=TU"}},
 		{"fortnightly-new-york.ics", []string{
-			"DTSTART;TZID=America/New_York:20270107T100000", "DURATION:PT45M",
+			"DTSTART;TZID=America/New_York:20270107T100000", "DTEND;TZID=America/New_York:20270107T104500",
 			"RRULE:FREQ=WEEKLY;INTERVAL=2;UNTIL=20280101T045959Z;BYDAY=TH",
 			"EXDATE;TZID=America/New_York:20270204T100000",
 		}},
@@ -475,27 +475,6 @@ func TestParamValue(t *testing.T) {
 	}
 }
 
-func TestDuration(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		in   time.Duration
-		want string
-	}{
-		{30 * time.Minute, "PT30M"},
-		{time.Hour, "PT1H"},
-		{90 * time.Minute, "PT1H30M"},
-		{time.Hour + 30*time.Second, "PT1H0M30S"},
-		{45 * time.Second, "PT45S"},
-		{26 * time.Hour, "PT26H"},
-		{1500 * time.Millisecond, "PT1S"},
-		{0, "PT0S"},
-	} {
-		if got := duration(tc.in); got != tc.want {
-			t.Errorf("duration(%v) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-}
-
 // TestFold checks folding at octet limits with multi-octet characters on
 // and around the boundary, and that unfolding gives the line back.
 func TestFold(t *testing.T) {
@@ -551,7 +530,7 @@ func TestCancelDefaultsToCancelled(t *testing.T) {
 			t.Errorf("Encode(CANCEL) lacks %q:\n%s", want, data)
 		}
 	}
-	if bytes.Contains(data, []byte("DURATION")) {
-		t.Errorf("Encode(Duration 0) wrote a DURATION:\n%s", data)
+	if bytes.Contains(data, []byte("DTEND")) || bytes.Contains(data, []byte("DURATION")) {
+		t.Errorf("Encode(Duration 0) wrote an end:\n%s", data)
 	}
 }
