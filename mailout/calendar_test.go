@@ -128,18 +128,31 @@ func calendarPart(t *testing.T, name string, raw []byte) (string, string) {
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
-	var found []string
-	var ct string
+	var found, copies []*enmime.Part
 	for _, p := range append(append(env.OtherParts, env.Inlines...), env.Attachments...) {
-		if p.ContentType == "text/calendar" {
-			found = append(found, string(p.Content))
-			ct = p.Header.Get("Content-Type")
+		switch p.ContentType {
+		case "text/calendar":
+			found = append(found, p)
+		case InviteContentType:
+			copies = append(copies, p)
 		}
 	}
-	if len(found) != 1 {
-		t.Fatalf("%s: %d text/calendar parts, want 1", name, len(found))
+	if len(found) != 1 || len(copies) != 1 {
+		t.Fatalf("%s: %d text/calendar parts and %d %s attachments, want 1 of each", name, len(found), len(copies), InviteContentType)
 	}
-	return ct, found[0]
+	// Google's shape: the calendar is the last alternative, and the same
+	// bytes are attached as invite.ics beside the alternative.
+	cal, att := found[0], copies[0]
+	if cal.Parent == nil || cal.Parent.ContentType != "multipart/alternative" || cal.Parent.Parent == nil || cal.Parent.Parent.ContentType != "multipart/mixed" {
+		t.Errorf("%s: the text/calendar part is not an alternative inside multipart/mixed", name)
+	}
+	if att.FileName != InviteFileName || att.Disposition != "attachment" || att.Parent != cal.Parent.Parent {
+		t.Errorf("%s: attachment %q (%s) beside the alternative, want %q", name, att.FileName, att.Disposition, InviteFileName)
+	}
+	if !bytes.Equal(att.Content, cal.Content) {
+		t.Errorf("%s: the attached invite.ics differs from the inline calendar", name)
+	}
+	return cal.Header.Get("Content-Type"), string(cal.Content)
 }
 
 func field(cal, prefix string) string {

@@ -157,6 +157,13 @@ func (r *Renderer) MessageID() string {
 // and the most recent ones are enough for every client to thread.
 const maxReferences = 12
 
+// The attachment copy of an invitation's calendar: its file name and media
+// type, as Google Calendar writes them.
+const (
+	InviteFileName    = "invite.ics"
+	InviteContentType = "application/ics"
+)
+
 // Render builds the message and returns its Message-ID and bytes.
 func (r *Renderer) Render(l Letter) (string, []byte, error) {
 	l.View.Service = oneLine(r.Identity.Name)
@@ -219,6 +226,12 @@ func (r *Renderer) Render(l Letter) (string, []byte, error) {
 		// the Content-Type; base64 keeps CRLF and non-ASCII intact.
 		m.AddAlternativeString(gomail.ContentType("text/calendar; method="+l.CalendarMethod), string(l.Calendar),
 			gomail.WithPartEncoding(gomail.EncodingB64))
+		// The same bytes again as an invite.ics attachment, as Google
+		// sends them: some clients (Nextcloud Mail, Mailspring, some
+		// phones) look only at attachments. The message becomes
+		// multipart/mixed around the alternative.
+		m.AttachReadSeeker(InviteFileName, bytes.NewReader(l.Calendar),
+			gomail.WithFileContentType(gomail.ContentType(InviteContentType)), gomail.WithFileEncoding(gomail.EncodingB64))
 	}
 	if a := l.Attachment; a != nil {
 		m.AttachReadSeeker(oneLine(a.Name), bytes.NewReader(a.Content),
