@@ -358,3 +358,23 @@ func TestMoveRefusedAsExpunged(t *testing.T) {
 		t.Errorf("the poller reconnected %d times after the refusal (%s), want none", st.Reconnects, st.LastError)
 	}
 }
+
+// TestReplyWithBlankFirstLine: some gateways and archives put a blank or
+// whitespace-only line before the header; mail clients read past it, and
+// so does Accord: the reply is routed and recorded as written. (Processed
+// directly: the in-memory IMAP server cannot serve such a message, while
+// Dovecot serves it as stored.)
+func TestReplyWithBlankFirstLine(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		welcome := e.lastMail("dana@example.test")
+		raw := append([]byte(" \r\n\r\n"), replyMail("Dana Lee <dana@example.test>", welcome, "We say what we think.")...)
+		if res := e.process(e.processor("p1"), 1, raw); res.Outcome != store.InboundAnswer {
+			rows, _ := e.st.InboundLog(e.ctx, "")
+			t.Fatalf("outcome %q, want an answer (%+v)", res.Outcome, rows)
+		}
+		if got := e.answers(e.dana); !slices.Equal(got, []string{"We say what we think."}) {
+			t.Errorf("answers = %q, want the words above the quote", got)
+		}
+	})
+}

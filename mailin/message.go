@@ -33,9 +33,46 @@ type Fetched struct {
 // reading a 25 MB Subject line would cost a hundred MB.
 const headerLimit = 1 << 20
 
+// headerFirst drops blank or whitespace-only lines in front of a message's
+// header block, which some gateways and archives write: mail clients read
+// past them, and read so, the first header would otherwise end the header
+// block and the rest be taken for the body. A message that has no header
+// field after them is returned as it is. Every reader of a message here
+// (header, body, parseMessage) starts with it; the message is kept as
+// fetched.
+func headerFirst(raw []byte) []byte {
+	rest := raw
+	for {
+		line, after, ok := bytes.Cut(rest, []byte("\n"))
+		if !ok || len(bytes.Trim(line, " \t\r")) != 0 {
+			break
+		}
+		rest = after
+	}
+	if len(rest) == len(raw) || !startsWithField(rest) {
+		return raw
+	}
+	return rest
+}
+
+// startsWithField reports whether raw begins with a header field: a name
+// of printable ASCII without spaces, then a colon.
+func startsWithField(raw []byte) bool {
+	for i, c := range raw[:min(len(raw), 1000)] {
+		switch {
+		case c == ':':
+			return i > 0
+		case c <= ' ' || c > '~':
+			return false
+		}
+	}
+	return false
+}
+
 // header reads the header block of a message, tolerating junk: whatever
 // cannot be read is simply missing.
 func header(raw []byte) textproto.MIMEHeader {
+	raw = headerFirst(raw)
 	raw = raw[:min(len(raw), headerLimit)]
 	r := textproto.NewReader(bufio.NewReader(bytes.NewReader(raw)))
 	h, _ := r.ReadMIMEHeader()
@@ -47,6 +84,7 @@ func header(raw []byte) textproto.MIMEHeader {
 
 // body returns what follows the header block.
 func body(raw []byte) []byte {
+	raw = headerFirst(raw)
 	for _, sep := range [][]byte{[]byte("\r\n\r\n"), []byte("\n\n")} {
 		if i := bytes.Index(raw, sep); i >= 0 {
 			return raw[i+len(sep):]

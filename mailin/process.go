@@ -214,6 +214,7 @@ var mimeLimits = mimecheck.DefaultLimits()
 // its declared one were wrong (see misread), the message is read again
 // with detection.
 func parseMessage(raw []byte) (*enmime.Envelope, error) {
+	raw = headerFirst(raw)
 	if err := mimecheck.Check(raw, mimeLimits); err != nil {
 		return nil, err
 	}

@@ -179,3 +179,26 @@ func FuzzSplit(f *testing.F) {
 		}
 	})
 }
+
+func TestHeaderFirst(t *testing.T) {
+	t.Parallel()
+	const msg = "From: a@example.org\r\nSubject: hi\r\n\r\nHello\r\n"
+	for _, tc := range []struct{ in, want string }{
+		{msg, msg},
+		{"\r\n" + msg, msg},
+		{"\n" + msg, msg},
+		{" \t\r\n\r\n" + msg, msg},
+		// Nothing like a header after the blank lines: left as it is.
+		{"\r\nHello there\r\n", "\r\nHello there\r\n"},
+		{"\r\n\r\n", "\r\n\r\n"},
+		{"\r\n:no name\r\n", "\r\n:no name\r\n"},
+		{"", ""},
+	} {
+		if got := string(headerFirst([]byte(tc.in))); got != tc.want {
+			t.Errorf("headerFirst(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	if h := header([]byte("\r\n" + msg)); h.Get("Subject") != "hi" {
+		t.Errorf("header after a blank first line: Subject %q", h.Get("Subject"))
+	}
+}
