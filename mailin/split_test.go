@@ -202,3 +202,35 @@ func TestHeaderFirst(t *testing.T) {
 		t.Errorf("header after a blank first line: Subject %q", h.Get("Subject"))
 	}
 }
+
+// TestExtractFixtures reads every whole message under testdata/extract the
+// way a reply is read (ExtractReply) and compares with the .want.txt
+// beside it: blank lines before the header, forwarded and attached mail
+// after the person's words, a reply that is only a quote.
+func TestExtractFixtures(t *testing.T) {
+	t.Parallel()
+	inputs, err := filepath.Glob(filepath.Join("testdata", "extract", "*.eml"))
+	if err != nil || len(inputs) == 0 {
+		t.Fatalf("no fixtures in testdata/extract (%v)", err)
+	}
+	for _, in := range inputs {
+		t.Run(filepath.Base(in), func(t *testing.T) {
+			t.Parallel()
+			raw, err := os.ReadFile(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := os.ReadFile(strings.TrimSuffix(in, ".eml") + ".want.txt")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := ExtractReply(raw)
+			if err != nil {
+				t.Fatalf("ExtractReply: %v", err)
+			}
+			if w := strings.TrimSpace(string(want)); got != w {
+				t.Errorf("ExtractReply = %q, want %q", got, w)
+			}
+		})
+	}
+}
