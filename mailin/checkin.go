@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/textproto"
 	"strings"
 	"time"
 
@@ -13,13 +14,14 @@ import (
 	"accord/mailout"
 	"accord/mailout/ical"
 	"accord/store"
+	"accord/templates"
 )
 
 // calendarReply records an Accept, Tentative or Decline from a calendar.
-// The reply must name a series we sent, come from the attendee it speaks
-// for, and be newer than what is recorded; anything else is recorded as
-// rejected or ignored, never applied.
-func (p *Processor) calendarReply(ctx context.Context, id int64, from string, c classify.Result) (store.InboundOutcome, error) {
+// The reply must name a series we sent, speak for one of the two (see
+// answerer), and be newer than what is recorded; anything else is recorded
+// as rejected or ignored, never applied.
+func (p *Processor) calendarReply(ctx context.Context, id int64, h textproto.MIMEHeader, from string, c classify.Result) (store.InboundOutcome, error) {
 	reject := func(why string) (store.InboundOutcome, error) {
 		return p.record(ctx, id, store.InboundRejected, "calendar reply: "+why)
 	}
@@ -40,15 +42,25 @@ func (p *Processor) calendarReply(ctx context.Context, id int64, from string, c 
 	if err != nil {
 		return store.InboundOutcome{}, err
 	}
+	vouched, err := p.vouchedFor(ctx, p.Store, h)
+	if err != nil {
+		return store.InboundOutcome{}, err
+	}
 	o := store.InboundOutcome{Outcome: store.InboundCalendar, PartnershipID: partnershipID}
 	err = p.Store.InTx(ctx, func(tx *store.Tx) error {
+		// Whom to tell that an answer from another address was not
+		// taken: the person it claims to speak for.
+		var tell *conversation.Person
 		_, err := apply.Run(ctx, tx, partnershipID, func(pp *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
 			var msgs []conversation.Message
 			var done []string
 			for _, r := range replies {
-				me := participantByEmail(pp, r.Attendee.Email)
-				if me == nil || !sameAddress(r.Attendee.Email, from) {
+				me, claimed := answerer(pp, r.Attendee.Email, from, vouched)
+				if me == nil {
 					o.Outcome, o.Detail = store.InboundRejected, fmt.Sprintf("calendar reply: from %s for %s, who was not invited or is someone else", from, r.Attendee.Email)
+					if claimed != nil {
+						tell = &claimed.Person
+					}
 					return nil, nil
 				}
 				o.ParticipantID = me.ID
@@ -67,6 +79,9 @@ func (p *Processor) calendarReply(ctx context.Context, id int64, from string, c 
 				if !r.RecurrenceID.IsZero() {
 					what = "meeting of " + r.RecurrenceID.UTC().Format(time.RFC3339)
 				}
+				if !sameAddress(from, me.Person.Email) || !sameAddress(r.Attendee.Email, me.Person.Email) {
+					what += " (answered as " + r.Attendee.Email + " from " + from + ")"
+				}
 				done = append(done, strings.ToLower(r.PartStat)+" "+what)
 			}
 			o.Detail = strings.Join(done, ", ")
@@ -80,9 +95,45 @@ func (p *Processor) calendarReply(ctx context.Context, id int64, from string, c 
 		case err != nil:
 			return err
 		}
+		if tell != nil {
+			if err := p.notice(ctx, tx, tell.Email, templates.MailCalendarAddress, h, tell.Name, from); err != nil {
+				return err
+			}
+		}
 		return tx.FinishInbound(ctx, id, p.Worker, o)
 	})
 	return o, err
+}
+
+// answerer is the participant a calendar reply speaks for, or nil. Its
+// ATTENDEE and From are both the person's invited address; or one of them
+// is, and the mail's addressing (a reply token, a Message-ID of ours it
+// answers; see vouchedFor) names that same person — an alias, another
+// account in Apple Calendar, Thunderbird answering as another identity.
+// When it is not taken and comes from outside the partnership, claimed is
+// the participant it claims to be, to be told: the one ATTENDEE names,
+// else the one its addressing names. (One of the two answering as the
+// other is refused, and neither is told of it.)
+func answerer(p *conversation.Partnership, attendee, from string, vouched int64) (me, claimed *conversation.Participant) {
+	att, fr := participantByEmail(p, attendee), participantByEmail(p, from)
+	if att != nil && att == fr {
+		return att, nil
+	}
+	var named *conversation.Participant
+	for _, pt := range p.Participants {
+		if vouched != 0 && pt.ID == vouched {
+			named = pt
+		}
+	}
+	switch {
+	case named != nil && (att == named || att == nil && fr == named):
+		return named, nil
+	case fr != nil:
+		return nil, nil
+	case att != nil:
+		return nil, att
+	}
+	return nil, named
 }
 
 func participantByEmail(p *conversation.Partnership, email string) *conversation.Participant {

@@ -282,3 +282,100 @@ func TestOffHoursByMail(t *testing.T) {
 		t.Errorf("moved to %s New York time, want Thursday 10:00", got.Format("Mon 15:04"))
 	}
 }
+
+// calendarReplyAs is a calendar's answer whose ATTENDEE and From may
+// differ, with extra header lines (a To with a reply token, an
+// In-Reply-To).
+func calendarReplyAs(from, attendee, uid, partstat, headers string) []byte {
+	cal := "BEGIN:VCALENDAR\r\nPRODID:-//Test//Calendar//EN\r\nVERSION:2.0\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\n" +
+		"UID:" + uid + "\r\nSEQUENCE:0\r\nDTSTAMP:" + time.Now().UTC().Format("20060102T150405Z") + "\r\n" +
+		"ORGANIZER:mailto:" + serviceAddress + "\r\nATTENDEE;PARTSTAT=" + partstat + ":mailto:" + attendee + "\r\n" +
+		"DTSTART;TZID=Europe/Berlin:20270316T100000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+	if !strings.Contains(headers, "To: ") {
+		headers += "To: " + serviceAddress + "\r\n"
+	}
+	return []byte("From: " + from + "\r\n" + headers + "Subject: Accepted: Check-in\r\nMessage-ID: <cal-" + fmt.Sprint(time.Now().UnixNano()) + "@mail.example.test>\r\n" +
+		"MIME-Version: 1.0\r\nContent-Type: text/calendar; method=REPLY; charset=UTF-8\r\n\r\n" + cal)
+}
+
+// TestCalendarReplyFromAnotherAddress: a calendar answers from an alias or
+// another account. Taken for the person when the mail's addressing (the
+// reply token, the invitation it answers) names them too; otherwise
+// refused, and the person it claims to be is told, once, at their invited
+// address — never the other address, and never the partner.
+func TestCalendarReplyFromAnotherAddress(t *testing.T) {
+	t.Parallel()
+	const alias = "sam.ortiz@icloud.example"
+	tests := []struct {
+		name, from, attendee string
+		// answers: "" for none, "invitation" for an In-Reply-To of Sam's
+		// invitation, "token" for its Reply-To address as To.
+		answers  string
+		want     string
+		recorded bool
+		toldSam  bool
+	}{
+		{"attendee Sam, from an alias, answering the invitation", alias, "sam@example.test", "invitation", store.InboundCalendar, true, false},
+		{"attendee Sam, from an alias, to the invitation's reply address", alias, "sam@example.test", "token", store.InboundCalendar, true, false},
+		{"attendee an alias, from Sam, answering the invitation", "sam@example.test", alias, "invitation", store.InboundCalendar, true, false},
+		{"attendee Sam, from an alias, nothing else", alias, "sam@example.test", "", store.InboundRejected, false, true},
+		{"attendee an alias, from an alias, answering the invitation", alias, alias, "invitation", store.InboundRejected, false, true},
+		{"attendee an alias, from an alias, nothing else", alias, alias, "", store.InboundRejected, false, false},
+		{"attendee Dana, from Sam, answering Sam's invitation", "sam@example.test", "dana@example.test", "invitation", store.InboundRejected, false, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, storetest.SQLiteURL(t), nil)
+			pr := e.processor("p1")
+			ask := e.agreeAll()
+			if res := e.process(pr, 1, replyMail("dana@example.test", ask, "Tuesdays at 10")); res.Outcome != store.InboundCommand {
+				t.Fatalf("schedule reply: outcome %s", res.Outcome)
+			}
+			cs := e.series()
+			invite := e.lastMail("sam@example.test")
+			headers := ""
+			switch tc.answers {
+			case "invitation":
+				headers = "In-Reply-To: " + invite.MessageID + "\r\n"
+			case "token":
+				headers = "To: " + invite.ReplyTo + "\r\n"
+			}
+			samBefore, aliasBefore := len(e.mailTo("sam@example.test")), len(e.mailTo(alias))
+			danaBefore := len(e.mailTo("dana@example.test"))
+			if res := e.process(pr, 2, calendarReplyAs(tc.from, tc.attendee, cs.UID, "ACCEPTED", headers)); res.Outcome != tc.want {
+				t.Fatalf("outcome %s, want %s", res.Outcome, tc.want)
+			}
+			if got := len(e.series().Responses) == 1; got != tc.recorded {
+				t.Errorf("recorded %v, want %t", e.series().Responses, tc.recorded)
+			}
+			if tc.recorded {
+				// Which address answered is on the record.
+				rows, err := e.st.InboundLog(e.ctx, store.InboundCalendar)
+				if err != nil || len(rows) != 1 || !strings.Contains(rows[0].Detail, alias) {
+					t.Errorf("inbound log %+v (%v), want the answer's detail to name %s", rows, err, alias)
+				}
+			}
+			toSam := e.mailTo("sam@example.test")[samBefore:]
+			told := len(toSam) == 1 && strings.Contains(toSam[0].text(t), alias)
+			if told != tc.toldSam || len(toSam) > 1 {
+				t.Errorf("Sam got %q, want told %t", subjects(toSam), tc.toldSam)
+			}
+			if n := len(e.mailTo(alias)); n != aliasBefore {
+				t.Errorf("%d mails to the other address", n-aliasBefore)
+			}
+			if n := len(e.mailTo("dana@example.test")); n != danaBefore {
+				t.Errorf("Dana got %d mails about it", n-danaBefore)
+			}
+			if tc.toldSam {
+				// Told once: a second try the same day tells nobody.
+				if res := e.process(pr, 3, calendarReplyAs(tc.from, tc.attendee, cs.UID, "DECLINED", headers)); res.Outcome != tc.want {
+					t.Fatalf("second try: outcome %s", res.Outcome)
+				}
+				if n := len(e.mailTo("sam@example.test")) - samBefore; n != 1 {
+					t.Errorf("Sam told %d times, want once", n)
+				}
+			}
+		})
+	}
+}

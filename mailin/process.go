@@ -248,7 +248,7 @@ func (p *Processor) handle(ctx context.Context, id int64, f Fetched) (store.Inbo
 	if f.TooLarge {
 		o := store.InboundOutcome{Outcome: store.InboundTooLarge, Detail: fmt.Sprintf("%d bytes", f.Size)}
 		return o, p.finish(ctx, id, o, func(tx *store.Tx) error {
-			return p.notice(ctx, tx, from, templates.MailTooLarge, h, "")
+			return p.notice(ctx, tx, from, templates.MailTooLarge, h, "", "")
 		})
 	}
 	env, err := parseMessage(f.Raw)
@@ -301,7 +301,7 @@ func (p *Processor) handle(ctx context.Context, id int64, f Fetched) (store.Inbo
 		if errors.As(err, &rej) {
 			o = store.InboundOutcome{Outcome: store.InboundRejected, Detail: rej.Reason}
 			if rej.Notice != "" && (rej.Notice != templates.MailUnknownSender || p.NotifyUnknownSenders) {
-				if err := p.notice(ctx, tx, from, rej.Notice, h, ""); err != nil {
+				if err := p.notice(ctx, tx, from, rej.Notice, h, "", ""); err != nil {
 					return err
 				}
 			}
@@ -322,7 +322,7 @@ func (p *Processor) handle(ctx context.Context, id int64, f Fetched) (store.Inbo
 	})
 	switch {
 	case errors.Is(err, errOwnPath) && c.Kind == classify.CalendarReply:
-		return p.calendarReply(ctx, id, from, c)
+		return p.calendarReply(ctx, id, h, from, c)
 	case errors.Is(err, errOwnPath):
 		return p.bounce(ctx, id, h, c)
 	case err == nil && echoed:
@@ -402,7 +402,7 @@ func (p *Processor) apply(ctx context.Context, tx *store.Tx, id int64, f Fetched
 			return err
 		}
 		if o.Outcome == store.InboundUnreadable {
-			if err := p.notice(ctx, tx, fromAddress(h), templates.MailUnreadable, h, ""); err != nil {
+			if err := p.notice(ctx, tx, fromAddress(h), templates.MailUnreadable, h, "", ""); err != nil {
 				return err
 			}
 		}
@@ -537,8 +537,10 @@ func (p *Processor) finish(ctx context.Context, id int64, o store.InboundOutcome
 }
 
 // notice queues a notice to a correspondent, at most one of a kind per
-// address and day, threaded under their message.
-func (p *Processor) notice(ctx context.Context, tx *store.Tx, to, kind string, h textproto.MIMEHeader, name string) error {
+// address and day, threaded under their message. name is the recipient's,
+// when known; from is the address the message came from, when it is not
+// the recipient's.
+func (p *Processor) notice(ctx context.Context, tx *store.Tx, to, kind string, h textproto.MIMEHeader, name, from string) error {
 	if to == "" || p.Renderer == nil || sameAddress(to, p.Identity.Address) {
 		return nil
 	}
@@ -550,7 +552,10 @@ func (p *Processor) notice(ctx context.Context, tx *store.Tx, to, kind string, h
 	if err != nil {
 		return err
 	}
-	v := templates.View{Kind: kind, Lang: templates.Language(lang), From: to, Subject: oneLine(h.Get("Subject"))}
+	if from == "" {
+		from = to
+	}
+	v := templates.View{Kind: kind, Lang: templates.Language(lang), From: from, Subject: oneLine(h.Get("Subject"))}
 	if name != "" {
 		v.Recipient = templates.Person{Name: name, First: conversation.FirstName(name)}
 	}

@@ -140,6 +140,37 @@ func (p *Processor) routeWith(ctx context.Context, l lookups, h textproto.MIMEHe
 	return route{}, &rejection{Reason: "unknown sender " + from, Notice: "unknown-sender"}
 }
 
+// vouchedFor is the participant a message's addressing names, without the
+// sender check route makes: the reply token it was sent to, else the first
+// of our Message-IDs it answers that went to a participant; 0 when neither
+// names anyone. A calendar reply written from another of the person's
+// addresses is taken for them only with this (see calendarReply).
+func (p *Processor) vouchedFor(ctx context.Context, l lookups, h textproto.MIMEHeader) (int64, error) {
+	for _, token := range p.tokens(h) {
+		target, err := l.ResolveToken(ctx, token)
+		switch {
+		case errors.Is(err, store.ErrTokenExpired), errors.Is(err, store.ErrNotFound):
+			continue
+		case err != nil:
+			return 0, err
+		}
+		return target.ParticipantID, nil
+	}
+	for _, id := range referencedIDs(h) {
+		m, err := l.OutboxByMessageID(ctx, id)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			continue
+		case err != nil:
+			return 0, err
+		}
+		if m.ParticipantID.Valid {
+			return m.ParticipantID.Int64, nil
+		}
+	}
+	return 0, nil
+}
+
 // tokens pulls reply tokens out of the plus addresses the mail was sent
 // to; the envelope senders of our mail (see mailout.Identity.BounceAddress)
 // are not reply addresses.

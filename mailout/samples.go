@@ -312,6 +312,11 @@ func SamplesIn(lang string, set *conversation.QuestionSet, now time.Time, r *Ren
 	msgs, err = busy.RefuseClash(1, conversation.Clash{Who: busy.Participants[lead], With: "Ana Ruiz",
 		At: now.Add(26 * time.Hour), Length: 30 * time.Minute, Free: &free}, now.Add(time.Hour))
 	add("schedule-ask-clash", busy, msgs, err, conversation.MsgScheduleAsk, lead)
+	// Sam's calendar answers the invitation from another of his addresses.
+	out = append(out, Sample{Name: "calendar-address", Kind: templates.MailCalendarAddress, Letter: Letter{
+		ToAddress: "sam@example.com", Date: now,
+		View: templates.View{Kind: templates.MailCalendarAddress, Lang: lang, Recipient: templates.Person{Name: "Sam Ortiz", First: "Sam"}, From: "sam.ortiz@icloud.example", Subject: "Accepted: Check-in with Dana"},
+	}})
 	return out, failed
 }
 

@@ -19,37 +19,38 @@ var mailFiles embed.FS
 // The kinds of mail there are templates for: every domain message kind, and
 // the notices the inbound side sends.
 const (
-	MailWelcome       = "welcome"
-	MailQuestion      = "question"
-	MailReminder      = "reminder"
-	MailWaiting       = "waiting"
-	MailDraft         = "draft"
-	MailAgreement     = "agreement"
-	MailReceipt       = "receipt"
-	MailAck           = "ack"
-	MailHelp          = "help"
-	MailPartnerLeft   = "partner-left"
-	MailEnded         = "ended"
-	MailUnreadable    = "unreadable"
-	MailUnknownSender = "unknown-sender"
-	MailAmbiguous     = "ambiguous"
-	MailTooLarge      = "too-large"
-	MailScheduleAsk   = "schedule-ask"
-	MailCalendar      = "calendar"
-	MailPrep          = "prep"
-	MailAgenda        = "agenda"
-	MailFollowUp      = "follow-up"
-	MailDeclined      = "declined"
-	MailReview        = "review"
-	MailDigest        = "digest"
-	MailExport        = "export"
-	MailOverview      = "overview"
+	MailWelcome         = "welcome"
+	MailQuestion        = "question"
+	MailReminder        = "reminder"
+	MailWaiting         = "waiting"
+	MailDraft           = "draft"
+	MailAgreement       = "agreement"
+	MailReceipt         = "receipt"
+	MailAck             = "ack"
+	MailHelp            = "help"
+	MailPartnerLeft     = "partner-left"
+	MailEnded           = "ended"
+	MailUnreadable      = "unreadable"
+	MailUnknownSender   = "unknown-sender"
+	MailAmbiguous       = "ambiguous"
+	MailTooLarge        = "too-large"
+	MailCalendarAddress = "calendar-address"
+	MailScheduleAsk     = "schedule-ask"
+	MailCalendar        = "calendar"
+	MailPrep            = "prep"
+	MailAgenda          = "agenda"
+	MailFollowUp        = "follow-up"
+	MailDeclined        = "declined"
+	MailReview          = "review"
+	MailDigest          = "digest"
+	MailExport          = "export"
+	MailOverview        = "overview"
 )
 
 // MailKinds lists every kind, in the order a partnership meets them.
 var MailKinds = []string{MailWelcome, MailQuestion, MailReminder, MailReceipt, MailAck, MailHelp,
 	MailWaiting, MailDraft, MailAgreement, MailScheduleAsk, MailCalendar, MailPrep, MailAgenda, MailFollowUp, MailDeclined,
-	MailReview, MailDigest, MailExport, MailPartnerLeft, MailEnded, MailUnreadable, MailUnknownSender, MailAmbiguous, MailTooLarge,
+	MailReview, MailDigest, MailExport, MailPartnerLeft, MailEnded, MailUnreadable, MailUnknownSender, MailAmbiguous, MailTooLarge, MailCalendarAddress,
 	MailOverview}
 
 // View is everything a mail template may show. Mail adapters fill it from
