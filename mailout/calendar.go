@@ -16,8 +16,9 @@ const calendarHorizon = 2 * 365 * 24 * time.Hour
 // CalendarOf builds the iMIP object a check-in change carries: the whole
 // series (with its exceptions and moved meetings) for a new or changed
 // series, only the moved meeting for a move, and a CANCEL for a dropped
-// meeting or an ended series, its title and description in lang. It
-// returns the method and the bytes.
+// meeting (at its moved time, if moved) or an ended series (with its moved
+// meetings still ahead), its title and description in lang. It returns the
+// method and the bytes.
 func (r *Renderer) CalendarOf(p *conversation.Partnership, c *conversation.CalendarChange, lang string) (string, []byte, error) {
 	cs := c.Series
 	if cs == nil || cs.UID == "" {
@@ -67,13 +68,24 @@ func (r *Renderer) CalendarOf(p *conversation.Partnership, c *conversation.Calen
 	case conversation.CalMoveOne:
 		cal.Events = append(cal.Events, one(c.Occurrence))
 	case conversation.CalCancelOne:
+		// At the time it takes place: a moved meeting's moved time.
 		e := one(c.Occurrence)
-		e.Start, e.Status = c.Occurrence.Original, ical.StatusCancelled
+		e.Status = ical.StatusCancelled
 		cal.Method, cal.Events = "CANCEL", append(cal.Events, e)
 	case conversation.CalCancelSeries:
 		e := series()
 		e.Status = ical.StatusCancelled
 		cal.Method, cal.Events = "CANCEL", append(cal.Events, e)
+		// Moved meetings still ahead are cancelled by name too, at their
+		// moved time, as Outlook does: calendars that keep an override as
+		// an item of its own would otherwise leave it standing.
+		for _, o := range cs.Moved() {
+			if o.Start.After(c.Stamp) {
+				e := one(o)
+				e.Status = ical.StatusCancelled
+				cal.Events = append(cal.Events, e)
+			}
+		}
 	default:
 		return "", nil, fmt.Errorf("mailout: unknown calendar change %q", c.Kind)
 	}

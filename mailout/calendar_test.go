@@ -6,12 +6,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/jhillyerd/enmime/v2"
 
+	"accord/conversation"
+	"accord/mailout/ical"
 	"accord/templates"
 )
 
@@ -173,4 +176,63 @@ func atoi(s string) int {
 		n = n*10 + int(c-'0')
 	}
 	return n
+}
+
+// TestCalendarCancels checks what a cancellation names: a dropped meeting
+// at the time it takes place (its moved time, if it was moved), and an
+// ended series with each moved meeting still ahead, never one gone by.
+func TestCalendarCancels(t *testing.T) {
+	t.Parallel()
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	slot := func(day int) time.Time { return time.Date(2027, 1, day, 10, 0, 0, 0, berlin) }
+	// Tuesdays at 10; the 12th was moved to the 13th (gone by at the
+	// stamp), the 26th to the 28th and skipped, the 2nd of February to
+	// the 4th (ahead).
+	past := &conversation.Occurrence{Original: slot(12), Start: slot(13), State: conversation.OccMoved}
+	skipped := &conversation.Occurrence{Original: slot(26), Start: slot(28), State: conversation.OccSkipped}
+	ahead := &conversation.Occurrence{Original: time.Date(2027, 2, 2, 10, 0, 0, 0, berlin), Start: time.Date(2027, 2, 4, 15, 0, 0, 0, berlin), State: conversation.OccMoved}
+	cs := &conversation.Series{UID: "checkin-t@accord.example.com", Zone: berlin, Start: slot(5), Sequence: 4,
+		Schedule:    conversation.Schedule{Weekday: time.Tuesday, At: conversation.ClockTime(10 * 60), Length: 30 * time.Minute, Every: 1},
+		Occurrences: []*conversation.Occurrence{past, skipped, ahead}}
+	p := &conversation.Partnership{ID: 1, Checkin: cs, Participants: [2]*conversation.Participant{
+		{ID: 1, Person: conversation.Person{Name: "Dana Lee", Email: "dana@example.com", Location: berlin}},
+		{ID: 2, Person: conversation.Person{Name: "Sam Ortiz", Email: "sam@example.com", Location: berlin}},
+	}}
+	stamp := slot(20)
+	for _, tc := range []struct {
+		name  string
+		c     conversation.CalendarChange
+		wants [][2]string // RECURRENCE-ID, DTSTART of each VEVENT
+	}{
+		{"series", conversation.CalendarChange{Kind: conversation.CalCancelSeries, Series: cs, Stamp: stamp, Sequence: 5},
+			[][2]string{{"", "20270105T100000"}, {"20270202T100000", "20270204T150000"}}},
+		{"a moved meeting skipped", conversation.CalendarChange{Kind: conversation.CalCancelOne, Series: cs, Occurrence: skipped, Stamp: stamp, Sequence: 5},
+			[][2]string{{"20270126T100000", "20270128T100000"}}},
+	} {
+		method, data, err := fixedRenderer().CalendarOf(p, &tc.c, templates.DefaultLanguage)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		cal, err := ical.Parse(data)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		var got [][2]string
+		for _, ev := range cal.Children("VEVENT") {
+			rid := ""
+			if r := ev.Prop("RECURRENCE-ID"); r != nil {
+				rid = r.Value
+			}
+			got = append(got, [2]string{rid, ev.Prop("DTSTART").Value})
+			if s := ev.Prop("STATUS"); s == nil || s.Value != "CANCELLED" {
+				t.Errorf("%s: an event without STATUS:CANCELLED", tc.name)
+			}
+		}
+		if method != "CANCEL" || !slices.Equal(got, tc.wants) {
+			t.Errorf("%s: %s with events %v, want CANCEL with %v", tc.name, method, got, tc.wants)
+		}
+	}
 }

@@ -610,6 +610,11 @@ func checkinSamples(p *conversation.Partnership, t time.Time, add func(string, *
 	}
 	msgs, err = p.SetSchedule(1, wed, end.Add(6*time.Hour))
 	add("calendar-series-moved", p, msgs, err, conversation.MsgCalendar, report)
+	// A Wednesday meeting moved to the Thursday is still ahead when the
+	// check-ins end: the cancellation names it too, at its moved time.
+	if _, err := p.MoveCheckin(1, p.Checkin.Start, p.Checkin.Start.AddDate(0, 0, 1), end.Add(6*time.Hour+30*time.Minute)); err != nil {
+		return err
+	}
 	msgs, err = p.CancelCheckins(2, end.Add(7*time.Hour))
 	add("calendar-cancelled", p, msgs, err, conversation.MsgCalendar, lead)
 	return nil
