@@ -157,12 +157,15 @@ type CheckinNote struct {
 type CalendarKind string
 
 // The calendar messages: the whole series (new, moved, paused, resumed),
-// one meeting moved, one meeting dropped, the series cancelled.
+// one meeting moved, one meeting dropped, the series cancelled, and a
+// proposed new time refused (of one meeting, or of the series when
+// Occurrence is nil).
 const (
-	CalSeries       CalendarKind = "series"
-	CalMoveOne      CalendarKind = "move-one"
-	CalCancelOne    CalendarKind = "cancel-one"
-	CalCancelSeries CalendarKind = "cancel-series"
+	CalSeries         CalendarKind = "series"
+	CalMoveOne        CalendarKind = "move-one"
+	CalCancelOne      CalendarKind = "cancel-one"
+	CalCancelSeries   CalendarKind = "cancel-series"
+	CalDeclineCounter CalendarKind = "decline-counter"
 )
 
 // CalendarChange is the calendar part of a message.

@@ -1,6 +1,7 @@
 package conversation
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -291,6 +292,69 @@ type CalendarReply struct {
 	PartStat string
 	Sequence int
 	Stamp    time.Time
+	// Proposed is a new start the person's calendar proposes (an iTIP
+	// COUNTER, or a REPLY carrying a proposed time); zero for none. See
+	// CounterCheckin.
+	Proposed time.Time
+}
+
+// CounterCheckin answers a calendar's proposal of a new time as the reply
+// "move to …" would be answered: the meeting it names (or, naming none,
+// the series, to the proposed weekday and time) is moved, both calendars
+// are updated and both people told in their own time; a move that cannot
+// be made is explained to the person as a typed one would be, and their
+// calendar gets a DECLINECOUNTER with the explanation. A PARTSTAT the
+// proposal carries (Google and Apple send TENTATIVE) is recorded first.
+func (p *Partnership) CounterCheckin(participantID int64, r CalendarReply, now time.Time) ([]Message, error) {
+	me, err := p.writer(participantID, now)
+	if err != nil {
+		return nil, err
+	}
+	cs := p.Checkin
+	switch {
+	case cs == nil || cs.UID == "" || !strings.EqualFold(cs.UID, r.UID) || r.Proposed.IsZero():
+		return nil, ErrWrongEvent
+	case cs.Status == SeriesCancelled:
+		return nil, ErrSeriesCancelled
+	}
+	var msgs []Message
+	switch r.PartStat {
+	case PartStatAccepted, PartStatTentative, PartStatDeclined:
+		m, err := p.RecordCalendarReply(me.ID, r, now)
+		if err != nil && !errors.Is(err, ErrStaleReply) {
+			return nil, err
+		}
+		msgs = append(msgs, m...)
+	}
+	var o *Occurrence
+	if r.Original.IsZero() {
+		at := r.Proposed.In(cs.Zone)
+		s := cs.Schedule
+		s.Weekday, s.At = at.Weekday(), ClockTime(at.Hour()*60+at.Minute())
+		var m []Message
+		m, err = p.SetSchedule(me.ID, s, now)
+		msgs = append(msgs, m...)
+	} else if o = cs.upcoming(r.Original, now); o == nil {
+		err = ErrNoOccurrence
+	} else {
+		var m []Message
+		m, err = p.MoveCheckin(me.ID, o.Original, r.Proposed, now)
+		msgs = append(msgs, m...)
+	}
+	refusal, refused, rerr := p.refuseChange(me, err, now)
+	if !refused {
+		return msgs, err
+	}
+	if rerr != nil {
+		return nil, rerr
+	}
+	// The proposer's calendar is told no, on the mail that says why.
+	for i := range refusal {
+		if refusal[i].To == me {
+			refusal[i].Calendar = p.calendar(CalDeclineCounter, o, now)
+		}
+	}
+	return append(msgs, refusal...), nil
 }
 
 // RecordCalendarReply keeps a person's answer to an invitation. Replies

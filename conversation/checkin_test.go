@@ -384,3 +384,80 @@ func TestCheckinsAcrossDST(t *testing.T) {
 		t.Errorf("prep after the change due %s, want %s", got.In(berlin), after.Add(-24*time.Hour).In(berlin))
 	}
 }
+
+// TestCounterCheckin: a calendar's proposed new time is answered as "move
+// to …" would be: one meeting moved when the proposal names it, the series
+// moved to the proposed weekday and time when it names none (by the lead
+// only); a proposal that cannot be taken is explained to its proposer
+// alone, with a DECLINECOUNTER on that mail.
+func TestCounterCheckin(t *testing.T) {
+	t.Parallel()
+	at := berlinTime(t, 2027, 3, 10, 12, 0)
+	first := berlinTime(t, 2027, 3, 16, 10, 0)
+	thu := berlinTime(t, 2027, 3, 18, 14, 0)
+	const uid = "series-1@example.test"
+	for _, tc := range []struct {
+		name     string
+		report   bool // proposed by the report, else the lead
+		r        CalendarReply
+		wantErr  error
+		moved    bool   // first moved to thu
+		schedule string // the series' schedule after, when it changed
+		declined bool   // a DECLINECOUNTER to the proposer, and nothing to the partner
+	}{
+		{"one meeting", true, CalendarReply{UID: uid, Original: first, Proposed: thu, PartStat: PartStatTentative}, nil, true, "", false},
+		{"the series, by the lead", false, CalendarReply{UID: uid, Proposed: thu}, nil, false, "thu 14:00 30m weekly", false},
+		{"the series, by the report", true, CalendarReply{UID: uid, Proposed: thu}, nil, false, "", true},
+		{"a time gone by", true, CalendarReply{UID: uid, Original: first, Proposed: at.Add(-time.Hour)}, nil, false, "", true},
+		{"a meeting that does not exist", true, CalendarReply{UID: uid, Original: first.Add(time.Hour), Proposed: thu}, nil, false, "", true},
+		{"another event", true, CalendarReply{UID: "other@example.test", Original: first, Proposed: thu}, ErrWrongEvent, false, "", false},
+		{"no proposed time", true, CalendarReply{UID: uid, Original: first}, ErrWrongEvent, false, "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			p := agreed(t, noQuiet(), "tue 10:00 30m weekly", at)
+			p.Checkin.UID = uid
+			me, partner := p.Participants[0], p.Participants[1]
+			if tc.report {
+				me, partner = partner, me
+			}
+			msgs, err := p.CounterCheckin(me.ID, tc.r, at.Add(time.Minute))
+			if !errors.Is(err, tc.wantErr) {
+				t.Fatalf("err %v, want %v", err, tc.wantErr)
+			}
+			if err != nil {
+				return
+			}
+			var moved bool
+			for _, o := range p.Checkin.Occurrences {
+				moved = moved || o.Original.Equal(first) && o.Start.Equal(thu)
+			}
+			if moved != tc.moved {
+				t.Errorf("first meeting moved %t, want %t", moved, tc.moved)
+			}
+			if spec := p.Checkin.Schedule.Spec(); tc.schedule != "" && spec != tc.schedule {
+				t.Errorf("schedule %s, want %s", spec, tc.schedule)
+			}
+			var toMe, toPartner []Message
+			for _, m := range msgs {
+				if m.To == me {
+					toMe = append(toMe, m)
+				} else {
+					toPartner = append(toPartner, m)
+				}
+			}
+			if tc.declined {
+				if len(toMe) != 1 || toMe[0].Calendar == nil || toMe[0].Calendar.Kind != CalDeclineCounter || len(toPartner) != 0 {
+					t.Errorf("sent %v to the proposer, %v to the partner; want one refusal with a DECLINECOUNTER, nothing else", kinds(toMe), kinds(toPartner))
+				}
+				return
+			}
+			if c := calendars(t, p, msgs); c.Kind != CalMoveOne && c.Kind != CalSeries {
+				t.Errorf("calendar change %s, want the meeting or the series moved", c.Kind)
+			}
+			if tc.r.PartStat != "" && (len(p.Checkin.Responses) != 1 || p.Checkin.Responses[0].PartStat != tc.r.PartStat) {
+				t.Errorf("responses %+v, want the proposal's %s kept", p.Checkin.Responses, tc.r.PartStat)
+			}
+		})
+	}
+}

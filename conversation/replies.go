@@ -460,24 +460,36 @@ func (p *Partnership) runCheckinCommand(me *Participant, cmd CheckinCommand, now
 	default:
 		return p.Help(me.ID, now)
 	}
+	if refusal, refused, rerr := p.refuseChange(me, err, now); refused {
+		return refusal, rerr
+	}
+	return msgs, err
+}
+
+// refuseChange explains politely why a change to the check-ins cannot be
+// made; refused is false for an error that is no reason to give (nil, or
+// a failure to report as such).
+func (p *Partnership) refuseChange(me *Participant, err error, now time.Time) (msgs []Message, refused bool, rerr error) {
 	var se *ScheduleError
 	var ce *ClashError
 	var oe *OffHoursError
 	switch {
 	case errors.As(err, &ce):
-		return p.RefuseClash(me.ID, ce.Clash, now)
+		msgs, rerr = p.RefuseClash(me.ID, ce.Clash, now)
 	case errors.As(err, &oe):
-		return p.RefuseOffHours(me.ID, oe.OffHours, now)
+		msgs, rerr = p.RefuseOffHours(me.ID, oe.OffHours, now)
 	case errors.As(err, &se):
-		return p.Unclear(me.ID, se.Problem, now)
+		msgs, rerr = p.Unclear(me.ID, se.Problem, now)
 	case errors.Is(err, ErrPastDate):
-		return p.Unclear(me.ID, Problem{Code: ProblemMeetingPast}, now)
+		msgs, rerr = p.Unclear(me.ID, Problem{Code: ProblemMeetingPast}, now)
 	case errors.Is(err, ErrNotPaused):
-		return p.Unclear(me.ID, Problem{Code: ProblemNotPaused}, now)
+		msgs, rerr = p.Unclear(me.ID, Problem{Code: ProblemNotPaused}, now)
 	case errors.Is(err, ErrNotOrganiser):
-		return p.Unclear(me.ID, Problem{Code: ProblemNotOrganiser, Name: FirstName(p.Partner(me).Person.Name)}, now)
+		msgs, rerr = p.Unclear(me.ID, Problem{Code: ProblemNotOrganiser, Name: FirstName(p.Partner(me).Person.Name)}, now)
 	case errors.Is(err, ErrNoOccurrence):
-		return p.Unclear(me.ID, Problem{Code: ProblemNoMeeting}, now)
+		msgs, rerr = p.Unclear(me.ID, Problem{Code: ProblemNoMeeting}, now)
+	default:
+		return nil, false, nil
 	}
-	return msgs, err
+	return msgs, true, rerr
 }

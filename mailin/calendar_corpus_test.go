@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"accord/internal/corpus"
 	"accord/mailin/classify"
@@ -98,20 +99,21 @@ func calendarCorpus(tb testing.TB) []calendarFile {
 	return out
 }
 
-// calendarText is the first iCalendar object in a message's text, decoded
-// from base64 or quoted-printable by a plain reader independent of the
-// one under test, or "" when it is only inside TNEF.
+// calendarText is the iCalendar objects in a message, one after the other
+// (Google's inline part and invite.ics copy do not always name the
+// attendee alike), or "" when they are only inside TNEF.
 func calendarText(raw []byte) string {
 	env, err := parseMessage(raw)
 	if err != nil {
 		return ""
 	}
+	var out []string
 	for _, p := range append(append(env.Attachments, env.Inlines...), env.OtherParts...) {
 		if c := string(p.Content); strings.Contains(c, "BEGIN:VCALENDAR") {
-			return c
+			out = append(out, c)
 		}
 	}
-	return ""
+	return strings.Join(out, "\r\n")
 }
 
 // wrapCalendar makes the message a client sends with a bare calendar: a
@@ -221,8 +223,11 @@ func TestCalendarCorpus(t *testing.T) {
 				t.Errorf("%s: REPLY not understood: %s", f.File, why)
 			}
 		case group == "counter":
-			count("counter", false)
-			t.Logf("%s: COUNTER not turned into a move request (classified %s)", f.File, outcome)
+			why := counterUnderstood(f, c)
+			count("counter", why == "")
+			if why != "" {
+				t.Errorf("%s: COUNTER not read as a move request: %s", f.File, why)
+			}
 		case group == "tnef":
 			count("tnef", false)
 			t.Logf("%s: TNEF not read (classified %s)", f.File, outcome)
@@ -230,8 +235,12 @@ func TestCalendarCorpus(t *testing.T) {
 			if c.Kind == classify.CalendarReply {
 				t.Errorf("%s: a %s is taken for a calendar reply", f.File, f.Kind)
 			}
+			if c.Kind == classify.Human {
+				t.Errorf("%s: a %s is taken for a person's text", f.File, f.Kind)
+			}
 			if f.ics != "" {
-				_, err := ical.Parse([]byte(f.ics))
+				first, _, _ := strings.Cut(f.ics, "END:VCALENDAR")
+				_, err := ical.Parse([]byte(first + "END:VCALENDAR\r\n"))
 				count("request/cancel parsed", err == nil)
 				if err != nil {
 					t.Errorf("%s: %v", f.File, err)
@@ -273,6 +282,44 @@ func replyUnderstood(f calendarFile, c classify.Result) string {
 	}
 	if len(replies) == 0 {
 		return "no answer in it"
+	}
+	if strings.Contains(f.ics, "TO-ALL-PROPOSED-NEW-TIME") && replies[0].Proposed.IsZero() {
+		return "the proposed new time is not read"
+	}
+	return ""
+}
+
+var dtstartUTC = regexp.MustCompile(`(?m)^DTSTART:(\d{8}T\d{6}Z)\r?$`)
+
+// counterUnderstood checks a COUNTER file's outcome: classified a calendar
+// answer, read as a COUNTER from the attendee the file names, proposing
+// the start the file's DTSTART gives (read here by a pattern, in UTC as
+// Google writes it). It returns what is wrong, or "".
+func counterUnderstood(f calendarFile, c classify.Result) string {
+	if c.Kind != classify.CalendarReply {
+		return fmt.Sprintf("classified %s (%s)", c.Kind, c.Reason)
+	}
+	replies, err := ical.ParseReply(c.Calendar.Data)
+	if err != nil {
+		return "calendar not read: " + err.Error()
+	}
+	m := dtstartUTC.FindStringSubmatch(unfoldPlain(f.ics))
+	if m == nil {
+		return "the file has no UTC DTSTART to check against"
+	}
+	want, err := time.Parse("20060102T150405Z", m[1])
+	if err != nil {
+		return err.Error()
+	}
+	for _, r := range replies {
+		switch {
+		case r.Method != "COUNTER":
+			return "method " + r.Method
+		case !r.Proposed.Equal(want):
+			return fmt.Sprintf("proposes %v, the file %v", r.Proposed, want)
+		case !slices.Contains(fileAttendees(f.ics), strings.ToLower(r.Attendee.Email)):
+			return "attendee " + r.Attendee.Email
+		}
 	}
 	return ""
 }

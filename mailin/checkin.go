@@ -64,9 +64,25 @@ func (p *Processor) calendarReply(ctx context.Context, id int64, h textproto.MIM
 					return nil, nil
 				}
 				o.ParticipantID = me.ID
-				m, err := pp.RecordCalendarReply(me.ID, conversation.CalendarReply{
-					UID: r.UID, Original: r.RecurrenceID, PartStat: r.PartStat, Sequence: r.Sequence, Stamp: r.Stamp,
-				}, now)
+				cr := conversation.CalendarReply{
+					UID: r.UID, Original: r.RecurrenceID, PartStat: r.PartStat, Sequence: r.Sequence, Stamp: r.Stamp, Proposed: r.Proposed,
+				}
+				what := "series"
+				if !r.RecurrenceID.IsZero() {
+					what = "meeting of " + r.RecurrenceID.UTC().Format(time.RFC3339)
+				}
+				var m []conversation.Message
+				var err error
+				if r.Proposed.IsZero() {
+					m, err = pp.RecordCalendarReply(me.ID, cr, now)
+				} else {
+					// A proposed new time, answered as "move to …".
+					m, err = pp.CounterCheckin(me.ID, cr, now)
+					what += " proposed for " + r.Proposed.UTC().Format(time.RFC3339)
+					if declined(m, me) {
+						what += ", declined"
+					}
+				}
 				switch {
 				case errors.Is(err, conversation.ErrStaleReply):
 					done = append(done, "stale "+strings.ToLower(r.PartStat))
@@ -75,14 +91,10 @@ func (p *Processor) calendarReply(ctx context.Context, id int64, h textproto.MIM
 					return nil, err
 				}
 				msgs = append(msgs, m...)
-				what := "series"
-				if !r.RecurrenceID.IsZero() {
-					what = "meeting of " + r.RecurrenceID.UTC().Format(time.RFC3339)
-				}
 				if !sameAddress(from, me.Person.Email) || !sameAddress(r.Attendee.Email, me.Person.Email) {
 					what += " (answered as " + r.Attendee.Email + " from " + from + ")"
 				}
-				done = append(done, strings.ToLower(r.PartStat)+" "+what)
+				done = append(done, strings.TrimSpace(strings.ToLower(r.PartStat)+" "+what))
 			}
 			o.Detail = strings.Join(done, ", ")
 			return msgs, nil
@@ -134,6 +146,17 @@ func answerer(p *conversation.Partnership, attendee, from string, vouched int64)
 		return nil, att
 	}
 	return nil, named
+}
+
+// declined reports whether msgs refuse a proposed time to me: the mail
+// carrying a DECLINECOUNTER.
+func declined(msgs []conversation.Message, me *conversation.Participant) bool {
+	for _, m := range msgs {
+		if m.To == me && m.Calendar != nil && m.Calendar.Kind == conversation.CalDeclineCounter {
+			return true
+		}
+	}
+	return false
 }
 
 func participantByEmail(p *conversation.Partnership, email string) *conversation.Participant {

@@ -379,3 +379,81 @@ func TestCalendarReplyFromAnotherAddress(t *testing.T) {
 		})
 	}
 }
+
+// counterMail is a calendar's proposal of a new time for the meeting in
+// slot original: a COUNTER as Outlook and Google send it (Google's in a
+// part labelled method=REPLY, marked Auto-Submitted), or Apple's REPLY
+// TENTATIVE with TO-ALL-PROPOSED-NEW-TIME.
+func counterMail(style, from, uid string, original, proposed time.Time) []byte {
+	utc := func(t time.Time) string { return t.UTC().Format("20060102T150405Z") }
+	method, label, att, extra := "COUNTER", "COUNTER", "ATTENDEE;PARTSTAT=TENTATIVE:mailto:"+from, "DTSTART:"+utc(proposed)+"\r\n"
+	headers := ""
+	switch style {
+	case "google":
+		label, headers = "REPLY", "Auto-Submitted: auto-generated\r\n"
+	case "apple":
+		method, label = "REPLY", "REPLY"
+		att = `ATTENDEE;PARTSTAT=TENTATIVE;TO-ALL-PROPOSED-NEW-TIME="DTSTART:` + utc(proposed) + `;STATUS:;":mailto:` + from
+		extra = "DTSTART:" + utc(original) + "\r\nX-CALENDARSERVER-PRIVATE-COMMENT:Can we move it?\r\n"
+	}
+	cal := "BEGIN:VCALENDAR\r\nPRODID:-//Test//Calendar//EN\r\nVERSION:2.0\r\nMETHOD:" + method + "\r\nBEGIN:VEVENT\r\n" +
+		"UID:" + uid + "\r\nRECURRENCE-ID:" + utc(original) + "\r\n" + extra + "SEQUENCE:0\r\nDTSTAMP:" + utc(time.Now()) + "\r\n" +
+		"ORGANIZER:mailto:" + serviceAddress + "\r\n" + att + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+	return []byte("From: " + from + "\r\nTo: " + serviceAddress + "\r\n" + headers + "Subject: New time proposed: Check-in\r\n" +
+		"Message-ID: <counter-" + fmt.Sprint(time.Now().UnixNano()) + "@mail.example.test>\r\n" +
+		"MIME-Version: 1.0\r\nContent-Type: text/calendar; method=" + label + "; charset=UTF-8\r\n\r\n" + cal)
+}
+
+// TestCalendarCounter: a calendar proposes a new time for one meeting.
+// Outlook's COUNTER, Google's (an Auto-Submitted COUNTER in a part
+// labelled REPLY) and Apple's proposal on a TENTATIVE REPLY are answered
+// like "move to …": the meeting moves and both calendars are updated; a
+// time that cannot be taken is explained to the proposer, whose calendar
+// gets a DECLINECOUNTER, and the partner hears nothing.
+func TestCalendarCounter(t *testing.T) {
+	t.Parallel()
+	for _, style := range []string{"outlook", "google", "apple"} {
+		for _, past := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s, past %t", style, past), func(t *testing.T) {
+				t.Parallel()
+				e := newEnv(t, storetest.SQLiteURL(t), nil)
+				pr := e.processor("p1")
+				ask := e.agreeAll()
+				if res := e.process(pr, 1, replyMail("dana@example.test", ask, "Tuesdays at 10")); res.Outcome != store.InboundCommand {
+					t.Fatalf("schedule reply: outcome %s", res.Outcome)
+				}
+				cs := e.series()
+				o := cs.Upcoming(e.st.Now())
+				proposed := o.Start.Add(26 * time.Hour)
+				if past {
+					proposed = e.st.Now().Add(-time.Hour)
+				}
+				samBefore, danaBefore := len(e.mailTo("sam@example.test")), len(e.mailTo("dana@example.test"))
+				if res := e.process(pr, 2, counterMail(style, "sam@example.test", cs.UID, o.Original, proposed)); res.Outcome != store.InboundCalendar {
+					t.Fatalf("outcome %s, want a calendar answer", res.Outcome)
+				}
+				after := e.series()
+				var moved bool
+				for _, oc := range after.Occurrences {
+					if oc.Original.Equal(o.Original) && oc.Start.Equal(proposed) {
+						moved = true
+					}
+				}
+				toSam, toDana := e.mailTo("sam@example.test")[samBefore:], e.mailTo("dana@example.test")[danaBefore:]
+				if past {
+					if moved || len(toDana) != 0 || len(toSam) != 1 || !strings.Contains(string(toSam[0].Raw), "method=DECLINECOUNTER") {
+						t.Errorf("moved %t; Sam got %q, Dana %q; want nothing moved and only Sam told, with a DECLINECOUNTER", moved, subjects(toSam), subjects(toDana))
+					}
+				} else {
+					if !moved || len(toDana) != 1 || len(toSam) != 1 || !strings.Contains(string(toDana[0].Raw), "text/calendar; method=REQUEST") {
+						t.Errorf("moved %t; Sam got %q, Dana %q; want the meeting moved and both calendars updated", moved, subjects(toSam), subjects(toDana))
+					}
+				}
+				// The tentative answer is kept too.
+				if len(after.Responses) != 1 || after.Responses[0].PartStat != conversation.PartStatTentative {
+					t.Errorf("responses %+v, want Sam's tentative", after.Responses)
+				}
+			})
+		}
+	}
+}

@@ -285,6 +285,11 @@ func (p *Processor) handle(ctx context.Context, id int64, f Fetched) (store.Inbo
 		case classify.AutoReply:
 			o = store.InboundOutcome{Outcome: store.InboundAutoReply, Detail: c.Reason}
 			return tx.FinishInbound(ctx, id, p.Worker, o)
+		case classify.CalendarOther:
+			// Someone else's invitation or cancellation: nothing to
+			// record, and nobody to answer (a calendar may have sent it).
+			o = store.InboundOutcome{Outcome: store.InboundIgnored, Detail: c.Reason}
+			return tx.FinishInbound(ctx, id, p.Worker, o)
 		case classify.CalendarReply, classify.Bounce:
 			return errOwnPath
 		}

@@ -17,8 +17,8 @@ const calendarHorizon = 2 * 365 * 24 * time.Hour
 // series (with its exceptions and moved meetings) for a new or changed
 // series, only the moved meeting for a move, and a CANCEL for a dropped
 // meeting (at its moved time, if moved) or an ended series (with its moved
-// meetings still ahead), its title and description in lang. It returns the
-// method and the bytes.
+// meetings still ahead), and a DECLINECOUNTER for a proposed time refused,
+// its title and description in lang. It returns the method and the bytes.
 func (r *Renderer) CalendarOf(p *conversation.Partnership, c *conversation.CalendarChange, lang string) (string, []byte, error) {
 	cs := c.Series
 	if cs == nil || cs.UID == "" {
@@ -86,6 +86,14 @@ func (r *Renderer) CalendarOf(p *conversation.Partnership, c *conversation.Calen
 				cal.Events = append(cal.Events, e)
 			}
 		}
+	case conversation.CalDeclineCounter:
+		// The time the meeting (or the series) keeps, no status.
+		e := series()
+		if c.Occurrence != nil {
+			e = one(c.Occurrence)
+		}
+		e.Status = ""
+		cal.Method, cal.Events = "DECLINECOUNTER", append(cal.Events, e)
 	default:
 		return "", nil, fmt.Errorf("mailout: unknown calendar change %q", c.Kind)
 	}

@@ -121,6 +121,38 @@ func validateCalendars(t *testing.T, validator, lang string) {
 		}
 		prev = path
 	}
+	// Every other sample that carries a calendar, updates checked against
+	// the invitation of their own pair.
+	previous := map[string]string{"calendar-moved-apart": "calendar-invitation-apart"}
+	for _, s := range samplesIn(t, lang) {
+		if len(s.Letter.Calendar) == 0 || slices.Contains(calendarSamples, s.Name) {
+			continue
+		}
+		args := []string{write(t, dir, r, s), "--strict", "--quiet"}
+		if p := previous[s.Name]; p != "" {
+			args = append(args, "--previous", write(t, dir, r, byName[p]))
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		out, err := exec.CommandContext(ctx, validator, args...).CombinedOutput()
+		cancel()
+		if err != nil {
+			t.Errorf("validate.sh %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+}
+
+// write renders a sample into dir and returns the file's path.
+func write(t *testing.T, dir string, r *Renderer, s Sample) string {
+	t.Helper()
+	_, raw, err := r.Render(s.Letter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, s.Name+".eml")
+	if err := os.WriteFile(path, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // calendarPart returns the Content-Type and the decoded text/calendar part

@@ -317,7 +317,50 @@ func SamplesIn(lang string, set *conversation.QuestionSet, now time.Time, r *Ren
 		ToAddress: "sam@example.com", Date: now,
 		View: templates.View{Kind: templates.MailCalendarAddress, Lang: lang, Recipient: templates.Person{Name: "Sam Ortiz", First: "Sam"}, From: "sam.ortiz@icloud.example", Subject: "Accepted: Check-in with Dana"},
 	}})
+	// Sam's calendar proposes 07:00 for a meeting, before Dana's working
+	// day: the proposal is refused, with a DECLINECOUNTER.
+	early, err := newPair(conversation.KindLeadReport)
+	if err != nil {
+		return nil, err
+	}
+	if err := proposeEarly(early, now, add); err != nil {
+		return nil, err
+	}
 	return out, failed
+}
+
+// proposeEarly takes a pair to an agreement and weekly check-ins, then has
+// the report's calendar propose a time outside working hours.
+func proposeEarly(p *conversation.Partnership, now time.Time, add func(string, *conversation.Partnership, []conversation.Message, error, conversation.MessageKind, int)) error {
+	p.Enroll(now)
+	for _, pt := range p.Participants {
+		for pt.Position < p.Set.Len() {
+			if _, err := p.Answer(pt.ID, pt.Current().QuestionID, "Said in a sentence.", now); err != nil {
+				return err
+			}
+		}
+	}
+	p.Wake(now.Add(p.Rules.RevealGrace))
+	if _, err := signAll(p, now.Add(p.Rules.RevealGrace)); err != nil {
+		return err
+	}
+	sched, err := conversation.ParseSchedule("tue 10:00 30m weekly")
+	if err != nil {
+		return err
+	}
+	at := now.Add(time.Hour)
+	if _, err := p.SetSchedule(1, sched, at); err != nil {
+		return err
+	}
+	p.Checkin.UID = "checkin-counter@accord.example.com"
+	p.Rules.Quiet = conversation.DefaultQuietHours
+	o := p.Checkin.Upcoming(at)
+	start := o.Start.In(o.Start.Location())
+	proposed := time.Date(start.Year(), start.Month(), start.Day()+2, 7, 0, 0, 0, p.Checkin.Zone)
+	msgs, err := p.CounterCheckin(2, conversation.CalendarReply{UID: p.Checkin.UID, Original: o.Original,
+		PartStat: conversation.PartStatTentative, Stamp: at, Proposed: proposed}, at.Add(time.Minute))
+	add("calendar-decline-counter", p, msgs, err, conversation.MsgHelp, 1)
+	return nil
 }
 
 // draftAnswers are what the drafting pair write under the themes that ask

@@ -6,31 +6,49 @@ import (
 	"strings"
 )
 
-// calendarReply finds the first calendar part whose method is REPLY.
-// enmime files a lone text/calendar body under Attachments, one inside
+// calendarReply finds the first calendar part that answers an invitation:
+// METHOD REPLY, or COUNTER (a proposal of a new time). Failing that, a
+// calendar part of another method (REQUEST, CANCEL…) whose ORGANIZER is
+// not us is someone else's invitation (CalendarOther). enmime files a
+// lone text/calendar body under Attachments, one inside
 // multipart/alternative under OtherParts and an invite.ics under
 // Attachments; walking the whole tree finds them all.
 func (m *message) calendarReply() (Result, bool) {
+	var other *Result
 	for _, p := range m.parts {
 		ct, params := contentType(p)
 		if !isCalendarPart(ct, p.FileName) {
 			continue
 		}
 		where := "body"
-		method := calendarMethod(p.Content)
+		method := strings.ToUpper(calendarProp(p.Content, "METHOD"))
 		if method == "" {
 			method, where = strings.ToUpper(strings.TrimSpace(params["method"])), "Content-Type"
 		}
-		if method != "REPLY" {
-			continue
+		switch {
+		case method == "REPLY" || method == "COUNTER":
+			return Result{
+				Kind:     CalendarReply,
+				Reason:   "calendar: METHOD:" + method + " in the " + where,
+				Calendar: &Calendar{Method: method, Data: slices.Clone(p.Content)},
+			}, true
+		case other == nil && method != "" && !m.isService(mailtoAddress(calendarProp(p.Content, "ORGANIZER"))):
+			other = &Result{Kind: CalendarOther, Reason: "calendar: METHOD:" + strings.ToUpper(token(method)) + " from another organizer"}
 		}
-		return Result{
-			Kind:     CalendarReply,
-			Reason:   "calendar: METHOD:REPLY in the " + where,
-			Calendar: &Calendar{Method: method, Data: slices.Clone(p.Content)},
-		}, true
+	}
+	if other != nil {
+		return *other, true
 	}
 	return Result{}, false
+}
+
+// mailtoAddress is the address of a CAL-ADDRESS value ("mailto:a@b"), or
+// "" when it is not a mailto: URI.
+func mailtoAddress(v string) string {
+	if len(v) < 7 || !strings.EqualFold(v[:7], "mailto:") {
+		return ""
+	}
+	return strings.TrimSpace(v[7:])
 }
 
 // isCalendarPart reports whether a part holds iCalendar data: by media
@@ -45,10 +63,11 @@ func isCalendarPart(ct, fileName string) bool {
 	return false
 }
 
-// calendarMethod returns the value of the first METHOD property in
-// iCalendar data, upper case, or "" if there is none. It unfolds
-// continuation lines and ignores case and property parameters.
-func calendarMethod(data []byte) string {
+// calendarProp returns the value of the first property of the given
+// (upper-case) name in iCalendar data, trimmed, or "" if there is none. It
+// unfolds continuation lines and ignores the case of names and property
+// parameters.
+func calendarProp(data []byte, prop string) string {
 	data = limitBytes(data, maxCalendar)
 	var cur []byte
 	check := func() (string, bool) {
@@ -59,10 +78,10 @@ func calendarMethod(data []byte) string {
 		if i := bytes.IndexByte(name, ';'); i >= 0 {
 			name = name[:i]
 		}
-		if !bytes.EqualFold(bytes.TrimSpace(name), []byte("METHOD")) {
+		if !bytes.EqualFold(bytes.TrimSpace(name), []byte(prop)) {
 			return "", false
 		}
-		return strings.ToUpper(string(bytes.TrimSpace(value))), true
+		return string(bytes.TrimSpace(value)), true
 	}
 	for len(data) > 0 {
 		var line []byte

@@ -31,13 +31,18 @@
 //     replies and auto-replies because they often carry Auto-Submitted
 //     too, and their details matter.
 //  3. CalendarReply. A calendar part (text/calendar, application/ics or an
-//     .ics file, single part or anywhere in the tree) whose METHOD is REPLY.
-//     The METHOD property in the body wins over the Content-Type method
-//     parameter when both are present, since the body is what calendar
-//     software acts on. Replies are taken even from auto-submitted mail: a
-//     resource mailbox that accepts on its own still answers the invitation.
-//     A REQUEST, CANCEL or COUNTER is not a reply and falls through to the
-//     next rules, so it ends up Human or AutoReply by its headers.
+//     .ics file, single part or anywhere in the tree) whose METHOD is REPLY
+//     or COUNTER (Google's "propose a new time" is a COUNTER in a part
+//     labelled method=REPLY). The METHOD property in the body wins over the
+//     Content-Type method parameter when both are present, since the body
+//     is what calendar software acts on. Calendar answers are machine-made
+//     by nature, so they are read before the auto-reply rule: a resource
+//     mailbox that accepts on its own, or Google's Auto-Submitted proposal,
+//     still answers the invitation. A calendar part of another method whose
+//     ORGANIZER is not us (someone's invitation or cancellation, forwarded
+//     or sent to us) is CalendarOther: it holds no answer of anyone's. One
+//     whose ORGANIZER is us is our own invitation carried back in a reply,
+//     and falls through to the next rules, so the person's words are read.
 //  4. AutoReply. Header evidence first: Auto-Submitted other than "no";
 //     X-Autoreply and friends; the marks Exchange puts on mail it wrote
 //     itself, such as an inbox rule's reply (X-MS-Exchange-Inbox-Rules-Loop,
@@ -110,8 +115,13 @@ const (
 	// Loop is our own mail come back to us.
 	Loop Kind = "loop"
 	// CalendarReply is an iMIP REPLY (accepted, tentative or declined) to
-	// an invitation; Result.Calendar holds the calendar data.
+	// an invitation, or a COUNTER proposing a new time; Result.Calendar
+	// holds the calendar data.
 	CalendarReply Kind = "calendar-reply"
+	// CalendarOther is someone else's calendar message (an invitation, a
+	// cancellation) rather than an answer to ours: no person's words to
+	// read. The processor records it as ignored.
+	CalendarOther Kind = "calendar-other"
 )
 
 // Failure is one recipient's entry in a delivery report.
@@ -146,7 +156,7 @@ type DSN struct {
 
 // Calendar is the calendar part of a calendar reply.
 type Calendar struct {
-	// Method is the iTIP method, upper case; always "REPLY" for now.
+	// Method is the iTIP method, upper case: "REPLY" or "COUNTER".
 	Method string
 	// Data is the part's content as received, after transfer decoding.
 	Data []byte

@@ -335,8 +335,10 @@ func checkParseReply(t *testing.T, data []byte) {
 			t.Fatalf("%s returned %+v: %s", call, r, why)
 		}
 		switch {
-		case r.Method != "REPLY":
-			fail("the method is not REPLY")
+		case r.Method != "REPLY" && r.Method != "COUNTER":
+			fail("the method is neither REPLY nor COUNTER")
+		case r.Method == "COUNTER" && r.Proposed.IsZero():
+			fail("a COUNTER proposes no time")
 		case r.UID == "" || r.UID != strings.TrimSpace(r.UID) || !isClean(r.UID):
 			fail("the UID is empty, padded or not clean text")
 		case r.UID != rs[0].UID:
@@ -354,6 +356,10 @@ func checkParseReply(t *testing.T, data []byte) {
 		}
 		switch r.PartStat {
 		case PartStatAccepted, PartStatDeclined, PartStatTentative:
+		case "":
+			if r.Method != "COUNTER" {
+				fail("a REPLY without PARTSTAT")
+			}
 		default:
 			fail("the PARTSTAT is not ACCEPTED, DECLINED or TENTATIVE")
 		}

@@ -202,11 +202,15 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("ParseReply(%d octets) returned %d replies", len(data), len(replies))
 			}
 			for _, r := range replies {
-				if r.Method != "REPLY" || r.UID == "" || r.Attendee.Email == "" {
+				if r.Method != "REPLY" && r.Method != "COUNTER" || r.UID == "" || r.Attendee.Email == "" {
 					t.Fatalf("ParseReply returned an incomplete reply %+v", r)
 				}
 				switch r.PartStat {
 				case PartStatAccepted, PartStatDeclined, PartStatTentative:
+				case "":
+					if r.Method != "COUNTER" {
+						t.Fatalf("ParseReply returned a REPLY without PARTSTAT")
+					}
 				default:
 					t.Fatalf("ParseReply returned PARTSTAT %q", r.PartStat)
 				}

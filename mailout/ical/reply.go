@@ -11,30 +11,36 @@ import (
 )
 
 // ErrNotReply is wrapped by [ParseReply] for a well-formed object whose
-// METHOD is not REPLY, so a caller can tell it from a broken one.
-var ErrNotReply = errors.New("ical: not an iTIP REPLY")
+// METHOD is neither REPLY nor COUNTER, so a caller can tell it from a
+// broken one.
+var ErrNotReply = errors.New("ical: not an iTIP REPLY or COUNTER")
 
 // Reply is one attendee's answer about a series or one of its occurrences.
 type Reply struct {
-	Method       string    // always "REPLY"
+	Method       string    // "REPLY" or "COUNTER"
 	UID          string    // the series the answer is about
 	Sequence     int       // the revision answered; 0 when absent
 	Stamp        time.Time // DTSTAMP, when the answer was made; zero when absent
 	RecurrenceID time.Time // original start of the occurrence; zero for the series
 	Attendee     Address   // who answers
-	PartStat     string    // ACCEPTED, DECLINED or TENTATIVE
+	PartStat     string    // ACCEPTED, DECLINED or TENTATIVE; may be empty in a COUNTER
 	Organizer    Address   // may be empty: outlook.com leaves ORGANIZER out
 	Comment      string    // the note written with the answer, if any
+	// Proposed is the new start the attendee proposes: a COUNTER's
+	// DTSTART, or the time Apple's calendars put in a REPLY's ATTENDEE
+	// parameter TO-ALL-PROPOSED-NEW-TIME; zero for none.
+	Proposed time.Time
 	// Skipped counts the object's content lines left out as outside the
 	// grammar (see [Parse]); the answer was read without them.
 	Skipped int
 }
 
-// ParseReply reads an iTIP REPLY and returns one Reply per VEVENT: a
-// client that answers for a series and some of its occurrences at once
-// sends a VEVENT for each, told apart by RECURRENCE-ID. Every VEVENT must
-// carry the same UID and exactly one ATTENDEE whose PARTSTAT is ACCEPTED,
-// DECLINED or TENTATIVE. DATE-TIME values may use an IANA zone, a Windows
+// ParseReply reads an iTIP REPLY or COUNTER and returns one Reply per
+// VEVENT: a client that answers for a series and some of its occurrences
+// at once sends a VEVENT for each, told apart by RECURRENCE-ID. Every
+// VEVENT must carry the same UID and exactly one ATTENDEE whose PARTSTAT
+// is ACCEPTED, DECLINED or TENTATIVE; in a COUNTER (a proposal of a new
+// time, whose DTSTART is required) any other PARTSTAT is read as none. DATE-TIME values may use an IANA zone, a Windows
 // zone name or a zone defined only by a VTIMEZONE in the object; DATE
 // values are read as midnight UTC. Errors name the property and its line.
 func ParseReply(data []byte) ([]Reply, error) {
@@ -47,7 +53,7 @@ func ParseReply(data []byte) ([]Reply, error) {
 		return nil, fmt.Errorf("%w: the object has no METHOD", ErrNotReply)
 	}
 	method := strings.ToUpper(strings.TrimSpace(m.Value))
-	if method != "REPLY" {
+	if method != "REPLY" && method != "COUNTER" {
 		return nil, fmt.Errorf("%w: line %d: METHOD is %q", ErrNotReply, m.Line, clip(m.Value))
 	}
 	events := cal.Children("VEVENT")
@@ -57,7 +63,7 @@ func ParseReply(data []byte) ([]Reply, error) {
 	zones := newZoneResolver(cal)
 	out := make([]Reply, 0, len(events))
 	for _, ev := range events {
-		r, err := readReply(ev, zones)
+		r, err := readReply(ev, zones, method)
 		if err != nil {
 			return nil, err
 		}
@@ -70,9 +76,9 @@ func ParseReply(data []byte) ([]Reply, error) {
 	return out, nil
 }
 
-// readReply reads the answer in one VEVENT.
-func readReply(ev *Component, zones *zoneResolver) (Reply, error) {
-	r := Reply{Method: "REPLY"}
+// readReply reads the answer in one VEVENT of a REPLY or COUNTER.
+func readReply(ev *Component, zones *zoneResolver, method string) (Reply, error) {
+	r := Reply{Method: method}
 	if uid := ev.Prop("UID"); uid != nil {
 		r.UID = strings.TrimSpace(clean(uid.Text()))
 	}
@@ -113,12 +119,31 @@ func readReply(ev *Component, zones *zoneResolver) (Reply, error) {
 	}
 	r.Attendee = addr
 	r.PartStat = strings.ToUpper(strings.TrimSpace(a.Param("PARTSTAT")))
-	switch r.PartStat {
-	case PartStatAccepted, PartStatDeclined, PartStatTentative:
-	case "":
+	switch {
+	case r.PartStat == PartStatAccepted, r.PartStat == PartStatDeclined, r.PartStat == PartStatTentative:
+	case method == "COUNTER":
+		r.PartStat = ""
+	case r.PartStat == "":
 		return r, fmt.Errorf("ical: line %d: ATTENDEE has no PARTSTAT", a.Line)
 	default:
 		return r, fmt.Errorf("ical: line %d: ATTENDEE PARTSTAT %q is not ACCEPTED, DECLINED or TENTATIVE", a.Line, clip(r.PartStat))
+	}
+	if method == "COUNTER" {
+		p := ev.Prop("DTSTART")
+		if p == nil {
+			return r, fmt.Errorf("ical: line %d: the COUNTER proposes no DTSTART", ev.Line)
+		}
+		t, err := zones.dateTime(p)
+		if err != nil {
+			return r, err
+		}
+		r.Proposed = t
+	} else if v := a.Param("TO-ALL-PROPOSED-NEW-TIME"); v != "" {
+		t, err := proposedTime(v, a.Line, zones)
+		if err != nil {
+			return r, err
+		}
+		r.Proposed = t
 	}
 
 	// The organizer only confirms what the UID already says, so an odd
@@ -131,8 +156,35 @@ func readReply(ev *Component, zones *zoneResolver) (Reply, error) {
 	} else if c := a.Param("X-RESPONSE-COMMENT"); c != "" {
 		// Google Calendar carries the note as an ATTENDEE parameter.
 		r.Comment = clean(unescapeText(c))
+	} else if p := ev.Prop("X-CALENDARSERVER-PRIVATE-COMMENT"); p != nil {
+		// Apple's calendars, with a proposed time.
+		r.Comment = clean(p.Text())
 	}
 	return r, nil
+}
+
+// proposedTime reads Apple's TO-ALL-PROPOSED-NEW-TIME parameter, a list
+// of content lines of its own ("DTSTART:20201225T083000Z;STATUS:;", or
+// "DTSTART;TZID=Europe/Berlin:20201225T093000;…"): the DTSTART in it.
+func proposedTime(v string, line int, zones *zoneResolver) (time.Time, error) {
+	rest, ok := strings.CutPrefix(strings.TrimSpace(v), "DTSTART")
+	if !ok {
+		return time.Time{}, fmt.Errorf("ical: line %d: TO-ALL-PROPOSED-NEW-TIME %q proposes no DTSTART", line, clip(v))
+	}
+	p := &Property{Name: "DTSTART", Line: line}
+	if tzid, ok := strings.CutPrefix(rest, ";TZID="); ok {
+		name, after, found := strings.Cut(tzid, ":")
+		if !found {
+			return time.Time{}, fmt.Errorf("ical: line %d: TO-ALL-PROPOSED-NEW-TIME %q has no value", line, clip(v))
+		}
+		p.Params, rest = map[string][]string{"TZID": {name}}, ":"+after
+	}
+	value, ok := strings.CutPrefix(rest, ":")
+	if !ok {
+		return time.Time{}, fmt.Errorf("ical: line %d: TO-ALL-PROPOSED-NEW-TIME %q has no value", line, clip(v))
+	}
+	p.Value, _, _ = strings.Cut(value, ";")
+	return zones.dateTime(p)
 }
 
 // address reads a CAL-ADDRESS property with a mailto: URI, in any case.

@@ -67,6 +67,24 @@ func TestParseReplyClients(t *testing.T) {
 				Organizer: Address{Name: "Accord", Email: "accord@example.com"},
 			},
 		}},
+		{"m365-occurrence-accepted.ics", []Reply{{
+			Method: "REPLY", UID: "checkin-m365@accord.example.com", Sequence: 2, Stamp: utc("2027-03-01T08:15:12Z"),
+			RecurrenceID: utc("2027-03-09T09:00:00Z"),
+			Attendee:     Address{Name: "Ortiz, Sam", Email: "Sam.Ortiz@contoso.example"}, PartStat: "ACCEPTED",
+		}}},
+		{"m365-counter.ics", []Reply{{
+			Method: "COUNTER", UID: "checkin-m365@accord.example.com", Sequence: 2, Stamp: utc("2027-03-01T08:20:04Z"),
+			RecurrenceID: utc("2027-03-09T09:00:00Z"), Proposed: utc("2027-03-11T13:00:00Z"),
+			Attendee: Address{Name: "Ortiz, Sam", Email: "Sam.Ortiz@contoso.example"}, PartStat: "TENTATIVE",
+			Comment: "Could we do Thursday instead? Tuesday mornings are stand-up heavy this month.\n",
+		}}},
+		{"ios-proposed-time.ics", []Reply{{
+			Method: "REPLY", UID: "checkin-m365@accord.example.com", Sequence: 2, Stamp: utc("2027-03-01T09:15:00Z"),
+			RecurrenceID: utc("2027-03-09T09:00:00Z"), Proposed: utc("2027-03-10T14:00:00Z"),
+			Attendee: Address{Name: "Sam Ortiz", Email: "sam@example.com"}, PartStat: "TENTATIVE",
+			Organizer: Address{Name: "Accord", Email: "accord@example.com"},
+			Comment:   "Wednesday afternoon would suit me better.",
+		}}},
 		{"google.ics", []Reply{{
 			Method: "REPLY", UID: "9d4e2b7c-0a13-4f58-b6c9-7e8d1f2a3b4c@accord.example.com", Stamp: utc("2026-12-21T09:30:12Z"),
 			RecurrenceID: utc("2027-01-21T15:00:00Z"),
@@ -109,10 +127,11 @@ func equalReplies(a, b []Reply) bool {
 	}
 	for i := range a {
 		x, y := a[i], b[i]
-		if !x.Stamp.Equal(y.Stamp) || !x.RecurrenceID.Equal(y.RecurrenceID) {
+		if !x.Stamp.Equal(y.Stamp) || !x.RecurrenceID.Equal(y.RecurrenceID) || !x.Proposed.Equal(y.Proposed) {
 			return false
 		}
 		x.Stamp, y.Stamp, x.RecurrenceID, y.RecurrenceID = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+		x.Proposed, y.Proposed = time.Time{}, time.Time{}
 		if !reflect.DeepEqual(x, y) {
 			return false
 		}
