@@ -457,3 +457,26 @@ func TestCalendarCounter(t *testing.T) {
 		}
 	}
 }
+
+// TestInvitationFromElsewhere: someone else's invitation (Dana invites the
+// service mailbox to a coffee) is nobody's answer: recorded as ignored,
+// nothing stored, nobody written to.
+func TestInvitationFromElsewhere(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, storetest.SQLiteURL(t), nil)
+	pr := e.processor("p1")
+	before := len(e.allMail())
+	invite := "From: dana@example.test\r\nTo: " + serviceAddress + "\r\nSubject: Invitation: Coffee\r\nMessage-ID: <coffee@mail.example.test>\r\n" +
+		"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nShall we grab a coffee?\r\n" +
+		"--b\r\nContent-Type: text/calendar; method=REQUEST\r\n\r\nBEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:coffee-1\r\n" +
+		"ORGANIZER:mailto:dana@example.test\r\nATTENDEE:mailto:" + serviceAddress + "\r\nDTSTART:20270101T100000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n--b--\r\n"
+	if res := e.process(pr, 1, []byte(invite)); res.Outcome != store.InboundIgnored {
+		t.Fatalf("outcome %s, want ignored", res.Outcome)
+	}
+	if got := e.answers(e.dana); len(got) != 0 {
+		t.Errorf("answers %q, want none", got)
+	}
+	if n := len(e.allMail()) - before; n != 0 {
+		t.Errorf("%d mails sent about it", n)
+	}
+}
