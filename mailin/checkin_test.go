@@ -283,6 +283,19 @@ func TestOffHoursByMail(t *testing.T) {
 	}
 }
 
+// scheduledPair is the agreed pair with weekly check-ins Dana set by
+// reply (UID 1 of the direct processor's mailbox), and its series.
+func scheduledPair(t *testing.T) (*env, *Processor, *conversation.Series) {
+	t.Helper()
+	e := newEnv(t, storetest.SQLiteURL(t), nil)
+	pr := e.processor("p1")
+	ask := e.agreeAll()
+	if res := e.process(pr, 1, replyMail("dana@example.test", ask, "Tuesdays at 10")); res.Outcome != store.InboundCommand {
+		t.Fatalf("schedule reply: outcome %s", res.Outcome)
+	}
+	return e, pr, e.series()
+}
+
 // calendarReplyAs is a calendar's answer whose ATTENDEE and From may
 // differ, with extra header lines (a To with a reply token, an
 // In-Reply-To).
@@ -326,13 +339,7 @@ func TestCalendarReplyFromAnotherAddress(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t, storetest.SQLiteURL(t), nil)
-			pr := e.processor("p1")
-			ask := e.agreeAll()
-			if res := e.process(pr, 1, replyMail("dana@example.test", ask, "Tuesdays at 10")); res.Outcome != store.InboundCommand {
-				t.Fatalf("schedule reply: outcome %s", res.Outcome)
-			}
-			cs := e.series()
+			e, pr, cs := scheduledPair(t)
 			invite := e.lastMail("sam@example.test")
 			headers := ""
 			switch tc.answers {
@@ -416,13 +423,7 @@ func TestCalendarCounter(t *testing.T) {
 		for _, past := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s, past %t", style, past), func(t *testing.T) {
 				t.Parallel()
-				e := newEnv(t, storetest.SQLiteURL(t), nil)
-				pr := e.processor("p1")
-				ask := e.agreeAll()
-				if res := e.process(pr, 1, replyMail("dana@example.test", ask, "Tuesdays at 10")); res.Outcome != store.InboundCommand {
-					t.Fatalf("schedule reply: outcome %s", res.Outcome)
-				}
-				cs := e.series()
+				e, pr, cs := scheduledPair(t)
 				o := cs.Upcoming(e.st.Now())
 				proposed := o.Start.Add(26 * time.Hour)
 				if past {
