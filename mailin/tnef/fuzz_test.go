@@ -51,7 +51,8 @@ func fuzzSeeds(tb testing.TB) [][]byte {
 
 // FuzzRead holds Read to what the package comment promises on any input:
 // no panic; a message or an error, never both; errors that start with
-// "tnef: "; strings that are valid UTF-8 without NULs; a Response only
+// "tnef: "; strings that are valid UTF-8 without NULs; times in UTC
+// within the years 1601 to 9999; a Response only
 // for a response and a Kind that agrees with Meeting; and a message that
 // reads back the same when written again as a stream (see encode), so
 // that nothing Read gives depends on how it was written.
@@ -73,6 +74,11 @@ func FuzzRead(f *testing.F) {
 		for _, s := range []string{m.Class, m.Subject, m.UID, m.From, m.Body} {
 			if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
 				t.Fatalf("Read gave %q: not UTF-8 without NULs", s)
+			}
+		}
+		for _, tm := range []time.Time{m.Start, m.End, m.RecurrenceID} {
+			if !tm.IsZero() && (tm.Year() < 1601 || tm.Year() > 9999 || tm.Location() != time.UTC) {
+				t.Fatalf("Read gave the time %v: not UTC within 1601 to 9999", tm)
 			}
 		}
 		if m.Meeting() != (m.Kind() != NotMeeting) {

@@ -8,8 +8,8 @@ import (
 )
 
 // Message is what a TNEF stream says about the message it wraps. Strings
-// are valid UTF-8 without NULs, times are UTC; what the stream does not
-// carry is left zero.
+// are valid UTF-8 without NULs, times are UTC in the years 1601 to 9999;
+// what the stream does not carry is left zero.
 type Message struct {
 	// Class is the message class, from PidTagMessageClass, else from
 	// attMessageClass with its legacy name mapped to the MAPI one: e.g.
@@ -236,8 +236,8 @@ func (s *stream) message() *Message {
 		m.UID = objectUID(goid.data)
 	}
 	if hasGOID {
-		if year, month, day, ok := objectDate(goid.data); ok {
-			m.RecurrenceID = occurrence(year, month, day, when(named(psetidAppointment, lidExceptionReplaceTime)), m.Start)
+		if day, ok := objectDate(goid.data); ok {
+			m.RecurrenceID = occurrence(day, when(named(psetidAppointment, lidExceptionReplaceTime)), m.Start)
 		}
 	}
 	return m
@@ -327,29 +327,21 @@ func objectUID(b []byte) string {
 
 // objectDate is the date of the occurrence an object id names; ok is
 // false for the series, an id not in Outlook's layout, or a date that
-// does not exist.
-func objectDate(b []byte) (year int, month time.Month, day int, ok bool) {
+// does not exist (see validDate).
+func objectDate(b []byte) (day time.Time, ok bool) {
 	if !isObjectID(b) {
-		return 0, 0, 0, false
+		return time.Time{}, false
 	}
-	year = int(binary.BigEndian.Uint16(b[objectDateAt:]))
-	month, day = time.Month(b[objectDateAt+2]), int(b[objectDateAt+3])
-	if year == 0 || month < 1 || month > 12 || day < 1 {
-		return 0, 0, 0, false
-	}
-	if time.Date(year, month, day, 0, 0, 0, 0, time.UTC).Day() != day {
-		return 0, 0, 0, false
-	}
-	return year, month, day, true
+	return validDate(int(binary.BigEndian.Uint16(b[objectDateAt:])), int(b[objectDateAt+2]), int(b[objectDateAt+3]))
 }
 
-// occurrence is the original start of the occurrence on the given date:
+// occurrence is the original start of the occurrence on the given day:
 // replaced, the exception's PidLidExceptionReplaceTime, when there is
-// one; else the date at start's time of day.
-func occurrence(year int, month time.Month, day int, replaced, start time.Time) time.Time {
+// one; else the day at start's time of day.
+func occurrence(day, replaced, start time.Time) time.Time {
 	if !replaced.IsZero() {
 		return replaced
 	}
 	h, m, s := start.Clock()
-	return time.Date(year, month, day, h, m, s, start.Nanosecond(), time.UTC)
+	return day.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(s)*time.Second + time.Duration(start.Nanosecond()))
 }

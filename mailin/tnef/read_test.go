@@ -287,10 +287,18 @@ func TestTimes(t *testing.T) {
 		}, nil, time.Date(1601, 1, 1, 0, 0, 0, 100, time.UTC)},
 		{"largest FILETIME", [][]byte{
 			prop(tagOf(ptSystime, pidTagStartDate), fixed([]byte{0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF})),
-		}, nil, time.Unix(int64(^uint64(0)/1e7)+filetimeEpoch, int64(^uint64(0)%1e7)*100).UTC()},
+		}, nil, time.Time{}},
+		{"last FILETIME of 9999", [][]byte{
+			prop(tagOf(ptSystime, pidTagStartDate), systime(time.Date(9999, 12, 31, 23, 59, 59, 999999900, time.UTC))),
+		}, nil, time.Date(9999, 12, 31, 23, 59, 59, 999999900, time.UTC)},
+		{"first FILETIME of 10000", [][]byte{
+			prop(tagOf(ptSystime, pidTagStartDate), systime(time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC))),
+		}, dtrValue(2025, 1, 4, 10, 0, 0), att},
 		{"DTR with February 30", nil, dtrValue(2025, 2, 30, 10, 0, 0), time.Time{}},
 		{"DTR with hour 24", nil, dtrValue(2025, 2, 3, 24, 0, 0), time.Time{}},
 		{"DTR before 1601", nil, dtrValue(1600, 2, 3, 10, 0, 0), time.Time{}},
+		{"DTR after 9999", nil, dtrValue(65535, 2, 3, 10, 0, 0), time.Time{}},
+		{"DTR in 9999", nil, dtrValue(9999, 12, 31, 23, 59, 59), time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)},
 		{"DTR short", nil, dtrValue(2025, 2, 3, 10, 0, 0)[:10], time.Time{}},
 	}
 	for _, tt := range tests {
@@ -331,6 +339,8 @@ func TestUIDAndOccurrence(t *testing.T) {
 		{"size past the end", append(objectID(0, 0, 0, nil)[:36], 0xFF, 0xFF, 0, 0, 'v', 'C', 'a', 'l', '-', 'U', 'i', 'd', 1, 0, 0, 0, 'x', '@', 'y'), nil, time.Time{}, "x@y", time.Time{}},
 		{"February 30", objectID(2025, 2, 30, vCalData("a@b")), nil, time.Time{}, "a@b", time.Time{}},
 		{"month 13", objectID(2025, 13, 1, vCalData("a@b")), nil, time.Time{}, "a@b", time.Time{}},
+		{"year 65535", objectID(65535, 10, 23, vCalData("a@b")), nil, time.Time{}, "a@b", time.Time{}},
+		{"year 1600", objectID(1600, 10, 23, vCalData("a@b")), nil, time.Time{}, "a@b", time.Time{}},
 		{"printable, not Outlook's layout", []byte("7be74ded-0000@example"), nil, time.Time{}, "7be74ded-0000@example", time.Time{}},
 		{"binary, not Outlook's layout", []byte{0x01, 'a', 0xFF}, nil, time.Time{}, "0161FF", time.Time{}},
 		{"short, with the class id", objectClass, nil, time.Time{}, "040000008200E00074C5B7101A82E008", time.Time{}},

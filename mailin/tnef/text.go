@@ -121,7 +121,8 @@ func (v value) text(cp uint32) string {
 const filetimeEpoch = -11644473600
 
 // filetime decodes a PT_SYSTIME, a FILETIME: 100-nanosecond intervals
-// since 1601-01-01 UTC. Zero is no time.
+// since 1601-01-01 UTC. Zero is no time, and so is a time after the year
+// 9999, which no iCalendar date can hold.
 func filetime(b []byte) time.Time {
 	if len(b) != 8 {
 		return time.Time{}
@@ -130,7 +131,11 @@ func filetime(b []byte) time.Time {
 	if ft == 0 {
 		return time.Time{}
 	}
-	return time.Unix(int64(ft/1e7)+filetimeEpoch, int64(ft%1e7)*100).UTC()
+	t := time.Unix(int64(ft/1e7)+filetimeEpoch, int64(ft%1e7)*100).UTC()
+	if t.Year() > 9999 {
+		return time.Time{}
+	}
+	return t
 }
 
 // dtr decodes a TNEF DTR structure, the data of attDateStart and
@@ -139,7 +144,7 @@ func filetime(b []byte) time.Time {
 // attDateStart stands for PidTagStartDate, a UTC time, and as Exchange and
 // Windows Mobile write it; Outlook has been seen to write the sender's
 // local time, which is why the properties come first. A date that does not
-// exist, or falls before 1601, is no time.
+// exist, or falls outside the years 1601 to 9999, is no time.
 func dtr(b []byte) time.Time {
 	if len(b) < 12 {
 		return time.Time{}
@@ -149,14 +154,22 @@ func dtr(b []byte) time.Time {
 		f[i] = int(binary.LittleEndian.Uint16(b[2*i:]))
 	}
 	year, month, day, hour, minute, second := f[0], f[1], f[2], f[3], f[4], f[5]
-	if year < 1601 || month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59 {
+	t, ok := validDate(year, month, day)
+	if !ok || hour > 23 || minute > 59 || second > 59 {
 		return time.Time{}
 	}
-	t := time.Date(year, time.Month(month), day, hour, minute, second, 0, time.UTC)
-	if t.Day() != day {
-		return time.Time{}
+	return t.Add(time.Duration(hour)*time.Hour + time.Duration(minute)*time.Minute + time.Duration(second)*time.Second)
+}
+
+// validDate is midnight UTC of the given day, and whether that day exists
+// in the years both a FILETIME and an iCalendar date can hold, 1601 to
+// 9999.
+func validDate(year, month, day int) (time.Time, bool) {
+	if year < 1601 || year > 9999 || month < 1 || month > 12 || day < 1 {
+		return time.Time{}, false
 	}
-	return t
+	t := time.Date(year, time.Month(month), day, 0, 0, 0, 0, time.UTC)
+	return t, t.Day() == day
 }
 
 // smtpAddress is s as a plain SMTP address (local@domain), without an
