@@ -229,8 +229,15 @@ func TestCalendarCorpus(t *testing.T) {
 				t.Errorf("%s: COUNTER not read as a move request: %s", f.File, why)
 			}
 		case group == "tnef":
-			count("tnef", false)
-			t.Logf("%s: TNEF not read (classified %s)", f.File, outcome)
+			why := tnefUnderstood(f, c)
+			if meeting := !strings.Contains("tnef-note tnef-task tnef-appointment", f.Kind); meeting {
+				count("tnef meeting", why == "")
+			} else {
+				count("tnef other", why == "")
+			}
+			if why != "" {
+				t.Errorf("%s: %s", f.File, why)
+			}
 		default:
 			if c.Kind == classify.CalendarReply {
 				t.Errorf("%s: a %s is taken for a calendar reply", f.File, f.Kind)
@@ -285,6 +292,32 @@ func replyUnderstood(f calendarFile, c classify.Result) string {
 	}
 	if strings.Contains(f.ics, "TO-ALL-PROPOSED-NEW-TIME") && replies[0].Proposed.IsZero() {
 		return "the proposed new time is not read"
+	}
+	return ""
+}
+
+// tnefUnderstood checks what an Outlook TNEF file becomes: a meeting
+// response an accepted calendar answer with the meeting's id, a request or
+// cancellation someone else's calendar message, anything else (a note, a
+// task, an appointment) left to the text path as before. It returns what
+// is wrong, or "".
+func tnefUnderstood(f calendarFile, c classify.Result) string {
+	switch f.Kind {
+	case "tnef-reply-accepted":
+		if c.Kind != classify.CalendarReply || c.Calendar.TNEF == nil {
+			return fmt.Sprintf("meeting response classified %s (%s)", c.Kind, c.Reason)
+		}
+		if m := c.Calendar.TNEF; m.Response() != "ACCEPTED" || m.UID == "" {
+			return fmt.Sprintf("meeting response read as %q for %q", m.Response(), m.UID)
+		}
+	case "tnef-request", "tnef-cancel":
+		if c.Kind != classify.CalendarOther {
+			return fmt.Sprintf("meeting %s classified %s (%s)", f.Kind, c.Kind, c.Reason)
+		}
+	default:
+		if c.Kind != classify.Human {
+			return fmt.Sprintf("%s classified %s (%s), not left to the text path", f.Kind, c.Kind, c.Reason)
+		}
 	}
 	return ""
 }

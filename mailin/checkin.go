@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/mail"
 	"net/textproto"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"accord/conversation"
 	"accord/internal/apply"
 	"accord/mailin/classify"
+	"accord/mailin/tnef"
 	"accord/mailout"
 	"accord/mailout/ical"
 	"accord/store"
@@ -28,7 +30,15 @@ func (p *Processor) calendarReply(ctx context.Context, id int64, h textproto.MIM
 	if c.Calendar == nil {
 		return reject("no calendar data")
 	}
-	replies, err := ical.ParseReply(c.Calendar.Data)
+	var replies []ical.Reply
+	var err error
+	if m := c.Calendar.TNEF; m != nil {
+		var r ical.Reply
+		r, err = tnefReply(m, h, from)
+		replies = []ical.Reply{r}
+	} else {
+		replies, err = ical.ParseReply(c.Calendar.Data)
+	}
 	if err != nil {
 		return reject(err.Error())
 	}
@@ -115,6 +125,23 @@ func (p *Processor) calendarReply(ctx context.Context, id int64, h textproto.MIM
 		return tx.FinishInbound(ctx, id, p.Worker, o)
 	})
 	return o, err
+}
+
+// tnefReply is the answer in an Outlook meeting response that came only as
+// TNEF. It names who answers by the sender TNEF records, else the mail's
+// From; and it has no DTSTAMP, so the mail's Date stands in (a later
+// answer then supersedes an earlier one, as with iCalendar).
+func tnefReply(m *tnef.Message, h textproto.MIMEHeader, from string) (ical.Reply, error) {
+	if m.UID == "" {
+		return ical.Reply{}, errors.New("TNEF meeting response without a meeting id")
+	}
+	who := m.From
+	if who == "" {
+		who = from
+	}
+	stamp, _ := mail.ParseDate(h.Get("Date"))
+	return ical.Reply{Method: "REPLY", UID: m.UID, RecurrenceID: m.RecurrenceID, Stamp: stamp.UTC(),
+		Attendee: ical.Address{Email: who}, PartStat: m.Response()}, nil
 }
 
 // answerer is the participant a calendar reply speaks for, or nil. Its

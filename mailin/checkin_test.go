@@ -1,6 +1,8 @@
 package mailin
 
 import (
+	"encoding/base64"
+	"encoding/binary"
 	"fmt"
 	"strings"
 	"testing"
@@ -479,5 +481,61 @@ func TestInvitationFromElsewhere(t *testing.T) {
 	}
 	if n := len(e.allMail()) - before; n != 0 {
 		t.Errorf("%d mails sent about it", n)
+	}
+}
+
+// tnefAcceptance is an Exchange acceptance of the series uid whose answer
+// is only in a winmail.dat, as Outlook sends it with an empty text body:
+// a TNEF stream with the meeting response's class and the meeting's
+// object id, which holds the iCalendar UID the invitation had.
+func tnefAcceptance(from, uid string) []byte {
+	le32 := func(b []byte, v uint32) []byte { return binary.LittleEndian.AppendUint32(b, v) }
+	attribute := func(b []byte, id uint32, data []byte) []byte {
+		b = append(b, 0x01)
+		b = le32(le32(b, id), uint32(len(data)))
+		b = append(b, data...)
+		var sum uint16
+		for _, c := range data {
+			sum += uint16(c)
+		}
+		return binary.LittleEndian.AppendUint16(b, sum)
+	}
+	// The object id: Outlook's class id, no occurrence date, creation
+	// time and reserved octets, then the data with the vCal-Uid marker.
+	data := append([]byte("vCal-Uid\x01\x00\x00\x00"), uid+"\x00"...)
+	oid := []byte{0x04, 0x00, 0x00, 0x00, 0x82, 0x00, 0xE0, 0x00, 0x74, 0xC5, 0xB7, 0x10, 0x1A, 0x82, 0xE0, 0x08}
+	oid = append(oid, make([]byte, 20)...)
+	oid = append(le32(oid, uint32(len(data))), data...)
+	// One named property, PSETID_Meeting's PidLidGlobalObjectId (LID 3),
+	// a PT_BINARY of one value.
+	props := le32(nil, 1)
+	props = append(props, 0x02, 0x01, 0x00, 0x80)
+	props = append(props, 0x90, 0xDA, 0xD8, 0x6E, 0x0B, 0x45, 0x1B, 0x10, 0x98, 0xDA, 0x00, 0xAA, 0x00, 0x3F, 0x13, 0x05)
+	props = le32(le32(props, 0), 3)
+	props = le32(le32(props, 1), uint32(len(oid)))
+	props = append(props, oid...)
+	props = append(props, make([]byte, -len(oid)&3)...)
+	stream := []byte{0x78, 0x9f, 0x3e, 0x22, 0x01, 0x00}
+	stream = attribute(stream, 0x00078008, []byte("IPM.Microsoft Schedule.MtgRespP\x00"))
+	stream = attribute(stream, 0x00069003, props)
+	return []byte("From: " + from + "\r\nTo: " + serviceAddress + "\r\nSubject: Accepted: Check-in\r\nDate: " + time.Now().Format(time.RFC1123Z) + "\r\n" +
+		"Message-ID: <tnef-" + fmt.Sprint(time.Now().UnixNano()) + "@mail.example.test>\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n\r\n" +
+		"--b\r\nContent-Type: application/ms-tnef; name=\"winmail.dat\"\r\nContent-Disposition: attachment; filename=\"winmail.dat\"\r\n" +
+		"Content-Transfer-Encoding: base64\r\n\r\n" + base64.StdEncoding.EncodeToString(stream) + "\r\n--b--\r\n")
+}
+
+// TestTNEFAcceptance: Outlook's acceptance that exists only inside TNEF,
+// behind an empty text body, is recorded as the person's acceptance, not
+// read as their text.
+func TestTNEFAcceptance(t *testing.T) {
+	t.Parallel()
+	e, pr, cs := scheduledPair(t)
+	if res := e.process(pr, 2, tnefAcceptance("sam@example.test", cs.UID)); res.Outcome != store.InboundCalendar {
+		rows, _ := e.st.InboundLog(e.ctx, "")
+		t.Fatalf("outcome %s, want a calendar answer (%+v)", res.Outcome, rows[len(rows)-1])
+	}
+	if got := e.series().Responses; len(got) != 1 || got[0].ParticipantID != e.sam || got[0].PartStat != conversation.PartStatAccepted {
+		t.Errorf("responses %+v, want Sam's acceptance", got)
 	}
 }

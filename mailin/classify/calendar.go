@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"slices"
 	"strings"
+
+	"accord/mailin/tnef"
 )
 
 // calendarReply finds the first calendar part that answers an invitation:
@@ -17,6 +19,27 @@ func (m *message) calendarReply() (Result, bool) {
 	var other *Result
 	for _, p := range m.parts {
 		ct, params := contentType(p)
+		if isTNEFPart(ct, p.FileName) {
+			// Outlook's winmail.dat: a meeting answer may be only in
+			// there, behind an empty text body.
+			msg, err := tnef.Read(p.Content)
+			if err != nil {
+				continue
+			}
+			switch msg.Kind() {
+			case tnef.MeetingResponse:
+				return Result{
+					Kind:     CalendarReply,
+					Reason:   "calendar: TNEF meeting response",
+					Calendar: &Calendar{Method: "REPLY", TNEF: msg},
+				}, true
+			case tnef.MeetingRequest, tnef.MeetingCancel:
+				if other == nil {
+					other = &Result{Kind: CalendarOther, Reason: "calendar: TNEF meeting " + msg.Kind().String()}
+				}
+			}
+			continue
+		}
 		if !isCalendarPart(ct, p.FileName) {
 			continue
 		}
@@ -49,6 +72,18 @@ func mailtoAddress(v string) string {
 		return ""
 	}
 	return strings.TrimSpace(v[7:])
+}
+
+// isTNEFPart reports whether a part is a TNEF stream: by media type, or by
+// Outlook's file name on a generic type.
+func isTNEFPart(ct, fileName string) bool {
+	switch ct {
+	case "application/ms-tnef", "application/vnd.ms-tnef":
+		return true
+	case "", "application/octet-stream":
+		return strings.EqualFold(strings.TrimSpace(fileName), "winmail.dat")
+	}
+	return false
 }
 
 // isCalendarPart reports whether a part holds iCalendar data: by media

@@ -43,6 +43,10 @@
 //     or sent to us) is CalendarOther: it holds no answer of anyone's. One
 //     whose ORGANIZER is us is our own invitation carried back in a reply,
 //     and falls through to the next rules, so the person's words are read.
+//     Outlook's winmail.dat (application/ms-tnef) is read too: a meeting
+//     response in it is a CalendarReply (Calendar.TNEF), a meeting request
+//     or cancellation CalendarOther; a TNEF message that is no meeting
+//     (a note, a task) falls through to the text path.
 //  4. AutoReply. Header evidence first: Auto-Submitted other than "no";
 //     X-Autoreply and friends; the marks Exchange puts on mail it wrote
 //     itself, such as an inbox rule's reply (X-MS-Exchange-Inbox-Rules-Loop,
@@ -93,6 +97,8 @@ import (
 	"strings"
 
 	"github.com/jhillyerd/enmime/v2"
+
+	"accord/mailin/tnef"
 )
 
 // Kind is what a message turned out to be; it decides what the caller may
@@ -158,8 +164,12 @@ type DSN struct {
 type Calendar struct {
 	// Method is the iTIP method, upper case: "REPLY" or "COUNTER".
 	Method string
-	// Data is the part's content as received, after transfer decoding.
+	// Data is the part's content as received, after transfer decoding;
+	// nil when the answer came in TNEF.
 	Data []byte
+	// TNEF is the meeting response read from Outlook's winmail.dat, when
+	// that is where the answer is; Data is nil then.
+	TNEF *tnef.Message
 }
 
 // Result is the verdict on one message.

@@ -81,6 +81,30 @@ func outlookICS() []byte {
 		"--_002_DB9PR10MB5xyz_--\r\n")
 }
 
+// exchangeTNEF is an Exchange acceptance whose answer is only in a
+// winmail.dat: an empty text body, then a TNEF stream holding the meeting
+// response's message class (the one attribute classify needs), as a
+// generic type named winmail.dat or as application/ms-tnef.
+func exchangeTNEF(generic bool) []byte {
+	class := []byte("IPM.Microsoft Schedule.MtgRespP\x00")
+	stream := []byte{0x78, 0x9f, 0x3e, 0x22, 0x01, 0x00, 0x01, 0x08, 0x80, 0x07, 0x00}
+	stream = append(stream, byte(len(class)), 0, 0, 0)
+	stream = append(stream, class...)
+	var sum uint16
+	for _, c := range class {
+		sum += uint16(c)
+	}
+	stream = append(stream, byte(sum), byte(sum>>8))
+	ct := "application/ms-tnef; name=\"winmail.dat\""
+	if generic {
+		ct = "application/octet-stream; name=\"winmail.dat\""
+	}
+	return []byte(topHeader("multipart/mixed;\r\n\tboundary=\"_tnef_\"", "Thread-Topic: Accepted: Check-in") + "\r\n" +
+		"--_tnef_\r\nContent-Type: text/plain; charset=\"us-ascii\"\r\n\r\n\r\n" +
+		"--_tnef_\r\nContent-Type: " + ct + "\r\nContent-Disposition: attachment; filename=\"winmail.dat\"\r\n" +
+		"Content-Transfer-Encoding: base64\r\n\r\n" + string(b64(stream)) + "\r\n--_tnef_--\r\n")
+}
+
 // outlookEncodedICS is outlookICS with the file name only in RFC 2231 and
 // RFC 2047 forms.
 func outlookEncodedICS() []byte {

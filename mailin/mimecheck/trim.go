@@ -14,7 +14,9 @@ import (
 //   - the bodies of images, audio, video, fonts, models and application/*
 //     parts other than calendars (application/ics, application/calendar,
 //     and generic types such as application/octet-stream when the part
-//     may be named *.ics);
+//     may be named *.ics) and Outlook's TNEF (application/ms-tnef, and a
+//     generic type that may be named winmail.dat), where a meeting answer
+//     may be;
 //   - multipart preambles and epilogues, which enmime reads but nothing
 //     uses (RFC 2046 section 5.1.1);
 //   - the bodies of HTML alternatives to a text part that certainly holds
@@ -393,10 +395,10 @@ func (t *trimmer) close(kept []byte, room int) {
 // read reports whether the pipeline reads a body of this type: text (and
 // so HTML and calendars), message/* (delivery reports, returned messages,
 // disposition and feedback reports), calendars sent as application/*,
-// anything that may be an .ics file, and types it does not know.
+// anything that may be an .ics file, TNEF, and types it does not know.
 func (t *trimmer) read(start, hEnd int, mtype string, params map[string]string) bool {
 	switch mtype {
-	case "application/ics", "application/calendar":
+	case "application/ics", "application/calendar", "application/ms-tnef", "application/vnd.ms-tnef":
 		return true
 	case "application/octet-stream", "application/x-download", "application/download":
 		return t.mayBeICS(start, hEnd, params)
@@ -410,13 +412,14 @@ func (t *trimmer) read(start, hEnd int, mtype string, params map[string]string) 
 }
 
 // mayBeICS reports whether a part of a generic type may be a file named
-// *.ics, which package classify reads as a calendar: its name or file name
-// parameter, or its header, mentions "ics" or holds an RFC 2047 encoded
-// word that could hide it.
+// *.ics, which package classify reads as a calendar, or winmail.dat, which
+// it reads as TNEF: its name or file name parameter, or its header,
+// mentions "ics" or "winmail" or holds an RFC 2047 encoded word that could
+// hide them.
 func (t *trimmer) mayBeICS(start, hEnd int, params map[string]string) bool {
 	data := t.data
 	head := data[start:hEnd]
-	if containsFold(head, "ics") || bytes.Contains(head, []byte("=?")) {
+	if containsFold(head, "ics") || containsFold(head, "winmail") || bytes.Contains(head, []byte("=?")) {
 		return true
 	}
 	names := []string{params["name"], params["file"]}
@@ -426,7 +429,7 @@ func (t *trimmer) mayBeICS(start, hEnd int, params map[string]string) bool {
 		}
 	}
 	for _, n := range names {
-		if containsFold([]byte(n), "ics") || strings.Contains(n, "=?") {
+		if containsFold([]byte(n), "ics") || containsFold([]byte(n), "winmail") || strings.Contains(n, "=?") {
 			return true
 		}
 	}

@@ -70,6 +70,8 @@ func TestTrimVerdicts(t *testing.T) {
 		{"Outlook .ics", outlookICS(), classify.CalendarReply},
 		{"Outlook encoded .ics name", outlookEncodedICS(), classify.CalendarReply},
 		{"Google calendar", googleCalendar(), classify.CalendarReply},
+		{"Exchange TNEF", exchangeTNEF(false), classify.CalendarReply},
+		{"Exchange TNEF as octet-stream", exchangeTNEF(true), classify.CalendarReply},
 		{"Postfix DSN", postfixDSN(), classify.Bounce},
 		{"Exchange NDR", exchangeNDR(), classify.Bounce},
 		{"read receipt", readReceipt(), classify.AutoReply},
