@@ -12,7 +12,7 @@ import (
 // running service and the demo say to whoever runs Accord: usage texts,
 // what a command did, why it could not, and the sentences of the log.
 // Each message is a define of operator/LANG/*.tmpl, one file per command
-// or part, named "command.what" ("pair.enrolled", "pair.usage"). Operators
+// or part, named "command.what" ("pair.add.enrolled", "pair.usage"). Operators
 // read English; another language is a folder beside operator/en with the
 // same defines.
 
