@@ -13,30 +13,22 @@ import (
 
 	"accord/mailin"
 	"accord/mailin/reply"
+	"accord/templates"
 )
 
-const extractUsage = `
-Usage: accord extract [--format text|jsonl] FILE...
-
-Shows what Accord keeps of a reply: the words the person wrote, without
-quoted mail, quote headers, signatures and footers. A .eml file is read as a
-whole message (its text part, or its HTML part when there is none), a .txt
-file as a plain-text body, a .html file as an HTML body. A message is read
-the way Accord reads replies: character sets as declared (guessed only
-when missing or wrong), attachments skipped. With --format jsonl each file
-gives one line: {"file": …, "reply": …}.`
+var extractUsage = templates.Operator("extract.usage", nil)
 
 func runExtract(_ context.Context, a *app, args []string) error {
 	fs := a.flags("extract", extractUsage)
-	format := fs.String("format", "text", "text or jsonl")
+	format := fs.String("format", "text", templates.Operator("extract.flag.format", nil))
 	if err := parse(fs, reorder(args)); err != nil {
 		return err
 	}
 	if *format != "text" && *format != "jsonl" {
-		return usagef("--format %q: use text or jsonl", *format)
+		return usage(templates.Operator("extract.bad-format", templates.Args{"Format": *format}))
 	}
 	if fs.NArg() == 0 {
-		return usagef("give one or more files (.eml, .txt or .html)")
+		return usage(templates.Operator("extract.no-files", nil))
 	}
 	// One write per file would cost more than reading a short reply.
 	out := bufio.NewWriterSize(a.stdout, 64<<10)
@@ -68,7 +60,7 @@ func extractFiles(out *bufio.Writer, paths []string, format string) error {
 		case ".txt", "":
 			text = reply.Text(string(data))
 		default:
-			return usagef("%s: name the file .eml, .txt or .html so its kind is clear", path)
+			return usage(templates.Operator("extract.unknown-kind", templates.Args{"File": path}))
 		}
 		if format == "jsonl" {
 			if err := enc.Encode(map[string]string{"file": path, "reply": text}); err != nil {
@@ -87,13 +79,7 @@ func extractFiles(out *bufio.Writer, paths []string, format string) error {
 	return nil
 }
 
-const inboundUsage = `
-Usage: accord inbound list [--outcome OUTCOME]
-
-Lists the mail Accord has read from its mailbox and what became of each:
-answer, command, calendar-reply, auto-reply, bounce, loop, rejected (with
-why), unreadable, too-large, ignored, duplicate, quarantined (set aside
-after repeated failures), or pending. Never what the mail said.`
+var inboundUsage = templates.Operator("inbound.usage", nil)
 
 func runInbound(ctx context.Context, a *app, args []string) error {
 	if len(args) == 0 || args[0] != "list" {
@@ -101,10 +87,10 @@ func runInbound(ctx context.Context, a *app, args []string) error {
 			fmt.Fprintln(a.stdout, strings.TrimSpace(inboundUsage))
 			return nil
 		}
-		return usagef("use: accord inbound list [--outcome OUTCOME]")
+		return usage(templates.Operator("inbound.use-list", nil))
 	}
 	fs := a.flags("inbound list", inboundUsage)
-	outcome := fs.String("outcome", "", "only this outcome")
+	outcome := fs.String("outcome", "", templates.Operator("inbound.flag.outcome", nil))
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -118,11 +104,11 @@ func runInbound(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if len(rows) == 0 {
-		fmt.Fprintln(a.stdout, "No inbound mail recorded.")
+		fmt.Fprintln(a.stdout, templates.Operator("inbound.none", nil))
 		return nil
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tRECEIVED\tFROM\tSIZE\tOUTCOME\tATTEMPTS\tDETAIL")
+	fmt.Fprintln(tw, templates.Operator("inbound.header", nil))
 	for _, r := range rows {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%d\t%s\n", r.ID, r.CreatedAt.UTC().Format(time.DateTime), r.From, r.Size, r.Outcome, r.Attempts, r.Detail)
 	}

@@ -22,22 +22,6 @@ import (
 	"accord/templates"
 )
 
-const importUsage = `
-Usage: accord import FILE.csv
-
-Enrols one partnership per row, all of them or none: if any row is wrong,
-every bad row is reported with its line number and nothing is imported.
-
-The first line names the columns, in any order (case does not matter),
-separated by commas, or by semicolons or tabs as some spreadsheet programs
-write them:
-  lead_name, lead_email, report_name, report_email   required
-  lead_time_zone, report_time_zone                   optional IANA zones
-  lead_language, report_language                     optional: en, fr, de or es
-  kind                                               optional: lead-report (default) or peer
-For peers, lead_* and report_* simply name the two people. Save the file as
-UTF-8 (in spreadsheet programs: "CSV UTF-8").`
-
 var importColumns = []string{"lead_name", "lead_email", "lead_time_zone", "lead_language", "report_name", "report_email", "report_time_zone", "report_language", "kind"}
 
 // importRow is one parsed data row with the line it came from.
@@ -58,13 +42,13 @@ func fileSource(path string) importSource {
 const importBatch = 500
 
 func runImport(ctx context.Context, a *app, args []string) error {
-	fs := a.flags("import", importUsage)
-	questions := fs.String("questions", "", "question set file for every row (default: configured or built-in)")
+	fs := a.flags("import", templates.Operator("import.usage", nil))
+	questions := fs.String("questions", "", templates.Operator("import.flag.questions", nil))
 	if err := parse(fs, reorder(args)); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return usagef("give exactly one CSV file")
+		return usage(templates.Operator("import.one-file", nil))
 	}
 	path := fs.Arg(0)
 	src := fileSource(path)
@@ -92,10 +76,10 @@ func runImport(ctx context.Context, a *app, args []string) error {
 	}
 	if len(problems) > 0 {
 		slices.SortStableFunc(problems, func(a, b string) int { return cmp.Compare(lineOf(a), lineOf(b)) })
-		return fmt.Errorf("%s: nothing imported; fix these rows and run it again:\n  %s", path, strings.Join(problems, "\n  "))
+		return errors.New(templates.Operator("import.problems", templates.Args{"File": path, "Problems": strings.Join(problems, "\n  ")}))
 	}
 	if n == 0 {
-		return fmt.Errorf("%s: no rows to import below the header line", path)
+		return errors.New(templates.Operator("import.no-rows", templates.Args{"File": path}))
 	}
 	var count int
 	var first, last int64
@@ -109,18 +93,18 @@ func runImport(ctx context.Context, a *app, args []string) error {
 	if errors.As(err, &ee) {
 		line, lerr := importLine(src, set, ee.Index)
 		if lerr != nil {
-			return fmt.Errorf("%s: nothing imported: row %d: %w", path, ee.Index+1, ee.Err)
+			return fmt.Errorf("%s: %w", templates.Operator("import.failed-row", templates.Args{"File": path, "Row": ee.Index + 1}), ee.Err)
 		}
-		return fmt.Errorf("%s: nothing imported: line %d: %w", path, line, ee.Err)
+		return fmt.Errorf("%s: %w", templates.Operator("import.failed-line", templates.Args{"File": path, "Line": line}), ee.Err)
 	}
 	if err != nil {
-		return fmt.Errorf("%s: nothing imported: %w", path, err)
+		return fmt.Errorf("%s: %w", templates.Operator("import.failed", templates.Args{"File": path}), err)
 	}
 	if count == 1 {
-		fmt.Fprintf(a.stdout, "Imported 1 partnership (ID %d) from %s.\n", first, path)
+		fmt.Fprintln(a.stdout, templates.Operator("import.imported-one", templates.Args{"ID": first, "File": path}))
 		return nil
 	}
-	fmt.Fprintf(a.stdout, "Imported %d partnerships (IDs %d–%d) from %s.\n", count, first, last, path)
+	fmt.Fprintln(a.stdout, templates.Operator("import.imported", templates.Args{"Count": count, "First": first, "Last": last, "File": path}))
 	return nil
 }
 
@@ -150,7 +134,7 @@ func checkImport(ctx context.Context, st *store.Store, src importSource, set *co
 		}
 		for i, r := range rows {
 			if ids[i] != 0 {
-				problems = append(problems, fmt.Sprintf("line %d: %s and %s already have partnership %d", r.line, r.e.A.Email, r.e.B.Email, ids[i]))
+				problems = append(problems, templates.Operator("import.line.live", templates.Args{"Line": r.line, "A": r.e.A.Email, "B": r.e.B.Email, "ID": ids[i]}))
 			}
 		}
 		return nil
@@ -159,7 +143,7 @@ func checkImport(ctx context.Context, st *store.Store, src importSource, set *co
 	parseProblems, err := scanImport(src, set, func(r importRow) error {
 		n++
 		if err := st.CheckEnrollment(r.e); err != nil {
-			problems = append(problems, fmt.Sprintf("line %d: %v", r.line, err))
+			problems = append(problems, templates.Operator("import.line.problem", templates.Args{"Line": r.line, "Problem": err}))
 			return nil
 		}
 		pair := pairName(r.e.A.Email, r.e.B.Email)
@@ -197,7 +181,7 @@ func checkImport(ctx context.Context, st *store.Store, src importSource, set *co
 		}
 		for _, s := range suspects {
 			if firsts[s.first] == s.pair {
-				problems = append(problems, fmt.Sprintf("line %d: %s and %s are already paired on line %d", s.line, s.row.e.A.Email, s.row.e.B.Email, s.first))
+				problems = append(problems, templates.Operator("import.line.paired", templates.Args{"Line": s.line, "A": s.row.e.A.Email, "B": s.row.e.B.Email, "First": s.first}))
 				continue
 			}
 			// Two pairs whose hashes collide: check this one as any other.
@@ -249,7 +233,7 @@ func importRows(src importSource, set *conversation.QuestionSet) iter.Seq2[store
 		case err != nil:
 			yield(store.Enrollment{}, err)
 		case len(problems) > 0:
-			yield(store.Enrollment{}, fmt.Errorf("the file changed while it was imported: %s", problems[0]))
+			yield(store.Enrollment{}, errors.New(templates.Operator("import.changed", templates.Args{"Problem": problems[0]})))
 		}
 	}
 }
@@ -266,7 +250,7 @@ func importLine(src importSource, set *conversation.QuestionSet, index int) (int
 		return nil
 	})
 	if line == 0 && err == nil {
-		err = fmt.Errorf("no row %d", index+1)
+		err = errors.New(templates.Operator("import.no-row", templates.Args{"Row": index + 1}))
 	}
 	if errors.Is(err, errStopScan) {
 		err = nil
@@ -302,7 +286,7 @@ func scanImport(src importSource, set *conversation.QuestionSet, row func(import
 	atEnd := func(line, column int) bool { return pastEnd(src, line, column) }
 	names, err := r.Read()
 	if errors.Is(err, io.EOF) {
-		return []string{"the file is empty; the first line must name the columns"}, nil
+		return []string{templates.Operator("import.empty", nil)}, nil
 	}
 	if err != nil {
 		return []string{csvProblem(err, atEnd)}, nil
@@ -313,24 +297,24 @@ func scanImport(src importSource, set *conversation.QuestionSet, row func(import
 	for i, h := range names {
 		name := strings.ToLower(strings.TrimSpace(h))
 		if !slices.Contains(importColumns, name) {
-			hint := "the columns are " + strings.Join(importColumns, ", ")
+			hint := templates.Operator("import.hint.columns", templates.Args{"Columns": strings.Join(importColumns, ", ")})
 			if s := templates.Suggest(name, importColumns); s != "" {
-				hint = fmt.Sprintf("did you mean %s?", s)
+				hint = templates.Operator("import.hint.suggest", templates.Args{"Column": s})
 			}
 			if strings.ContainsAny(h, ";\t") {
-				hint = "separate all the columns with the same character: commas, semicolons or tabs"
+				hint = templates.Operator("import.hint.separator", nil)
 			}
-			problems = append(problems, fmt.Sprintf("line 1: unknown column %q; %s", h, hint))
+			problems = append(problems, templates.Operator("import.line.unknown-column", templates.Args{"Column": h, "Hint": hint}))
 			continue
 		}
 		if _, dup := col[name]; dup {
-			problems = append(problems, fmt.Sprintf("line 1: column %q appears twice", name))
+			problems = append(problems, templates.Operator("import.line.column-twice", templates.Args{"Column": name}))
 		}
 		col[name] = i
 	}
 	for _, req := range []string{"lead_name", "lead_email", "report_name", "report_email"} {
 		if _, ok := col[req]; !ok {
-			problems = append(problems, fmt.Sprintf("line 1: column %q is missing", req))
+			problems = append(problems, templates.Operator("import.line.column-missing", templates.Args{"Column": req}))
 		}
 	}
 	if len(problems) > 0 {
@@ -350,7 +334,7 @@ func scanImport(src importSource, set *conversation.QuestionSet, row func(import
 			continue
 		}
 		if len(rec) != width {
-			problems = append(problems, fmt.Sprintf("line %d: %s, but the header has %d", line, templates.Count(len(rec), "field"), width))
+			problems = append(problems, templates.Operator("import.line.fields", templates.Args{"Line": line, "Fields": len(rec), "Width": width}))
 			continue
 		}
 		get := func(name string) string {
@@ -370,15 +354,15 @@ func scanImport(src importSource, set *conversation.QuestionSet, row func(import
 		case "peer":
 			e.Kind = conversation.KindPeer
 		default:
-			problems = append(problems, fmt.Sprintf("line %d: kind %q: use lead-report or peer", line, k))
+			problems = append(problems, templates.Operator("import.line.kind", templates.Args{"Line": line, "Kind": k}))
 			continue
 		}
 		if e.A.Name == "" || e.B.Name == "" {
-			problems = append(problems, fmt.Sprintf("line %d: both people need a name", line))
+			problems = append(problems, templates.Operator("import.line.unnamed", templates.Args{"Line": line}))
 			continue
 		}
 		if err := errors.Join(checkLanguage(e.A.Language), checkLanguage(e.B.Language)); err != nil {
-			problems = append(problems, fmt.Sprintf("line %d: language %v", line, err))
+			problems = append(problems, templates.Operator("import.line.language", templates.Args{"Line": line, "Problem": err}))
 			continue
 		}
 		if zoneProblems := checkZones(line, map[string]string{"lead_time_zone": e.A.TimeZone, "report_time_zone": e.B.TimeZone}); len(zoneProblems) > 0 {
@@ -405,7 +389,7 @@ func checkText(src importSource) (header []byte, problem string, err error) {
 	for n := 1; ; n++ {
 		line, err := br.ReadBytes('\n')
 		if len(line) > 0 && !utf8.Valid(line) {
-			return nil, fmt.Sprintf("line %d: the file is not UTF-8 text; save it as \"CSV UTF-8\"", n), nil
+			return nil, templates.Operator("import.line.not-utf8", templates.Args{"Line": n}), nil
 		}
 		if n == 1 {
 			header = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
@@ -425,7 +409,7 @@ func checkZones(line int, zones map[string]string) []string {
 	for _, column := range importColumns {
 		if z := zones[column]; z != "" {
 			if err := config.CheckZone(z); err != nil {
-				problems = append(problems, fmt.Sprintf("line %d: %s: %v", line, column, err))
+				problems = append(problems, templates.Operator("import.line.zone", templates.Args{"Line": line, "Column": column, "Problem": err}))
 			}
 		}
 	}
@@ -459,13 +443,13 @@ func csvProblem(err error, atEnd func(line, column int) bool) string {
 	}
 	switch {
 	case errors.Is(pe.Err, csv.ErrQuote) && atEnd(pe.Line, pe.Column):
-		return fmt.Sprintf("line %d: a quote (\") opens a field here that is never closed, so everything after it was read as that one field; close it or remove it", pe.StartLine)
+		return templates.Operator("import.line.quote-open", templates.Args{"Line": pe.StartLine})
 	case errors.Is(pe.Err, csv.ErrQuote):
-		return fmt.Sprintf("line %d: a quote (\") inside a field in quotes must be written twice (\"\"), or the field ends there and the quote is followed by more text", pe.Line)
+		return templates.Operator("import.line.quote-twice", templates.Args{"Line": pe.Line})
 	case errors.Is(pe.Err, csv.ErrBareQuote):
-		return fmt.Sprintf("line %d: a quote (\") inside a field: put the whole field in quotes and write the quote twice (\"\"), or remove it", pe.Line)
+		return templates.Operator("import.line.quote-bare", templates.Args{"Line": pe.Line})
 	}
-	return fmt.Sprintf("line %d: %v", pe.Line, pe.Err)
+	return templates.Operator("import.line.problem", templates.Args{"Line": pe.Line, "Problem": pe.Err})
 }
 
 // pastEnd says whether a line and 1-based byte column of a ParseError are at
@@ -505,20 +489,13 @@ func pastEnd(src importSource, line, column int) bool {
 	}
 }
 
-const questionsUsage = `
-Usage: accord questions check FILE
-
-Reads a question set file and reports every problem with its line and field,
-or confirms it is ready to use. Start from the built-in set:
-templates/questions/default.toml in the source tree.`
-
 func runQuestions(_ context.Context, a *app, args []string) error {
-	fs := a.flags("questions", questionsUsage)
+	fs := a.flags("questions", templates.Operator("questions.usage", nil))
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 2 || fs.Arg(0) != "check" {
-		return usagef("use: accord questions check FILE")
+		return usage(templates.Operator("questions.use-check", nil))
 	}
 	path := fs.Arg(1)
 	data, err := os.ReadFile(path)
@@ -529,19 +506,15 @@ func runQuestions(_ context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "%s: question set %s v%d is fine: %s.\n", path, set.Name, set.Version, templates.Count(set.Len(), "question"))
+	fmt.Fprintln(a.stdout, templates.Operator("questions.fine", templates.Args{"File": path, "Set": set.Name, "Version": set.Version, "Questions": set.Len()}))
 	for i, q := range set.Questions {
 		fmt.Fprintf(a.stdout, "  %2d. %-22s %s\n", i+1, q.ID, q.Title)
 	}
 	if len(set.Review) == 0 {
-		fmt.Fprintf(a.stdout, "Reviews ask the rating, the built-in reflections and one question per commitment.\n")
+		fmt.Fprintln(a.stdout, templates.Operator("questions.built-in-review", nil))
 		return nil
 	}
-	these := fmt.Sprintf("these %d reflections", len(set.Review))
-	if len(set.Review) == 1 {
-		these = "this reflection"
-	}
-	fmt.Fprintf(a.stdout, "Reviews ask the rating, %s and one question per commitment:\n", these)
+	fmt.Fprintln(a.stdout, templates.Operator("questions.review", templates.Args{"Reflections": len(set.Review)}))
 	for i, q := range set.Review {
 		fmt.Fprintf(a.stdout, "  %2d. %-22s %s\n", i+1, q.ID, q.Title)
 	}

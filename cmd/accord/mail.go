@@ -21,30 +21,11 @@ import (
 	"accord/templates"
 )
 
-const mailUsage = `
-Usage: accord mail login
-       accord mail check [--send]
-
-login signs the service mailbox in with OAuth 2.0 as its user, once, for
-oauth.grant = login: it shows a web address and a code; open the address
-on any device, sign in as the mailbox's user and enter the code. Where the
-provider has no such device sign-in (Google), it shows a web address to
-open instead; after you sign in, paste the address your browser ends on
-(it may say the page cannot be reached: that is expected). The grant is
-kept in the database (or oauth.token_file) for every instance; run it
-again when Accord says the sign-in was revoked.
-
-check does what serve does before it reads or sends any mail, and says
-plainly what is wrong: it signs in to IMAP and SMTP as configured, opens
-the mailbox, finds or creates the folders for handled mail, and lists the
-capabilities that matter (IDLE, MOVE, UIDPLUS). With --send it also sends
-one message to a plus address of the mailbox and waits for it, which shows
-that replies to Accord's reply addresses will arrive. It exits 0 only when
-Accord can run.`
+var mailUsage = templates.Operator("mail.usage", nil)
 
 func runMail(ctx context.Context, a *app, args []string) error {
 	if len(args) == 0 {
-		return usagef("mail needs login or check")
+		return usage(templates.Operator("mail.needs-subcommand", nil))
 	}
 	switch args[0] {
 	case "login":
@@ -55,13 +36,13 @@ func runMail(ctx context.Context, a *app, args []string) error {
 		return mailLogin(ctx, a)
 	case "check":
 		fs := a.flags("mail check", mailUsage)
-		send := fs.Bool("send", false, "also send a message to a plus address of the mailbox and wait for it")
+		send := fs.Bool("send", false, templates.Operator("mail.check.flag.send", nil))
 		if err := parse(fs, args[1:]); err != nil {
 			return err
 		}
 		return mailCheck(ctx, a, *send)
 	}
-	return usagef("mail %s: use login or check", args[0])
+	return usage(templates.Operator("mail.unknown-subcommand", templates.Args{"Sub": args[0]}))
 }
 
 // mailLogin runs a person's sign-in and keeps its refresh token.
@@ -71,7 +52,7 @@ func mailLogin(ctx context.Context, a *app) error {
 		return err
 	}
 	if cfg.OAuth.Grant != "login" {
-		return fmt.Errorf("accord mail login is for oauth.grant = login (it is %q); the other grants need no person to sign in", cfg.OAuth.Grant)
+		return errors.New(templates.Operator("mail.login.wrong-grant", templates.Args{"Grant": cfg.OAuth.Grant}))
 	}
 	st, err := a.openStore(ctx)
 	if err != nil {
@@ -89,16 +70,12 @@ func mailLogin(ctx context.Context, a *app) error {
 		return err
 	}
 	if tok.RefreshToken == "" {
-		return errors.New("the provider gave no refresh token; ask for offline access in oauth.scopes (Microsoft: offline_access)")
+		return errors.New(templates.Operator("mail.login.no-refresh-token", nil))
 	}
 	if err := cfg.TokenStore(st).Save(ctx, tok); err != nil {
 		return err
 	}
-	where := "the database"
-	if cfg.OAuth.TokenFile != "" {
-		where = cfg.OAuth.TokenFile
-	}
-	fmt.Fprintf(a.stdout, "Signed in. The grant is kept in %s; running instances use it within seconds.\n", where)
+	fmt.Fprintln(a.stdout, templates.Operator("mail.login.signed-in", templates.Args{"File": cfg.OAuth.TokenFile}))
 	return nil
 }
 
@@ -107,16 +84,12 @@ func mailLogin(ctx context.Context, a *app) error {
 func deviceLogin(ctx context.Context, a *app, oc oauth2.Config) (*oauth2.Token, error) {
 	da, err := oc.DeviceAuth(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("start the sign-in at %s: %w", oc.Endpoint.DeviceAuthURL, err)
+		return nil, fmt.Errorf("%s: %w", templates.Operator("mail.login.device-start", templates.Args{"URL": oc.Endpoint.DeviceAuthURL}), err)
 	}
-	fmt.Fprintf(a.stdout, "To sign the mailbox in, open %s on any device, sign in as the mailbox's user and enter the code %s\nWaiting", da.VerificationURI, da.UserCode)
-	if da.VerificationURIComplete != "" {
-		fmt.Fprintf(a.stdout, " (or open %s)", da.VerificationURIComplete)
-	}
-	fmt.Fprintln(a.stdout, "…")
+	fmt.Fprintln(a.stdout, templates.Operator("mail.login.device", templates.Args{"URL": da.VerificationURI, "Code": da.UserCode, "Complete": da.VerificationURIComplete}))
 	tok, err := oc.DeviceAccessToken(ctx, da)
 	if err != nil {
-		return nil, fmt.Errorf("the sign-in did not finish: %w", err)
+		return nil, fmt.Errorf("%s: %w", templates.Operator("mail.login.unfinished", nil), err)
 	}
 	return tok, nil
 }
@@ -127,7 +100,7 @@ func deviceLogin(ctx context.Context, a *app, oc oauth2.Config) (*oauth2.Token, 
 // pastes the address it ended on.
 func codeLogin(ctx context.Context, a *app, oc oauth2.Config) (*oauth2.Token, error) {
 	if oc.Endpoint.AuthURL == "" {
-		return nil, errors.New("set oauth.device_url or oauth.auth_url for accord mail login")
+		return nil, errors.New(templates.Operator("mail.login.no-endpoint", nil))
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -142,13 +115,12 @@ func codeLogin(ctx context.Context, a *app, oc oauth2.Config) (*oauth2.Token, er
 	codes := make(chan url.Values, 2)
 	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		codes <- r.URL.Query()
-		fmt.Fprintln(w, "Accord: signed in. You can close this page.")
+		fmt.Fprintln(w, templates.Operator("mail.login.page", nil))
 	})}
 	go srv.Serve(ln)
 	defer srv.Close()
-	fmt.Fprintf(a.stdout, "To sign the mailbox in, open this address in a browser and sign in as the mailbox's user:\n\n  %s\n\n"+
-		"Then paste here the address the browser ends on (on this machine it is picked up by itself):\n",
-		oc.AuthCodeURL(state, oauth2.AccessTypeOffline, oauth2.ApprovalForce, oauth2.S256ChallengeOption(verifier)))
+	fmt.Fprintln(a.stdout, templates.Operator("mail.login.browser", templates.Args{
+		"URL": oc.AuthCodeURL(state, oauth2.AccessTypeOffline, oauth2.ApprovalForce, oauth2.S256ChallengeOption(verifier))}))
 	go func() {
 		sc := bufio.NewScanner(a.stdin)
 		for sc.Scan() {
@@ -164,17 +136,17 @@ func codeLogin(ctx context.Context, a *app, oc oauth2.Config) (*oauth2.Token, er
 		return nil, ctx.Err()
 	case q = <-codes:
 	case <-time.After(15 * time.Minute):
-		return nil, errors.New("no sign-in within 15 minutes")
+		return nil, errors.New(templates.Operator("mail.login.timeout", nil))
 	}
 	if e := q.Get("error"); e != "" {
-		return nil, fmt.Errorf("the provider refused the sign-in: %s %s", e, q.Get("error_description"))
+		return nil, errors.New(templates.Operator("mail.login.refused", templates.Args{"Error": e, "Description": q.Get("error_description")}))
 	}
 	if q.Get("state") != state {
-		return nil, errors.New("the address pasted belongs to another sign-in; run accord mail login again")
+		return nil, errors.New(templates.Operator("mail.login.other-sign-in", nil))
 	}
 	tok, err := oc.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(verifier))
 	if err != nil {
-		return nil, fmt.Errorf("exchange the code: %w", err)
+		return nil, fmt.Errorf("%s: %w", templates.Operator("mail.login.exchange", nil), err)
 	}
 	return tok, nil
 }
@@ -195,12 +167,12 @@ func mailCheck(ctx context.Context, a *app, send bool) error {
 	}
 	w := a.stdout
 	failed := false
-	step := func(ok bool, format string, args ...any) {
-		mark := "ok  "
+	step := func(ok bool, text string) {
+		mark := templates.Operator("mail.check.ok", nil)
 		if !ok {
-			mark, failed = "FAIL", true
+			mark, failed = templates.Operator("mail.check.fail", nil), true
 		}
-		fmt.Fprintf(w, "%s %s\n", mark, fmt.Sprintf(format, args...))
+		fmt.Fprintf(w, "%s %s\n", mark, text)
 	}
 	if imapOAuth, smtpOAuth := cfg.UsesOAuth(); imapOAuth || smtpOAuth {
 		var st *store.Store
@@ -224,21 +196,19 @@ func mailCheck(ctx context.Context, a *app, send bool) error {
 		tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		_, err = tokens.Token(tctx)
 		cancel()
-		step(err == nil, "OAuth 2.0 access token from %s%s", tokens.Source.Describe(), failure(err))
+		step(err == nil, templates.Operator("mail.check.token", templates.Args{"Source": tokens.Source.Describe(), "Err": err}))
 	}
 	cctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	r, err := mailin.CheckMailbox(cctx, ic, nil, a.log)
 	if err != nil {
-		step(false, "IMAP %s: %v", ic.Redacted(), err)
+		step(false, templates.Operator("mail.check.imap-failed", templates.Args{"Server": ic.Redacted(), "Err": err}))
 	} else {
-		step(true, "IMAP %s: signed in with %s; mailbox %s holds %s", ic.Redacted(), r.SignIn, ic.Mailbox, templates.Count(int(r.Messages), "message"))
-		step(true, "IDLE %s, MOVE %s, UIDPLUS %s%s%s", templates.YesNo(r.Idle), templates.YesNo(r.Move), templates.YesNo(r.UIDPlus),
-			unless(r.Idle, "; without IDLE Accord looks for new mail every imap.poll_seconds"),
-			unless(r.Move, "; without MOVE handled mail is flagged and stays in the mailbox"))
+		step(true, templates.Operator("mail.check.imap", templates.Args{"Server": ic.Redacted(), "SignIn": r.SignIn, "Mailbox": ic.Mailbox, "Messages": int(r.Messages)}))
+		step(true, templates.Operator("mail.check.capabilities", templates.Args{"Idle": r.Idle, "Move": r.Move, "UIDPlus": r.UIDPlus}))
 		for _, f := range []string{ic.Processed, ic.Quarantine} {
 			if st := r.Folders[f]; st != "" {
-				step(true, "folder %s %s", f, st)
+				step(true, templates.Operator("mail.check.folder", templates.Args{"Folder": f, "State": st}))
 			}
 		}
 	}
@@ -248,47 +218,33 @@ func mailCheck(ctx context.Context, a *app, send bool) error {
 	}
 	defer sender.Close()
 	if err := sender.Probe(cctx); err != nil {
-		step(false, "SMTP %s: %v", sc.Redacted(), err)
+		step(false, templates.Operator("mail.check.smtp-failed", templates.Args{"Server": sc.Redacted(), "Err": err}))
 	} else {
-		step(true, "SMTP %s: connected and signed in", sc.Redacted())
+		step(true, templates.Operator("mail.check.smtp", templates.Args{"Server": sc.Redacted()}))
 	}
 	if send && !failed {
 		id := cfg.Identity()
 		to := id.ReplyAddress("check-" + randomHex(6))
 		r := &mailout.Renderer{Identity: id}
 		msgID := r.MessageID()
-		raw := fmt.Appendf(nil, "From: %s <%s>\r\nTo: %s\r\nSubject: Accord mail check\r\nMessage-ID: %s\r\nDate: %s\r\nAuto-Submitted: auto-generated\r\n\r\n"+
-			"This message checks that mail to a plus address of the service mailbox arrives. It can be deleted.\r\n",
-			id.Name, id.Address, to, msgID, time.Now().Format(time.RFC1123Z))
+		raw := fmt.Appendf(nil, "From: %s <%s>\r\nTo: %s\r\nSubject: %s\r\nMessage-ID: %s\r\nDate: %s\r\nAuto-Submitted: auto-generated\r\n\r\n%s\r\n",
+			id.Name, id.Address, to, templates.Operator("mail.check.probe-subject", nil), msgID, time.Now().Format(time.RFC1123Z),
+			templates.Operator("mail.check.probe-body", nil))
 		if _, err := sender.Send(cctx, id.Address, to, raw); err != nil {
-			step(false, "plus addressing: sending to %s failed: %v; reply addresses will not work (set mail.plus_separator, or make an alias)", to, err)
+			step(false, templates.Operator("mail.check.plus-not-sent", templates.Args{"To": to, "Err": err}))
 		} else if took, err := mailin.WaitForMessage(cctx, ic, nil, msgID, time.Minute); err != nil {
-			step(false, "plus addressing: sent to %s, but %v; reply addresses will not work (set mail.plus_separator, or make an alias)", to, err)
+			step(false, templates.Operator("mail.check.plus-not-arrived", templates.Args{"To": to, "Err": err}))
 		} else {
-			step(true, "plus addressing: mail to %s arrived in %.1f s", to, took.Seconds())
+			step(true, templates.Operator("mail.check.plus", templates.Args{"To": to, "Seconds": took.Seconds()}))
 		}
 	} else if !send {
-		fmt.Fprintln(w, "--   plus addressing not checked (add --send to send one message to a plus address and wait for it)")
+		fmt.Fprintln(w, templates.Operator("mail.check.plus-unchecked", nil))
 	}
 	if failed {
-		return errors.New("Accord cannot run with this configuration yet; see FAIL above")
+		return errors.New(templates.Operator("mail.check.cannot-run", nil))
 	}
-	fmt.Fprintln(w, "Accord can run with this configuration.")
+	fmt.Fprintln(w, templates.Operator("mail.check.can-run", nil))
 	return nil
-}
-
-func failure(err error) string {
-	if err == nil {
-		return ""
-	}
-	return ": " + err.Error()
-}
-
-func unless(ok bool, s string) string {
-	if ok {
-		return ""
-	}
-	return s
 }
 
 func randomHex(n int) string {

@@ -40,7 +40,8 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
-func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+// usage is a usage error that says text, an operator text.
+func usage(text string) error { return usageError{text} }
 
 // app is one invocation: its arguments, streams and environment, so tests
 // can run commands in-process.
@@ -65,21 +66,21 @@ var commands []command
 
 func init() {
 	commands = []command{
-		{"serve", "run Accord: read replies, send mail, keep time (sandbox without mail settings)", runServe},
-		{"demo", "watch a simulated pair go from welcome to agreement, offline", runDemo},
-		{"migrate", "create or upgrade the database schema", runMigrate},
-		{"pair", "enrol and manage partnerships (add, list, show, pause, resume, end)", runPair},
-		{"checkin", "set, skip, move, pause or cancel a pair's weekly check-ins", runCheckin},
-		{"import", "enrol many partnerships from a CSV file, all or none", runImport},
-		{"questions", "check a question set file (questions check FILE)", runQuestions},
-		{"send-test", "send sample mail of every kind to an address", runSendTest},
-		{"extract", "show what Accord keeps of a reply (.eml, .txt, .html)", runExtract},
-		{"inbound", "list the mail read from the mailbox and its outcomes", runInbound},
-		{"unbounce", "let mail go to an address again after it bounced", runUnbounce},
-		{"mail", "sign the mailbox in with OAuth (mail login) or check that Accord can use it (mail check)", runMail},
-		{"config", "print the effective configuration (config check)", runConfig},
-		{"version", "print the version", runVersion},
-		{"help", "explain a command (help COMMAND)", runHelp},
+		{"serve", templates.Operator("serve.summary", nil), runServe},
+		{"demo", templates.Operator("demo.summary", nil), runDemo},
+		{"migrate", templates.Operator("migrate.summary", nil), runMigrate},
+		{"pair", templates.Operator("pair.summary", nil), runPair},
+		{"checkin", templates.Operator("checkin.summary", nil), runCheckin},
+		{"import", templates.Operator("import.summary", nil), runImport},
+		{"questions", templates.Operator("questions.summary", nil), runQuestions},
+		{"send-test", templates.Operator("send-test.summary", nil), runSendTest},
+		{"extract", templates.Operator("extract.summary", nil), runExtract},
+		{"inbound", templates.Operator("inbound.summary", nil), runInbound},
+		{"unbounce", templates.Operator("unbounce.summary", nil), runUnbounce},
+		{"mail", templates.Operator("mail.summary", nil), runMail},
+		{"config", templates.Operator("config.summary", nil), runConfig},
+		{"version", templates.Operator("version.summary", nil), runVersion},
+		{"help", templates.Operator("help.summary", nil), runHelp},
 	}
 }
 
@@ -100,7 +101,7 @@ func runApp(ctx context.Context, a *app, args []string) int {
 	stdout, stderr, env := a.stdout, a.stderr, a.env
 	fs := flag.NewFlagSet("accord", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVar(&a.configPath, "config", env("ACCORD_CONFIG"), "configuration file (default accord.toml when present)")
+	fs.StringVar(&a.configPath, "config", env("ACCORD_CONFIG"), templates.Operator("accord.flag.config", nil))
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			printOverview(stdout)
@@ -122,7 +123,7 @@ func runApp(ctx context.Context, a *app, args []string) int {
 		}
 	}
 	if cmd == nil {
-		fmt.Fprintf(stderr, "accord: unknown command %q%s\n\n", rest[0], commandHint(rest[0]))
+		fmt.Fprintf(stderr, "%s\n\n", templates.Operator("accord.unknown-command", templates.Args{"Name": rest[0], "Hint": commandHint(rest[0])}))
 		printOverview(stderr)
 		return exitUsage
 	}
@@ -135,7 +136,7 @@ func runApp(ctx context.Context, a *app, args []string) int {
 		return exitOK
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "accord %s: %s\n", cmd.name, templates.ErrorText(err))
-		fmt.Fprintf(stderr, "Run 'accord help %s' for usage.\n", cmd.name)
+		fmt.Fprintln(stderr, templates.Operator("accord.run-help", templates.Args{"Command": cmd.name}))
 		return exitUsage
 	default:
 		fmt.Fprintf(stderr, "accord %s: %s\n", cmd.name, templates.ErrorText(err))
@@ -147,32 +148,24 @@ func runApp(ctx context.Context, a *app, args []string) int {
 // subcommand given on its own (accord add), or a command a slip away.
 func commandHint(name string) string {
 	if slices.Contains(pairSubcommands, name) {
-		return fmt.Sprintf("; did you mean accord pair %s?", name)
+		return templates.Operator("accord.hint.pair", templates.Args{"Sub": name})
 	}
 	names := make([]string, len(commands))
 	for i, c := range commands {
 		names[i] = c.name
 	}
 	if s := templates.Suggest(name, names); s != "" {
-		return fmt.Sprintf("; did you mean accord %s?", s)
+		return templates.Operator("accord.hint.command", templates.Args{"Command": s})
 	}
 	return ""
 }
 
 func printOverview(w io.Writer) {
-	fmt.Fprint(w, `Accord helps two people at work build a working partnership by email.
-
-Usage: accord [--config FILE] COMMAND [arguments]
-
-Commands:
-`)
+	var list strings.Builder
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(&list, "  %-10s %s\n", c.name, c.summary)
 	}
-	fmt.Fprint(w, `
-Every command takes -h. Configuration comes from accord.toml (or --config,
-or ACCORD_CONFIG) and ACCORD_* environment variables; see 'accord config check'.
-`)
+	fmt.Fprint(w, templates.Operator("accord.overview", templates.Args{"Commands": list.String()}))
 }
 
 // flags returns a flag set for a subcommand whose -h prints usage text.
@@ -188,12 +181,12 @@ func (a *app) flags(name, usage string) *flag.FlagSet {
 			return
 		}
 		sort.Strings(names)
-		fmt.Fprintln(w, "\nFlags:")
+		fmt.Fprintf(w, "\n%s\n", templates.Operator("accord.flags", nil))
 		for _, n := range names {
 			f := fs.Lookup(n)
 			def := ""
 			if f.DefValue != "" && f.DefValue != "false" {
-				def = fmt.Sprintf(" (default %s)", f.DefValue)
+				def = templates.Operator("accord.flag-default", templates.Args{"Default": f.DefValue})
 			}
 			fmt.Fprintf(w, "  --%-12s %s%s\n", f.Name, f.Usage, def)
 		}
@@ -260,17 +253,12 @@ func (a *app) openStore(ctx context.Context) (*store.Store, error) {
 }
 
 func runMigrate(ctx context.Context, a *app, args []string) error {
-	fs := a.flags("migrate", `
-Usage: accord migrate
-
-Creates the database schema, or brings it up to date after an upgrade. Each
-step runs in its own transaction; running it again does nothing. Several
-instances may run it at once.`)
+	fs := a.flags("migrate", templates.Operator("migrate.usage", nil))
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usagef("migrate takes no arguments")
+		return usage(templates.Operator("migrate.no-arguments", nil))
 	}
 	cfg, err := a.loadConfig()
 	if err != nil {
@@ -290,18 +278,18 @@ instances may run it at once.`)
 		return err
 	}
 	if len(applied) == 0 {
-		fmt.Fprintf(a.stdout, "The database %s is up to date (schema version %d).\n", st.Where(), v)
+		fmt.Fprintln(a.stdout, templates.Operator("migrate.up-to-date", templates.Args{"Where": st.Where(), "Version": v}))
 		return nil
 	}
 	for _, m := range applied {
-		fmt.Fprintf(a.stdout, "applied %04d_%s\n", m.Version, m.Name)
+		fmt.Fprintln(a.stdout, templates.Operator("migrate.applied", templates.Args{"Version": m.Version, "Name": m.Name}))
 	}
-	fmt.Fprintf(a.stdout, "The database %s is at schema version %d.\n", st.Where(), v)
+	fmt.Fprintln(a.stdout, templates.Operator("migrate.done", templates.Args{"Where": st.Where(), "Version": v}))
 	return nil
 }
 
 func runVersion(_ context.Context, a *app, args []string) error {
-	fs := a.flags("version", "Usage: accord version")
+	fs := a.flags("version", templates.Operator("version.usage", nil))
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -320,7 +308,7 @@ func runVersion(_ context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "accord %s%s, database schema %d\n", version, revision, len(ms))
+	fmt.Fprintln(a.stdout, templates.Operator("version.line", templates.Args{"Version": version, "Revision": revision, "Schema": len(ms)}))
 	return nil
 }
 
@@ -334,26 +322,22 @@ func runHelp(_ context.Context, a *app, args []string) error {
 			return c.run(context.Background(), a, append(args[1:], "-h"))
 		}
 	}
-	return usagef("no command %q", args[0])
+	return usage(templates.Operator("accord.no-command", templates.Args{"Name": args[0]}))
 }
 
 func runConfig(_ context.Context, a *app, args []string) error {
-	fs := a.flags("config", `
-Usage: accord config check
-
-Reads the configuration (file, then environment), reports every problem, and
-prints the effective settings with secrets masked and where each came from.`)
+	fs := a.flags("config", templates.Operator("config.usage", nil))
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 || fs.Arg(0) != "check" {
-		return usagef("the only config subcommand is: accord config check")
+		return usage(templates.Operator("config.only-check", nil))
 	}
 	cfg, err := a.loadConfig()
 	if err != nil {
 		return err
 	}
 	cfg.Write(a.stdout)
-	fmt.Fprintf(a.stdout, "\n# sign-in: %s\n", cfg.SignInSummary())
+	fmt.Fprintf(a.stdout, "\n%s\n", templates.Operator("config.sign-in", templates.Args{"SignIn": cfg.SignInSummary()}))
 	return nil
 }

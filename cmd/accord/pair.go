@@ -19,38 +19,13 @@ import (
 	"accord/templates"
 )
 
-const pairUsage = `
-Usage:
-  accord pair add --lead "Name <email>" --report "Name <email>" [--peer] [--tz ZONE] [--lang LANG] [--questions FILE] [--checkin "tue 10:00 30m weekly"]
-  accord pair list [--status STATUS] [--limit N] [--after ID]
-  accord pair show ID
-  accord pair pause ID [--until 2027-01-05 | --for 2w]
-  accord pair resume ID
-  accord pair end ID [--reason TEXT]
-  accord pair forget ID [--confirm ID]
-
-add enrols two people and queues both welcomes (each sent when the person's
-quiet hours allow). With --peer the two are peers and --lead/--report simply
-name them. --tz sets both time zones; --lead-tz and --report-tz set one.
---lang sets the language both read (en, fr, de or es; people.default_language
-when none is given, and a person already enrolled keeps theirs);
---lead-lang and --report-lang set one. Each can change theirs later by
-replying language and the code.
-list and show report progress and dates, never what anyone wrote; list
-shows 50 partnerships at a time (--limit) and ends with the command for
-the next page (--after the last ID shown).
-pause stops questions and reminders to both people (until a date, for a
-while, or until resume); end closes the partnership and tells both.
-forget erases a partnership and everything it holds (answers, agreement
-versions, check-ins, mail, raw copies of replies) and the two people unless
-they are in another partnership. It cannot be undone: without --confirm
-repeating the ID it only says what would go.`
+var pairUsage = templates.Operator("pair.usage", nil)
 
 func runPair(ctx context.Context, a *app, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprintln(a.stdout, strings.TrimSpace(pairUsage))
 		if len(args) == 0 {
-			return usagef("pair needs a subcommand: add, list, show, pause, resume, end or forget")
+			return usage(templates.Operator("pair.needs-subcommand", nil))
 		}
 		return nil
 	}
@@ -69,7 +44,7 @@ func runPair(ctx context.Context, a *app, args []string) error {
 	case "forget":
 		return pairForget(ctx, a, rest)
 	}
-	return usagef("unknown pair subcommand %q; %s", sub, pairHint(sub, rest))
+	return usage(templates.Operator("pair.unknown-subcommand", templates.Args{"Sub": sub, "Hint": pairHint(sub, rest)}))
 }
 
 // pairSubcommands are the words after accord pair.
@@ -81,26 +56,26 @@ var pairSubcommands = []string{"add", "list", "show", "pause", "resume", "end", 
 func pairHint(sub string, rest []string) string {
 	for _, c := range commands {
 		if c.name == sub && c.name != "pair" && c.name != "help" {
-			return fmt.Sprintf("did you mean %s?", strings.Join(append([]string{"accord", sub}, rest...), " "))
+			return templates.Operator("pair.hint.command", templates.Args{"Command": strings.Join(append([]string{"accord", sub}, rest...), " ")})
 		}
 	}
 	if s := templates.Suggest(sub, pairSubcommands); s != "" {
-		return fmt.Sprintf("did you mean accord pair %s?", s)
+		return templates.Operator("pair.hint.subcommand", templates.Args{"Sub": s})
 	}
-	return "use " + strings.Join(pairSubcommands[:len(pairSubcommands)-1], ", ") + " or " + pairSubcommands[len(pairSubcommands)-1]
+	return templates.Operator("pair.hint.list", templates.Args{"Init": strings.Join(pairSubcommands[:len(pairSubcommands)-1], ", "), "Last": pairSubcommands[len(pairSubcommands)-1]})
 }
 
 // parsePerson reads "Name <email>".
 func parsePerson(flagName, v string) (store.EnrollPerson, error) {
 	if strings.TrimSpace(v) == "" {
-		return store.EnrollPerson{}, usagef("--%s is required, like --%s \"Dana Lee <dana@example.com>\"", flagName, flagName)
+		return store.EnrollPerson{}, usage(templates.Operator("pair.person.required", templates.Args{"Flag": flagName}))
 	}
 	addr, err := mail.ParseAddress(v)
 	if err != nil {
-		return store.EnrollPerson{}, usagef("--%s %q: not a name and address like \"Dana Lee <dana@example.com>\"", flagName, v)
+		return store.EnrollPerson{}, usage(templates.Operator("pair.person.unreadable", templates.Args{"Flag": flagName, "Value": v}))
 	}
 	if strings.TrimSpace(addr.Name) == "" {
-		return store.EnrollPerson{}, usagef("--%s %q: add the person's name, like \"Dana Lee <%s>\"", flagName, v, addr.Address)
+		return store.EnrollPerson{}, usage(templates.Operator("pair.person.unnamed", templates.Args{"Flag": flagName, "Value": v, "Address": addr.Address}))
 	}
 	return store.EnrollPerson{Name: strings.TrimSpace(addr.Name), Email: addr.Address}, nil
 }
@@ -120,17 +95,17 @@ func (a *app) questionSet(path string) (*conversation.QuestionSet, error) {
 
 func pairAdd(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("pair add", pairUsage)
-	lead := fs.String("lead", "", `the lead (or first peer), "Name <email>"`)
-	report := fs.String("report", "", `the report (or second peer), "Name <email>"`)
-	peer := fs.Bool("peer", false, "the two are peers rather than lead and report")
-	tz := fs.String("tz", "", "IANA time zone for both people, e.g. Europe/Berlin")
-	leadTZ := fs.String("lead-tz", "", "time zone of the lead (overrides --tz)")
-	reportTZ := fs.String("report-tz", "", "time zone of the report (overrides --tz)")
-	lang := fs.String("lang", "", "language both people read: en, fr, de or es")
-	leadLang := fs.String("lead-lang", "", "language of the lead (overrides --lang)")
-	reportLang := fs.String("report-lang", "", "language of the report (overrides --lang)")
-	questions := fs.String("questions", "", "question set file (default: configured or built-in)")
-	checkin := fs.String("checkin", "", `weekly check-ins from the agreement on, in the lead's zone: "tue 10:00 30m weekly"`)
+	lead := fs.String("lead", "", templates.Operator("pair.add.flag.lead", nil))
+	report := fs.String("report", "", templates.Operator("pair.add.flag.report", nil))
+	peer := fs.Bool("peer", false, templates.Operator("pair.add.flag.peer", nil))
+	tz := fs.String("tz", "", templates.Operator("pair.add.flag.tz", nil))
+	leadTZ := fs.String("lead-tz", "", templates.Operator("pair.add.flag.lead-tz", nil))
+	reportTZ := fs.String("report-tz", "", templates.Operator("pair.add.flag.report-tz", nil))
+	lang := fs.String("lang", "", templates.Operator("pair.add.flag.lang", nil))
+	leadLang := fs.String("lead-lang", "", templates.Operator("pair.add.flag.lead-lang", nil))
+	reportLang := fs.String("report-lang", "", templates.Operator("pair.add.flag.report-lang", nil))
+	questions := fs.String("questions", "", templates.Operator("pair.add.flag.questions", nil))
+	checkin := fs.String("checkin", "", templates.Operator("pair.add.flag.checkin", nil))
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -138,12 +113,12 @@ func pairAdd(ctx context.Context, a *app, args []string) error {
 	if *checkin != "" {
 		s, err := conversation.ParseSchedule(*checkin)
 		if err != nil {
-			return usagef("--checkin %q: %s", *checkin, templates.ErrorText(err))
+			return usage(templates.Operator("pair.add.checkin", templates.Args{"Checkin": *checkin, "Problem": templates.ErrorText(err)}))
 		}
 		sched = &s
 	}
 	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
+		return usage(templates.Operator("pair.unexpected-argument", templates.Args{"Arg": fs.Arg(0)}))
 	}
 	e := store.Enrollment{Kind: conversation.KindLeadReport}
 	if *peer {
@@ -167,7 +142,7 @@ func pairAdd(ctx context.Context, a *app, args []string) error {
 	e.A.TimeZone, e.B.TimeZone = firstOf(*leadTZ, *tz), firstOf(*reportTZ, *tz)
 	for _, l := range []struct{ flag, lang string }{{"lang", *lang}, {"lead-lang", *leadLang}, {"report-lang", *reportLang}} {
 		if err := checkLanguage(l.lang); err != nil {
-			return usagef("--%s %s", l.flag, err)
+			return usage(fmt.Sprintf("--%s %s", l.flag, err))
 		}
 	}
 	e.A.Language, e.B.Language = firstOf(*leadLang, *lang), firstOf(*reportLang, *lang)
@@ -190,23 +165,23 @@ func pairAdd(ctx context.Context, a *app, args []string) error {
 		if _, err := st.Apply(ctx, id, func(p *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
 			return p.ScheduleCheckins(*sched, now)
 		}); err != nil {
-			return fmt.Errorf("partnership %d is enrolled, but its check-ins could not be set: %w", id, err)
+			return fmt.Errorf("%s: %w", templates.Operator("pair.add.checkins-not-set", templates.Args{"ID": id}), err)
 		}
 	}
 	p, err := st.Load(ctx, id)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "Enrolled partnership %d (%s), %s from %s v%d:\n", id, p.Kind, templates.Count(p.Set.Len(), "question"), p.Set.Name, p.Set.Version)
+	fmt.Fprintln(a.stdout, templates.Operator("pair.add.enrolled", templates.Args{"ID": id, "Kind": p.Kind, "Questions": p.Set.Len(), "Set": p.Set.Name, "Version": p.Set.Version}))
 	for _, pt := range p.Participants {
-		when := "queued now"
+		when := templates.Operator("pair.add.queued-now", nil)
 		if !pt.NextSendAt.IsZero() {
-			when = "queued for " + localTime(pt.NextSendAt, pt.Person.Location) + " (quiet hours)"
+			when = templates.Operator("pair.add.queued-for", templates.Args{"Time": localTime(pt.NextSendAt, pt.Person.Location)})
 		}
-		fmt.Fprintf(a.stdout, "  %-6s %s <%s>, %s: welcome %s\n", pt.Role, pt.Person.Name, pt.Person.Email, pt.Person.Location, when)
+		fmt.Fprintln(a.stdout, templates.Operator("pair.add.welcome", templates.Args{"Role": pt.Role, "Name": pt.Person.Name, "Email": pt.Person.Email, "Zone": pt.Person.Location, "When": when}))
 	}
 	if a.cfg.Mail.Address == config.DefaultServiceAddress {
-		fmt.Fprintf(a.stdout, "Note: mail.address is not set, so this mail says it comes from %s. Set it to your service mailbox before enrolling real people.\n", config.DefaultServiceAddress)
+		fmt.Fprintln(a.stdout, templates.Operator("pair.add.default-address", templates.Args{"Address": config.DefaultServiceAddress}))
 	}
 	return nil
 }
@@ -230,9 +205,9 @@ const pairListLimit = 50
 
 func pairList(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("pair list", pairUsage)
-	status := fs.String("status", "", "only partnerships with this status: enrolled, answering, drafting, agreement, reviewing, ended")
-	limit := fs.Int("limit", pairListLimit, "show at most this many partnerships; 0 shows all")
-	after := fs.Int64("after", 0, "show the partnerships after this ID (the next page)")
+	status := fs.String("status", "", templates.Operator("pair.list.flag.status", nil))
+	limit := fs.Int("limit", pairListLimit, templates.Operator("pair.list.flag.limit", nil))
+	after := fs.Int64("after", 0, templates.Operator("pair.list.flag.after", nil))
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -240,16 +215,16 @@ func pairList(ctx context.Context, a *app, args []string) error {
 	case "", conversation.StatusEnrolled, conversation.StatusAnswering, conversation.StatusDrafting, conversation.StatusAgreement,
 		conversation.StatusReviewing, conversation.StatusEnded:
 	default:
-		return usagef("--status %q: use enrolled, answering, drafting, agreement, reviewing or ended", *status)
+		return usage(templates.Operator("pair.list.bad-status", templates.Args{"Status": *status}))
 	}
 	if *limit < 0 {
-		return usagef("--limit %d: give a number of partnerships, or 0 for all", *limit)
+		return usage(templates.Operator("pair.list.bad-limit", templates.Args{"Limit": *limit}))
 	}
 	if *after < 0 {
-		return usagef("--after %d: give the last ID of the page before", *after)
+		return usage(templates.Operator("pair.list.bad-after", templates.Args{"After": *after}))
 	}
 	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
+		return usage(templates.Operator("pair.unexpected-argument", templates.Args{"Arg": fs.Arg(0)}))
 	}
 	st, err := a.openStore(ctx)
 	if err != nil {
@@ -272,10 +247,10 @@ func pairList(ctx context.Context, a *app, args []string) error {
 	}
 	switch {
 	case len(list) == 0 && *after > 0:
-		fmt.Fprintf(a.stdout, "No partnerships after ID %d.\n", *after)
+		fmt.Fprintln(a.stdout, templates.Operator("pair.list.none-after", templates.Args{"After": *after}))
 		return nil
 	case len(list) == 0:
-		fmt.Fprintln(a.stdout, "No partnerships yet. Enrol one with: accord pair add --lead \"Name <email>\" --report \"Name <email>\"")
+		fmt.Fprintln(a.stdout, templates.Operator("pair.list.none", nil))
 		return nil
 	}
 	more := *limit > 0 && len(list) > *limit
@@ -283,7 +258,7 @@ func pairList(ctx context.Context, a *app, args []string) error {
 		list = list[:*limit]
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tKIND\tSTATUS\tPERSON\tPROGRESS\tPERSON\tPROGRESS\tAGREEMENT\tCREATED")
+	fmt.Fprintln(tw, templates.Operator("pair.list.header", nil))
 	for _, s := range list {
 		agreement := "-"
 		if s.AgreementVersion.Valid {
@@ -304,7 +279,7 @@ func pairList(ctx context.Context, a *app, args []string) error {
 		if *limit != pairListLimit {
 			next = append(next, "--limit", strconv.Itoa(*limit))
 		}
-		fmt.Fprintf(a.stdout, "More follow; the next %d: %s\n", *limit, strings.Join(next, " "))
+		fmt.Fprintln(a.stdout, templates.Operator("pair.list.more", templates.Args{"Limit": *limit, "Command": strings.Join(next, " ")}))
 	}
 	return nil
 }
@@ -324,11 +299,11 @@ func progressCell(p store.PersonProgress, total int) string {
 // partnershipID reads the ID argument of a pair subcommand.
 func partnershipID(args []string) (int64, error) {
 	if len(args) != 1 {
-		return 0, usagef("give exactly one partnership ID (see accord pair list)")
+		return 0, usage(templates.Operator("pair.id.one", nil))
 	}
 	id, err := strconv.ParseInt(args[0], 10, 64)
 	if err != nil || id < 1 {
-		return 0, usagef("%q is not a partnership ID; IDs are the numbers in accord pair list", args[0])
+		return 0, usage(templates.Operator("pair.id.bad", templates.Args{"Arg": args[0]}))
 	}
 	return id, nil
 }
@@ -337,13 +312,13 @@ func partnershipID(args []string) (int64, error) {
 func explain(id int64, err error) error {
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return fmt.Errorf("there is no partnership %d (see accord pair list)", id)
+		return errors.New(templates.Operator("pair.not-found", templates.Args{"ID": id}))
 	case errors.Is(err, conversation.ErrEnded):
-		return fmt.Errorf("partnership %d has already ended", id)
+		return errors.New(templates.Operator("pair.already-ended", templates.Args{"ID": id}))
 	case errors.Is(err, conversation.ErrNotPaused):
-		return fmt.Errorf("nobody in partnership %d is paused", id)
+		return errors.New(templates.Operator("pair.not-paused", templates.Args{"ID": id}))
 	case errors.Is(err, conversation.ErrPastDate):
-		return fmt.Errorf("the pause must end in the future")
+		return errors.New(templates.Operator("pair.past-date", nil))
 	}
 	return err
 }
@@ -367,12 +342,12 @@ func pairShow(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	w := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(w, "Partnership %d\t%s, %s\n", p.ID, p.Kind, p.Status)
-	fmt.Fprintf(w, "Created\t%s\n", p.CreatedAt.UTC().Format("2006-01-02 15:04 MST"))
+	fmt.Fprintln(w, templates.Operator("pair.show.partnership", templates.Args{"ID": p.ID, "Kind": p.Kind, "Status": p.Status}))
+	fmt.Fprintln(w, templates.Operator("pair.show.created", templates.Args{"Time": p.CreatedAt.UTC().Format("2006-01-02 15:04 MST")}))
 	if !p.EndedAt.IsZero() {
-		fmt.Fprintf(w, "Ended\t%s (%s)\n", p.EndedAt.UTC().Format("2006-01-02 15:04 MST"), p.EndReason)
+		fmt.Fprintln(w, templates.Operator("pair.show.ended", templates.Args{"Time": p.EndedAt.UTC().Format("2006-01-02 15:04 MST"), "Reason": p.EndReason}))
 	}
-	fmt.Fprintf(w, "Questions\t%s v%d, %s\n", p.Set.Name, p.Set.Version, templates.Count(p.Set.Len(), "question"))
+	fmt.Fprintln(w, templates.Operator("pair.show.questions", templates.Args{"Set": p.Set.Name, "Version": p.Set.Version, "Questions": p.Set.Len()}))
 	for _, pt := range p.Participants {
 		loc := pt.Person.Location
 		answered, skipped := 0, 0
@@ -385,18 +360,18 @@ func pairShow(ctx context.Context, a *app, args []string) error {
 				skipped++
 			}
 		}
-		fmt.Fprintf(w, "\n%s <%s>, %s, %s\n", pt.Person.Name, pt.Person.Email, pt.Role, loc)
+		fmt.Fprintf(w, "\n%s\n", templates.Operator("pair.show.person", templates.Args{"Name": pt.Person.Name, "Email": pt.Person.Email, "Role": pt.Role, "Zone": loc}))
 		status := string(pt.Status)
 		if pt.Status == conversation.ParticipantPaused {
-			status = "paused until they resume"
+			status = templates.Operator("pair.show.paused", nil)
 			if !pt.PausedUntil.IsZero() {
-				status = "paused until " + localTime(pt.PausedUntil, loc)
+				status = templates.Operator("pair.show.paused-until", templates.Args{"Time": localTime(pt.PausedUntil, loc)})
 			}
 		}
-		fmt.Fprintf(w, "  status\t%s\n", status)
-		fmt.Fprintf(w, "  progress\t%d answered, %d skipped of %d\n", answered, skipped, p.Set.Len())
+		fmt.Fprintln(w, templates.Operator("pair.show.status", templates.Args{"Status": status}))
+		fmt.Fprintln(w, templates.Operator("pair.show.progress", templates.Args{"Answered": answered, "Skipped": skipped, "Questions": p.Set.Len()}))
 		if !pt.LastSeenAt.IsZero() {
-			fmt.Fprintf(w, "  last wrote\t%s\n", localTime(pt.LastSeenAt, loc))
+			fmt.Fprintln(w, templates.Operator("pair.show.last-wrote", templates.Args{"Time": localTime(pt.LastSeenAt, loc)}))
 		}
 		bounce, err := st.BounceOf(ctx, pt.Person.Email)
 		if err != nil {
@@ -404,25 +379,25 @@ func pairShow(ctx context.Context, a *app, args []string) error {
 		}
 		switch {
 		case bounce.Bouncing():
-			fmt.Fprintf(w, "  mail\tBOUNCING since %s, nothing is sent (%s); after fixing the address: accord unbounce %s\n", bounce.Since.Time.UTC().Format(time.DateOnly), bounce.Last, pt.Person.Email)
+			fmt.Fprintln(w, templates.Operator("pair.show.bouncing", templates.Args{"Since": bounce.Since.Time.UTC().Format(time.DateOnly), "Last": bounce.Last, "Email": pt.Person.Email}))
 		case bounce.HardBounces > 0:
-			fmt.Fprintf(w, "  mail\t%s, last: %s\n", templates.Count(bounce.HardBounces, "permanent failure"), bounce.Last)
+			fmt.Fprintln(w, templates.Operator("pair.show.bounces", templates.Args{"Bounces": bounce.HardBounces, "Last": bounce.Last}))
 		}
-		fmt.Fprintf(w, "  next\t%s\n", nextFor(p, pt))
+		fmt.Fprintln(w, templates.Operator("pair.show.next", templates.Args{"Next": nextFor(p, pt)}))
 	}
 	fmt.Fprintln(w)
 	if ag := p.LatestAgreement(); ag != nil {
-		fmt.Fprintf(w, "Agreement\tversion %d of %s; review on %s\n", ag.Version, ag.Created.UTC().Format(time.DateOnly), ag.ReviewOn)
+		fmt.Fprintln(w, templates.Operator("pair.show.agreement", templates.Args{"Version": ag.Version, "Created": ag.Created.UTC().Format(time.DateOnly), "ReviewOn": ag.ReviewOn}))
 		if r := p.CurrentReview(); r != nil && r.Open() {
-			fmt.Fprintf(w, "Review\t%d, opened %s; closes with what there is on %s\n", r.Number,
-				r.OpenedAt.UTC().Format(time.DateOnly), r.OpenedAt.Add(p.Rules.ReviewWait).UTC().Format(time.DateOnly))
+			fmt.Fprintln(w, templates.Operator("pair.show.review", templates.Args{"Number": r.Number,
+				"Opened": r.OpenedAt.UTC().Format(time.DateOnly), "Closes": r.OpenedAt.Add(p.Rules.ReviewWait).UTC().Format(time.DateOnly)}))
 		}
 	} else {
-		fmt.Fprintf(w, "Agreement\tnone yet\n")
+		fmt.Fprintln(w, templates.Operator("pair.show.no-agreement", nil))
 	}
-	fmt.Fprintf(w, "Mail\t%d queued, %d sent, %d failed\n", mail.Queued, mail.Sent, mail.Failed)
+	fmt.Fprintln(w, templates.Operator("pair.show.mail", templates.Args{"Queued": mail.Queued, "Sent": mail.Sent, "Failed": mail.Failed}))
 	if mail.LastFailure != "" {
-		fmt.Fprintf(w, "Last failure\t%s\n", mail.LastFailure)
+		fmt.Fprintln(w, templates.Operator("pair.show.last-failure", templates.Args{"Failure": mail.LastFailure}))
 	}
 	return w.Flush()
 }
@@ -434,14 +409,14 @@ func reviewNext(p *conversation.Partnership, pt *conversation.Participant) strin
 	n, total := pt.Position-r.Start+1, len(r.Questions)
 	switch {
 	case pt.Position >= r.End():
-		return fmt.Sprintf("done with review %d; waiting for their partner", r.Number)
+		return templates.Operator("pair.next.review-done", templates.Args{"Review": r.Number})
 	case !pt.NextSendAt.IsZero():
-		return fmt.Sprintf("review %d, question %d of %d on %s", r.Number, n, total, localTime(pt.NextSendAt, loc))
+		return templates.Operator("pair.next.review-question", templates.Args{"Review": r.Number, "Number": n, "Questions": total, "Time": localTime(pt.NextSendAt, loc)})
 	}
 	if pr := pt.Current(); pr != nil {
-		return fmt.Sprintf("answer to review %d, question %d of %d, sent %s", r.Number, n, total, localTime(pr.SentAt, loc))
+		return templates.Operator("pair.next.review-answer", templates.Args{"Review": r.Number, "Number": n, "Questions": total, "Sent": localTime(pr.SentAt, loc)})
 	}
-	return fmt.Sprintf("review %d, question %d of %d", r.Number, n, total)
+	return templates.Operator("pair.next.review-position", templates.Args{"Review": r.Number, "Number": n, "Questions": total})
 }
 
 // nextFor says in words what happens next for a participant.
@@ -449,31 +424,31 @@ func nextFor(p *conversation.Partnership, pt *conversation.Participant) string {
 	loc := pt.Person.Location
 	switch {
 	case p.Status == conversation.StatusEnded || pt.Status == conversation.ParticipantLeft:
-		return "nothing; the partnership has ended"
+		return templates.Operator("pair.next.ended", nil)
 	case pt.Status == conversation.ParticipantPaused && pt.PausedUntil.IsZero():
-		return "nothing until they reply resume"
+		return templates.Operator("pair.next.paused", nil)
 	case pt.Status == conversation.ParticipantPaused:
-		return "resumes " + localTime(pt.PausedUntil, loc)
+		return templates.Operator("pair.next.resumes", templates.Args{"Time": localTime(pt.PausedUntil, loc)})
 	case !pt.NextSendAt.IsZero() && len(pt.Prompts) == 0:
-		return "the welcome with question 1 on " + localTime(pt.NextSendAt, loc)
+		return templates.Operator("pair.next.welcome", templates.Args{"Time": localTime(pt.NextSendAt, loc)})
 	case p.Status == conversation.StatusReviewing:
 		return reviewNext(p, pt)
 	case !pt.NextSendAt.IsZero() && !pt.Finished(p.Set):
-		return fmt.Sprintf("question %d of %d on %s", pt.Position+1, p.Set.Len(), localTime(pt.NextSendAt, loc))
+		return templates.Operator("pair.next.question", templates.Args{"Number": pt.Position + 1, "Questions": p.Set.Len(), "Time": localTime(pt.NextSendAt, loc)})
 	case !pt.NextSendAt.IsZero():
-		return "the agreement on " + localTime(pt.NextSendAt, loc)
+		return templates.Operator("pair.next.agreement", templates.Args{"Time": localTime(pt.NextSendAt, loc)})
 	case pt.Finished(p.Set) && p.LatestAgreement() == nil:
-		return "done; waiting for their partner to finish"
+		return templates.Operator("pair.next.waiting", nil)
 	case pt.Finished(p.Set):
-		return "nothing; they have the agreement"
+		return templates.Operator("pair.next.done", nil)
 	}
 	if pr := pt.Current(); pr != nil {
 		if due := p.NextReminder(pt); !due.IsZero() {
-			return fmt.Sprintf("answer to question %d, sent %s; reminder %d on %s", pr.Position+1, localTime(pr.SentAt, loc), pr.Reminders+1, localTime(due, loc))
+			return templates.Operator("pair.next.reminder", templates.Args{"Number": pr.Position + 1, "Sent": localTime(pr.SentAt, loc), "Reminder": pr.Reminders + 1, "Due": localTime(due, loc)})
 		}
-		return fmt.Sprintf("answer to question %d, sent %s; reminders used up, waiting for them to write", pr.Position+1, localTime(pr.SentAt, loc))
+		return templates.Operator("pair.next.reminders-used", templates.Args{"Number": pr.Position + 1, "Sent": localTime(pr.SentAt, loc)})
 	}
-	return "nothing scheduled"
+	return templates.Operator("pair.next.nothing", nil)
 }
 
 var durationPattern = regexp.MustCompile(`^(\d{1,3})\s*(d|days?|w|weeks?)$`)
@@ -484,22 +459,22 @@ var durationPattern = regexp.MustCompile(`^(\d{1,3})\s*(d|days?|w|weeks?)$`)
 func parseFor(s string) (int, error) {
 	m := durationPattern.FindStringSubmatch(strings.ToLower(strings.TrimSpace(s)))
 	if m == nil {
-		return 0, usagef("--for %q: use days or weeks, like 10d or 2w", s)
+		return 0, usage(templates.Operator("pair.pause.for-unit", templates.Args{"For": s}))
 	}
 	n, _ := strconv.Atoi(m[1])
 	if strings.HasPrefix(m[2], "w") {
 		n *= 7
 	}
 	if n < 1 || time.Duration(n)*24*time.Hour > conversation.MaxPause {
-		return 0, usagef("--for %q: a pause lasts from 1 day to 52 weeks", s)
+		return 0, usage(templates.Operator("pair.pause.for-range", templates.Args{"For": s}))
 	}
 	return n, nil
 }
 
 func pairPause(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("pair pause", pairUsage)
-	until := fs.String("until", "", "resume by itself on this date (YYYY-MM-DD, in the lead's time zone)")
-	forLen := fs.String("for", "", "resume by itself after this long, e.g. 10d or 2w")
+	until := fs.String("until", "", templates.Operator("pair.pause.flag.until", nil))
+	forLen := fs.String("for", "", templates.Operator("pair.pause.flag.for", nil))
 	if err := parse(fs, reorder(args)); err != nil {
 		return err
 	}
@@ -508,13 +483,13 @@ func pairPause(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if *until != "" && *forLen != "" {
-		return usagef("use --until or --for, not both")
+		return usage(templates.Operator("pair.pause.both", nil))
 	}
 	var date conversation.Date
 	days := 0
 	if *until != "" {
 		if date, err = conversation.ParseDate(*until); err != nil {
-			return usagef("--until: %v", err)
+			return usage(templates.Operator("pair.pause.until", templates.Args{"Problem": err}))
 		}
 	}
 	if *forLen != "" {
@@ -541,16 +516,16 @@ func pairPause(ctx context.Context, a *app, args []string) error {
 		return explain(id, err)
 	}
 	if end.IsZero() {
-		fmt.Fprintf(a.stdout, "Paused partnership %d until you resume it (accord pair resume %d). Both people are told.\n", id, id)
+		fmt.Fprintln(a.stdout, templates.Operator("pair.paused", templates.Args{"ID": id}))
 	} else {
-		fmt.Fprintf(a.stdout, "Paused partnership %d until %s. Both people are told.\n", id, end.UTC().Format("2006-01-02 15:04 MST"))
+		fmt.Fprintln(a.stdout, templates.Operator("pair.paused-until", templates.Args{"ID": id, "Time": end.UTC().Format("2006-01-02 15:04 MST")}))
 	}
 	return nil
 }
 
 func pairResumeEnd(ctx context.Context, a *app, sub string, args []string) error {
 	fs := a.flags("pair "+sub, pairUsage)
-	reason := fs.String("reason", "", "why it ended, kept for the operator (end only)")
+	reason := fs.String("reason", "", templates.Operator("pair.end.flag.reason", nil))
 	if err := parse(fs, reorder(args)); err != nil {
 		return err
 	}
@@ -559,7 +534,7 @@ func pairResumeEnd(ctx context.Context, a *app, sub string, args []string) error
 		return err
 	}
 	if sub == "resume" && *reason != "" {
-		return usagef("--reason goes with end, not resume")
+		return usage(templates.Operator("pair.end.reason-with-resume", nil))
 	}
 	st, err := a.openStore(ctx)
 	if err != nil {
@@ -570,19 +545,15 @@ func pairResumeEnd(ctx context.Context, a *app, sub string, args []string) error
 		if sub == "resume" {
 			return p.ResumeAll(now)
 		}
-		r := "ended by the operator"
-		if *reason != "" {
-			r += ": " + *reason
-		}
-		return p.End(r, now)
+		return p.End(templates.Operator("pair.end.reason", templates.Args{"Reason": *reason}), now)
 	})
 	if err != nil {
 		return explain(id, err)
 	}
 	if sub == "resume" {
-		fmt.Fprintf(a.stdout, "Resumed partnership %d; open questions are sent again when each person's quiet hours allow.\n", id)
+		fmt.Fprintln(a.stdout, templates.Operator("pair.resumed", templates.Args{"ID": id}))
 	} else {
-		fmt.Fprintf(a.stdout, "Ended partnership %d. Both people are told; nothing more is sent.\n", id)
+		fmt.Fprintln(a.stdout, templates.Operator("pair.ended", templates.Args{"ID": id}))
 	}
 	return nil
 }
@@ -608,7 +579,7 @@ func reorder(args []string) []string {
 
 func pairForget(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("pair forget", pairUsage)
-	confirm := fs.Int64("confirm", 0, "the partnership ID again, to erase it for good")
+	confirm := fs.Int64("confirm", 0, templates.Operator("pair.forget.flag.confirm", nil))
 	if err := parse(fs, reorder(args)); err != nil {
 		return err
 	}
@@ -623,27 +594,19 @@ func pairForget(ctx context.Context, a *app, args []string) error {
 	defer st.Close()
 	if *confirm != id {
 		if *confirm != 0 {
-			return usagef("--confirm %d does not match partnership %d; nothing was erased", *confirm, id)
+			return usage(templates.Operator("pair.forget.mismatch", templates.Args{"Confirm": *confirm, "ID": id}))
 		}
-		fmt.Fprintf(a.stdout, "Partnership %d (%s, %s) holds %s, %s, %s and %s of %s and %s.\n",
-			id, p.Kind, p.Status, templates.Count(len(p.Answers), "answer"), templates.Count(len(p.Agreements), "agreement version"),
-			templates.Count(len(p.Amendments), "amendment"), templates.Count(len(p.CheckinNotes), "check-in note"),
-			p.Participants[0].Person.Email, p.Participants[1].Person.Email)
-		fmt.Fprintf(a.stdout, "Nothing was erased. To erase all of it for good, run: accord pair forget %d --confirm %d\n", id, id)
+		fmt.Fprintln(a.stdout, templates.Operator("pair.forget.holds", templates.Args{"ID": id, "Kind": p.Kind, "Status": p.Status,
+			"Answers": len(p.Answers), "Agreements": len(p.Agreements), "Amendments": len(p.Amendments), "Notes": len(p.CheckinNotes),
+			"A": p.Participants[0].Person.Email, "B": p.Participants[1].Person.Email}))
+		fmt.Fprintln(a.stdout, templates.Operator("pair.forget.how", templates.Args{"ID": id}))
 		return nil
 	}
 	f, err := st.Forget(ctx, id)
 	if err != nil {
 		return explain(id, err)
 	}
-	fmt.Fprintf(a.stdout, "Erased partnership %d with its answers, agreements, check-ins and mail; %s erased", id, templates.Count(f.People, "person/people"))
-	switch {
-	case f.Kept == 1:
-		fmt.Fprint(a.stdout, ", 1 kept because they are in another partnership")
-	case f.Kept > 1:
-		fmt.Fprintf(a.stdout, ", %d kept because they are in other partnerships", f.Kept)
-	}
-	fmt.Fprintln(a.stdout, ".")
+	fmt.Fprintln(a.stdout, templates.Operator("pair.forgotten", templates.Args{"ID": id, "People": f.People, "Kept": f.Kept}))
 	return nil
 }
 
@@ -667,5 +630,5 @@ func checkLanguage(lang string) error {
 	if lang == "" || slices.Contains(templates.Languages(), lang) {
 		return nil
 	}
-	return fmt.Errorf("%q: Accord writes in %s", lang, strings.Join(templates.Languages(), ", "))
+	return errors.New(templates.Operator("pair.language", templates.Args{"Lang": lang, "Languages": strings.Join(templates.Languages(), ", ")}))
 }

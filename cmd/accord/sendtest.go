@@ -18,19 +18,6 @@ import (
 	"accord/templates"
 )
 
-const sendTestUsage = `
-Usage: accord send-test --to ADDRESS [--kind all|KIND|SAMPLE]
-
-Sends sample mail straight to ADDRESS, so you can see how Accord's mail
-looks in your own mail client and check that sending works: every sample,
-the samples of one kind, or one sample by its name (all of them are listed
-below). The samples use made-up people; nothing is recorded.
-
-They go through smtp.url. With no mail server configured (sandbox mode) they
-go to the sandbox of an accord serve running on this machine, at
-127.0.0.1:sandbox.smtp_port; read them there over IMAP as ADDRESS, with the
-password serve prints.`
-
 // catalogueSamples are the samples send-test has, built with the built-in
 // question set for its help: the names do not depend on the set.
 func catalogueSamples() ([]mailout.Sample, error) {
@@ -44,7 +31,7 @@ func catalogueSamples() ([]mailout.Sample, error) {
 // writeCatalogue lists the samples by kind, in the order a partnership
 // meets the kinds, for send-test -h.
 func writeCatalogue(w io.Writer, samples []mailout.Sample) {
-	fmt.Fprintf(w, "\nThe %s, by kind (--kind takes a kind or a sample's name):\n", templates.Count(len(samples), "sample"))
+	fmt.Fprintf(w, "\n%s\n", templates.Operator("send-test.catalogue", templates.Args{"Samples": len(samples)}))
 	for _, kind := range sampleKinds(samples) {
 		var names []string
 		for _, s := range samples {
@@ -81,21 +68,21 @@ func sampleKinds(samples []mailout.Sample) []string {
 }
 
 func runSendTest(ctx context.Context, a *app, args []string) error {
-	fs := a.flags("send-test", sendTestUsage)
-	usage := fs.Usage
+	fs := a.flags("send-test", templates.Operator("send-test.usage", nil))
+	printUsage := fs.Usage
 	fs.Usage = func() {
-		usage()
+		printUsage()
 		if samples, err := catalogueSamples(); err == nil {
 			writeCatalogue(a.stdout, samples)
 		}
 	}
-	to := fs.String("to", "", "address to send the samples to")
-	kind := fs.String("kind", "all", "all, a kind, or one sample's name")
+	to := fs.String("to", "", templates.Operator("send-test.flag.to", nil))
+	kind := fs.String("kind", "all", templates.Operator("send-test.flag.kind", nil))
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *to == "" || fs.NArg() > 0 {
-		return usagef("give the address to send to with --to")
+		return usage(templates.Operator("send-test.no-address", nil))
 	}
 	cfg, err := a.loadConfig()
 	if err != nil {
@@ -119,9 +106,9 @@ func runSendTest(ctx context.Context, a *app, args []string) error {
 				names = append(names, s.Name)
 			}
 			if s := templates.Suggest(*kind, names); s != "" {
-				return usagef("--kind %q: did you mean %s?", *kind, s)
+				return usage(templates.Operator("send-test.kind-suggest", templates.Args{"Kind": *kind, "Suggestion": s}))
 			}
-			return usagef("--kind %q: use all, a kind (%s) or a sample's name (accord send-test -h lists them)", *kind, strings.Join(sampleKinds(all), ", "))
+			return usage(templates.Operator("send-test.bad-kind", templates.Args{"Kind": *kind, "Kinds": strings.Join(sampleKinds(all), ", ")}))
 		}
 	}
 	sender, where, done, err := a.testSender(ctx, cfg)
@@ -134,41 +121,30 @@ func runSendTest(ctx context.Context, a *app, args []string) error {
 		s.Letter.ToAddress = *to
 		_, raw, err := r.Render(s.Letter)
 		if err != nil {
-			return fmt.Errorf("render %s: %w", s.Name, err)
+			return fmt.Errorf("%s: %w", templates.Operator("send-test.render", templates.Args{"Sample": s.Name}), err)
 		}
 		reply, err := sender.Send(ctx, cfg.Mail.Address, *to, raw)
 		var se *mailout.SendError
 		if errors.As(err, &se) && se.AuthFailed() {
-			return fmt.Errorf("%s refused the login (%v); check smtp.url's user and ACCORD_SMTP_PASSWORD", sender.Describe(), se)
+			return errors.New(templates.Operator("send-test.login-refused", templates.Args{"Server": sender.Describe(), "Err": se}))
 		}
 		if err != nil {
 			failed++
-			fmt.Fprintf(a.stdout, "%-26s not sent: %v\n", s.Name, err)
+			fmt.Fprintln(a.stdout, templates.Operator("send-test.not-sent", templates.Args{"Sample": s.Name, "Err": err}))
 			continue
 		}
-		fmt.Fprintf(a.stdout, "%-26s sent (%s)\n", s.Name, reply)
+		fmt.Fprintln(a.stdout, templates.Operator("send-test.sent", templates.Args{"Sample": s.Name, "Reply": reply}))
 	}
 	if failed > 0 {
-		verb := "were"
-		if failed == 1 {
-			verb = "was"
-		}
-		return fmt.Errorf("%d of %s %s not sent through %s", failed, templates.Count(len(samples), "sample"), verb, where)
+		return errors.New(templates.Operator("send-test.failed", templates.Args{"Failed": failed, "Samples": len(samples), "Where": where}))
 	}
-	fmt.Fprintf(a.stdout, "Sent %s to %s through %s.\n", templates.Count(len(samples), "sample"), *to, where)
+	fmt.Fprintln(a.stdout, templates.Operator("send-test.done", templates.Args{"Samples": len(samples), "To": *to, "Where": where}))
 	if cfg.SandboxMode() {
-		imapAt, pw := "the IMAP address accord serve printed", "the password it printed"
-		if cfg.Sandbox.IMAPPort != 0 {
-			imapAt = fmt.Sprintf("IMAP at 127.0.0.1:%d", cfg.Sandbox.IMAPPort)
-		}
+		pw := ""
 		if b, err := os.ReadFile(filepath.Join(cfg.SandboxDir(), sandbox.PasswordFileName)); err == nil {
-			pw = "the password " + strings.TrimSpace(string(b))
+			pw = strings.TrimSpace(string(b))
 		}
-		them := "them"
-		if len(samples) == 1 {
-			them = "it"
-		}
-		fmt.Fprintf(a.stdout, "Read %s in the sandbox: log in to %s as %s with %s.\n", them, imapAt, *to, pw)
+		fmt.Fprintln(a.stdout, templates.Operator("send-test.read", templates.Args{"Samples": len(samples), "Port": cfg.Sandbox.IMAPPort, "To": *to, "Password": pw}))
 	}
 	return nil
 }
@@ -179,16 +155,16 @@ func runSendTest(ctx context.Context, a *app, args []string) error {
 func (a *app) testSender(ctx context.Context, cfg *config.Config) (sender *mailout.Sender, where string, done func(), err error) {
 	if cfg.SandboxMode() {
 		if cfg.Sandbox.SMTPPort == 0 {
-			return nil, "", nil, errors.New("no SMTP server configured, and sandbox.smtp_port is 0 (a new port every run): set smtp.url, or a fixed sandbox.smtp_port for accord serve and send-test to share")
+			return nil, "", nil, errors.New(templates.Operator("send-test.no-sandbox-port", nil))
 		}
 		sc := mailout.SMTPConfig{Host: "127.0.0.1", Port: cfg.Sandbox.SMTPPort, Security: mailout.Plaintext, Connections: 1, Timeout: 10 * time.Second}
 		if sender, err = mailout.NewSender(sc, a.log); err != nil {
 			return nil, "", nil, err
 		}
 		if err := sender.Probe(ctx); err != nil {
-			return nil, "", nil, fmt.Errorf("no SMTP server configured, and no sandbox answers on 127.0.0.1:%d (%v): start accord serve, which runs one in sandbox mode, and try again; or set smtp.url", cfg.Sandbox.SMTPPort, err)
+			return nil, "", nil, errors.New(templates.Operator("send-test.no-sandbox", templates.Args{"Port": cfg.Sandbox.SMTPPort, "Err": err}))
 		}
-		return sender, fmt.Sprintf("the sandbox at 127.0.0.1:%d", cfg.Sandbox.SMTPPort), sender.Close, nil
+		return sender, templates.Operator("send-test.sandbox", templates.Args{"Port": cfg.Sandbox.SMTPPort}), sender.Close, nil
 	}
 	sc, err := cfg.SMTPConfig()
 	if err != nil {
@@ -220,20 +196,13 @@ func (a *app) testSender(ctx context.Context, cfg *config.Config) (sender *mailo
 	return sender, sender.Describe(), func() { sender.Close(); closeStore() }, nil
 }
 
-const unbounceUsage = `
-Usage: accord unbounce ADDRESS
-
-After repeated permanent delivery failures an address counts as bouncing and
-Accord sends it nothing more (accord pair show says so). Once the address is
-fixed, this lets mail go to it again.`
-
 func runUnbounce(ctx context.Context, a *app, args []string) error {
-	fs := a.flags("unbounce", unbounceUsage)
+	fs := a.flags("unbounce", templates.Operator("unbounce.usage", nil))
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return usagef("give the address to clear")
+		return usage(templates.Operator("unbounce.no-address", nil))
 	}
 	st, err := a.openStore(ctx)
 	if err != nil {
@@ -241,10 +210,10 @@ func runUnbounce(ctx context.Context, a *app, args []string) error {
 	}
 	defer st.Close()
 	if err := st.ClearBounce(ctx, fs.Arg(0)); errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("nobody enrolled has the address %s", fs.Arg(0))
+		return errors.New(templates.Operator("unbounce.unknown", templates.Args{"Address": fs.Arg(0)}))
 	} else if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "Mail to %s is allowed again.\n", fs.Arg(0))
+	fmt.Fprintln(a.stdout, templates.Operator("unbounce.done", templates.Args{"Address": fs.Arg(0)}))
 	return nil
 }

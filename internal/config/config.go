@@ -33,102 +33,103 @@ import (
 // Each field can be overridden by an environment variable named after its
 // section and key: pacing.quiet_start is ACCORD_PACING_QUIET_START. Fields
 // marked secret can also be read from a file named by the same variable with
-// _FILE appended.
+// _FILE appended. What each setting is for, as config check says it, is the
+// operator text setting.SECTION.KEY.
 type Config struct {
 	Database struct {
-		URL string `toml:"url" secret:"true" help:"sqlite:PATH (embedded) or postgres://user@host:5432/dbname"`
+		URL string `toml:"url" secret:"true"`
 	} `toml:"database"`
 	Log struct {
-		Level  string `toml:"level" help:"debug, info, warn or error"`
-		Format string `toml:"format" help:"text or json"`
+		Level  string `toml:"level"`
+		Format string `toml:"format"`
 	} `toml:"log"`
 	People struct {
-		DefaultTimeZone string `toml:"default_time_zone" help:"IANA zone for people enrolled without one"`
-		DefaultLanguage string `toml:"default_language" help:"language of people enrolled without one: en, fr, de or es"`
+		DefaultTimeZone string `toml:"default_time_zone"`
+		DefaultLanguage string `toml:"default_language"`
 	} `toml:"people"`
 	Pacing struct {
-		QuietStart       string   `toml:"quiet_start" help:"no questions or reminders from this local time..."`
-		QuietEnd         string   `toml:"quiet_end" help:"...until this local time"`
-		QuietDays        []string `toml:"quiet_days" help:"whole days without questions or reminders"`
-		Reminders        []int    `toml:"reminders" help:"days before each reminder; then silence until the person writes"`
-		ReviewEveryWeeks int      `toml:"review_every_weeks" help:"weeks from an agreement to its review, and between reviews"`
-		ReviewWaitDays   int      `toml:"review_wait_days" help:"days a review waits for both people before it closes with what there is"`
-		ReplyTokenDays   int      `toml:"reply_token_days" help:"days a reply address keeps working; 0 for ever"`
-		UndoMinutes      int      `toml:"undo_minutes" help:"minutes a new answer waits before the partner may see it: an undo within them and they never do"`
-		WeeklyOverview   bool     `toml:"weekly_overview" help:"on Monday mornings, people in two or more partnerships get one short overview of where each stands (progress only, never what anyone wrote)"`
+		QuietStart       string   `toml:"quiet_start"`
+		QuietEnd         string   `toml:"quiet_end"`
+		QuietDays        []string `toml:"quiet_days"`
+		Reminders        []int    `toml:"reminders"`
+		ReviewEveryWeeks int      `toml:"review_every_weeks"`
+		ReviewWaitDays   int      `toml:"review_wait_days"`
+		ReplyTokenDays   int      `toml:"reply_token_days"`
+		UndoMinutes      int      `toml:"undo_minutes"`
+		WeeklyOverview   bool     `toml:"weekly_overview"`
 	} `toml:"pacing"`
 	Checkins struct {
-		PrepHoursBefore      int  `toml:"prep_hours_before" help:"hours before a check-in each person is asked to prepare (earlier when that is quiet time)"`
-		AgendaMinutesBefore  int  `toml:"agenda_minutes_before" help:"minutes before a check-in both get the agenda"`
-		FollowUpMinutesAfter int  `toml:"follow_up_minutes_after" help:"minutes after a check-in the lead is asked for decisions and action items"`
-		FollowUpBoth         bool `toml:"follow_up_both" help:"ask both people for decisions and action items, not only the lead"`
-		PrioritiesEvery      int  `toml:"priorities_every" help:"the prep asks about priorities for the coming months at the first check-in and every this many after"`
+		PrepHoursBefore      int  `toml:"prep_hours_before"`
+		AgendaMinutesBefore  int  `toml:"agenda_minutes_before"`
+		FollowUpMinutesAfter int  `toml:"follow_up_minutes_after"`
+		FollowUpBoth         bool `toml:"follow_up_both"`
+		PrioritiesEvery      int  `toml:"priorities_every"`
 	} `toml:"checkins"`
 	Questions struct {
-		File string `toml:"file" help:"question set file; empty for the built-in set"`
+		File string `toml:"file"`
 	} `toml:"questions"`
 	Mail struct {
-		Address       string `toml:"address" help:"the service mailbox people reply to"`
-		Name          string `toml:"name" help:"display name on every mail"`
-		PlusSeparator string `toml:"plus_separator" help:"joins mailbox and reply token: accord+TOKEN@…"`
-		Support       string `toml:"support" help:"optional sentence pointing people to someone to talk to"`
-		Provider      string `toml:"provider" help:"microsoft or google: fills in the mail servers and sign-in of that provider; empty for any other"`
+		Address       string `toml:"address"`
+		Name          string `toml:"name"`
+		PlusSeparator string `toml:"plus_separator"`
+		Support       string `toml:"support"`
+		Provider      string `toml:"provider"`
 	} `toml:"mail"`
 	OAuth struct {
-		Grant             string   `toml:"grant" help:"sign in with OAuth 2.0: app (client credentials), login (a person's grant, from accord mail login) or service-account (Google); empty for passwords"`
-		Tenant            string   `toml:"tenant" help:"Microsoft 365: the directory (tenant) id or domain"`
-		ClientID          string   `toml:"client_id" help:"the application (client) id registered with the provider"`
-		ClientSecret      string   `toml:"client_secret" secret:"true" help:"the application's secret; better from ACCORD_OAUTH_CLIENT_SECRET(_FILE)"`
-		ClientCertificate string   `toml:"client_certificate" help:"instead of a secret (grant app): path of a PEM file with the application's certificate and RSA key"`
-		ServiceAccountKey string   `toml:"service_account_key" help:"Google: path of the service account's JSON key file (keep it readable by Accord alone)"`
-		TokenURL          string   `toml:"token_url" help:"token endpoint; set by mail.provider, needed for any other provider"`
-		DeviceURL         string   `toml:"device_url" help:"device authorization endpoint for accord mail login (RFC 8628); set by mail.provider"`
-		AuthURL           string   `toml:"auth_url" help:"authorization endpoint for accord mail login where there is no device flow (Google); set by mail.provider"`
-		Scopes            []string `toml:"scopes" help:"scopes asked for; set by mail.provider and oauth.grant"`
-		TokenFile         string   `toml:"token_file" help:"keep the login's refresh token in this file (owner-only) instead of the database"`
+		Grant             string   `toml:"grant"`
+		Tenant            string   `toml:"tenant"`
+		ClientID          string   `toml:"client_id"`
+		ClientSecret      string   `toml:"client_secret" secret:"true"`
+		ClientCertificate string   `toml:"client_certificate"`
+		ServiceAccountKey string   `toml:"service_account_key"`
+		TokenURL          string   `toml:"token_url"`
+		DeviceURL         string   `toml:"device_url"`
+		AuthURL           string   `toml:"auth_url"`
+		Scopes            []string `toml:"scopes"`
+		TokenFile         string   `toml:"token_file"`
 	} `toml:"oauth"`
 	IMAP struct {
-		URL              string `toml:"url" secret:"true" help:"imaps://user@host:993/INBOX, imap+starttls://user@host:143 or imap://…"`
-		Password         string `toml:"password" secret:"true" help:"IMAP password; better from ACCORD_IMAP_PASSWORD(_FILE)"`
-		Auth             string `toml:"auth" help:"password, xoauth2 or oauthbearer; empty: OAuth (the best the server offers) when oauth.grant is set, else the password"`
-		ProcessedFolder  string `toml:"processed_folder" help:"handled mail is moved here (flagged when the server cannot MOVE)"`
-		QuarantineFolder string `toml:"quarantine_folder" help:"mail that kept failing is moved here"`
-		MaxMessageMB     int    `toml:"max_message_mb" help:"larger mail is not read; the sender gets a notice"`
-		PollSeconds      int    `toml:"poll_seconds" help:"wait between checks when the server has no IDLE"`
-		BatchSize        int    `toml:"batch_size" help:"messages read from the mailbox at once; the next batch is read while one is processed"`
+		URL              string `toml:"url" secret:"true"`
+		Password         string `toml:"password" secret:"true"`
+		Auth             string `toml:"auth"`
+		ProcessedFolder  string `toml:"processed_folder"`
+		QuarantineFolder string `toml:"quarantine_folder"`
+		MaxMessageMB     int    `toml:"max_message_mb"`
+		PollSeconds      int    `toml:"poll_seconds"`
+		BatchSize        int    `toml:"batch_size"`
 	} `toml:"imap"`
 	Inbound struct {
-		AuthServID           string `toml:"authserv_id" help:"your mail server's id in Authentication-Results; empty ignores that header"`
-		RequireDMARCPass     bool   `toml:"require_dmarc_pass" help:"reject replies your server did not verify with DMARC"`
-		NotifyUnknownSenders bool   `toml:"notify_unknown_senders" help:"tell strangers once a day that their mail was not matched"`
-		MaxAttempts          int    `toml:"max_attempts" help:"failed tries before a message is quarantined"`
-		Workers              int    `toml:"workers" help:"replies processed at once (one sender's always in order); SQLite takes them one by one anyway"`
-		RetentionDays        int    `toml:"retention_days" help:"days the raw copy of a processed reply is kept for reprocessing; a daily job drops older ones"`
-		ReplyBudget          int    `toml:"reply_budget" help:"most mails that go to one address in 24 hours because mail came in (next questions, receipts, notices); more are recorded, not sent"`
-		NoticeBudget         int    `toml:"notice_budget" help:"of those, most notices (help, could not read, unknown sender…)"`
-		EchoWindowHours      int    `toml:"echo_window_hours" help:"the same words for another question within this many hours mark an auto-responder: nothing is kept and the person is paused"`
+		AuthServID           string `toml:"authserv_id"`
+		RequireDMARCPass     bool   `toml:"require_dmarc_pass"`
+		NotifyUnknownSenders bool   `toml:"notify_unknown_senders"`
+		MaxAttempts          int    `toml:"max_attempts"`
+		Workers              int    `toml:"workers"`
+		RetentionDays        int    `toml:"retention_days"`
+		ReplyBudget          int    `toml:"reply_budget"`
+		NoticeBudget         int    `toml:"notice_budget"`
+		EchoWindowHours      int    `toml:"echo_window_hours"`
 	} `toml:"inbound"`
 	Instance struct {
-		Name string `toml:"name" help:"this process's name among the instances sharing the database (default: the host name); a restart under the same name takes back its unfinished work at once"`
+		Name string `toml:"name"`
 	} `toml:"instance"`
 	HTTP struct {
-		Listen    string `toml:"listen" help:"address for /healthz, /readyz and /metrics; keep it on loopback or a private network"`
-		PublicURL string `toml:"public_url" help:"https address at which people reach /unsubscribe/ and /agreement/ on http.listen: one-click unsubscribe (RFC 8058), and each person's own page of their agreement; empty offers only the mailto unsubscribe and no page"`
-		LinkDays  int    `toml:"link_days" help:"days a link to a person's agreement page keeps working (with http.public_url)"`
-		Debug     bool   `toml:"debug" help:"serve Go's profiles (net/http/pprof) under /debug/pprof/; only with http.listen on a loopback address"`
+		Listen    string `toml:"listen"`
+		PublicURL string `toml:"public_url"`
+		LinkDays  int    `toml:"link_days"`
+		Debug     bool   `toml:"debug"`
 	} `toml:"http"`
 	Sandbox struct {
-		IMAPPort int `toml:"imap_port" help:"IMAP port of the built-in mail server in sandbox mode (0 picks one)"`
-		SMTPPort int `toml:"smtp_port" help:"SMTP port of the built-in mail server in sandbox mode (0 picks one)"`
+		IMAPPort int `toml:"imap_port"`
+		SMTPPort int `toml:"smtp_port"`
 	} `toml:"sandbox"`
 	SMTP struct {
-		URL              string `toml:"url" secret:"true" help:"smtps://user@host:465, smtp+starttls://user@host:587 or smtp://host:25"`
-		Password         string `toml:"password" secret:"true" help:"SMTP password; better from ACCORD_SMTP_PASSWORD(_FILE)"`
-		Auth             string `toml:"auth" help:"password (plain or login to pick the mechanism), xoauth2 or oauthbearer; empty: OAuth (the best the server offers) when oauth.grant is set, else the password"`
-		Connections      int    `toml:"connections" help:"SMTP connections (and messages) at once"`
-		GiveUpAfterHours int    `toml:"give_up_after_hours" help:"stop retrying a message after this long"`
-		BounceAfter      int    `toml:"bounce_after" help:"permanent failures before an address counts as bouncing"`
-		VERP             bool   `toml:"verp" help:"send each message from its own bounce address (accord+b-TOKEN@…) so delivery reports are matched to it; off by itself when the server refuses that"`
+		URL              string `toml:"url" secret:"true"`
+		Password         string `toml:"password" secret:"true"`
+		Auth             string `toml:"auth"`
+		Connections      int    `toml:"connections"`
+		GiveUpAfterHours int    `toml:"give_up_after_hours"`
+		BounceAfter      int    `toml:"bounce_after"`
+		VERP             bool   `toml:"verp"`
 	} `toml:"smtp"`
 
 	// sources says where each key's value came from, for `config check`.
@@ -192,9 +193,9 @@ type Error struct{ Problems []string }
 
 func (e *Error) Error() string {
 	if len(e.Problems) == 1 {
-		return "configuration: " + e.Problems[0]
+		return templates.Operator("configuration.error.one", templates.Args{"Problem": e.Problems[0]})
 	}
-	return fmt.Sprintf("configuration: %s:\n  %s", templates.Count(len(e.Problems), "problem"), strings.Join(e.Problems, "\n  "))
+	return templates.Operator("configuration.error.many", templates.Args{"Count": len(e.Problems), "Problems": strings.Join(e.Problems, "\n  ")})
 }
 
 // problem is one thing wrong with the configuration; line is its line in
@@ -251,7 +252,7 @@ func Load(path string, env func(string) string) (*Config, error) {
 		problems = append(problems, ps...)
 	case errors.Is(err, os.ErrNotExist) && !explicit:
 	default:
-		return nil, fmt.Errorf("configuration: cannot read %s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", templates.Operator("configuration.unreadable", templates.Args{"File": path}), err)
 	}
 	c.eachField(func(key, envName string, f reflect.Value, tag reflect.StructTag) {
 		if v := env(envName); v != "" {
@@ -265,7 +266,7 @@ func Load(path string, env func(string) string) (*Config, error) {
 			if file := env(envName + "_FILE"); file != "" {
 				b, err := os.ReadFile(file)
 				if err != nil {
-					problems = append(problems, problem{text: fmt.Sprintf("%s_FILE: cannot read %s: %v", envName, file, err)})
+					problems = append(problems, problem{text: templates.Operator("configuration.env-file-unreadable", templates.Args{"Var": envName + "_FILE", "File": file, "Err": err})})
 					return
 				}
 				f.SetString(strings.TrimSpace(string(b)))
@@ -309,13 +310,13 @@ func setField(f reflect.Value, v string) error {
 	case reflect.Bool:
 		b, err := strconv.ParseBool(strings.TrimSpace(v))
 		if err != nil {
-			return fmt.Errorf("not true or false")
+			return errors.New(templates.Operator("configuration.env.not-bool", nil))
 		}
 		f.SetBool(b)
 	case reflect.Int:
 		n, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil {
-			return fmt.Errorf("not a whole number")
+			return errors.New(templates.Operator("configuration.env.not-int", nil))
 		}
 		f.SetInt(int64(n))
 	case reflect.Slice:
@@ -328,7 +329,7 @@ func setField(f reflect.Value, v string) error {
 		}
 		f.Set(s)
 	default:
-		return fmt.Errorf("cannot be set from the environment")
+		return errors.New(templates.Operator("configuration.env.unsettable", nil))
 	}
 	return nil
 }
@@ -422,7 +423,7 @@ func (c *Config) SandboxDir() string {
 // SMTPConfig is the outgoing server, or an error when none is configured.
 func (c *Config) SMTPConfig() (mailout.SMTPConfig, error) {
 	if c.SMTP.URL == "" {
-		return mailout.SMTPConfig{}, errors.New("no SMTP server configured: set smtp.url (or ACCORD_SMTP_URL), e.g. smtps://accord@mail.example.com:465")
+		return mailout.SMTPConfig{}, errors.New(templates.Operator("configuration.no-smtp", nil))
 	}
 	sc, err := mailout.ParseSMTPURL(c.SMTP.URL)
 	if err != nil {
@@ -445,7 +446,7 @@ func (c *Config) SMTPConfig() (mailout.SMTPConfig, error) {
 // IMAPConfig is the service mailbox, or an error when none is configured.
 func (c *Config) IMAPConfig() (mailin.IMAPConfig, error) {
 	if c.IMAP.URL == "" {
-		return mailin.IMAPConfig{}, errors.New("no mailbox configured: set imap.url (or ACCORD_IMAP_URL), e.g. imaps://accord@mail.example.com:993/INBOX")
+		return mailin.IMAPConfig{}, errors.New(templates.Operator("configuration.no-imap", nil))
 	}
 	ic, err := mailin.ParseIMAPURL(c.IMAP.URL)
 	if err != nil {

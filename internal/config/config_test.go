@@ -5,9 +5,12 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"accord/templates"
 )
 
 // load reads a configuration file with content (none when empty) and the
@@ -177,5 +180,21 @@ func TestSandboxDir(t *testing.T) {
 		if got := cfg.SandboxDir(); got != tt.want {
 			t.Errorf("SandboxDir(%s, %q) = %q, want %q", tt.database, tt.file, got, tt.want)
 		}
+	}
+}
+
+// TestEverySettingHasHelp: config check says what each setting is for,
+// from the operator text setting.SECTION.KEY.
+func TestEverySettingHasHelp(t *testing.T) {
+	t.Parallel()
+	n := 0
+	Default().eachField(func(key, _ string, _ reflect.Value, _ reflect.StructTag) {
+		n++
+		if help, ok := templates.OperatorOf("setting", key, nil); !ok || help == "" {
+			t.Errorf("%s: no operator text setting.%s to say what it is for", key, key)
+		}
+	})
+	if n < 50 {
+		t.Errorf("read %d settings; want every one", n)
 	}
 }

@@ -26,7 +26,7 @@ func (c *Config) decode(path string, data []byte) ([]problem, error) {
 			line, _ := de.Position()
 			return nil, &Error{[]string{fmt.Sprintf("%s:%d: %s", path, line, strings.TrimPrefix(de.Error(), "toml: "))}}
 		}
-		return nil, fmt.Errorf("configuration: %s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", templates.Operator("configuration.in-file", templates.Args{"File": path}), err)
 	}
 	lines := keyLines(data)
 	fields := map[string]reflect.Value{}
@@ -39,40 +39,40 @@ func (c *Config) decode(path string, data []byte) ([]problem, error) {
 		}
 	})
 	var ps []problem
-	report := func(key, format string, args ...any) {
+	report := func(key, text string) {
 		line := lines[key]
 		where := path
 		if line > 0 {
 			where = fmt.Sprintf("%s:%d", path, line)
 		}
-		ps = append(ps, problem{line, where + ": " + fmt.Sprintf(format, args...)})
+		ps = append(ps, problem{line, where + ": " + text})
 	}
 	for section, v := range doc {
 		table, isTable := v.(map[string]any)
 		switch {
 		case !slices.Contains(sections, section) && isTable:
-			hint := "the sections are " + strings.Join(sections, ", ")
+			hint := templates.Operator("configuration.hint.sections", templates.Args{"Sections": strings.Join(sections, ", ")})
 			if s := templates.Suggest(section, sections); s != "" {
-				hint = fmt.Sprintf("did you mean [%s]?", s)
+				hint = templates.Operator("configuration.hint.section", templates.Args{"Section": s})
 			}
-			report(section, "unknown section [%s]; %s", section, hint)
+			report(section, templates.Operator("configuration.unknown-section", templates.Args{"Section": section, "Hint": hint}))
 			continue
 		case !slices.Contains(sections, section):
-			report(section, "unknown setting %s; %s", section, keyHint(section, keys))
+			report(section, templates.Operator("configuration.unknown-setting", templates.Args{"Key": section, "Hint": keyHint(section, keys)}))
 			continue
 		case !isTable:
-			report(section, "%s is a section: write [%s] on a line of its own, and its settings below it", section, section)
+			report(section, templates.Operator("configuration.not-a-table", templates.Args{"Section": section}))
 			continue
 		}
 		for name, value := range table {
 			key := section + "." + name
 			f, ok := fields[key]
 			if !ok {
-				report(key, "unknown setting %s; %s", key, keyHint(key, keys))
+				report(key, templates.Operator("configuration.unknown-setting", templates.Args{"Key": key, "Hint": keyHint(key, keys)}))
 				continue
 			}
 			if err := assign(f, value); err != nil {
-				report(key, "%s: %v", key, err)
+				report(key, fmt.Sprintf("%s: %v", key, err))
 				continue
 			}
 			if line := lines[key]; line > 0 {
@@ -91,7 +91,7 @@ func (c *Config) decode(path string, data []byte) ([]problem, error) {
 // section.
 func keyHint(key string, keys []string) string {
 	if s := templates.Suggest(key, keys); s != "" {
-		return fmt.Sprintf("did you mean %s?", s)
+		return templates.Operator("configuration.hint.key", templates.Args{"Key": s})
 	}
 	section, name, _ := strings.Cut(key, ".")
 	if name == "" {
@@ -112,13 +112,13 @@ func keyHint(key string, keys []string) string {
 	}
 	switch {
 	case len(longer) == 1: // the unit left off: reply_token for reply_token_days
-		return fmt.Sprintf("did you mean %s?", longer[0])
+		return templates.Operator("configuration.hint.key", templates.Args{"Key": longer[0]})
 	case len(same) == 1:
-		return fmt.Sprintf("%s belongs under [%s]", name, strings.Split(same[0], ".")[0])
+		return templates.Operator("configuration.hint.belongs", templates.Args{"Name": name, "Section": strings.Split(same[0], ".")[0]})
 	case len(inSection) > 0:
-		return fmt.Sprintf("[%s] has %s", section, strings.Join(inSection, ", "))
+		return templates.Operator("configuration.hint.keys", templates.Args{"Section": section, "Keys": strings.Join(inSection, ", ")})
 	}
-	return "settings go under a section, like quiet_start under [pacing]"
+	return templates.Operator("configuration.hint.no-section", nil)
 }
 
 // keyLines maps each key the file sets, dotted ("pacing.quiet_start"), and
@@ -184,41 +184,41 @@ func assign(f reflect.Value, v any) error {
 	case reflect.String:
 		s, ok := v.(string)
 		if !ok {
-			return fmt.Errorf("%v: want text in quotes, like \"%v\"", v, v)
+			return errors.New(templates.Operator("configuration.want.text", templates.Args{"Value": v}))
 		}
 		f.SetString(s)
 	case reflect.Bool:
 		b, ok := v.(bool)
 		if !ok {
-			return fmt.Errorf("%s: want true or false, without quotes", shown(v))
+			return errors.New(templates.Operator("configuration.want.bool", templates.Args{"Value": shown(v)}))
 		}
 		f.SetBool(b)
 	case reflect.Int:
 		switch n := v.(type) {
 		case int64:
 			if n < math.MinInt32 || n > math.MaxInt32 {
-				return fmt.Errorf("%d is far too large", n)
+				return errors.New(templates.Operator("configuration.want.smaller", templates.Args{"Value": n}))
 			}
 			f.SetInt(n)
 		case string:
-			return fmt.Errorf("%q: want a whole number, without quotes", n)
+			return errors.New(templates.Operator("configuration.want.int-unquoted", templates.Args{"Value": n}))
 		default:
-			return fmt.Errorf("%s: want a whole number", shown(v))
+			return errors.New(templates.Operator("configuration.want.int", templates.Args{"Value": shown(v)}))
 		}
 	case reflect.Slice:
 		items, ok := v.([]any)
 		if !ok {
-			return fmt.Errorf("%s: want a list in brackets, like [%s]", shown(v), shown(v))
+			return errors.New(templates.Operator("configuration.want.list", templates.Args{"Value": shown(v)}))
 		}
 		s := reflect.MakeSlice(f.Type(), len(items), len(items))
 		for i, item := range items {
 			if err := assign(s.Index(i), item); err != nil {
-				return fmt.Errorf("item %d: %w", i+1, err)
+				return fmt.Errorf("%s: %w", templates.Operator("configuration.want.item", templates.Args{"Item": i + 1}), err)
 			}
 		}
 		f.Set(s)
 	default:
-		return fmt.Errorf("cannot be set in the file")
+		return errors.New(templates.Operator("configuration.want.unsettable", nil))
 	}
 	return nil
 }

@@ -143,20 +143,14 @@ func (c *Config) TokenStore(st *store.Store) mailauth.TokenStore {
 func (c *Config) SignInSummary() string {
 	imapOAuth, smtpOAuth := c.UsesOAuth()
 	if !imapOAuth && !smtpOAuth {
-		return "passwords (imap.password, smtp.password)"
+		return templates.Operator("configuration.sign-in.passwords", nil)
 	}
 	src, err := c.oauthSource()
 	if err != nil {
-		return "OAuth 2.0, but " + err.Error()
+		return templates.Operator("configuration.sign-in.broken", templates.Args{"Err": err})
 	}
-	where := ""
-	if src.Delegated() {
-		where = "; the grant is kept in the database (run accord mail login to give it)"
-		if c.OAuth.TokenFile != "" {
-			where = "; the grant is kept in " + c.OAuth.TokenFile + " (run accord mail login to give it)"
-		}
-	}
-	return fmt.Sprintf("OAuth 2.0 for IMAP %s, SMTP %s; tokens from %s%s", templates.YesNo(imapOAuth), templates.YesNo(smtpOAuth), src.Describe(), where)
+	return templates.Operator("configuration.sign-in.oauth", templates.Args{"IMAP": imapOAuth, "SMTP": smtpOAuth, "Source": src.Describe(),
+		"Delegated": src.Delegated(), "File": c.OAuth.TokenFile})
 }
 
 // UsesOAuth reports whether IMAP and SMTP sign in with tokens.

@@ -46,11 +46,11 @@ func (c *Config) options() []option {
 		{"pacing.quiet_days", errors.Join(weekdayNames(c.Pacing.QuietDays), rules.text(conversation.RuleQuietDays))},
 		{"pacing.reminders", reminders(c.Pacing.Reminders, rules)},
 		{"pacing.review_every_weeks", reviewEvery(c.Pacing.ReviewEveryWeeks, rules)},
-		{"pacing.undo_minutes", rules.word(conversation.RuleRevealGrace, "%d: use between 0 (answers are shown at once) and %d minutes",
-			c.Pacing.UndoMinutes, int(conversation.MaxRevealGrace/time.Minute))},
-		{"pacing.review_wait_days", rules.word(conversation.RuleReviewWait, "%d: use at least %d day, and fewer days than there are between reviews (%d)",
-			c.Pacing.ReviewWaitDays, int(conversation.MinReviewWait/day), c.Pacing.ReviewEveryWeeks*7)},
-		{"pacing.reply_token_days", zeroOrMore(c.Pacing.ReplyTokenDays, "never expire", " days")},
+		{"pacing.undo_minutes", rules.word(conversation.RuleRevealGrace, templates.Operator("configuration.rule.undo-minutes", templates.Args{
+			"N": c.Pacing.UndoMinutes, "Max": int(conversation.MaxRevealGrace / time.Minute)}))},
+		{"pacing.review_wait_days", rules.word(conversation.RuleReviewWait, templates.Operator("configuration.rule.review-wait", templates.Args{
+			"N": c.Pacing.ReviewWaitDays, "Min": int(conversation.MinReviewWait / day), "Between": c.Pacing.ReviewEveryWeeks * 7}))},
+		{"pacing.reply_token_days", zeroOrMore(c.Pacing.ReplyTokenDays, templates.Operator("configuration.zero.never-expire", nil), templates.Operator("configuration.unit.days", nil))},
 		{"mail.address", identity(id, "address")},
 		{"mail.plus_separator", identity(id, "separator")},
 		{"mail.name", identity(id, "name")},
@@ -60,15 +60,15 @@ func (c *Config) options() []option {
 		{"imap.poll_seconds", between(c.IMAP.PollSeconds, 5, 3600, "")},
 		{"imap.batch_size", between(c.IMAP.BatchSize, 1, 1000, "")},
 		{"inbound.max_attempts", between(c.Inbound.MaxAttempts, 1, 100, "")},
-		{"inbound.require_dmarc_pass", needsSetting(c.Inbound.RequireDMARCPass, c.Inbound.AuthServID, "inbound.authserv_id", "say which server's verdict to trust")},
-		{"inbound.retention_days", between(c.Inbound.RetentionDays, 1, 3650, " days")},
+		{"inbound.require_dmarc_pass", needsSetting(c.Inbound.RequireDMARCPass, c.Inbound.AuthServID, "inbound.authserv_id", templates.Operator("configuration.why.dmarc", nil))},
+		{"inbound.retention_days", between(c.Inbound.RetentionDays, 1, 3650, templates.Operator("configuration.unit.days", nil))},
 		{"inbound.workers", between(c.Inbound.Workers, 1, 64, "")},
-		{"inbound.reply_budget", between(c.Inbound.ReplyBudget, 1, 1000, " mails a day; a person answering every question needs about 20")},
+		{"inbound.reply_budget", between(c.Inbound.ReplyBudget, 1, 1000, templates.Operator("configuration.unit.reply-budget", nil))},
 		{"inbound.notice_budget", upToSetting(c.Inbound.NoticeBudget, "inbound.reply_budget", c.Inbound.ReplyBudget)},
-		{"inbound.echo_window_hours", between(c.Inbound.EchoWindowHours, 1, 24*60, " hours")},
+		{"inbound.echo_window_hours", between(c.Inbound.EchoWindowHours, 1, 24*60, templates.Operator("configuration.unit.hours", nil))},
 		{"instance.name", instanceName(c.Instance.Name)},
 		{"http.public_url", publicURL(c.HTTP.PublicURL)},
-		{"http.link_days", between(c.HTTP.LinkDays, 1, 366, " days")},
+		{"http.link_days", between(c.HTTP.LinkDays, 1, 366, templates.Operator("configuration.unit.days", nil))},
 		{"http.listen", hostPort(c.HTTP.Listen)},
 		{"http.debug", profilesOnLoopback(c.HTTP.Debug, c.HTTP.Listen)},
 		{"sandbox.imap_port", port(c.Sandbox.IMAPPort)},
@@ -77,24 +77,24 @@ func (c *Config) options() []option {
 		{"mail.provider", mailProvider(c.Mail.Provider)},
 		{"imap.auth", imapAuth(c.IMAP.Auth, o.Grant)},
 		{"oauth.grant", grant(o.Grant, c.Mail.Provider)},
-		{"oauth.tenant", when(o.Grant == "app" && c.Mail.Provider == "microsoft", needed(o.Tenant, "for Microsoft 365's client-credentials grant"))},
-		{"oauth.client_id", when(o.Grant == "app" || o.Grant == "login", needed(o.ClientID, "for oauth.grant = "+o.Grant))},
+		{"oauth.tenant", when(o.Grant == "app" && c.Mail.Provider == "microsoft", needed(o.Tenant, templates.Operator("configuration.why.microsoft-app", nil)))},
+		{"oauth.client_id", when(o.Grant == "app" || o.Grant == "login", needed(o.ClientID, templates.Operator("configuration.why.grant", templates.Args{"Grant": o.Grant})))},
 		{"oauth.client_certificate", clientCertificate(o.Grant, o.ClientCertificate)},
-		{"oauth.client_secret", when(o.Grant == "app" && o.ClientCertificate == "", neededOr(o.ClientSecret, "oauth.client_certificate", "for oauth.grant = app"))},
-		{"oauth.token_url", when(o.Grant == "app" || o.Grant == "login", needed(o.TokenURL, "for oauth.grant = "+o.Grant+" (or set mail.provider)"))},
-		{"oauth.device_url", when(o.Grant == "login", neededOr(o.DeviceURL+o.AuthURL, "oauth.auth_url", "for accord mail login (or set mail.provider)"))},
+		{"oauth.client_secret", when(o.Grant == "app" && o.ClientCertificate == "", neededOr(o.ClientSecret, "oauth.client_certificate", templates.Operator("configuration.why.grant", templates.Args{"Grant": "app"})))},
+		{"oauth.token_url", when(o.Grant == "app" || o.Grant == "login", needed(o.TokenURL, templates.Operator("configuration.why.grant-or-provider", templates.Args{"Grant": o.Grant})))},
+		{"oauth.device_url", when(o.Grant == "login", neededOr(o.DeviceURL+o.AuthURL, "oauth.auth_url", templates.Operator("configuration.why.mail-login", nil)))},
 		{"oauth.service_account_key", serviceAccountKey(o.Grant, o.ServiceAccountKey)},
 		{"oauth.scopes", when(o.Grant != "", scopes(o.Scopes))},
 		{"smtp.connections", between(c.SMTP.Connections, 1, 32, "")},
-		{"smtp.give_up_after_hours", atLeast(c.SMTP.GiveUpAfterHours, 1, " hour")},
+		{"smtp.give_up_after_hours", atLeast(c.SMTP.GiveUpAfterHours, 1, templates.Operator("configuration.unit.hour", nil))},
 		{"smtp.bounce_after", atLeast(c.SMTP.BounceAfter, 1, "")},
-		{"checkins.priorities_every", zeroOrMore(c.Checkins.PrioritiesEvery, "never", "")},
-		{"checkins.prep_hours_before", rules.word(conversation.RulePrepBefore, "%d: use %d to %d hours",
-			c.Checkins.PrepHoursBefore, int(conversation.MinPrepBefore/time.Hour), int(conversation.MaxPrepBefore/time.Hour))},
-		{"checkins.agenda_minutes_before", rules.word(conversation.RuleAgendaBefore, "%d: use at least %d minutes, and less than the prep's %d hours",
-			c.Checkins.AgendaMinutesBefore, int(conversation.MinAgendaBefore/time.Minute), c.Checkins.PrepHoursBefore)},
-		{"checkins.follow_up_minutes_after", rules.word(conversation.RuleFollowUpAfter, "%d: use 0 to %d minutes",
-			c.Checkins.FollowUpMinutesAfter, int(conversation.MaxFollowUpAfter/time.Minute))},
+		{"checkins.priorities_every", zeroOrMore(c.Checkins.PrioritiesEvery, templates.Operator("configuration.zero.never", nil), "")},
+		{"checkins.prep_hours_before", rules.word(conversation.RulePrepBefore, templates.Operator("configuration.rule.prep-hours", templates.Args{
+			"N": c.Checkins.PrepHoursBefore, "Min": int(conversation.MinPrepBefore / time.Hour), "Max": int(conversation.MaxPrepBefore / time.Hour)}))},
+		{"checkins.agenda_minutes_before", rules.word(conversation.RuleAgendaBefore, templates.Operator("configuration.rule.agenda-minutes", templates.Args{
+			"N": c.Checkins.AgendaMinutesBefore, "Min": int(conversation.MinAgendaBefore / time.Minute), "Prep": c.Checkins.PrepHoursBefore}))},
+		{"checkins.follow_up_minutes_after", rules.word(conversation.RuleFollowUpAfter, templates.Operator("configuration.rule.follow-up-minutes", templates.Args{
+			"N": c.Checkins.FollowUpMinutesAfter, "Max": int(conversation.MaxFollowUpAfter / time.Minute)}))},
 	}
 }
 
@@ -118,7 +118,7 @@ func (c *Config) problem(key string, err error) problem {
 	}
 	where := c.sources[key]
 	if where == "" {
-		where = "default"
+		where = templates.Operator("configuration.source.default", nil)
 	}
 	return problem{text: fmt.Sprintf("%s (%s): %v", key, where, err)}
 }
@@ -160,13 +160,13 @@ func (b broken) breaks(rule conversation.Rule, index int) bool {
 	return false
 }
 
-// word is the problem of a setting that holds the domain's rule, in the
-// setting's units, when the settings break it.
-func (b broken) word(rule conversation.Rule, format string, args ...any) error {
+// word is the problem of a setting that holds the domain's rule, worded
+// in the setting's units as text, when the settings break it.
+func (b broken) word(rule conversation.Rule, text string) error {
 	if !b.breaks(rule, 0) {
 		return nil
 	}
-	return fmt.Errorf(format, args...)
+	return errors.New(text)
 }
 
 // text is the domain's own words for a broken rule that spans settings

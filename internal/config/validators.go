@@ -2,7 +2,6 @@ package config
 
 import (
 	"errors"
-	"fmt"
 	"net"
 	"net/url"
 	"os"
@@ -14,12 +13,13 @@ import (
 	"accord/mailout"
 	"accord/mailout/mailauth"
 	"accord/store"
+	"accord/templates"
 )
 
 // The validators of the settings. Each takes a value, and what else the
 // check needs, and says what is wrong with it in words that follow the
-// setting's name: "imap.batch_size (default): 0: use 1 to 1000". nil is
-// a value that passes.
+// setting's name: "imap.batch_size (default): 0: use 1 to 1000", the
+// operator texts configuration.*. nil is a value that passes.
 
 // oneOf accepts one of choices.
 func oneOf(v string, choices ...string) error {
@@ -27,15 +27,16 @@ func oneOf(v string, choices ...string) error {
 	case slices.Contains(choices, v):
 		return nil
 	case len(choices) == 2:
-		return fmt.Errorf("%q is not %s or %s", v, choices[0], choices[1])
+		return errors.New(templates.Operator("configuration.not-either", templates.Args{"Value": v, "A": choices[0], "B": choices[1]}))
 	}
-	return fmt.Errorf("%q is not one of %s", v, strings.Join(choices, ", "))
+	return errors.New(templates.Operator("configuration.not-one-of", templates.Args{"Value": v, "Choices": strings.Join(choices, ", ")}))
 }
 
-// between accepts lo to hi; unit follows the numbers in the advice.
+// between accepts lo to hi; unit follows the numbers in the advice, as
+// an operator text (configuration.unit.*) or nothing.
 func between(n, lo, hi int, unit string) error {
 	if n < lo || n > hi {
-		return fmt.Errorf("%d: use %d to %d%s", n, lo, hi, unit)
+		return errors.New(templates.Operator("configuration.between", templates.Args{"N": n, "Lo": lo, "Hi": hi, "Unit": unit}))
 	}
 	return nil
 }
@@ -43,7 +44,7 @@ func between(n, lo, hi int, unit string) error {
 // atLeast accepts lo or more.
 func atLeast(n, lo int, unit string) error {
 	if n < lo {
-		return fmt.Errorf("%d: use at least %d%s", n, lo, unit)
+		return errors.New(templates.Operator("configuration.at-least", templates.Args{"N": n, "Lo": lo, "Unit": unit}))
 	}
 	return nil
 }
@@ -51,7 +52,7 @@ func atLeast(n, lo int, unit string) error {
 // zeroOrMore accepts 0, which means what zero says, or more.
 func zeroOrMore(n int, zero, unit string) error {
 	if n < 0 {
-		return fmt.Errorf("%d: use 0 (%s) or more%s", n, zero, unit)
+		return errors.New(templates.Operator("configuration.zero-or-more", templates.Args{"N": n, "Zero": zero, "Unit": unit}))
 	}
 	return nil
 }
@@ -59,7 +60,7 @@ func zeroOrMore(n int, zero, unit string) error {
 // upToSetting accepts 1 to the value of another setting.
 func upToSetting(n int, key string, limit int) error {
 	if n < 1 || n > limit {
-		return fmt.Errorf("%d: use 1 to %s (%d)", n, key, limit)
+		return errors.New(templates.Operator("configuration.up-to-setting", templates.Args{"N": n, "Key": key, "Limit": limit}))
 	}
 	return nil
 }
@@ -67,15 +68,16 @@ func upToSetting(n int, key string, limit int) error {
 // port accepts a TCP port, or 0 for any free one.
 func port(n int) error {
 	if n < 0 || n > 65535 {
-		return fmt.Errorf("%d is not a port number", n)
+		return errors.New(templates.Operator("configuration.not-a-port", templates.Args{"N": n}))
 	}
 	return nil
 }
 
-// needed accepts any value but none; why says what needs it.
+// needed accepts any value but none; why says what needs it, as an
+// operator text (configuration.why.*).
 func needed(v, why string) error {
 	if v == "" {
-		return fmt.Errorf("is needed %s", why)
+		return errors.New(templates.Operator("configuration.needed", templates.Args{"Why": why}))
 	}
 	return nil
 }
@@ -84,7 +86,7 @@ func needed(v, why string) error {
 // would do instead.
 func neededOr(v, other, why string) error {
 	if v == "" {
-		return fmt.Errorf("or %s is needed %s", other, why)
+		return errors.New(templates.Operator("configuration.needed-or", templates.Args{"Other": other, "Why": why}))
 	}
 	return nil
 }
@@ -93,7 +95,7 @@ func neededOr(v, other, why string) error {
 // relies on set (to v); why says what for.
 func needsSetting(on bool, v, key, why string) error {
 	if on && v == "" {
-		return fmt.Errorf("needs %s: %s", key, why)
+		return errors.New(templates.Operator("configuration.needs-setting", templates.Args{"Key": key, "Why": why}))
 	}
 	return nil
 }
@@ -118,7 +120,7 @@ func ifSet(v string, parse func(string) error) error {
 // databaseURL accepts the databases the store opens.
 func databaseURL(u string) error {
 	if !strings.HasPrefix(u, "sqlite:") && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
-		return fmt.Errorf("%q is neither sqlite:PATH nor postgres://…", store.Redact(u))
+		return errors.New(templates.Operator("configuration.database-url", templates.Args{"URL": store.Redact(u)}))
 	}
 	return nil
 }
@@ -126,7 +128,7 @@ func databaseURL(u string) error {
 // timeZone accepts the zone of a place, as CheckZone does.
 func timeZone(name string) error {
 	if name == "" {
-		return errors.New("is empty; use an IANA name such as Europe/Berlin")
+		return errors.New(templates.Operator("configuration.zone-empty", nil))
 	}
 	return CheckZone(name)
 }
@@ -148,7 +150,7 @@ func weekdayNames(days []string) error {
 	var errs []error
 	for _, d := range days {
 		if _, ok := weekdays[strings.ToLower(d)]; !ok {
-			errs = append(errs, fmt.Errorf("%q is not a day; use mon, tue, wed, thu, fri, sat, sun", d))
+			errs = append(errs, errors.New(templates.Operator("configuration.not-a-day", templates.Args{"Day": d})))
 		}
 	}
 	return errors.Join(errs...)
@@ -160,11 +162,11 @@ func reminders(days []int, rules broken) error {
 	var errs []error
 	for i, d := range days {
 		if rules.breaks(conversation.RuleReminder, i) || d > maxReminderDays {
-			errs = append(errs, fmt.Errorf("%d days: each wait must be between %d and %d days", d, conversation.MinReminderDays, maxReminderDays))
+			errs = append(errs, errors.New(templates.Operator("configuration.reminder-days", templates.Args{"N": d, "Min": conversation.MinReminderDays, "Max": maxReminderDays})))
 		}
 	}
 	if len(days) > maxReminders {
-		errs = append(errs, fmt.Errorf("%d reminders is pushy; use at most %d", len(days), maxReminders))
+		errs = append(errs, errors.New(templates.Operator("configuration.reminders", templates.Args{"N": len(days), "Max": maxReminders})))
 	}
 	return errors.Join(errs...)
 }
@@ -173,7 +175,7 @@ func reminders(days []int, rules broken) error {
 // maxReviewEveryWeeks.
 func reviewEvery(weeks int, rules broken) error {
 	if rules.breaks(conversation.RuleReviewEvery, 0) || weeks > maxReviewEveryWeeks {
-		return fmt.Errorf("%d: use between %d and %d weeks", weeks, int(conversation.MinReviewEvery/week), maxReviewEveryWeeks)
+		return errors.New(templates.Operator("configuration.review-every", templates.Args{"N": weeks, "Min": int(conversation.MinReviewEvery / week), "Max": maxReviewEveryWeeks}))
 	}
 	return nil
 }
@@ -191,7 +193,7 @@ func identity(id mailout.Identity, field string) error {
 // instanceName accepts a short name that can go into a worker's name.
 func instanceName(n string) error {
 	if n == "" || len(n) > 100 || strings.ContainsAny(n, "@\x00\r\n") {
-		return fmt.Errorf("%q: use a short name without @, such as the host name", n)
+		return errors.New(templates.Operator("configuration.instance-name", templates.Args{"Name": n}))
 	}
 	return nil
 }
@@ -205,7 +207,7 @@ func publicURL(s string) error {
 	u, err := url.Parse(s)
 	loopback := err == nil && (u.Hostname() == "localhost" || net.ParseIP(u.Hostname()).IsLoopback())
 	if err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil || !(u.Scheme == "https" || (u.Scheme == "http" && loopback)) {
-		return fmt.Errorf("%q: use an https address without query, like https://accord.example.com", s)
+		return errors.New(templates.Operator("configuration.public-url", templates.Args{"URL": s}))
 	}
 	return nil
 }
@@ -213,7 +215,7 @@ func publicURL(s string) error {
 // hostPort accepts an address to listen on.
 func hostPort(addr string) error {
 	if _, _, err := net.SplitHostPort(addr); err != nil {
-		return fmt.Errorf("%q is not host:port, like 127.0.0.1:8025", addr)
+		return errors.New(templates.Operator("configuration.host-port", templates.Args{"Address": addr}))
 	}
 	return nil
 }
@@ -223,7 +225,7 @@ func hostPort(addr string) error {
 // is not one at all is http.listen's problem, not this.
 func profilesOnLoopback(debug bool, listen string) error {
 	if debug && hostPort(listen) == nil && !LoopbackListen(listen) {
-		return fmt.Errorf("profiles show the process's memory and must stay on this machine: set http.listen to a loopback address such as 127.0.0.1:8025 (now %q), or turn http.debug off", listen)
+		return errors.New(templates.Operator("configuration.profiles-off-loopback", templates.Args{"Listen": listen}))
 	}
 	return nil
 }
@@ -252,7 +254,7 @@ func smtpAuth(auth, grant string) error {
 	case "xoauth2", "oauthbearer":
 		return tokensFrom(auth, grant)
 	}
-	return fmt.Errorf("%q: use password (or plain, login), xoauth2 or oauthbearer", auth)
+	return errors.New(templates.Operator("configuration.smtp-auth", templates.Args{"Auth": auth}))
 }
 
 // imapAuth accepts the IMAP sign-ins there are; those with tokens need a
@@ -271,7 +273,7 @@ func imapAuth(auth, grant string) error {
 // tokensFrom accepts a sign-in with tokens when there is a grant.
 func tokensFrom(auth, grant string) error {
 	if grant == "" {
-		return fmt.Errorf("%q needs oauth.grant: say where the access tokens come from", auth)
+		return errors.New(templates.Operator("configuration.tokens-need-grant", templates.Args{"Auth": auth}))
 	}
 	return nil
 }
@@ -279,7 +281,7 @@ func tokensFrom(auth, grant string) error {
 // mailProvider accepts the providers with a preset, or none.
 func mailProvider(p string) error {
 	if _, ok := providers[p]; !ok && p != "" {
-		return fmt.Errorf("%q: use microsoft, google, or leave it empty for any other provider", p)
+		return errors.New(templates.Operator("configuration.provider", templates.Args{"Provider": p}))
 	}
 	return nil
 }
@@ -291,11 +293,11 @@ func grant(g, provider string) error {
 		return nil
 	case "app":
 		if provider == "google" {
-			return errors.New("Google has no client-credentials grant for mail: use service-account (domain-wide delegation) or login")
+			return errors.New(templates.Operator("configuration.google-app", nil))
 		}
 		return nil
 	}
-	return fmt.Errorf("%q: use app, login, service-account, or leave it empty for passwords", g)
+	return errors.New(templates.Operator("configuration.grant", templates.Args{"Grant": g}))
 }
 
 // clientCertificate accepts, for grant app, a certificate file that
@@ -314,11 +316,11 @@ func serviceAccountKey(grant, path string) error {
 	if grant != "service-account" {
 		return nil
 	}
-	if err := needed(path, "for oauth.grant = service-account"); err != nil {
+	if err := needed(path, templates.Operator("configuration.why.grant", templates.Args{"Grant": "service-account"})); err != nil {
 		return err
 	}
 	if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("cannot read %s: %v", path, err)
+		return errors.New(templates.Operator("configuration.file-unreadable", templates.Args{"File": path, "Err": err}))
 	}
 	return nil
 }
@@ -326,7 +328,7 @@ func serviceAccountKey(grant, path string) error {
 // scopes accepts any scopes but none.
 func scopes(s []string) error {
 	if len(s) == 0 {
-		return errors.New("are needed (or set mail.provider)")
+		return errors.New(templates.Operator("configuration.scopes", nil))
 	}
 	return nil
 }

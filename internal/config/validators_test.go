@@ -7,6 +7,7 @@ import (
 
 	"accord/conversation"
 	"accord/mailout"
+	"accord/templates"
 )
 
 // TestValidators holds each validator to the words it says a problem
@@ -27,11 +28,11 @@ func TestValidators(t *testing.T) {
 		{"between: the low end", between(1, 1, 1000, ""), ""},
 		{"between: the high end", between(1000, 1, 1000, ""), ""},
 		{"between: below", between(0, 1, 1000, ""), "0: use 1 to 1000"},
-		{"between: above, with a unit", between(3651, 1, 3650, " days"), "3651: use 1 to 3650 days"},
-		{"atLeast: enough", atLeast(1, 1, " hour"), ""},
-		{"atLeast: too few", atLeast(0, 1, " hour"), "0: use at least 1 hour"},
+		{"between: above, with a unit", between(3651, 1, 3650, "days"), "3651: use 1 to 3650 days"},
+		{"atLeast: enough", atLeast(1, 1, "hour"), ""},
+		{"atLeast: too few", atLeast(0, 1, "hour"), "0: use at least 1 hour"},
 		{"zeroOrMore: zero", zeroOrMore(0, "never", ""), ""},
-		{"zeroOrMore: negative", zeroOrMore(-1, "never expire", " days"), "-1: use 0 (never expire) or more days"},
+		{"zeroOrMore: negative", zeroOrMore(-1, "never expire", "days"), "-1: use 0 (never expire) or more days"},
 		{"upToSetting: within", upToSetting(4, "inbound.reply_budget", 24), ""},
 		{"upToSetting: over", upToSetting(25, "inbound.reply_budget", 24), "25: use 1 to inbound.reply_budget (24)"},
 		{"upToSetting: zero", upToSetting(0, "inbound.reply_budget", 24), "0: use 1 to inbound.reply_budget (24)"},
@@ -143,10 +144,11 @@ func TestBrokenRules(t *testing.T) {
 			t.Errorf("breaks(%s, %d) = %v, want %v", tc.rule, tc.index, got, tc.want)
 		}
 	}
-	if err := b.word(conversation.RulePrepBefore, "%d: use %d to %d hours", 0, 2, 168); err == nil || err.Error() != "0: use 2 to 168 hours" {
+	prep := templates.Operator("configuration.rule.prep-hours", templates.Args{"N": 0, "Min": 2, "Max": 168})
+	if err := b.word(conversation.RulePrepBefore, prep); err == nil || err.Error() != "0: use 2 to 168 hours" {
 		t.Errorf("word(prep) = %v, want the setting's own words", err)
 	}
-	if err := b.word(conversation.RuleFollowUpAfter, "%d: use 0 to 1440 minutes", 30); err != nil {
+	if err := b.word(conversation.RuleFollowUpAfter, "30: use 0 to 1440 minutes"); err != nil {
 		t.Errorf("word(follow-up) = %v, want nil for a rule kept", err)
 	}
 	if err := b.text(conversation.RulePrepBefore); err == nil || !errors.Is(err, conversation.ErrCheckinRules) {

@@ -9,15 +9,16 @@ import (
 	"github.com/pelletier/go-toml/v2"
 
 	"accord/store"
+	"accord/templates"
 )
 
 // Write prints the effective configuration as TOML, secrets masked, each
 // value annotated with where it came from, for accord config check.
 func (c *Config) Write(w io.Writer) {
 	if c.file != "" {
-		fmt.Fprintf(w, "# configuration file: %s\n", c.file)
+		fmt.Fprintln(w, templates.Operator("configuration.write.file", templates.Args{"File": c.file}))
 	} else {
-		fmt.Fprintln(w, "# no configuration file; defaults and environment only")
+		fmt.Fprintln(w, templates.Operator("configuration.write.no-file", nil))
 	}
 	section := ""
 	c.eachField(func(key, env string, f reflect.Value, tag reflect.StructTag) {
@@ -33,9 +34,10 @@ func (c *Config) Write(w io.Writer) {
 		b, _ := toml.Marshal(map[string]any{name: val})
 		src := c.sources[key]
 		if src == "" {
-			src = "default"
+			src = templates.Operator("configuration.source.default", nil)
 		}
-		fmt.Fprintf(w, "%-40s # %s; %s (%s)\n", strings.TrimSpace(string(b)), tag.Get("help"), src, env)
+		help, _ := templates.OperatorOf("setting", key, nil)
+		fmt.Fprintf(w, "%-40s # %s; %s (%s)\n", strings.TrimSpace(string(b)), help, src, env)
 	})
 }
 

@@ -1,7 +1,7 @@
 package config
 
 import (
-	"fmt"
+	"errors"
 	"regexp"
 	"strings"
 	"time"
@@ -21,22 +21,23 @@ func CheckZone(name string) error {
 		return nil
 	}
 	if zone, ok := zoneAliases[strings.ToUpper(name)]; ok {
-		return fmt.Errorf("%q is an abbreviation or an old alias, not the time zone of a place; use %s", name, zone)
+		note, _ := templates.OperatorOf("zone-note", strings.ToUpper(name), nil)
+		return errors.New(templates.Operator("configuration.zone.alias", templates.Args{"Name": name, "Zone": zone, "Note": note}))
 	}
 	if zoneOffset.MatchString(name) {
-		return fmt.Errorf("%q is a fixed offset, which is wrong for half the year wherever clocks change; use the time zone of a place, like Europe/Berlin or America/New_York", name)
+		return errors.New(templates.Operator("configuration.zone.offset", templates.Args{"Name": name}))
 	}
 	_, err := time.LoadLocation(name)
 	switch {
 	case err == nil && strings.Contains(name, "/"):
 		return nil
 	case err == nil:
-		return fmt.Errorf("%q is not the time zone of a place; use an IANA name such as Europe/Berlin or America/New_York", name)
+		return errors.New(templates.Operator("configuration.zone.not-a-place", templates.Args{"Name": name}))
 	}
 	if s := suggestZone(name); s != "" {
-		return fmt.Errorf("%q is not a known time zone; did you mean %s?", name, s)
+		return errors.New(templates.Operator("configuration.zone.suggest", templates.Args{"Name": name, "Zone": s}))
 	}
-	return fmt.Errorf("%q is not a known time zone; use an IANA name such as Europe/Berlin or America/New_York", name)
+	return errors.New(templates.Operator("configuration.zone.unknown", templates.Args{"Name": name}))
 }
 
 // zoneOffset matches offsets written as zones: UTC+2, GMT-05:00, +0530.
@@ -44,39 +45,40 @@ var zoneOffset = regexp.MustCompile(`(?i)^(utc|gmt|z)?\s*[+-]\s*\d{1,2}(:?\d{2})
 
 // zoneAliases maps abbreviations and the old names without an area, upper
 // case, to the zone people who write them usually mean. Where an
-// abbreviation is used in several places, the advice names them.
+// abbreviation is used in several places, the operator text
+// zone-note.ALIAS names the others; LOCAL names no zone, only its note.
 var zoneAliases = map[string]string{
 	// North America.
 	"EST": "America/New_York", "EDT": "America/New_York", "ET": "America/New_York", "EST5EDT": "America/New_York",
-	"CST": "America/Chicago (or Asia/Shanghai for China Standard Time)", "CDT": "America/Chicago", "CT": "America/Chicago", "CST6CDT": "America/Chicago",
-	"MST": "America/Denver (or America/Phoenix for Arizona, which has no summer time)", "MDT": "America/Denver", "MT": "America/Denver", "MST7MDT": "America/Denver",
+	"CST": "America/Chicago", "CDT": "America/Chicago", "CT": "America/Chicago", "CST6CDT": "America/Chicago",
+	"MST": "America/Denver", "MDT": "America/Denver", "MT": "America/Denver", "MST7MDT": "America/Denver",
 	"PST": "America/Los_Angeles", "PDT": "America/Los_Angeles", "PT": "America/Los_Angeles", "PST8PDT": "America/Los_Angeles",
 	"AKST": "America/Anchorage", "AKDT": "America/Anchorage",
 	"HST": "Pacific/Honolulu", "AST": "America/Halifax", "ADT": "America/Halifax", "NST": "America/St_Johns", "NDT": "America/St_Johns",
 	"NAVAJO": "America/Denver", "CUBA": "America/Havana", "JAMAICA": "America/Jamaica",
 	// Europe and Africa.
-	"GMT": "Europe/London (or UTC, which has no summer time)", "BST": "Europe/London", "UK": "Europe/London", "GB": "Europe/London", "GB-EIRE": "Europe/London", "GREENWICH": "Europe/London",
+	"GMT": "Europe/London", "BST": "Europe/London", "UK": "Europe/London", "GB": "Europe/London", "GB-EIRE": "Europe/London", "GREENWICH": "Europe/London",
 	"WET": "Europe/Lisbon", "WEST": "Europe/Lisbon", "PORTUGAL": "Europe/Lisbon",
-	"CET": "Europe/Berlin (or Europe/Paris, Europe/Madrid…: the city whose clock you keep)", "CEST": "Europe/Berlin (or Europe/Paris, Europe/Madrid…)",
-	"MET": "Europe/Berlin (or Europe/Paris, Europe/Madrid…)", "MEST": "Europe/Berlin (or Europe/Paris, Europe/Madrid…)",
-	"EET": "Europe/Athens (or Europe/Helsinki, Europe/Bucharest…)", "EEST": "Europe/Athens (or Europe/Helsinki, Europe/Bucharest…)",
+	"CET": "Europe/Berlin", "CEST": "Europe/Berlin",
+	"MET": "Europe/Berlin", "MEST": "Europe/Berlin",
+	"EET": "Europe/Athens", "EEST": "Europe/Athens",
 	"MSK": "Europe/Moscow", "W-SU": "Europe/Moscow", "EIRE": "Europe/Dublin", "ICELAND": "Atlantic/Reykjavik",
 	"POLAND": "Europe/Warsaw", "TURKEY": "Europe/Istanbul", "EGYPT": "Africa/Cairo", "LIBYA": "Africa/Tripoli",
 	"WAT": "Africa/Lagos", "CAT": "Africa/Maputo", "EAT": "Africa/Nairobi", "SAST": "Africa/Johannesburg",
 	// Asia and the Pacific.
-	"IST": "Asia/Kolkata (or Europe/Dublin for Irish Standard Time, Asia/Jerusalem for Israel)",
+	"IST": "Asia/Kolkata",
 	"PKT": "Asia/Karachi", "ICT": "Asia/Bangkok", "WIB": "Asia/Jakarta", "PHT": "Asia/Manila",
 	"JST": "Asia/Tokyo", "JAPAN": "Asia/Tokyo", "KST": "Asia/Seoul", "ROK": "Asia/Seoul",
 	"HKT": "Asia/Hong_Kong", "HONGKONG": "Asia/Hong_Kong", "SGT": "Asia/Singapore", "SINGAPORE": "Asia/Singapore",
 	"PRC": "Asia/Shanghai", "ROC": "Asia/Taipei", "ISRAEL": "Asia/Jerusalem", "IDT": "Asia/Jerusalem", "IRAN": "Asia/Tehran",
-	"GST": "Asia/Dubai", "AEST": "Australia/Sydney (or Australia/Brisbane, which has no summer time)", "AEDT": "Australia/Sydney",
+	"GST": "Asia/Dubai", "AEST": "Australia/Sydney", "AEDT": "Australia/Sydney",
 	"ACST": "Australia/Adelaide", "ACDT": "Australia/Adelaide", "AWST": "Australia/Perth",
 	"NZST": "Pacific/Auckland", "NZDT": "Pacific/Auckland", "NZ": "Pacific/Auckland", "NZ-CHAT": "Pacific/Chatham", "KWAJALEIN": "Pacific/Kwajalein",
 	// South America.
 	"BRT": "America/Sao_Paulo", "ART": "America/Argentina/Buenos_Aires",
 	// UTC under other names.
 	"UCT": "UTC", "UNIVERSAL": "UTC", "ZULU": "UTC", "Z": "UTC", "GMT0": "UTC", "GMT+0": "UTC", "GMT-0": "UTC",
-	"LOCAL": "the zone of the person, like Europe/Berlin: the machine's own zone says nothing about them",
+	"LOCAL": "",
 }
 
 // zoneAreas are the first parts of IANA names, for "Berlin" → Europe/Berlin.

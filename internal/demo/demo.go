@@ -145,7 +145,7 @@ func clearDir(dir string) error {
 		names, _ := filepath.Glob(filepath.Join(dir, pattern))
 		for _, n := range names {
 			if err := os.Remove(n); err != nil {
-				return fmt.Errorf("demo: clearing the last run: %w", err)
+				return fmt.Errorf("%s: %w", templates.Operator("demo.clearing", nil), err)
 			}
 		}
 	}
@@ -283,7 +283,7 @@ func (d *demo) run(ctx context.Context) error {
 			return err
 		}
 		if next.IsZero() || next.After(limit) {
-			return fmt.Errorf("demo: the pair did not reach their review's digest by %s; see %s", limit.Format("2 January 2006"), filepath.Join(d.dir, "accord.log"))
+			return errors.New(templates.Operator("demo.no-digest", templates.Args{"Limit": limit.Format("2 January 2006"), "Log": filepath.Join(d.dir, "accord.log")}))
 		}
 		if err := d.wait(ctx, next); err != nil {
 			return err
@@ -294,16 +294,15 @@ func (d *demo) run(ctx context.Context) error {
 		}
 	}
 	if d.wrong > 0 {
-		return fmt.Errorf("demo: %s not recorded as typed; see the transcript", templates.Count(d.wrong, "answer was/answers were"))
+		return errors.New(templates.Operator("demo.not-as-typed", templates.Args{"Wrong": d.wrong}))
 	}
 	held, err := d.meetingsHeld(ctx)
 	if err != nil {
 		return err
 	}
-	d.printf("\nDone in %.1f s: %s, %s, agreement version %d after one review, %s held.\n", time.Since(began).Seconds(),
-		templates.Count(int(d.clock.Now().Sub(startAt).Hours()/24)+1, "simulated day"), templates.Count(d.seq, "message"), d.versions, templates.Count(held, "check-in"))
-	d.printf("Every message is in %s as NNNN-<recipient>-<kind>.eml (the digests are *-digest.eml); the agreement is %s (and .html).\n",
-		d.dir, filepath.Join(d.dir, fmt.Sprintf("agreement-v%d.md", d.versions)))
+	d.printf("%s", templates.Operator("demo.done", templates.Args{"Seconds": time.Since(began).Seconds(),
+		"Days": int(d.clock.Now().Sub(startAt).Hours()/24) + 1, "Messages": d.seq, "Version": d.versions, "Held": held}))
+	d.printf("%s", templates.Operator("demo.files", templates.Args{"Dir": d.dir, "Agreement": filepath.Join(d.dir, fmt.Sprintf("agreement-v%d.md", d.versions))}))
 	return nil
 }
 
@@ -325,18 +324,14 @@ func enrollSample(ctx context.Context, cfg *config.Config, st *store.Store, lead
 		Set:  set,
 	})
 	if err != nil {
-		return 0, fmt.Errorf("demo: enrol the sample pair: %w", err)
+		return 0, fmt.Errorf("%s: %w", templates.Operator("demo.enrol", nil), err)
 	}
 	return id, nil
 }
 
 func (d *demo) intro() {
 	dana, sam := d.people[0], d.people[1]
-	d.printf(`Accord demo: %s (lead, %s) and %s (report, %s) build their partnership.
-The people are simulated; the mail is real mail, through a mail server inside
-this process that delivers only to itself. Nothing leaves this machine.
-Times are UTC. Files are in %s.
-`, dana.Name, dana.Zone, sam.Name, sam.Zone, d.dir)
+	d.printf("%s", templates.Operator("demo.intro", templates.Args{"Lead": dana.Name, "LeadZone": dana.Zone, "Report": sam.Name, "ReportZone": sam.Zone, "Dir": d.dir}))
 }
 
 // settle does everything due at the current moment: wakes partnerships,
@@ -365,7 +360,7 @@ func (d *demo) settle(ctx context.Context, scheduler, mailer *store.Worker) erro
 		problem := d.problem
 		d.mu.Unlock()
 		if problem != "" {
-			return fmt.Errorf("demo: a message could not be delivered (%s); see %s", problem, filepath.Join(d.dir, "accord.log"))
+			return errors.New(templates.Operator("demo.undelivered", templates.Args{"Problem": problem, "Log": filepath.Join(d.dir, "accord.log")}))
 		}
 		if recorded+woke+sent > 0 {
 			continue
@@ -442,7 +437,7 @@ func (d *demo) read(ctx context.Context) error {
 		who := d.person(m.to[0])
 		env, err := enmime.ReadEnvelope(bytes.NewReader(m.raw))
 		if err != nil {
-			return fmt.Errorf("demo: read a message Accord sent: %w", err)
+			return fmt.Errorf("%s: %w", templates.Operator("demo.unreadable", nil), err)
 		}
 		q := Message{
 			Subject:   env.GetHeader("Subject"),
@@ -543,12 +538,12 @@ func (d *demo) fire(ctx context.Context) error {
 			if live = p.Status != conversation.StatusEnded; !live {
 				return nil, nil
 			}
-			return p.End("the demo is over", now)
+			return p.End(templates.Operator("demo.end-reason", nil), now)
 		}); err != nil {
-			return fmt.Errorf("demo: end the partnership: %w", err)
+			return fmt.Errorf("%s: %w", templates.Operator("demo.end", nil), err)
 		}
 		if live {
-			d.line("Organiser", "ends the partnership (accord pair end): the check-ins are cancelled", "")
+			d.line(templates.Operator("demo.organiser", nil), templates.Operator("demo.organiser-ends", nil), "")
 		}
 	}
 	for len(d.events) > 0 && !d.events[0].at.After(now) {
@@ -561,10 +556,10 @@ func (d *demo) fire(ctx context.Context) error {
 		}
 		to, err := mail.ParseAddress(rcpt)
 		if err != nil {
-			return fmt.Errorf("demo: %s cannot reply to %q: %w", ev.who.Name, ev.q.ReplyTo, err)
+			return fmt.Errorf("%s: %w", templates.Operator("demo.no-reply-address", templates.Args{"Name": ev.who.Name, "Address": ev.q.ReplyTo}), err)
 		}
 		if err := smtp.SendMail(d.sb.SMTPAddr, nil, ev.who.Email, []string{to.Address}, raw); err != nil {
-			return fmt.Errorf("demo: %s's reply was not accepted: %w", ev.who.Name, err)
+			return fmt.Errorf("%s: %w", templates.Operator("demo.reply-refused", templates.Args{"Name": ev.who.Name}), err)
 		}
 		d.typed[id] = typedReply{who: ev.who, reply: ev.reply}
 		d.sent++
@@ -603,8 +598,7 @@ func (d *demo) recorded(ctx context.Context) (int, error) {
 			return n, nil
 		}
 		if time.Now().After(deadline) {
-			return 0, fmt.Errorf("demo: %s sent but not read from the mailbox within 30 s; see %s",
-				templates.Count(d.sent-done, "reply was/replies were"), filepath.Join(d.dir, "accord.log"))
+			return 0, errors.New(templates.Operator("demo.unread", templates.Args{"Replies": d.sent - done, "Log": filepath.Join(d.dir, "accord.log")}))
 		}
 		select {
 		case <-ctx.Done():
@@ -633,7 +627,7 @@ func (d *demo) explain(ctx context.Context, r store.InboundRow) error {
 		for _, rv := range p.Reviews {
 			for i, q := range rv.Questions {
 				if q.ID == qid {
-					where = fmt.Sprintf("review %d/%d", i+1, len(rv.Questions))
+					where = templates.Operator("demo.review-question", templates.Args{"Number": i + 1, "Questions": len(rv.Questions)})
 				}
 			}
 		}
@@ -646,10 +640,10 @@ func (d *demo) explain(ctx context.Context, r store.InboundRow) error {
 			}
 		}
 		if stored == t.reply.Text {
-			what = fmt.Sprintf("answer to %s, kept word for word (%s)", where, templates.Count(len(strings.Fields(stored)), "word"))
+			what = templates.Operator("demo.answer-kept", templates.Args{"Where": where, "Words": len(strings.Fields(stored))})
 		} else {
 			d.wrong++
-			what = fmt.Sprintf("answer to %s, NOT as typed: %q", where, stored)
+			what = templates.Operator("demo.answer-changed", templates.Args{"Where": where, "Stored": stored})
 		}
 	}
 	if r.Outcome == store.InboundAnswer && ok && strings.HasPrefix(r.Detail, "check-in") {
@@ -657,21 +651,23 @@ func (d *demo) explain(ctx context.Context, r store.InboundRow) error {
 		if err != nil {
 			return err
 		}
-		what = r.Detail + ", NOT as typed"
+		what = templates.Operator("demo.note-changed", templates.Args{"Detail": r.Detail})
+		kept := false
 		for _, n := range p.CheckinNotes {
 			if n.Text == t.reply.Text {
-				what = fmt.Sprintf("%s for the meeting of %s, kept word for word", strings.TrimPrefix(r.Detail, "check-in "),
-					n.Occurrence.Start.UTC().Format("Mon 2 Jan 15:04"))
+				what = templates.Operator("demo.note-kept", templates.Args{"Note": strings.TrimPrefix(r.Detail, "check-in "),
+					"Meeting": n.Occurrence.Start.UTC().Format("Mon 2 Jan 15:04")})
+				kept = true
 			}
 		}
-		if strings.HasSuffix(what, "NOT as typed") {
+		if !kept {
 			d.wrong++
 		}
 	}
 	if r.Outcome == store.InboundAutoReply {
-		what = "auto-reply: ignored, nothing recorded and nothing sent back"
+		what = templates.Operator("demo.auto-reply", nil)
 	}
-	d.printf("%s%s\n", strings.Repeat(" ", 9), "recorded: "+what)
+	d.printf("%s%s\n", strings.Repeat(" ", 9), templates.Operator("demo.recorded", templates.Args{"What": what}))
 	return nil
 }
 
@@ -680,7 +676,7 @@ func (d *demo) file(recipient, kind string, raw []byte) string {
 	d.seq++
 	name := fmt.Sprintf("%04d-%s-%s.eml", d.seq, recipient, kind)
 	if err := os.WriteFile(filepath.Join(d.dir, name), raw, 0o644); err != nil {
-		d.log.Error("could not write a message file", "file", name, "err", err)
+		d.log.Error(templates.Operator("demo.log.file-unwritten", nil), "file", name, "err", err)
 	}
 	return name
 }
@@ -728,7 +724,7 @@ func (d *demo) writeAgreements(ctx context.Context) error {
 			return fmt.Errorf("demo: %w", err)
 		}
 		d.versions = ag.Version
-		d.printf("%s%s\n", strings.Repeat(" ", 9), fmt.Sprintf("agreement version %d written: %s.md and .html", ag.Version, base))
+		d.printf("%s%s\n", strings.Repeat(" ", 9), templates.Operator("demo.agreement-written", templates.Args{"Version": ag.Version, "File": base}))
 	}
 	return nil
 }
@@ -743,8 +739,7 @@ func interactive(ctx context.Context, cfg *config.Config, opts Options, dana, sa
 		if _, err := enrollSample(ctx, cfg, st, dana, sam); err != nil {
 			return err
 		}
-		fmt.Fprintf(opts.Out, "\nInteractive demo: %s <%s> (lead) and %s <%s> (report) are enrolled.\n"+
-			"Their first questions are on the way. Log in as each of them to answer.\n", dana.Name, dana.Email, sam.Name, sam.Email)
+		fmt.Fprint(opts.Out, templates.Operator("demo.interactive", templates.Args{"Lead": dana.Name, "LeadEmail": dana.Email, "Report": sam.Name, "ReportEmail": sam.Email}))
 		return nil
 	}})
 }

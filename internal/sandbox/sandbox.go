@@ -29,6 +29,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"accord/mailin/memimap"
+	"accord/templates"
 )
 
 // Server is a running sandbox: its two servers and their mailboxes.
@@ -82,12 +83,12 @@ func Start(opts Options) (*Server, error) {
 	imapPort, smtpPort := opts.IMAPPort, opts.SMTPPort
 	imapLn, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", imapPort))
 	if err != nil {
-		return nil, fmt.Errorf("sandbox IMAP: cannot listen on 127.0.0.1:%d (%w); choose another port with sandbox.imap_port", imapPort, errors.Unwrap(err))
+		return nil, templates.OperatorError("sandbox.imap-listen", templates.Args{"Port": imapPort}, errors.Unwrap(err))
 	}
 	smtpLn, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", smtpPort))
 	if err != nil {
 		imapLn.Close()
-		return nil, fmt.Errorf("sandbox SMTP: cannot listen on 127.0.0.1:%d (%w); choose another port with sandbox.smtp_port", smtpPort, errors.Unwrap(err))
+		return nil, templates.OperatorError("sandbox.smtp-listen", templates.Args{"Port": smtpPort}, errors.Unwrap(err))
 	}
 	sb.lns = []net.Listener{imapLn, smtpLn}
 	sb.IMAPAddr, sb.SMTPAddr = imapLn.Addr().String(), smtpLn.Addr().String()
@@ -138,15 +139,15 @@ func KeptPassword(dir string, logger *slog.Logger) (password, path string, err e
 			if pw := strings.TrimSpace(string(b)); pw != "" && !strings.ContainsFunc(pw, unicode.IsSpace) {
 				if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
 					if err := os.Chmod(path, 0o600); err != nil {
-						return "", "", fmt.Errorf("sandbox password %s is readable by others and cannot be made private: %w", path, err)
+						return "", "", fmt.Errorf("%s: %w", templates.Operator("sandbox.password.shared", templates.Args{"File": path}), err)
 					}
-					logger.Warn("the sandbox password file was readable by others; it is now owner-only", "file", path)
+					logger.Warn(templates.Operator("sandbox.password.made-private", nil), "file", path)
 				}
 				return pw, path, nil
 			}
 			// Empty or mangled: start afresh.
 			if err := os.Remove(path); err != nil {
-				return "", "", fmt.Errorf("sandbox password %s is unusable and cannot be replaced: %w", path, err)
+				return "", "", fmt.Errorf("%s: %w", templates.Operator("sandbox.password.unusable", templates.Args{"File": path}), err)
 			}
 		} else if !errors.Is(err, os.ErrNotExist) {
 			return "", "", fmt.Errorf("sandbox password: %w", err)
@@ -166,7 +167,7 @@ func KeptPassword(dir string, logger *slog.Logger) (password, path string, err e
 		}
 		return pw, path, nil
 	}
-	return "", "", fmt.Errorf("sandbox password %s: it keeps changing; is another Accord writing it?", path)
+	return "", "", errors.New(templates.Operator("sandbox.password.changing", templates.Args{"File": path}))
 }
 
 // Close stops both servers.
@@ -227,7 +228,7 @@ func (sb *Server) deliver(from string, to []string, raw []byte) error {
 	for _, rcpt := range to {
 		u := sb.mailbox(rcpt)
 		if _, err := u.Append("INBOX", literal{bytes.NewReader(raw), int64(len(raw))}, &imap.AppendOptions{Time: time.Now()}); err != nil {
-			return fmt.Errorf("sandbox: deliver to %s: %w", rcpt, err)
+			return fmt.Errorf("%s: %w", templates.Operator("sandbox.deliver", templates.Args{"To": rcpt}), err)
 		}
 	}
 	if sb.delivered != nil {

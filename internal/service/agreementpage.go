@@ -26,7 +26,7 @@ func (svc *service) agreementPage(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; form-action 'none'; base-uri 'none'")
 	status, body, err := svc.renderAgreementPage(ctx, r.PathValue("token"))
 	if err != nil {
-		svc.log.Error("cannot serve an agreement page", "err", err)
+		svc.log.Error(templates.Operator("serve.log.agreement-page", nil), "err", err)
 		http.Error(w, http.StatusText(http.StatusServiceUnavailable), http.StatusServiceUnavailable)
 		return
 	}
@@ -38,7 +38,7 @@ func (svc *service) agreementPage(w http.ResponseWriter, r *http.Request) {
 func (svc *service) renderAgreementPage(ctx context.Context, token string) (int, []byte, error) {
 	st, _, _ := svc.parts()
 	if st == nil {
-		return 0, nil, errors.New("the database is not open yet")
+		return 0, nil, errors.New(templates.Operator("serve.database-not-open", nil))
 	}
 	target, err := st.ResolveLink(ctx, token)
 	switch {

@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/http/pprof"
 	"time"
@@ -14,6 +13,7 @@ import (
 
 	"accord/internal/config"
 	"accord/mailin"
+	"accord/templates"
 )
 
 // routes serves health, readiness and metrics, and with http.debug Go's
@@ -42,7 +42,7 @@ func (svc *service) routes(cfg *config.Config) http.Handler {
 	switch {
 	case !cfg.HTTP.Debug:
 	case !config.LoopbackListen(cfg.HTTP.Listen):
-		svc.log.Error("not serving profiles: http.listen is not a loopback address", "listen", cfg.HTTP.Listen)
+		svc.log.Error(templates.Operator("serve.log.profiles-off", nil), "listen", cfg.HTTP.Listen)
 	default:
 		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
 		mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
@@ -66,21 +66,21 @@ func (svc *service) ready(ctx context.Context) (bool, map[string]string) {
 	svc.mu.Unlock()
 	switch {
 	case st == nil && dbErr != "":
-		fail("database", "cannot open: "+dbErr)
+		fail("database", templates.Operator("serve.ready.database-closed", templates.Args{"Err": dbErr}))
 	case st == nil:
 		fail("database", "opening")
 	default:
 		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		defer cancel()
 		if err := st.Ping(pctx); err != nil {
-			fail("database", "not answering: "+err.Error())
+			fail("database", templates.Operator("serve.ready.database-silent", templates.Args{"Err": err}))
 		}
 	}
 	switch ps := pollerStatus(poller); {
 	case poller == nil:
 		fail("mailbox", "starting")
 	case !ps.Connected && ps.LastError != "":
-		fail("mailbox", "not connected: "+ps.LastError)
+		fail("mailbox", templates.Operator("serve.ready.mailbox", templates.Args{"Err": ps.LastError}))
 	case !ps.Connected:
 		fail("mailbox", "connecting")
 	}
@@ -96,9 +96,9 @@ func (svc *service) ready(ctx context.Context) (bool, map[string]string) {
 	if outbox != nil {
 		switch st := outbox.State(); {
 		case !st.AuthFailedSince.IsZero():
-			fail("smtp", fmt.Sprintf("login refused since %s: %s", st.AuthFailedSince.UTC().Format(time.RFC3339), st.LastError))
+			fail("smtp", templates.Operator("serve.ready.smtp-refused", templates.Args{"Since": st.AuthFailedSince.UTC().Format(time.RFC3339), "Err": st.LastError}))
 		case !st.UnreachableSince.IsZero():
-			fail("smtp", fmt.Sprintf("cannot connect since %s, mail waits: %s", st.UnreachableSince.UTC().Format(time.RFC3339), st.LastError))
+			fail("smtp", templates.Operator("serve.ready.smtp-unreachable", templates.Args{"Since": st.UnreachableSince.UTC().Format(time.RFC3339), "Err": st.LastError}))
 		}
 	}
 	return ok, checks

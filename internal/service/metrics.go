@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"accord/templates"
 )
 
 // metrics are what serve exports to Prometheus.
@@ -27,60 +29,60 @@ type metrics struct {
 func (svc *service) registerMetrics(reg *prometheus.Registry) {
 	m := &metrics{
 		inbound: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "accord_inbound_messages_total", Help: "Messages read from the mailbox, by outcome.",
+			Name: "accord_inbound_messages_total", Help: templates.Operator("serve.metric.inbound", nil),
 		}, []string{"outcome"}),
 		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name: "accord_inbound_latency_seconds", Help: "Time from a message's arrival in the mailbox to its committed outcome.",
+			Name: "accord_inbound_latency_seconds", Help: templates.Operator("serve.metric.latency", nil),
 			Buckets: []float64{0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800},
 		}),
 		outbound: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "accord_outbound_mail_total", Help: "Delivery attempts of outbound mail, by result (sent, retry, failed, auth-failed).",
+			Name: "accord_outbound_mail_total", Help: templates.Operator("serve.metric.outbound", nil),
 		}, []string{"result"}),
 		scans: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name: "accord_imap_scan_seconds", Help: "Time taken by each scan of the mailbox for new mail.",
+			Name: "accord_imap_scan_seconds", Help: templates.Operator("serve.metric.scans", nil),
 			Buckets: prometheus.ExponentialBuckets(0.005, 2, 12),
 		}),
 	}
 	m.autoResponders = prometheus.NewCounter(prometheus.CounterOpts{
-		Name: "accord_auto_responders_total", Help: "People paused because their replies repeated the same words, as auto-responders do.",
+		Name: "accord_auto_responders_total", Help: templates.Operator("serve.metric.auto-responders", nil),
 	})
 	m.budgetSpent = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "accord_mail_budget_spent_total", Help: "Mails caused by inbound mail and not sent, because their address had spent its daily budget, by kind.",
+		Name: "accord_mail_budget_spent_total", Help: templates.Operator("serve.metric.budget-spent", nil),
 	}, []string{"kind"})
 	m.tokens = prometheus.NewCounter(prometheus.CounterOpts{
-		Name: "accord_oauth_tokens_total", Help: "OAuth 2.0 access tokens fetched to sign in to the mailbox.",
+		Name: "accord_oauth_tokens_total", Help: templates.Operator("serve.metric.tokens", nil),
 	})
 	m.unsubscribes = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "accord_unsubscribes_total", Help: "One-click unsubscribe requests (RFC 8058), by result (left, already, unknown, failed).",
+		Name: "accord_unsubscribes_total", Help: templates.Operator("serve.metric.unsubscribes", nil),
 	}, []string{"result"})
 	reg.MustRegister(m.inbound, m.latency, m.outbound, m.scans, m.autoResponders, m.budgetSpent, m.tokens, m.unsubscribes,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "accord_oauth_grant_lost", Help: "1 while the mailbox sign-in is revoked or missing: run accord mail login.",
+			Name: "accord_oauth_grant_lost", Help: templates.Operator("serve.metric.grant-lost", nil),
 		}, func() float64 {
 			svc.mu.Lock()
 			defer svc.mu.Unlock()
 			return oneIf(svc.tokens != nil && svc.tokens.Grant() != nil)
 		}),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name: "accord_imap_reconnects_total", Help: "Times the connection to the mailbox was lost and opened again.",
+			Name: "accord_imap_reconnects_total", Help: templates.Operator("serve.metric.reconnects", nil),
 		}, func() float64 {
 			_, poller, _ := svc.parts()
 			return float64(pollerStatus(poller).Reconnects)
 		}),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "accord_imap_connected", Help: "1 while the mailbox connection is up.",
+			Name: "accord_imap_connected", Help: templates.Operator("serve.metric.connected", nil),
 		}, func() float64 {
 			_, poller, _ := svc.parts()
 			return oneIf(pollerStatus(poller).Connected)
 		}),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "accord_smtp_login_refused", Help: "1 while the SMTP server refuses our login and sending is stopped.",
+			Name: "accord_smtp_login_refused", Help: templates.Operator("serve.metric.login-refused", nil),
 		}, func() float64 {
 			_, _, outbox := svc.parts()
 			return oneIf(outbox != nil && !outbox.State().AuthFailedSince.IsZero())
 		}),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "accord_job_lag_seconds", Help: "How long the oldest due job (mail to send, partnership to wake) has been waiting.",
+			Name: "accord_job_lag_seconds", Help: templates.Operator("serve.metric.job-lag", nil),
 		}, func() float64 {
 			st, _, _ := svc.parts()
 			if st == nil {

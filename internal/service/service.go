@@ -29,6 +29,7 @@ import (
 	"accord/mailout"
 	"accord/mailout/mailauth"
 	"accord/store"
+	"accord/templates"
 )
 
 // Options are what the service takes besides its configuration; the zero
@@ -108,11 +109,11 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (err error) {
 	}()
 	sandboxMode := cfg.SandboxMode()
 	if !sandboxMode && (cfg.IMAP.URL == "" || cfg.SMTP.URL == "") {
-		return errors.New("configure both imap.url and smtp.url to run for real, or neither to run in sandbox mode")
+		return errors.New(templates.Operator("serve.half-configured", nil))
 	}
 	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
 	if err != nil {
-		return fmt.Errorf("cannot listen on %s for health checks and metrics (%v); set http.listen to a free address", cfg.HTTP.Listen, errors.Unwrap(err))
+		return errors.New(templates.Operator("serve.cannot-listen", templates.Args{"Address": cfg.HTTP.Listen, "Err": errors.Unwrap(err)}))
 	}
 	svc := &service{identity: cfg.Identity(), log: log}
 	if sandboxMode {
@@ -187,9 +188,9 @@ func (svc *service) openStore(ctx context.Context, cfg *config.Config, opts Opti
 		svc.setDBErr(err.Error())
 		if since.IsZero() {
 			since = time.Now()
-			svc.log.Error("cannot open the database; trying again every few seconds", "err", err)
+			svc.log.Error(templates.Operator("serve.log.database-down", nil), "err", err)
 		} else {
-			svc.log.Debug("the database still cannot be opened", "err", err)
+			svc.log.Debug(templates.Operator("serve.log.database-still-down", nil), "err", err)
 		}
 		select {
 		case <-ctx.Done():
@@ -214,9 +215,9 @@ func (svc *service) claimInstance(ctx context.Context, cfg *config.Config, st *s
 			svc.log.Info("running as instance", "instance", cfg.Instance.Name)
 			return inst, nil
 		case errors.Is(err, store.ErrInstanceTaken):
-			return nil, fmt.Errorf("%w; give each running instance its own instance.name (ACCORD_INSTANCE_NAME)", err)
+			return nil, fmt.Errorf("%w; %s", err, templates.Operator("serve.instance-taken", nil))
 		}
-		svc.log.Error("cannot claim the instance name; retrying", "err", err)
+		svc.log.Error(templates.Operator("serve.log.instance-retry", nil), "err", err)
 		select {
 		case <-ctx.Done():
 			return nil, nil
@@ -293,7 +294,7 @@ func (svc *service) build(cfg *config.Config, st *store.Store) (*Mail, error) {
 			if smtpOAuth {
 				sc.Tokens = tokens
 			}
-			svc.log.Info("signing in to the mailbox with OAuth 2.0", "tokens", tokens.Source.Describe(), "imap", imapOAuth, "smtp", smtpOAuth)
+			svc.log.Info(templates.Operator("serve.log.oauth", nil), "tokens", tokens.Source.Describe(), "imap", imapOAuth, "smtp", smtpOAuth)
 		}
 	}
 	if svc.sender, err = mailout.NewSender(sc, svc.log); err != nil {
@@ -343,25 +344,13 @@ func splitHostPort(addr string) (string, int) {
 func (svc *service) announceSandbox(ctx context.Context, w io.Writer) {
 	people, err := svc.st.PeopleEmails(ctx)
 	if err != nil {
-		svc.log.Error("could not list people for the sandbox", "err", err)
+		svc.log.Error(templates.Operator("serve.log.sandbox-people", nil), "err", err)
 	}
 	for _, p := range people {
 		svc.sandbox.Ensure(p)
 	}
-	fmt.Fprintf(w, `
-SANDBOX MODE: no mail server is configured, so Accord runs its own, inside
-this process, on this machine only. Nothing is sent anywhere else.
-
-  IMAP  %s   (no TLS)
-  SMTP  %s   (no TLS, no login needed)
-  Every mailbox's user is its address; the password is %s
-  (kept in %s: it stays the same from one run to the next)
-
-Mailboxes: %s
-Point any mail client at these to read and answer as the people enrolled;
-new people get a mailbox when their first mail arrives.
-
-`, svc.sandbox.IMAPAddr, svc.sandbox.SMTPAddr, svc.sandbox.Password, svc.sandbox.PasswordFile, strings.Join(svc.sandbox.Mailboxes(), ", "))
+	fmt.Fprint(w, templates.Operator("serve.sandbox", templates.Args{"IMAP": svc.sandbox.IMAPAddr, "SMTP": svc.sandbox.SMTPAddr,
+		"Password": svc.sandbox.Password, "File": svc.sandbox.PasswordFile, "Mailboxes": strings.Join(svc.sandbox.Mailboxes(), ", ")}))
 }
 
 // run starts the workers and waits for shutdown, then lets work in
@@ -424,22 +413,22 @@ func runParts(ctx context.Context, log *slog.Logger, parts []servePart) error {
 			switch {
 			case runCtx.Err() == nil:
 				if err == nil {
-					err = errors.New("it returned without being asked to")
+					err = errors.New(templates.Operator("serve.part-returned", nil))
 				}
-				log.Error("stopped with an error; stopping the rest", "part", part.name, "err", err)
-				stopAll(fmt.Errorf("the %s stopped: %w", part.name, err))
+				log.Error(templates.Operator("serve.log.part-failed", nil), "part", part.name, "err", err)
+				stopAll(fmt.Errorf("%s: %w", templates.Operator("serve.part-stopped", templates.Args{"Part": part.name}), err))
 			case err != nil:
 				log.Error("stopped with an error", "part", part.name, "err", err)
 			}
 		}()
 	}
-	log.Info("accord is running; stop with Ctrl-C")
+	log.Info(templates.Operator("serve.log.running", nil))
 	<-runCtx.Done()
-	log.Info("stopping: finishing the work in progress")
+	log.Info(templates.Operator("serve.log.stopping", nil))
 	wg.Wait()
 	if ctx.Err() == nil {
 		err := context.Cause(runCtx)
-		log.Error("stopped because a part failed", "err", err)
+		log.Error(templates.Operator("serve.log.stopped-failed", nil), "err", err)
 		return err
 	}
 	log.Info("stopped")

@@ -33,7 +33,7 @@ func (svc *service) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := templates.RenderUnsubscribePage(page)
 	if err != nil {
-		svc.log.Error("cannot render the unsubscribe page", "err", err)
+		svc.log.Error(templates.Operator("serve.log.unsubscribe-page", nil), "err", err)
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 		return
 	}
@@ -58,7 +58,7 @@ func (svc *service) leave(ctx context.Context, token string, commit bool) (state
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrTokenExpired):
 		return templates.UnsubscribeUnknown, "", ""
 	case err != nil:
-		svc.log.Error("unsubscribe: cannot read the token", "err", err)
+		svc.log.Error(templates.Operator("serve.log.unsubscribe-token", nil), "err", err)
 		return templates.UnsubscribeFailed, "", ""
 	}
 	// look says where the person stands; it changes nothing.
@@ -81,7 +81,7 @@ func (svc *service) leave(ctx context.Context, token string, commit bool) (state
 			_, err = look(p, st.Now())
 		}
 		if err != nil {
-			svc.log.Error("unsubscribe: cannot read the partnership", "partnership_id", target.PartnershipID, "err", err)
+			svc.log.Error(templates.Operator("serve.log.unsubscribe-partnership", nil), "partnership_id", target.PartnershipID, "err", err)
 			return templates.UnsubscribeFailed, "", ""
 		}
 		return state, rejoinBy, lang
