@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,37 +32,54 @@ func runExtract(_ context.Context, a *app, args []string) error {
 	if fs.NArg() == 0 {
 		return usage(templates.Operator("extract.no-files", nil))
 	}
+	for _, path := range fs.Args() {
+		if extractKind(path) == "" {
+			return usage(templates.Operator("extract.unknown-kind", templates.Args{"File": path}))
+		}
+	}
 	// One write per file would cost more than reading a short reply.
 	out := bufio.NewWriterSize(a.stdout, 64<<10)
-	if err := extractFiles(out, fs.Args(), *format); err != nil {
-		out.Flush()
-		return err
+	err := extractFiles(out, a.stderr, fs.Args(), *format)
+	if ferr := out.Flush(); err == nil {
+		err = ferr
 	}
-	return out.Flush()
+	return err
 }
 
-// extractFiles writes the reply of each file to out, stopping at the first
-// file that cannot be read.
-func extractFiles(out *bufio.Writer, paths []string, format string) error {
+// extractKind is how a file is read, by its extension: "eml", "html",
+// "txt", or "" for none of these.
+func extractKind(path string) string {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".eml":
+		return "eml"
+	case ".html", ".htm":
+		return "html"
+	case ".txt", "":
+		return "txt"
+	}
+	return ""
+}
+
+// extractFiles writes the reply of each file to out. A file that cannot be
+// read is reported (on errw, or as an "error" line in jsonl) and the rest
+// are read all the same; the error at the end says how many failed.
+func extractFiles(out *bufio.Writer, errw io.Writer, paths []string, format string) error {
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
+	failed := 0
 	for i, path := range paths {
-		data, err := os.ReadFile(path)
+		text, err := extractFile(path)
 		if err != nil {
-			return err
-		}
-		var text string
-		switch strings.ToLower(filepath.Ext(path)) {
-		case ".eml":
-			if text, err = mailin.ExtractReply(data); err != nil {
-				return fmt.Errorf("%s: %w", path, err)
+			failed++
+			if format == "jsonl" {
+				if err := enc.Encode(map[string]string{"file": path, "error": err.Error()}); err != nil {
+					return err
+				}
+				continue
 			}
-		case ".html", ".htm":
-			text = reply.HTML(string(data))
-		case ".txt", "":
-			text = reply.Text(string(data))
-		default:
-			return usage(templates.Operator("extract.unknown-kind", templates.Args{"File": path}))
+			out.Flush()
+			fmt.Fprintf(errw, "accord: %s: %v\n", path, err)
+			continue
 		}
 		if format == "jsonl" {
 			if err := enc.Encode(map[string]string{"file": path, "reply": text}); err != nil {
@@ -76,7 +95,25 @@ func extractFiles(out *bufio.Writer, paths []string, format string) error {
 		}
 		fmt.Fprintln(out, strings.TrimRight(text, "\n"))
 	}
+	if failed > 0 {
+		return errors.New(templates.Operator("extract.failed", templates.Args{"Failed": failed, "Total": len(paths)}))
+	}
 	return nil
+}
+
+// extractFile reads what the person wrote in one file.
+func extractFile(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	switch extractKind(path) {
+	case "eml":
+		return mailin.ExtractReply(data)
+	case "html":
+		return reply.HTML(string(data)), nil
+	}
+	return reply.Text(string(data)), nil
 }
 
 var inboundUsage = templates.Operator("inbound.usage", nil)

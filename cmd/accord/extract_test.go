@@ -39,6 +39,22 @@ func TestExtract(t *testing.T) {
 	c.fails(exitUsage, "name the file", "extract", c.write("reply.doc", "x"))
 	c.fails(exitUsage, "one or more files", "extract")
 	c.fails(exitFailure, "no such file", "extract", c.dir+"/missing.txt")
+
+	// A bad file in a batch is reported and the rest read; the exit
+	// status says something failed.
+	bad := c.write("bad.eml", "From: dana@example.com\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"+
+		base64.StdEncoding.EncodeToString([]byte("ok\x00\x01\x02 then\x07"))+"\r\n")
+	blank := c.write("blank-first.eml", "\r\nFrom: dana@example.com\r\nSubject: Re: q\r\nContent-Type: text/plain\r\n\r\nFridays.\r\n")
+	out, errOut, code := c.run("extract", txt, c.dir+"/missing.eml", blank)
+	if code != exitFailure || !strings.Contains(out, "Thursdays suit me.") || !strings.Contains(out, "Fridays.") ||
+		!strings.Contains(errOut, "missing.eml") || !strings.Contains(errOut, "1 of 3 files could not be read") {
+		t.Errorf("a batch with a missing file: exit %d\nstdout %q\nstderr %q", code, out, errOut)
+	}
+	out, _, code = c.run("extract", "--format", "jsonl", bad, txt)
+	lines = strings.Split(strings.TrimSpace(out), "\n")
+	if code != exitFailure || len(lines) != 2 || !strings.Contains(lines[0], `"error"`) || !strings.Contains(lines[1], "Thursdays suit me.") {
+		t.Errorf("jsonl with a bad file: exit %d\n%s", code, out)
+	}
 }
 
 func TestInboundList(t *testing.T) {
