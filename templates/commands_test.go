@@ -149,9 +149,10 @@ func readShown(c shownCmd) (string, error) {
 	return desc, nil
 }
 
-// TestShownCommandsRead: every reply command a mail shows, in every
-// language, is read by the parser that reads replies to it, as the same
-// command the English mail shows in its place. So no mail teaches a
+// TestShownCommandsRead: every reply command a mail, a problem, the
+// agreement page or the unsubscribe page shows, in every language, is
+// read by the parser that reads replies to it, as the same command the
+// English template shows in its place. So no mail teaches a
 // command that does nothing, and none teaches English where its
 // language's own words work, except the few its speakers share with
 // English.
@@ -165,6 +166,8 @@ func TestShownCommandsRead(t *testing.T) {
 		{"mail text", func(lang string) map[string]*parse.Tree { return textTrees(mailSets[lang].text) }},
 		{"mail html", func(lang string) map[string]*parse.Tree { return htmlTrees(mailSets[lang].html) }},
 		{"problems", func(lang string) map[string]*parse.Tree { return textTrees(problemSets[lang]) }},
+		{"documents (HTML)", func(lang string) map[string]*parse.Tree { return htmlTrees(docSets[lang].html) }},
+		{"web pages", func(lang string) map[string]*parse.Tree { return htmlTrees(webSets[lang]) }},
 	}
 	for _, f := range families {
 		en := f.trees(DefaultLanguage)
