@@ -79,7 +79,8 @@ var commandLanguages = []commandLanguage{
 	{ // French. Check-ins are "points" (or "réunions").
 		words: vocabulary(`
 			skip: passer, sauter
-			pause: mettre en pause
+			pause: mettre en pause, suspendre
+			pause checkins: mettre les points en pause, mettre les reunions en pause
 			resume: reprendre
 			stop: arreter, desabonner, me desabonner
 			help: aide

@@ -48,6 +48,8 @@ func TestParseCommandLanguages(t *testing.T) {
 		{"pause 3 jours", "pause 3 days"},
 		{"Pause pendant deux semaines, s'il vous plaît.", "pause for 2 weeks"},
 		{"mettre en pause une semaine", "pause 1 week"},
+		{"suspendre 2 semaines", "pause 2 weeks"},
+		{"Suspendre jusqu’au 5 janvier, merci", "pause until January 5"},
 		{"pause jusqu'au 5 janvier", "pause until January 5"},
 		{"pause jusqu’au 5 janvier 2027", "pause until January 5 2027"},
 		{"reprendre", "resume"},
@@ -148,6 +150,7 @@ func TestParseCommandLanguagesAnswers(t *testing.T) {
 		"Parar a tiempo es importante.",
 		"Ayuda mutua y confianza.",
 		"D'accord.",
+		"Suspendre notre jugement nous aide.",
 	} {
 		if got, err := ParseCommand(in, now, berlin); !errors.Is(err, ErrNotCommand) {
 			t.Errorf("ParseCommand(%q) = %+v, %v; want ErrNotCommand", in, got, err)
@@ -181,6 +184,10 @@ func TestParseCheckinCommandLanguages(t *testing.T) {
 		{"pause des points jusqu'au 1er mars", "pause check-ins until March 1", false},
 		{"pause des points 2 semaines", "pause check-ins 2 weeks", false},
 		{"mettre en pause les points pendant 2 semaines", "pause check-ins for 2 weeks", false},
+		{"mettre les points en pause jusqu’au 1er mars", "pause check-ins until March 1", false},
+		{"Mettre les réunions en pause pendant 2 semaines, merci", "pause check-ins for 2 weeks", false},
+		{"suspendre les points jusqu'au 1er mars", "pause check-ins until March 1", false},
+		{"suspendre jusqu'au 1er mars", "pause until March 1", true},
 		{"reprendre les points", "resume check-ins", false},
 		{"annuler les points", "cancel check-ins", false},
 		{"annuler toutes les réunions", "cancel all our meetings", false},
@@ -273,6 +280,8 @@ func TestParseCheckinCommandLanguagesAnswers(t *testing.T) {
 		"Reprendre confiance prend du temps.",
 		"Passer en revue le budget",
 		"Déplacer des montagnes ensemble",
+		"Suspendre notre jugement nous aide.",
+		"Mettre les points sur les i",
 		"Annuler le projet X serait une erreur.",
 		"Verschieben wir das Thema Budget",
 		"Alle Termine im Blick behalten",

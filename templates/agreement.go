@@ -34,6 +34,7 @@ var docSets = parseLanguages(docFiles, "doc/*/*.md.tmpl", func(lang, pattern str
 			"numbered":     numbered,
 			"sectionTitle": sectionHeading,
 			"dict":         dict,
+			"cmd":          shownCommand,
 		}).ParseFS(docFiles, strings.Replace(pattern, ".md.", ".html.", 1))),
 	}
 })

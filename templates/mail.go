@@ -561,7 +561,18 @@ var funcs = map[string]any{
 	"sectionTitle": sectionHeading,
 	"dict":         dict,
 	"ranges":       ranges,
+	"cmd":          shownCommand,
+	"checkinCmd":   shownCommand,
 }
+
+// shownCommand writes a reply command a mail teaches, as it is to be
+// typed: its words, and those of values such as a time, joined by
+// spaces. The templates mark every command they show with cmd (a
+// questionnaire command, read by conversation.ParseCommand) or checkinCmd
+// (a check-in command, read by conversation.ParseCheckinCommand), so
+// that a test can read each one, in every language, with the parser that
+// will read the reply.
+func shownCommand(words ...string) string { return strings.Join(words, " ") }
 
 // ranges writes statement numbers the way a reply names them: runs of
 // three or more as a range, "1-4, 6".

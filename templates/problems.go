@@ -17,10 +17,12 @@ var problemFiles embed.FS
 
 var problemSets = parseLanguages(problemFiles, "problems/*.tmpl", func(lang, pattern string) *texttemplate.Template {
 	return texttemplate.Must(texttemplate.New("problems").Funcs(map[string]any{
-		"longDate": func(d conversation.Date) string { return dateWords(lang, d) },
-		"duration": func(d time.Duration) string { return LengthWords(lang, d) },
-		"weekday":  func(d time.Weekday) string { return WeekdayName(lang, d) },
-		"orList":   func(items any) string { return orList(lang, items) },
+		"longDate":   func(d conversation.Date) string { return dateWords(lang, d) },
+		"duration":   func(d time.Duration) string { return LengthWords(lang, d) },
+		"weekday":    func(d time.Weekday) string { return WeekdayName(lang, d) },
+		"orList":     func(items any) string { return orList(lang, items) },
+		"cmd":        shownCommand,
+		"checkinCmd": shownCommand,
 	}).ParseFS(problemFiles, pattern))
 })
 

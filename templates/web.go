@@ -10,7 +10,7 @@ import (
 var webFiles embed.FS
 
 var webSets = parseLanguages(webFiles, "web/*/*.tmpl", func(lang, pattern string) *htmltemplate.Template {
-	return htmltemplate.Must(htmltemplate.New("web").ParseFS(webFiles, pattern))
+	return htmltemplate.Must(htmltemplate.New("web").Funcs(htmltemplate.FuncMap{"cmd": shownCommand}).ParseFS(webFiles, pattern))
 })
 
 // The states of the one-click unsubscribe page.
