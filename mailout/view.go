@@ -436,19 +436,14 @@ func firstNames(names []string) []string {
 	return out
 }
 
-// AgreementView lays out an agreement version for the templates, with
-// dates in the given zone.
-func AgreementView(ag *conversation.Agreement, loc *time.Location) *templates.Agreement {
-	return agreementView(templates.DefaultLanguage, ag, loc, nil)
-}
-
 // AgreementViewIn lays out a version of p's agreement for the templates,
 // with dates in the given zone.
 func AgreementViewIn(p *conversation.Partnership, ag *conversation.Agreement, reader *conversation.Participant) *templates.Agreement {
 	return agreementView(templates.Language(reader.Person.Language), ag, reader.Person.Location, p.Set)
 }
 
-// agreementView is AgreementView with the partnership's question set, which
+// agreementView lays out an agreement version in lang, with dates in loc;
+// the partnership's question set, if given, translates its titles and
 // numbers the topics of versions built before topics carried their number.
 func agreementView(lang string, ag *conversation.Agreement, loc *time.Location, set *conversation.QuestionSet) *templates.Agreement {
 	number := func(t conversation.Topic) int {

@@ -714,7 +714,7 @@ func (d *demo) writeAgreements(ctx context.Context) error {
 		if ag.Version <= d.versions {
 			continue
 		}
-		v := mailout.AgreementView(ag, p.Lead().Person.Location)
+		v := mailout.AgreementViewIn(p, ag, p.Lead())
 		md, err := templates.AgreementMarkdown(v)
 		if err != nil {
 			return err
