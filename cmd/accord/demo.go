@@ -35,8 +35,8 @@ It prints who got what and what was recorded, and writes into DIR:
 Files from an earlier demo in DIR are replaced; nothing else is touched.
 
 With --lang fr (or de, es) Dana and Sam read French: every mail,
-agreement and calendar invitation is written in it. The simulated people
-still answer in English.
+agreement and calendar invitation is written in it. They write in it
+too, from mail clients set to it, with the commands French readers use.
 
 With --interactive there are no simulated people and the clock is real:
 the same pair is enrolled, quiet hours are off, and the sandbox's IMAP and

@@ -98,7 +98,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 	if err := clearDir(opts.Dir); err != nil {
 		return err
 	}
-	dana, sam, err := samplePair()
+	dana, sam, err := samplePair(dc.People.DefaultLanguage)
 	if err != nil {
 		return err
 	}
