@@ -2,7 +2,6 @@ package conversation
 
 import (
 	"errors"
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -156,9 +155,10 @@ func ReviewReflections(set *QuestionSet) []Question {
 
 // reviewQuestions words the questions of review number n of ag: the rating
 // first (so a reply that is only a number is what it looks like), the set's
-// reflections, then one question per commitment topic.
+// reflections, then one question per commitment topic. They have no theme:
+// what groups them is the review, whose number their ids carry and the
+// templates word ("Review 1").
 func reviewQuestions(n int, set *QuestionSet, ag *Agreement) []Question {
-	theme := fmt.Sprintf("Review %d", n)
 	qs := []Question{ratingQuestion}
 	if ag != nil && len(ag.Statements) > 0 {
 		// Its wording is the templates': the mail lists the statements.
@@ -175,7 +175,7 @@ func reviewQuestions(n int, set *QuestionSet, ag *Agreement) []Question {
 	}
 	for i := range qs {
 		qs[i].ID = ReviewQuestionID(n, qs[i].ID)
-		qs[i].Theme = theme
+		qs[i].Theme = ""
 	}
 	return qs
 }

@@ -98,7 +98,7 @@ func ViewFor(p *conversation.Partnership, m conversation.Message) templates.View
 		}
 		if n.Kind == conversation.NoteRewriteUnknown {
 			for i, q := range p.Set.Questions {
-				tn.Topics = append(tn.Topics, templates.Answer{Number: i + 1, Title: q.Title})
+				tn.Topics = append(tn.Topics, templates.Answer{Number: i + 1, Title: questionTitle(lang, p.Set, q)})
 			}
 		}
 		if !n.Until.IsZero() {
@@ -294,7 +294,7 @@ func checkinView(lang string, p *conversation.Partnership, m conversation.Messag
 			}
 		}
 		if ag := p.LatestAgreement(); ag != nil {
-			v.Commitments = AgreementView(ag, loc).Commitments
+			v.Commitments = agreementView(lang, ag, loc, p.Set).Commitments
 		}
 	}
 	return v
@@ -361,12 +361,26 @@ func currentWords(p *conversation.Partnership, me *conversation.Participant, top
 	return ""
 }
 
-func changeViews(cs []conversation.Change) []templates.Change {
+func changeViews(lang string, set *conversation.QuestionSet, cs []conversation.Change) []templates.Change {
 	var out []templates.Change
 	for _, c := range cs {
-		out = append(out, templates.Change{Kind: string(c.Kind), Number: c.Number, Topic: c.Topic, Name: conversation.FirstName(oneLine(c.Name)), Before: c.Before, After: c.After})
+		out = append(out, templates.Change{Kind: string(c.Kind), Number: c.Number, Topic: topicIn(lang, set, c.Number, c.Topic),
+			Name: conversation.FirstName(oneLine(c.Name)), Before: c.Before, After: c.After})
 	}
 	return out
+}
+
+// topicIn is the title of the topic numbered number in an agreement of
+// set, as the translation of set into lang words it: the title as it is
+// when there is no translation, or the set has another question there.
+func topicIn(lang string, set *conversation.QuestionSet, number int, title string) string {
+	if set == nil || number < 1 || number > set.Len() || set.Questions[number-1].Title != title {
+		return title
+	}
+	if tq, ok := translated(lang, set, set.Questions[number-1].ID); ok {
+		return tq.Title
+	}
+	return title
 }
 
 // digestView lays out a digest: dates in the recipient's zone, ratings as
@@ -374,7 +388,7 @@ func changeViews(cs []conversation.Change) []templates.Change {
 func digestView(lang string, p *conversation.Partnership, ag *conversation.Agreement, d *conversation.Digest, loc *time.Location) *templates.Digest {
 	v := &templates.Digest{
 		Version:    ag.Version,
-		Changes:    changeViews(d.Changes),
+		Changes:    changeViews(lang, p.Set, d.Changes),
 		Amendments: d.Amendments,
 		Checkins:   templates.CheckinTally{Scheduled: d.Checkins.Scheduled, Held: d.Checkins.Held, Skipped: d.Checkins.Skipped, Declined: d.Checkins.Declined},
 		Missing:    templates.And(lang, firstNames(d.Missing)),
@@ -422,19 +436,14 @@ func firstNames(names []string) []string {
 	return out
 }
 
-// AgreementView lays out an agreement version for the templates, with
-// dates in the given zone.
-func AgreementView(ag *conversation.Agreement, loc *time.Location) *templates.Agreement {
-	return agreementView(templates.DefaultLanguage, ag, loc, nil)
-}
-
 // AgreementViewIn lays out a version of p's agreement for the templates,
 // with dates in the given zone.
 func AgreementViewIn(p *conversation.Partnership, ag *conversation.Agreement, reader *conversation.Participant) *templates.Agreement {
 	return agreementView(templates.Language(reader.Person.Language), ag, reader.Person.Location, p.Set)
 }
 
-// agreementView is AgreementView with the partnership's question set, which
+// agreementView lays out an agreement version in lang, with dates in loc;
+// the partnership's question set, if given, translates its titles and
 // numbers the topics of versions built before topics carried their number.
 func agreementView(lang string, ag *conversation.Agreement, loc *time.Location, set *conversation.QuestionSet) *templates.Agreement {
 	number := func(t conversation.Topic) int {
@@ -511,7 +520,7 @@ func agreementView(lang string, ag *conversation.Agreement, loc *time.Location, 
 			rv.Kept = ks
 		}
 		v.Review = rv
-		v.Changes = changeViews(ag.Changes)
+		v.Changes = changeViews(lang, set, ag.Changes)
 	}
 	v.Agreed = agreedGroups(lang, set, ag.Statements)
 	var unsigned []string
@@ -574,7 +583,7 @@ func questionWords(lang string, set *conversation.QuestionSet, q conversation.Qu
 		ask := templates.ReviewAsk{Lang: lang, ID: id, Partner: templates.PartnerCalled(lang, partnerName)}
 		if set != nil {
 			if i := set.Index(topic); i >= 0 {
-				ask.Topic = set.Questions[i].Title
+				ask.Topic = questionTitle(lang, set, set.Questions[i])
 			}
 		}
 		if title, text, why, ok, err := templates.ReviewQuestion(ask); ok && err == nil {

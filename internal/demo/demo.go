@@ -98,7 +98,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 	if err := clearDir(opts.Dir); err != nil {
 		return err
 	}
-	dana, sam, err := samplePair()
+	dana, sam, err := samplePair(dc.People.DefaultLanguage)
 	if err != nil {
 		return err
 	}
@@ -710,7 +710,7 @@ func (d *demo) writeAgreements(ctx context.Context) error {
 		if ag.Version <= d.versions {
 			continue
 		}
-		v := mailout.AgreementView(ag, p.Lead().Person.Location)
+		v := mailout.AgreementViewIn(p, ag, p.Lead())
 		md, err := templates.AgreementMarkdown(v)
 		if err != nil {
 			return err

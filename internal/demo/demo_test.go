@@ -14,6 +14,7 @@ import (
 
 	"github.com/jhillyerd/enmime/v2"
 
+	"accord/conversation"
 	"accord/internal/config"
 	"accord/store"
 )
@@ -138,16 +139,17 @@ func TestDemo(t *testing.T) {
 
 	// The agreement holds what both people typed, and Sam's skipped
 	// question shows as passed on.
+	en := scripts["en"]
 	md, err := os.ReadFile(filepath.Join(dir, "agreement-v1.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, a := range danaAnswers {
+	for i, a := range en.Dana.Answers {
 		if !strings.Contains(string(md), a) {
 			t.Errorf("agreement lacks Dana's answer %d", i+1)
 		}
 	}
-	for i, a := range samAnswers {
+	for i, a := range en.Sam.Answers {
 		if got := strings.Contains(string(md), a); got != (i != 3) {
 			t.Errorf("agreement has Sam's answer %d: %v, want %v", i+1, got, i != 3)
 		}
@@ -178,7 +180,7 @@ func TestDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"version 2", "after review 1", "## What changed in this version",
-		"  - now: I will hold a monthly hour on your growth.", "## Review 1,", "**Sam:** 4 of 5 — Better than I expected", danaReview[2],
+		"  - now: I will hold a monthly hour on your growth.", "## Review 1,", "**Sam:** 4 of 5 — Better than I expected", en.Dana.Review[2],
 		"**Agreed by Dana Lee on Monday 12 April 2027 and Sam Ortiz on Saturday 10 April 2027.**"} {
 		if !strings.Contains(string(v2), want) {
 			t.Errorf("agreement-v2.md lacks %q", want)
@@ -203,12 +205,12 @@ func TestDemo(t *testing.T) {
 			}
 		}
 	}
-	for i, want := range []string{samPrep[0], samPrep[3], samPrep[4]} {
+	for i, want := range []string{en.Sam.Prep[0], en.Sam.Prep[3], en.Sam.Prep[4]} {
 		if i < len(agendas) && !strings.Contains(agendas[i], strings.Join(strings.Fields(want), " ")) {
 			t.Errorf("agenda %d lacks Sam's notes of that week %q", i+1, want)
 		}
 	}
-	for i, items := range danaFollowUp[:2] {
+	for i, items := range en.Dana.FollowUp[:2] {
 		for _, want := range strings.Split(items, "\n") {
 			if i+1 < len(agendas) && !strings.Contains(agendas[i+1], strings.Join(strings.Fields(want), " ")) {
 				t.Errorf("agenda %d lacks the action item of the meeting before, %q", i+2, want)
@@ -362,7 +364,7 @@ func emlFiles(t *testing.T, dir string) []string {
 
 func TestDemoPersonAwake(t *testing.T) {
 	t.Parallel()
-	dana, _, err := samplePair()
+	dana, _, err := samplePair("en")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -406,7 +408,51 @@ func TestDemoInEveryLanguage(t *testing.T) {
 			if !bytes.Contains(raw, []byte(greeting[lang])) {
 				t.Errorf("demo --lang %s: Dana's welcome does not greet her with %q", lang, greeting[lang])
 			}
+			checkPeopleWords(t, dir, lang)
 		})
+	}
+}
+
+// checkPeopleWords checks the pair wrote in lang, as people do: the
+// agreement holds their answers, Dana's reworded statement and the one
+// she added, and none of their English words; the first agenda holds
+// Sam's notes, and version 2 what the review brought.
+func checkPeopleWords(t *testing.T, dir, lang string) {
+	t.Helper()
+	sc, en := scripts[lang], scripts["en"]
+	draft, err := conversation.ParseDraftReply(strings.ReplaceAll(sc.Dana.Draft.Reply, "{n}", "10"))
+	if err != nil || len(draft.Commands) != 3 {
+		t.Fatalf("Dana's reply to the draft in %s: %v, %v", lang, draft, err)
+	}
+	v1, err := os.ReadFile(filepath.Join(dir, "agreement-v1.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{sc.Dana.Answers[0], sc.Sam.Answers[7],
+		"10. " + draft.Commands[1].Text + " *(Dana)*", "18. " + draft.Commands[2].Text + " *(Dana)*"} {
+		if !strings.Contains(string(v1), want) {
+			t.Errorf("demo --lang %s: agreement-v1.md lacks %q", lang, want)
+		}
+	}
+	for _, english := range []string{en.Dana.Answers[0], en.Sam.Answers[7]} {
+		if strings.Contains(string(v1), english) {
+			t.Errorf("demo --lang %s: agreement-v1.md holds the English %q", lang, english)
+		}
+	}
+	v2, err := os.ReadFile(filepath.Join(dir, "agreement-v2.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(v2), sc.Dana.Review[2]) {
+		t.Errorf("demo --lang %s: agreement-v2.md lacks Dana's look back %q", lang, sc.Dana.Review[2])
+	}
+	agendas, err := filepath.Glob(filepath.Join(dir, "*-dana-agenda.eml"))
+	if err != nil || len(agendas) == 0 {
+		t.Fatalf("demo --lang %s: agendas %v, %v", lang, agendas, err)
+	}
+	words := slices.DeleteFunc(strings.Fields(readEML(t, dir, filepath.Base(agendas[0])).Text), func(w string) bool { return w == "|" })
+	if want := strings.Join(strings.Fields(sc.Sam.Prep[0]), " "); !strings.Contains(strings.Join(words, " "), want) {
+		t.Errorf("demo --lang %s: the first agenda lacks Sam's notes %q", lang, want)
 	}
 }
 

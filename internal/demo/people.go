@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"accord/conversation"
+	"accord/templates"
 )
 
 // Person is a simulated participant: who they are, how their mail
@@ -25,16 +26,21 @@ type Person struct {
 	Signature         string
 	loc               *time.Location
 	answers           []string
+	// lang is the language the person and their mail client write in,
+	// and client the words the client writes around a reply.
+	lang   string
+	client *client
 	// react decides what to do with a question mail: reply text and how
 	// long after receiving it, and the style of the reply.
 	react func(q Message) []Reply
 }
 
-// NewPerson is someone who writes from a mail client in UTC and answers
-// nothing by themselves: what the end-to-end tests reply as, with
-// Compose, through real mail servers.
+// NewPerson is someone who writes from a mail client in UTC, in
+// English, and answers nothing by themselves: what the end-to-end tests
+// reply as, with Compose, through real mail servers.
 func NewPerson(name, email, signature string) *Person {
-	return &Person{Name: name, Email: email, Zone: "UTC", Signature: signature, loc: time.UTC}
+	en := scripts[templates.DefaultLanguage]
+	return &Person{Name: name, Email: email, Zone: "UTC", Signature: signature, loc: time.UTC, lang: en.lang, client: &en.Client}
 }
 
 // Message is a mail Accord sent, as the person reads it: what a reply to
@@ -65,66 +71,35 @@ type Reply struct {
 	// outlook-calendar (accepting an invitation; Text is the PARTSTAT).
 	Style string
 	Text  string
-}
-
-// The answers, in the person's own voice, one per default question.
-var danaAnswers = []string{
-	"We already trust each other with the hard calls. When something goes sideways we talk the same day instead of waiting for the next one-on-one.",
-	"Sam notices what others miss and says it kindly. The way you walked the new hire through the outage review was the best onboarding I have seen here.",
-	"I coach my daughter's football team on Saturdays, so I am slow on chat at weekends. I am an early riser and do my best thinking before nine.",
-	"This year I have to ship the new billing platform without burning the team out. If we miss it, the whole product roadmap slips by a quarter.",
-	"My first manager gave me problems, not tasks, and trusted me to come back with a plan. She always asked what I needed before telling me what she needed.",
-	"We would disagree openly in the room and still leave on the same side. Others would bring us problems early because they know we sort them out.",
-	"Calm and candid. It should be safe to say 'I got this wrong' without it becoming a big deal.",
-	"Honesty, craft, and looking after each other. I try to say no to work that would only look good in a slide deck.",
-	"I set direction and clear obstacles; you own the technical design of the payments service. We meet where design choices change what we promised other teams.",
-	"Tell me early when a date is at risk, even if you are not sure yet. I would rather hear a rough worry on Monday than a firm problem on Friday.",
-	"I am good at seeing the whole board; I get impatient with long meetings. I want to get better at letting others finish their thought. You can help by telling me when I cut in.",
-	"Short written updates over long calls. For anything urgent, call me; interrupt me whenever a customer is affected.",
-	"When we disagree, let us each say what we would need to change our mind. If it gets heated, we take a walk and pick it up the next morning.",
-	"A weekly one-on-one on Tuesday mornings with a shared list, and a short written note on Fridays about what moved.",
-	"You can count on me to protect your focus time and to back your decisions in public. In the next months I will get you a second engineer and clear the release process.",
-	"We will look at this agreement every quarter. Please point it out, kindly and directly, when I slip: a quick message the same day is perfect.",
-}
-
-var samAnswers = []string{
-	"You give me room to decide, and you say clearly what matters most this quarter.",
-	"You stay calm when things break, which keeps the rest of us calm. I also value that you credit the team in front of leadership.",
-	"I play the cello in an amateur orchestra on Wednesday evenings. I am happy to share more over time.",
-	"I want to lead the payments redesign and show I can run a project end to end. If it goes badly I worry I will be kept on maintenance work.",
-	"A senior colleague at my last job met with me every week for a year and taught me to write design docs people actually read. What made it great was that she was honest about my weak spots.",
-	"I would come to you with half-formed ideas without worrying. We would notice it because decisions happen faster and with fewer surprises.",
-	"Relaxed but focused. I would like us to laugh a bit and still hold a high bar.",
-	"Fairness and curiosity. I like to understand why before I agree to how.",
-	"I own the design and the code quality of payments; you own priorities and the conversation with other teams. Together we cover the what and the how.",
-	"Tell me the why behind priorities, and give me feedback while it is still fresh, not only at review time.",
-	"I am strong at careful design and debugging. I want to get better at speaking up in large meetings; you could invite me to present once a month.",
-	"Chat for quick things, a call for anything emotional. I like a heads-up before a meeting that has a hard topic.",
-	"I would like us to name the problem, not the person, and to take a pause before answering when we are upset.",
-	"Keep the weekly one-on-one, and let us keep a shared document of decisions so neither of us has to remember everything.",
-	"You can count on me to raise risks early and to finish what I start. I commit to writing up the payments plan by the end of next month.",
-	"A monthly check on our commitments in the one-on-one. Yes, please point out when I slip; tell me privately and directly.",
+	// Kind names what the reply is, whatever language Text is in, for
+	// the demo's files and transcript: the command it gives ("skip",
+	// "pause"), or "draft-reply"; empty for an answer.
+	Kind string
 }
 
 // SampleAnswers are what the demo's pair answer to the built-in
-// questions, one per question in order: the lead's (Dana's) and the
-// report's (Sam's). They read as people write, for tests that answer as
-// people do.
+// questions in English, one per question in order: the lead's (Dana's)
+// and the report's (Sam's). They read as people write, for tests that
+// answer as people do.
 func SampleAnswers() (lead, report []string) {
-	return slices.Clone(danaAnswers), slices.Clone(samAnswers)
+	en := scripts[templates.DefaultLanguage]
+	return slices.Clone(en.Dana.Answers), slices.Clone(en.Sam.Answers)
 }
 
-// samplePair returns the two simulated people.
-func samplePair() (dana, sam *Person, err error) {
-	dana = &Person{Name: "Dana Lee", Email: "dana.lee@example.com", Zone: "Europe/Berlin", answers: danaAnswers,
-		Signature: "Dana Lee\nHead of Platform, Example Co.\n+49 30 555 0142"}
-	sam = &Person{Name: "Sam Ortiz", Email: "sam.ortiz@example.com", Zone: "America/New_York", answers: samAnswers,
-		Signature: "Sam Ortiz | Senior Engineer, Payments"}
+// samplePair returns the two simulated people, writing in lang (English
+// for a language they have no words in).
+func samplePair(lang string) (dana, sam *Person, err error) {
+	sc := scriptIn(lang)
+	dana = &Person{Name: "Dana Lee", Email: "dana.lee@example.com", Zone: "Europe/Berlin", answers: sc.Dana.Answers,
+		Signature: sc.Dana.Signature, lang: sc.lang, client: &sc.Client}
+	sam = &Person{Name: "Sam Ortiz", Email: "sam.ortiz@example.com", Zone: "America/New_York", answers: sc.Sam.Answers,
+		Signature: sc.Sam.Signature, lang: sc.lang, client: &sc.Client}
 	for _, p := range []*Person{dana, sam} {
 		if p.loc, err = time.LoadLocation(p.Zone); err != nil {
 			return nil, nil, err
 		}
 	}
+	dw, sw := sc.Dana, sc.Sam
 	// Dana answers within a couple of hours, in a different mail client
 	// from time to time. She is away when question 5 arrives: her
 	// out-of-office reply must be ignored, and she answers the reminder.
@@ -137,17 +112,14 @@ func samplePair() (dana, sam *Person, err error) {
 			reviewing = true
 		}
 		if q.Review {
-			return reviewReply(q, danaReview, "gmail", time.Hour)
+			return reviewReply(q, dw.Review, "gmail", time.Hour)
 		}
 		switch q.Kind {
 		case "schedule-ask":
 			// Her first choice is 04:00 for Sam and is refused; she
 			// takes an afternoon slot instead.
 			asked++
-			if asked == 1 {
-				return []Reply{{After: time.Hour, Style: "gmail", Text: "Tuesdays at 10 works for me. Let's keep it to half an hour."}}
-			}
-			return []Reply{{After: time.Hour, Style: "gmail", Text: "Tuesdays at 15:00 then, half an hour."}}
+			return []Reply{{After: time.Hour, Style: "gmail", Text: dw.Schedule[min(asked, len(dw.Schedule))-1]}}
 		case "calendar":
 			return acceptInvitation(q, "thunderbird-calendar")
 		case "draft":
@@ -159,25 +131,25 @@ func samplePair() (dana, sam *Person, err error) {
 			}
 			if reviewing {
 				// At the review she signs the statements as they stand.
-				return []Reply{{After: 2 * time.Hour, Style: "gmail", Text: "agree all"}}
+				return []Reply{{After: 2 * time.Hour, Style: "gmail", Kind: "draft-reply", Text: dw.Commands.AgreeAll}}
 			}
 			if drafts > 1 {
 				return nil
 			}
-			n := statementNumber(q.Body, "You can count on me to protect your focus time")
+			n := statementNumber(q.Body, dw.Draft.Find)
 			if n == 0 {
 				return nil
 			}
-			return []Reply{{After: 3 * time.Hour, Style: "gmail", Text: fmt.Sprintf("agree all\nchange %d: I protect your focus time and back your decisions in public.\nadd: We tell each other the same day when a date starts to slip.", n)}}
+			return []Reply{{After: 3 * time.Hour, Style: "gmail", Kind: "draft-reply", Text: strings.ReplaceAll(dw.Draft.Reply, "{n}", strconv.Itoa(n))}}
 		case "prep":
 			danaPreps++
 			if danaPreps == 3 {
-				return []Reply{{After: 2 * time.Hour, Style: "plain", Text: "skip this week"}}
+				return []Reply{{After: 2 * time.Hour, Style: "plain", Kind: "skip", Text: dw.Commands.SkipWeek}}
 			}
-			return []Reply{{After: 2 * time.Hour, Style: "gmail", Text: danaPrep[(danaPreps-1)%len(danaPrep)]}}
+			return []Reply{{After: 2 * time.Hour, Style: "gmail", Text: dw.Prep[(danaPreps-1)%len(dw.Prep)]}}
 		case "follow-up":
 			followUps++
-			return []Reply{{After: time.Hour, Style: "gmail", Text: danaFollowUp[(followUps-1)%len(danaFollowUp)]}}
+			return []Reply{{After: time.Hour, Style: "gmail", Text: dw.FollowUp[(followUps-1)%len(dw.FollowUp)]}}
 		}
 		if q.Number == 0 || (q.Kind == "reminder" && q.Number != 5) {
 			return nil
@@ -186,8 +158,7 @@ func samplePair() (dana, sam *Person, err error) {
 		switch {
 		case q.Number == 5 && !away:
 			away = true
-			return []Reply{{After: 2 * time.Minute, Style: "auto-reply",
-				Text: "I am away at a conference until Thursday with little access to email. For anything urgent, please call the platform on-call."}}
+			return []Reply{{After: 2 * time.Minute, Style: "auto-reply", Text: dw.OutOfOffice}}
 		case q.Number == 2:
 			return []Reply{{After: 90 * time.Minute, Style: "apple", Text: a}}
 		case q.Number == 6 && !undone:
@@ -195,8 +166,8 @@ func samplePair() (dana, sam *Person, err error) {
 			// undo within the grace, then the real one.
 			undone = true
 			return []Reply{
-				{After: 2 * time.Hour, Style: "gmail", Text: "Honestly I am not sure yet, let me"},
-				{After: 2*time.Hour + 3*time.Minute, Style: "plain", Text: "undo"},
+				{After: 2 * time.Hour, Style: "gmail", Text: dw.HalfAnswer},
+				{After: 2*time.Hour + 3*time.Minute, Style: "plain", Kind: "undo", Text: dw.Commands.Undo},
 			}
 		case q.Number == 3:
 			return []Reply{{After: 2 * time.Hour, Style: "outlook-html", Text: a}}
@@ -210,8 +181,6 @@ func samplePair() (dana, sam *Person, err error) {
 	// before reminders come, and leaves after the review.
 	seen := map[int]bool{}
 	samPreps, confirmed := 0, false
-	// What he last wrote tells him what the next notice is about, in
-	// whatever language it comes.
 	// A notice answers the command he sent at the moment it arrives:
 	// that, not its words (in whatever language they come), tells him
 	// what it is about.
@@ -224,46 +193,46 @@ func samplePair() (dana, sam *Person, err error) {
 	sam.react = func(q Message) []Reply {
 		replies := reactTo(q)
 		for _, r := range replies {
-			sentAt[r.Text] = q.Received.Add(r.After)
+			sentAt[r.kind()] = q.Received.Add(r.After)
 		}
 		return replies
 	}
 	reactTo = func(q Message) []Reply {
 		if q.Review {
-			return reviewReply(q, samReview, "apple", 4*time.Hour)
+			return reviewReply(q, sw.Review, "apple", 4*time.Hour)
 		}
 		switch q.Kind {
 		case "calendar":
 			return acceptInvitation(q, "outlook-calendar")
 		case "draft":
 			// He can sign every round as it stands, from his phone.
-			return []Reply{{After: 5 * time.Hour, Style: "apple", Text: "Agree all"}}
+			return []Reply{{After: 5 * time.Hour, Style: "apple", Kind: "draft-reply", Text: sw.Commands.AgreeAll}}
 		case "prep":
 			samPreps++
 			if samPreps == 2 {
 				// Read in his own zone: 10:00 in New York.
-				return []Reply{{After: 30 * time.Minute, Style: "plain", Text: "move to Thursday 10:00"}}
+				return []Reply{{After: 30 * time.Minute, Style: "plain", Kind: "move", Text: sw.Commands.Move}}
 			}
-			return []Reply{{After: 3 * time.Hour, Style: "gmail", Text: samPrep[(samPreps-1)%len(samPrep)]}}
+			return []Reply{{After: 3 * time.Hour, Style: "gmail", Text: sw.Prep[(samPreps-1)%len(sw.Prep)]}}
 		case "agenda", "follow-up", "declined", "ended", "schedule-ask":
 			return nil
 		case "help":
 			// His slip is answered with "did you mean"; he sends the
 			// command as meant.
-			if answers(q, "paus 1 week") {
-				return []Reply{{After: 10 * time.Minute, Style: "plain", Text: "pause 1 week"}}
+			if answers(q, "paus") {
+				return []Reply{{After: 10 * time.Minute, Style: "plain", Kind: "pause", Text: sw.Commands.Pause}}
 			}
 			return nil
 		case "digest":
 			// After the review he leaves, and confirms it.
-			return []Reply{{After: 6 * time.Hour, Style: "plain", Text: "stop"}}
+			return []Reply{{After: 6 * time.Hour, Style: "plain", Kind: "stop", Text: sw.Commands.Stop}}
 		}
 		if q.Kind == "ack" && answers(q, "stop") && !confirmed {
 			confirmed = true
-			return []Reply{{After: time.Hour, Style: "plain", Text: "stop"}}
+			return []Reply{{After: time.Hour, Style: "plain", Kind: "stop", Text: sw.Commands.Stop}}
 		}
-		if q.Kind == "ack" && answers(q, "pause 1 week") {
-			return []Reply{{After: 3 * 24 * time.Hour, Style: "plain", Text: "resume"}}
+		if q.Kind == "ack" && answers(q, "pause") {
+			return []Reply{{After: 3 * 24 * time.Hour, Style: "plain", Kind: "resume", Text: sw.Commands.Resume}}
 		}
 		if q.Number == 0 || q.Kind == "reminder" {
 			return nil
@@ -272,65 +241,15 @@ func samplePair() (dana, sam *Person, err error) {
 		seen[q.Number] = true
 		switch {
 		case q.Number == 4 && first:
-			return []Reply{{After: time.Hour, Style: "plain", Text: "skip"}}
+			return []Reply{{After: time.Hour, Style: "plain", Kind: "skip", Text: sw.Commands.Skip}}
 		case q.Number == 7 && first:
-			return []Reply{{After: time.Hour, Style: "plain", Text: "paus 1 week"}}
+			// The mistyped pause: its file is named for what he typed.
+			return []Reply{{After: time.Hour, Style: "plain", Kind: "paus", Text: sw.Commands.Slip}}
 		}
 		return []Reply{{After: 3 * time.Hour, Style: "gmail", Text: sam.answers[q.Number-1]}}
 	}
 	return dana, sam, nil
 }
-
-// What the pair write around their check-ins: different every week, as
-// their weeks are.
-var (
-	danaPrep = []string{
-		"Working on: the billing migration plan. Finished: hiring for the two lead roles. Stuck: the vendor contract is still unsigned. From you: a view on whether we freeze releases in Q3.\n\nPriorities for the coming months: ship billing without burning the team out, and grow two people into leads.",
-		"Working on: the quarterly planning draft. Finished: the vendor contract, at last. From you: your read on the on-call load before I present it.",
-		"Working on: the offsite agenda. Finished: the Q3 roadmap review with finance. From you: two topics the team should really talk about at the offsite.",
-		"Working on: next year's budget. Finished: the offsite. From you: what one thing would make your week easier.",
-		"Working on: the hiring plan for the autumn. Finished: the budget draft. From you: whether you want to interview with me.",
-	}
-	samPrep = []string{
-		"Finished the on-call handbook. Stuck on the flaky deploy tests; could use an hour of your time this week.\n\nHow I can help with your priorities: I can take the billing cut-over plan off your plate.",
-		"Finished the deploy test plan. Working on: the payments retry bug. Need from you: a decision on whether we page at night for it.",
-		"Finished the retry fix, shipped Monday. Working on: onboarding the new engineer. Need from you: nothing urgent, just a heads-up on the reorg rumours.",
-		"Working on: the billing cut-over rehearsal. Stuck: test data from finance. Need from you: a nudge to the finance lead.",
-		"Finished the cut-over rehearsal, two issues found. Working on: fixing them before the real run. Need from you: cover for me at Thursday's review.",
-	}
-	danaFollowUp = []string{
-		"Decided: no release freeze in Q3.\nSam: draft the deploy test plan by Friday.\nDana: chase the vendor contract and share the hiring plan.",
-		"Decided: we page at night only for failed payouts.\nSam: write the alert rule and the runbook entry.\nDana: tell support about the new rule.",
-		"Decided: the new engineer pairs with Sam for two weeks.\nSam: set up the pairing schedule.\nDana: share what is known about the reorg by Wednesday.",
-		"Decided: the cut-over rehearsal moves to next Thursday.\nSam: book the rehearsal and invite finance.\nDana: get the test data released.",
-	}
-)
-
-// The pair's review answers, in the order of the review questions: the
-// rating, whether they kept each statement, four reflections, then their
-// commitments and accountability.
-var (
-	danaReview = []string{
-		"4 — we raise risks earlier, and the Tuesday check-ins stuck.",
-		"all yes, 2 partly, 11 no — the second engineer is still not hired",
-		"We got faster at disagreeing well. The move of the billing cut-over was decided in one conversation instead of three.",
-		"Fewer surprises for the team: people hear about changes from us together, not through the grapevine.",
-		"I need more help with planning now that the team has grown, and earlier warnings from you when a date slips.",
-		"Keep the Friday notes. Change: the check-in agenda should start with blockers. Add: a monthly hour on career growth.",
-		"You can count on me to protect your focus time and to back your decisions in public.\nI will get you a second engineer and clear the release process.\nI will hold a monthly hour on your growth.",
-		"keep",
-	}
-	samReview = []string{
-		"Four. Better than I expected when we started.",
-		"1-12 yes, 13 partly, the rest yes",
-		"I bring half-formed ideas to you now, which I would not have done in the spring.",
-		"The team sees us settle disagreements quickly, so they bring problems earlier too.",
-		"I need more visibility into what leadership expects next year, so I can shape the payments roadmap.",
-		"Keep the weekly check-ins. Change nothing about the written notes. Add: a heads-up before reorganisations.",
-		"keep",
-		"We look at the agreement every quarter and I say so the same day when something slips, in a short message.",
-	}
-)
 
 // statementNumber finds the number of the draft statement holding words
 // (a person's own, never translated) in a draft mail's text, whatever
@@ -363,32 +282,24 @@ func acceptInvitation(q Message, style string) []Reply {
 	return []Reply{{After: 20 * time.Minute, Style: style, Text: "ACCEPTED"}}
 }
 
-// kind names a reply for its file: answer, auto-reply, calendar-reply, or
-// the command.
+// kind names a reply for its file: answer, auto-reply, calendar-reply,
+// draft-reply, or the command.
 func (r Reply) kind() string {
 	switch r.Style {
 	case "auto-reply":
 		return "auto-reply"
 	case "thunderbird-calendar", "outlook-calendar":
 		return "calendar-reply"
-	case "plain":
-		cmd, _, _ := strings.Cut(r.Text, " ")
-		return cmd
 	}
-	if r.draft() {
-		return "draft-reply"
+	if r.Kind != "" {
+		return r.Kind
 	}
 	return "answer"
 }
 
-// draft reports whether the reply answers a draft of the agreement.
-func (r Reply) draft() bool {
-	return strings.HasPrefix(strings.ToLower(r.Text), "agree ")
-}
-
 // describe says, for the transcript, how the reply was written.
 func (r Reply) describe() string {
-	if r.draft() {
+	if r.Kind == "draft-reply" {
 		return fmt.Sprintf("reply to the draft: %q", strings.ReplaceAll(r.Text, "\n", " / "))
 	}
 	switch r.Style {
@@ -445,7 +356,7 @@ func (p *Person) calendarReply(q Message, r Reply, now time.Time, h *bytes.Buffe
 		"ATTENDEE;CN=\"" + p.Name + "\";PARTSTAT=" + r.Text + ":" + mailto + p.Email,
 		"END:VEVENT", "END:VCALENDAR", ""}, "\r\n")
 	h.WriteString("Content-Type: multipart/alternative; boundary=\"demo-reply\"\r\n\r\n")
-	body := "--demo-reply\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + p.Name + " has accepted this invitation.\r\n" +
+	body := "--demo-reply\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + p.client.fill(p.client.AcceptedText, p.lang, now, p.Name, "") + "\r\n" +
 		"--demo-reply\r\nContent-Type: text/calendar; method=REPLY; charset=utf-8\r\n\r\n" + cal + "--demo-reply--\r\n"
 	return append(h.Bytes(), body...)
 }
@@ -466,40 +377,45 @@ func (p *Person) Compose(q Message, r Reply, now time.Time) (messageID string, r
 	fmt.Fprintf(&h, "From: %s\r\nTo: %s\r\nDate: %s\r\nMessage-ID: %s\r\nMIME-Version: 1.0\r\n",
 		(&mail.Address{Name: p.Name, Address: p.Email}).String(), to, now.In(p.loc).Format(time.RFC1123Z), id)
 	subject := "Re: " + q.Subject
+	if r.Style == "outlook-html" {
+		subject = p.client.OutlookReply + q.Subject
+	}
 	if r.kind() == "calendar-reply" {
-		fmt.Fprintf(&h, "Subject: %s\r\n", mime.QEncoding.Encode("utf-8", "Accepted: "+q.Subject))
+		fmt.Fprintf(&h, "Subject: %s\r\n", mime.QEncoding.Encode("utf-8", p.client.Accepted+q.Subject))
 		return id, p.calendarReply(q, r, now, &h)
 	}
 	if r.Style == "auto-reply" {
-		subject = "Automatic reply: " + q.Subject
+		subject = p.client.AutoReply + q.Subject
 		h.WriteString("Auto-Submitted: auto-replied\r\nX-Auto-Response-Suppress: All\r\n")
 	} else {
 		fmt.Fprintf(&h, "In-Reply-To: %s\r\nReferences: %s\r\n", q.MessageID, q.MessageID)
 	}
 	fmt.Fprintf(&h, "Subject: %s\r\n", mime.QEncoding.Encode("utf-8", subject))
+	// The attribution line names the question's sender and when it came,
+	// in the person's zone and their client's language.
 	sent := q.Received.In(p.loc)
+	from := strings.Trim(q.ReplyTo, "<>")
+	said := func(layout string) string { return p.client.fill(layout, p.lang, sent, "Accord", from) }
 	quoted := "> " + strings.ReplaceAll(strings.TrimRight(q.Body, "\n"), "\n", "\n> ")
 	var body string
 	switch r.Style {
 	case "gmail":
-		body = fmt.Sprintf("%s\n\n-- \n%s\n\nOn %s, Accord <%s> wrote:\n%s\n",
-			r.Text, p.Signature, sent.Format("Mon, 2 Jan 2006 at 15:04"), strings.Trim(q.ReplyTo, "<>"), quoted)
+		body = fmt.Sprintf("%s\n\n-- \n%s\n\n%s\n%s\n", r.Text, p.Signature, said(p.client.GmailQuote), quoted)
 	case "apple":
-		body = fmt.Sprintf("%s\n\nSent from my iPhone\n\n> On %s, Accord <%s> wrote:\n>\n%s\n",
-			r.Text, sent.Format("2 Jan 2006, at 15:04"), strings.Trim(q.ReplyTo, "<>"), quoted)
+		body = fmt.Sprintf("%s\n\n%s\n\n> %s\n>\n%s\n", r.Text, p.client.AppleFooter, said(p.client.AppleQuote), quoted)
 	case "thunderbird-bottom":
-		body = fmt.Sprintf("On %s, Accord wrote:\n%s\n\n%s\n\n-- \n%s\n",
-			sent.Format("02/01/2006 15:04"), quoted, r.Text, p.Signature)
+		body = fmt.Sprintf("%s\n%s\n\n%s\n\n-- \n%s\n", said(p.client.ThunderbirdQuote), quoted, r.Text, p.Signature)
 	case "outlook-html":
 		// Outlook sends its HTML quoted-printable: a paragraph longer than
 		// a mail line may be (998 octets) is folded, not refused.
 		fmt.Fprintf(&h, "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n")
+		c, esc := p.client, html.EscapeString
 		page := fmt.Sprintf(`<html><head><meta charset="utf-8"></head><body><div>%s</div><div><br></div><div id="Signature">%s</div>`+
-			`<hr><div id="divRplyFwdMsg"><b>From:</b> Accord &lt;%s&gt;<br><b>Sent:</b> %s<br><b>To:</b> %s<br><b>Subject:</b> %s</div>`+
+			`<hr><div id="divRplyFwdMsg"><b>%s</b> Accord &lt;%s&gt;<br><b>%s</b> %s<br><b>%s</b> %s<br><b>%s</b> %s</div>`+
 			`<div>%s</div></body></html>`,
-			html.EscapeString(r.Text), strings.ReplaceAll(html.EscapeString(p.Signature), "\n", "<br>"),
-			html.EscapeString(strings.Trim(q.ReplyTo, "<>")), sent.Format("Monday, January 2, 2006 3:04 PM"),
-			html.EscapeString(p.Name), html.EscapeString(q.Subject), strings.ReplaceAll(html.EscapeString(q.Body), "\n", "<br>"))
+			esc(r.Text), strings.ReplaceAll(esc(p.Signature), "\n", "<br>"),
+			esc(c.OutlookFrom), esc(from), esc(c.OutlookSent), esc(said(c.OutlookDate)),
+			esc(c.OutlookTo), esc(p.Name), esc(c.OutlookSubject), esc(q.Subject), strings.ReplaceAll(esc(q.Body), "\n", "<br>"))
 		// Writing to a bytes.Buffer cannot fail.
 		qp := quotedprintable.NewWriter(&h)
 		qp.Write([]byte(strings.ReplaceAll(page, "\n", "\r\n")))
