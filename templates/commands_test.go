@@ -168,6 +168,7 @@ func TestShownCommandsRead(t *testing.T) {
 		{"problems", func(lang string) map[string]*parse.Tree { return textTrees(problemSets[lang]) }},
 		{"documents (HTML)", func(lang string) map[string]*parse.Tree { return htmlTrees(docSets[lang].html) }},
 		{"web pages", func(lang string) map[string]*parse.Tree { return htmlTrees(webSets[lang]) }},
+		{"calendar text", func(lang string) map[string]*parse.Tree { return textTrees(icalSets[lang]) }},
 	}
 	for _, f := range families {
 		en := f.trees(DefaultLanguage)

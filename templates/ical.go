@@ -11,7 +11,7 @@ import (
 var icalFiles embed.FS
 
 var icalSets = parseLanguages(icalFiles, "ical/*.tmpl", func(lang, pattern string) *texttemplate.Template {
-	return texttemplate.Must(texttemplate.New("ical").ParseFS(icalFiles, pattern))
+	return texttemplate.Must(texttemplate.New("ical").Funcs(texttemplate.FuncMap{"checkinCmd": shownCommand}).ParseFS(icalFiles, pattern))
 })
 
 // CalendarWords is what the words of a check-in invitation name: the two
