@@ -68,6 +68,9 @@ func vocabulary(table, polite string) map[string]string {
 		}
 	}
 	for key := range strings.SplitSeq(polite, ",") {
+		if strings.TrimSpace(key) == "" {
+			continue
+		}
 		add(strings.TrimSpace(key), "")
 	}
 	return m

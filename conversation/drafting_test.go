@@ -789,6 +789,10 @@ func FuzzParseDraftReply(f *testing.F) {
 		"Hi Dana,\n\nagree 1\n\nThanks,\nSam", "agree 1\n\nOn Mon, Dana wrote:\n> drop 2", "> 5.\nagree", "agre 1-4", "OK",
 		"agree 1\r\ndrop 2\rkeep 3", "change 5: x\ndrop 5", "agree #3 and #5", "agree 999", "agree 1-999", "agree 1000",
 		"-- \ndrop 1", "agree all\nCheers\nSam", "change 5: a\nThanks!\nSam",
+		"d'accord", "tout d'accord", "d'accord avec 1 à 3 et 5", "modifier 2 : mots", "supprimer 4", "garder 5", "ajouter : x",
+		"einverstanden", "alle einverstanden", "ändern 2: x", "streichen 4", "behalten 5", "hinzufügen: x",
+		"de acuerdo con todo", "cambiar 2: x", "quitar 4", "mantener 5", "añadir: x", "agree 1\nstreichen 2\nMerci,\nSam",
+		"Oui, je pense que c'est bien.", "Je suis d’accord",
 	} {
 		f.Add(s)
 	}

@@ -228,6 +228,10 @@ func planReply(r DraftReply) (replyPlan, error) {
 // "Original Message" line on. The words of a change or addition run to
 // the next blank, quoted or command line or a sign-off.
 //
+// The commands read in French, German and Spanish too ("d'accord 1-3",
+// "streichen 4", "añadir: …"; see draftLocalLeads), the words after them
+// kept as written.
+//
 // Nothing unclear is half-applied: any other line, a command whose rest
 // cannot be read, and contradictions (changing and dropping 5) make the
 // whole reply a *DraftReplyError with no commands. Whether the numbers
@@ -447,7 +451,11 @@ var canonicalVerbs = []DraftCommandKind{DraftAgree, DraftChange, DraftDrop, Draf
 // command: an optional list marker, the verb ("I agree" too), and what
 // the verb takes.
 func readDraftLine(s string) (draftLine, lineStatus, error) {
-	word, rest := leadWord(stripMarker(s))
+	body := stripMarker(s)
+	if english, ok := localDraftLead(body); ok {
+		body = english
+	}
+	word, rest := leadWord(body)
 	lw := strings.ToLower(word)
 	if lw == "i" && rest != "" && (rest[0] == ' ' || rest[0] == '\t') {
 		if w, r := leadWord(strings.TrimLeft(rest, " \t")); draftVerbs[strings.ToLower(w)] == DraftAgree {
@@ -582,17 +590,19 @@ func readAddition(rest string) (draftLine, error) {
 
 // numberFillers may stand before the numbers: "agree to statements 1-3",
 // "drop no. 7".
-var numberFillers = wordSet("to with on number numbers no nos statement statements item items point points proposal proposals")
+var numberFillers = wordSet("to with on number numbers no nos statement statements item items point points proposal proposals" +
+	" avec pour sur le la les numero numéro mit punkt punkte nummer nr der die den con en el los las punto puntos número")
 
 // allPhrases are the ways to say all after agree, longest first.
 var allPhrases = [][]string{
 	{"all", "of", "the", "statements"}, {"all", "the", "rest"}, {"all", "the", "others"},
 	{"all", "of", "it"}, {"all", "of", "them"}, {"all", "statements"}, {"all", "others"},
 	{"the", "rest"}, {"the", "others"}, {"all"}, {"everything"},
+	{"tout"}, {"tous"}, {"alle"}, {"allem"}, {"allen"}, {"todo"}, {"todos"},
 }
 
 // draftRangeWords join the ends of a range: "1 to 4".
-var draftRangeWords = wordSet("to through thru till until")
+var draftRangeWords = wordSet("to through thru till until à a au bis al")
 
 // readNumbers reads what follows agree, drop or keep: an optional ":" or
 // "-", fillers, then numbers and ranges ("1-4", "1 to 4") joined by
@@ -659,11 +669,14 @@ func readNumbers(kind DraftCommandKind, rest string) (draftLine, error) {
 		if t.peek().kind == tokComma {
 			t.i++
 		}
-		if t.peek().word == "and" {
+		if draftAnd[t.peek().word] {
 			t.i++
 		}
 	}
 }
+
+// draftAnd join numbers: "1, 3 and 5", "1, 3 et 5".
+var draftAnd = wordSet("and et und y")
 
 // tokenKind names a token of the rest of a command line.
 type tokenKind int
@@ -835,6 +848,9 @@ func mentionsCommand(s string) bool {
 			return true
 		}
 	}
+	if _, ok := localDraftLead(stripMarker(s)); ok {
+		return true
+	}
 	return false
 }
 
@@ -845,11 +861,18 @@ var closings = [][]string{
 	{"thanks"}, {"thank", "you"}, {"many", "thanks"}, {"thanks", "a", "lot"}, {"thx"}, {"cheers"},
 	{"best"}, {"best", "wishes"}, {"best", "regards"}, {"kind", "regards"}, {"regards"},
 	{"warm", "regards"}, {"all", "the", "best"}, {"sincerely"}, {"yours"}, {"bye"}, {"take", "care"},
+	{"merci"}, {"merci", "beaucoup"}, {"cordialement"}, {"amicalement"}, {"bien", "à", "vous"}, {"bises"}, {"à", "bientôt"},
+	{"danke"}, {"vielen", "dank"}, {"danke", "schön"}, {"viele", "grüße"}, {"liebe", "grüße"}, {"beste", "grüße"}, {"lg"}, {"gruß"}, {"grüße"}, {"tschüss"},
+	{"gracias"}, {"muchas", "gracias"}, {"saludos"}, {"un", "saludo"}, {"un", "abrazo"}, {"besos"}, {"hasta", "pronto"},
 }
+
+// thanksClosings may be followed by a few more words: "Thanks for putting
+// this together!", "Merci pour tout !".
+var thanksClosings = wordSet("thanks thank thx many merci danke vielen gracias muchas")
 
 // objections turn a thank-you into a remark that must be read: "Thanks,
 // but …".
-var objections = wordSet("but though however except although only not")
+var objections = wordSet("but though however except although only not mais sauf aber außer nur pero excepto solo")
 
 // isClosing reports whether a line signs off: "Thanks,", "Best, Sam",
 // "Kind regards". A line with a digit or a command word never does.
@@ -863,7 +886,7 @@ func isClosing(s string) bool {
 	}
 	for _, c := range closings {
 		tail := 2
-		if c[0] == "thanks" || c[0] == "thank" || c[0] == "thx" || c[0] == "many" {
+		if thanksClosings[c[0]] {
 			tail = 5
 		}
 		if len(words) < len(c) || len(words) > len(c)+tail || !slices.Equal(words[:len(c)], c) {

@@ -624,6 +624,7 @@ func FuzzParseRating(f *testing.F) {
 		"1\n\nWe barely met.", "4th time lucky", "6", "0", "3.5", "about 4", "",
 		"7", "great", "10/10", " 3.5 ", "5/5", "2 out of 5.", "five!", "FIVE of 5",
 		"3 — fine", "05", "4,0", "4)", "3/10",
+		"quatre", "3 sur 5", "Fünf", "fuenf", "2 von 5", "cuatro", "3 de 5", "Un peu", "vierzig",
 	} {
 		f.Add(s)
 	}
@@ -920,6 +921,7 @@ func FuzzParseRewrites(f *testing.F) {
 		"change 3:\nbelow\nchange 5: other", "4 — fine\n\nchange 3: words", "change 3", "change 0: zero",
 		"change 1234: no", "We should change 2 things: a and b", "change 2027-02-09 to Thursday",
 		"- change 2: listed", "change 3: a\r\nb\rc", "change no.3: x", "change\t#\t3\t:\tx",
+		"modifier 7 : x", "Changer le point 7 - x", "ändern Punkt 7: x", "cambiar el punto 7 — x", "Modifier 3 choses",
 	} {
 		f.Add(s)
 	}
@@ -984,6 +986,8 @@ func FuzzHandleReply(f *testing.F) {
 		"Actually I meant that for question 3, sorry.", "1 yes, 2 partly", "undo",
 		"pause 2 semaines", "diese Woche überspringen", "mover al jueves 14:00", "annuler",
 		"Pause ist wichtig für uns beide.", "Passer en revue le budget", "¿Ayuda?",
+		"d'accord 1-3", "tout d'accord", "modifier 2 : nous", "ändern 2: wir", "cambiar 2: nos", "1 oui, 2 en partie",
+		"alle ja", "todos sí", "Oui, je pense que oui.", "quatre, mieux",
 	} {
 		for sel := range byte(16) {
 			f.Add(s, sel)

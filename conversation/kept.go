@@ -88,13 +88,30 @@ var keptWords = map[string]Kept{
 	"yes": KeptYes, "y": KeptYes, "kept": KeptYes, "yep": KeptYes, "yeah": KeptYes,
 	"partly": KeptPartly, "partially": KeptPartly, "part": KeptPartly, "p": KeptPartly, "somewhat": KeptPartly, "mostly": KeptPartly,
 	"no": KeptNo, "n": KeptNo, "not": KeptNo, "nope": KeptNo,
+	// French, German and Spanish, accents folded; "en partie" and "en
+	// parte" are joined by keptPhrases.
+	"oui": KeptYes, "ouais": KeptYes, "ja": KeptYes, "si": KeptYes,
+	"partiellement": KeptPartly, "teilweise": KeptPartly, "teils": KeptPartly, "parcialmente": KeptPartly,
+	"non": KeptNo, "nein": KeptNo,
 }
+
+// keptAll and keptRest are the words for all and for the rest, in each
+// language; keptPhrases joins the phrases of two words among them into
+// one.
+var (
+	keptAll     = wordSet("all everything tout tous toutes alle todo todos todas")
+	keptRest    = wordSet("rest others reste autres anderen resto demas")
+	keptPhrases = strings.NewReplacer("en partie", "partly", "en parte", "partly",
+		"le reste", "rest", "les autres", "rest", "der rest", "rest", "den rest", "rest", "die anderen", "rest",
+		"el resto", "rest", "lo demas", "rest", "los demas", "rest", "las demas", "rest")
+)
 
 // ParseKept reads a reply rating statements 1 to n: items separated by
 // commas, semicolons or lines, each a number or a range ("1-3"), or "all"
 // or "the rest", then yes, partly or no, and words after that if the
 // person likes ("3 partly, we slipped in March"). A lone yes, partly or no
-// rates them all. Every statement must be rated once.
+// rates them all. French, German and Spanish words read too ("1 oui, 2 en
+// partie", "alle ja", "el resto no"). Every statement must be rated once.
 func ParseKept(text string, n int) (map[int]Kept, error) {
 	out := make(map[int]Kept, n)
 	byAll := make(map[int]bool) // rated by "all", which a number overrides
@@ -177,7 +194,7 @@ func ParseKept(text string, n int) (map[int]Kept, error) {
 // readKeptItem reads one item: its numbers, or all, or the rest, and the
 // verdict after them.
 func readKeptItem(item string) (nums []int, all, others bool, verdict Kept, ok bool) {
-	words := strings.FieldsFunc(strings.ToLower(item), func(r rune) bool {
+	words := strings.FieldsFunc(keptPhrases.Replace(" "+accentFolder.Replace(strings.ToLower(item))+" "), func(r rune) bool {
 		return r == ' ' || r == '\t' || r == ':' || r == '=' || r == ')' || r == '.' || r == '#' || r == '–' || r == '—'
 	})
 	if len(words) == 0 {
@@ -188,9 +205,9 @@ func readKeptItem(item string) (nums []int, all, others bool, verdict Kept, ok b
 	}
 	i := 0
 	switch {
-	case words[0] == "all" || words[0] == "everything":
+	case keptAll[words[0]]:
 		all, i = true, 1
-	case words[0] == "rest" || words[0] == "others":
+	case keptRest[words[0]]:
 		others, i = true, 1
 	case words[0] == "the" && len(words) > 1 && (words[1] == "rest" || words[1] == "others"):
 		others, i = true, 2

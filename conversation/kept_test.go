@@ -123,6 +123,7 @@ func FuzzParseKept(f *testing.F) {
 	for _, s := range []string{
 		"1 yes, 2 partly, 3 no", "all yes, 3 no", "2 partly, the rest yes", "Yes", "1-3 yes; 4 partly, we slipped",
 		"1 yes, 1 no", "7 no", "0 yes", "1-999999999 yes", "4-2 yes", "#1 yes\n#2 no", "", "rest no", "all",
+		"1 oui, 2 en partie, 3 non", "tous oui", "le reste non", "1 ja, 2 teilweise, der Rest nein", "todos sí", "los demás no",
 	} {
 		f.Add(s, 5)
 	}

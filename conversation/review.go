@@ -348,9 +348,14 @@ func (p *Partnership) closeReview(now time.Time) {
 }
 
 var (
-	ratingPattern = regexp.MustCompile(`(?i)^\s*(\d+(?:[.,]\d+)?|one|two|three|four|five)\s*(?:(?:/|out of|of)\s*5\b)?\s*[.!:;,)–—-]*\s*`)
+	ratingPattern = regexp.MustCompile(`(?i)^\s*(\d+(?:[.,]\d+)?|one|two|three|four|five|deux|trois|quatre|cinq|eins|zwei|drei|vier|fünf|fuenf|uno|dos|tres|cuatro|cinco)\s*(?:(?:/|out of|of|sur|von|de)\s*5\b)?\s*[.!:;,)–—-]*\s*`)
 	numberOnly    = regexp.MustCompile(`(?i)^\s*[-+]?\d+(?:[.,]\d+)?\s*(?:(?:/|out of|of)\s*\d+)?\s*[.!]?\s*$`)
-	ratingWords   = map[string]int{"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+	ratingWords   = map[string]int{
+		"one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+		"deux": 2, "trois": 3, "quatre": 4, "cinq": 5,
+		"eins": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "fuenf": 5,
+		"uno": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5,
+	}
 )
 
 // ParseRating reads a rating reply: a whole number from 1 to 5 (or the word

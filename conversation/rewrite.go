@@ -99,6 +99,17 @@ func isGreeting(s string) bool {
 // is no topic number but, say, a year.
 const maxRewriteDigits = 3
 
+// rewriteVerbs start a rewrite: English, French, German and Spanish.
+var rewriteVerbs = []string{"change", "modifier", "changer", "ändern", "aendern", "andern", "cambiar"}
+
+// rewriteFillers may stand between the verb and the number.
+var rewriteFillers = []string{
+	"theme", "topic", "question", "number", "no.",
+	"le thème", "le theme", "le sujet", "le point", "la question", "thème", "sujet", "point", "numéro", "numero", "n°",
+	"Thema", "Frage", "Punkt", "Nummer", "Nr.",
+	"el tema", "el punto", "la pregunta", "tema", "punto", "pregunta", "número",
+}
+
 // rewriteLine reads one line as the start of a rewrite: an optional list
 // marker, the word "change", an optional "theme", "topic", "question" or
 // "#", the number, then the end of the line or a separator (":", "-",
@@ -106,12 +117,17 @@ const maxRewriteDigits = 3
 func rewriteLine(line string) (number int, first string, ok bool) {
 	s := strings.TrimSpace(line)
 	s = strings.TrimSpace(strings.TrimLeft(s, "-*•"))
-	word, s, ok := cutWordFold(s, "change")
+	var word string
+	for _, verb := range rewriteVerbs {
+		if word, s, ok = cutWordFold(s, verb); ok && word != "" {
+			break
+		}
+	}
 	if !ok || word == "" {
 		return 0, "", false
 	}
 	s = strings.TrimLeft(s, " \t")
-	for _, filler := range []string{"theme", "topic", "question", "number", "no."} {
+	for _, filler := range rewriteFillers {
 		if w, after, found := cutWordFold(s, filler); found && w != "" {
 			s = strings.TrimLeft(after, " \t")
 			break
