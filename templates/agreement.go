@@ -35,6 +35,9 @@ var docSets = parseLanguages(docFiles, "doc/*/*.md.tmpl", func(lang, pattern str
 			"sectionTitle": sectionHeading,
 			"dict":         dict,
 			"cmd":          shownCommand,
+			"draftCmd":     shownCommand,
+			"keptCmd":      shownCommand,
+			"rewriteCmd":   shownCommand,
 		}).ParseFS(docFiles, strings.Replace(pattern, ".md.", ".html.", 1))),
 	}
 })

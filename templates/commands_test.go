@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"text/template/parse"
@@ -21,14 +23,25 @@ var shownSamples = map[string]string{".FreeAt": "15:30"}
 // because its speakers type them so too.
 var sharedWords = map[string][]string{"fr": {"pause", "stop"}}
 
+// shownMarkers are the functions a template marks a reply command with.
+var shownMarkers = map[string]bool{"cmd": true, "checkinCmd": true, "draftCmd": true, "keptCmd": true, "rewriteCmd": true}
+
+// shownWords stand for the person's own words after a command a mail
+// shows up to its colon ("change 2:", "add:").
+const shownWords = "words"
+
+// shownNumber finds the numbers a kept rating names, for the statements
+// it rates.
+var shownNumber = regexp.MustCompile(`[0-9]+`)
+
 // shownCmd is a reply command a template shows: the marker (cmd or
 // checkinCmd) and the words it renders.
 type shownCmd struct {
 	marker, text string
 }
 
-// shownCommands lists, in order, the commands a template marks with cmd or
-// checkinCmd, their values written as shownSamples has them.
+// shownCommands lists, in order, the commands a template marks with one
+// of shownMarkers, their values written as shownSamples has them.
 func shownCommands(root parse.Node) ([]shownCmd, error) {
 	var out []shownCmd
 	var errs []error
@@ -52,7 +65,7 @@ func shownCommands(root parse.Node) ([]shownCmd, error) {
 				walk(c)
 			}
 		case *parse.CommandNode:
-			if id, ok := x.Args[0].(*parse.IdentifierNode); ok && (id.Ident == "cmd" || id.Ident == "checkinCmd") {
+			if id, ok := x.Args[0].(*parse.IdentifierNode); ok && shownMarkers[id.Ident] {
 				var words []string
 				for _, a := range x.Args[1:] {
 					switch a := a.(type) {
@@ -137,6 +150,31 @@ func readShown(c shownCmd) (string, error) {
 		if cmd.Kind == conversation.CheckinCmdMoveSeries {
 			desc += fmt.Sprintf(" to %s (given %v)", cmd.Series.Schedule.Spec(), cmd.Series.Given)
 		}
+	case "draftCmd":
+		var r conversation.DraftReply
+		r, err = conversation.ParseDraftReply(withWords(c.text))
+		desc = "draft"
+		for _, dc := range r.Commands {
+			desc += fmt.Sprintf(" %s all %v %v words %v;", dc.Kind, dc.All, dc.Numbers, dc.Text != "")
+		}
+	case "keptCmd":
+		n := 1
+		for _, m := range shownNumber.FindAllString(c.text, -1) {
+			k, _ := strconv.Atoi(m)
+			n = max(n, k)
+		}
+		var kept map[int]conversation.Kept
+		kept, err = conversation.ParseKept(c.text, n)
+		desc = fmt.Sprintf("kept %v", kept)
+	case "rewriteCmd":
+		rest, rws, ok := conversation.ParseRewrites(withWords(c.text))
+		if !ok || rest != "" {
+			err = fmt.Errorf("no rewrite")
+		}
+		desc = "rewrite"
+		for _, rw := range rws {
+			desc += fmt.Sprintf(" %d words %v;", rw.Number, rw.Text != "")
+		}
 	default:
 		return "", fmt.Errorf("unknown marker %s", c.marker)
 	}
@@ -147,6 +185,15 @@ func readShown(c shownCmd) (string, error) {
 		return "", err
 	}
 	return desc, nil
+}
+
+// withWords puts the person's words after a command shown up to its
+// colon.
+func withWords(text string) string {
+	if strings.HasSuffix(text, ":") {
+		return text + " " + shownWords
+	}
+	return text
 }
 
 // TestShownCommandsRead: every reply command a mail, a problem, the

@@ -562,6 +562,9 @@ var funcs = map[string]any{
 	"dict":         dict,
 	"ranges":       ranges,
 	"cmd":          shownCommand,
+	"draftCmd":     shownCommand,
+	"keptCmd":      shownCommand,
+	"rewriteCmd":   shownCommand,
 	"checkinCmd":   shownCommand,
 }
 
@@ -569,7 +572,10 @@ var funcs = map[string]any{
 // typed: its words, and those of values such as a time, joined by
 // spaces. The templates mark every command they show with cmd (a
 // questionnaire command, read by conversation.ParseCommand) or checkinCmd
-// (a check-in command, read by conversation.ParseCheckinCommand), so
+// (a check-in command, read by conversation.ParseCheckinCommand), draftCmd
+// (a command of a reply to a draft, conversation.ParseDraftReply),
+// keptCmd ("did we keep this?" ratings, conversation.ParseKept) or
+// rewriteCmd (a rewrite during a review, conversation.ParseRewrites), so
 // that a test can read each one, in every language, with the parser that
 // will read the reply.
 func shownCommand(words ...string) string { return strings.Join(words, " ") }

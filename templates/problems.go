@@ -22,6 +22,9 @@ var problemSets = parseLanguages(problemFiles, "problems/*.tmpl", func(lang, pat
 		"weekday":    func(d time.Weekday) string { return WeekdayName(lang, d) },
 		"orList":     func(items any) string { return orList(lang, items) },
 		"cmd":        shownCommand,
+		"draftCmd":   shownCommand,
+		"keptCmd":    shownCommand,
+		"rewriteCmd": shownCommand,
 		"checkinCmd": shownCommand,
 	}).ParseFS(problemFiles, pattern))
 })
