@@ -180,3 +180,17 @@ func TestParseRatingLocal(t *testing.T) {
 		}
 	}
 }
+
+func TestCommitmentVerdictLocal(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ in, want string }{
+		{"keep", "keep"}, {"Garder.", "keep"}, {"on garde", "keep"}, {"Inchangé", "keep"}, {"behalten", "keep"},
+		{"Unverändert!", "keep"}, {"mantener", "keep"}, {"Sí", "keep"}, {"sin cambios", "keep"},
+		{"drop", "drop"}, {"retirer", "drop"}, {"Supprimer", "drop"}, {"streichen", "drop"}, {"quitar", "drop"},
+		{"Garder le mardi soir", ""}, {"Wir behalten den Dienstag", ""},
+	} {
+		if got := commitmentVerdict(tc.in); got != tc.want {
+			t.Errorf("commitmentVerdict(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

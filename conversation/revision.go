@@ -129,7 +129,18 @@ func commitmentVerdict(text string) string {
 	case "drop", "drop it", "drop them", "remove", "remove it", "delete", "delete it", "no longer", "none":
 		return "drop"
 	}
-	return ""
+	return localVerdicts[accentFolder.Replace(t)]
+}
+
+// localVerdicts are the French, German and Spanish replies to a
+// commitment question, accents folded.
+var localVerdicts = map[string]string{
+	"garder": "keep", "on garde": "keep", "conserver": "keep", "inchange": "keep", "pareil": "keep", "oui": "keep",
+	"behalten": "keep", "bleibt": "keep", "unverandert": "keep", "ja": "keep",
+	"mantener": "keep", "igual": "keep", "sin cambios": "keep", "si": "keep",
+	"supprimer": "drop", "retirer": "drop", "on retire": "drop",
+	"streichen": "drop", "entfernen": "drop",
+	"quitar": "drop", "eliminar": "drop",
 }
 
 // diffCommitment compares one person's commitment before and after,
