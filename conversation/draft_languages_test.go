@@ -3,7 +3,9 @@ package conversation
 import (
 	"maps"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 )
 
 // TestParseDraftReplyLocal reads each reply in French, German and
@@ -192,5 +194,51 @@ func TestCommitmentVerdictLocal(t *testing.T) {
 		if got := commitmentVerdict(tc.in); got != tc.want {
 			t.Errorf("commitmentVerdict(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// TestHandleReplyDraftLanguages: a reply to the draft in another
+// language is carried out as its English equivalent.
+func TestHandleReplyDraftLanguages(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ text, english string }{
+		{"d’accord pour tout", "agree all"},
+		{"tout d'accord", "agree all"},
+		{"einverstanden mit allem", "agree all"},
+		{"alle einverstanden", "agree all"},
+		{"de acuerdo con todo", "agree all"},
+		{"d'accord 1-2", "agree 1-2"},
+		{"modifier 2: Nous nous voyons le mardi.", "change 2: Nous nous voyons le mardi."},
+		{"ändern 2: Wir sehen uns dienstags.", "change 2: Wir sehen uns dienstags."},
+		{"cambiar 2: Nos vemos los martes.", "change 2: Nos vemos los martes."},
+		{"supprimer 1", "drop 1"},
+		{"streichen 1", "drop 1"},
+		{"quitar 1", "drop 1"},
+		{"ajouter: Nous dînons le vendredi.", "add: Nous dînons le vendredi."},
+		{"hinzufügen: Freitags essen wir.", "add: Freitags essen wir."},
+		{"añadir: Cenamos los viernes.", "add: Cenamos los viernes."},
+	} {
+		t.Run(tc.text, func(t *testing.T) {
+			t.Parallel()
+			outcome := func(text string) (Outcome, *Draft) {
+				p, start := draftingPair(t)
+				o, _, err := p.HandleReply(p.Participants[0].ID, Reply{Text: text}, start.Add(time.Hour))
+				if err != nil {
+					t.Fatalf("HandleReply(%q) = %v", text, err)
+				}
+				return o, p.Draft
+			}
+			got, gotDraft := outcome(tc.text)
+			want, wantDraft := outcome(tc.english)
+			if want.Kind != OutcomeAnswer || !strings.HasPrefix(want.Detail, "draft round 1: ") {
+				t.Fatalf("HandleReply(%q) = %s %q, want a reply to the draft", tc.english, want.Kind, want.Detail)
+			}
+			if got.Kind != want.Kind || got.Detail != want.Detail {
+				t.Fatalf("HandleReply(%q) = %s %q, want %s %q as for %q", tc.text, got.Kind, got.Detail, want.Kind, want.Detail, tc.english)
+			}
+			if len(gotDraft.Statements) != len(wantDraft.Statements) {
+				t.Errorf("HandleReply(%q) left %d statements, want %d", tc.text, len(gotDraft.Statements), len(wantDraft.Statements))
+			}
+		})
 	}
 }
