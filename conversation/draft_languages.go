@@ -80,3 +80,7 @@ func localDraftLead(s string) (english string, ok bool) {
 	}
 	return best + s[end:], true
 }
+
+// draftPoliteness may end a command line in French, German and Spanish,
+// after what the command takes: "streichen 4, bitte", "d'accord, merci".
+var draftPoliteness = wordSet("merci beaucoup svp stp s'il s’il vous te plaît plait danke schön schon vielen dank bitte gracias muchas por favor")

@@ -65,6 +65,12 @@ func TestParseDraftReplyLocal(t *testing.T) {
 		{"agree 1\nstreichen 2\ncambiar 3: y", "agree 1\ndrop 2\nchange 3: y"},
 		{"- garder 5\n- modifier 2: z", "keep 5\nchange 2: z"},
 		{"Bonjour,\n\nd'accord 1-2\n\nMerci,\nSam", "agree 1-2"},
+		{"D'accord, merci !", "agree all"},
+		{"supprimer 4 s'il vous plaît", "drop 4"},
+		{"Einverstanden, danke!", "agree all"},
+		{"streichen 4, bitte", "drop 4"},
+		{"De acuerdo, gracias.", "agree all"},
+		{"quitar 4 por favor", "drop 4"},
 	} {
 		want, werr := ParseDraftReply(tc.english)
 		if werr != nil {

@@ -813,9 +813,9 @@ func (t *tokenReader) end() bool {
 		switch tok := t.peek(); {
 		case tok.kind == tokEnd:
 			return true
-		case tok.kind == tokStop || tok.kind == tokWord && (politeness[tok.word] || tok.word == "thank" || tok.word == "you"):
+		case tok.kind == tokStop || tok.kind == tokWord && (politeness[tok.word] || draftPoliteness[tok.word] || tok.word == "thank" || tok.word == "you"):
 			t.i++
-		case tok.kind == tokComma && t.i+1 < len(t.toks) && t.toks[t.i+1].kind == tokWord && politeness[t.toks[t.i+1].word]:
+		case tok.kind == tokComma && t.i+1 < len(t.toks) && t.toks[t.i+1].kind == tokWord && (politeness[t.toks[t.i+1].word] || draftPoliteness[t.toks[t.i+1].word]):
 			t.i++ // "drop 7, please"
 		default:
 			t.i = save
