@@ -52,20 +52,32 @@ func (p *Processor) calendarReply(ctx context.Context, id int64, h textproto.MIM
 	if err != nil {
 		return store.InboundOutcome{}, err
 	}
-	vouched, err := p.vouchedFor(ctx, p.Store, h)
-	if err != nil {
-		return store.InboundOutcome{}, err
-	}
 	o := store.InboundOutcome{Outcome: store.InboundCalendar, PartnershipID: partnershipID}
 	err = p.Store.InTx(ctx, func(tx *store.Tx) error {
 		// Whom to tell that an answer from another address was not
 		// taken: the person it claims to speak for.
 		var tell *conversation.Person
+		// Who the mail's addressing names, read once and only for an
+		// answer that is not plainly the invited person's.
+		vouched, looked := int64(0), false
+		vouch := func() (int64, error) {
+			if !looked {
+				var err error
+				if vouched, err = p.vouchedFor(ctx, tx, h); err != nil {
+					return 0, err
+				}
+				looked = true
+			}
+			return vouched, nil
+		}
 		_, err := apply.Run(ctx, tx, partnershipID, func(pp *conversation.Partnership, now time.Time) ([]conversation.Message, error) {
 			var msgs []conversation.Message
 			var done []string
 			for _, r := range replies {
-				me, claimed := answerer(pp, r.Attendee.Email, from, vouched)
+				me, claimed, err := answerer(pp, r.Attendee.Email, from, vouch)
+				if err != nil {
+					return nil, err
+				}
 				if me == nil {
 					o.Outcome, o.Detail = store.InboundRejected, fmt.Sprintf("calendar reply: from %s for %s, who was not invited or is someone else", from, r.Attendee.Email)
 					if claimed != nil {
@@ -82,7 +94,6 @@ func (p *Processor) calendarReply(ctx context.Context, id int64, h textproto.MIM
 					what = "meeting of " + r.RecurrenceID.UTC().Format(time.RFC3339)
 				}
 				var m []conversation.Message
-				var err error
 				if r.Proposed.IsZero() {
 					m, err = pp.RecordCalendarReply(me.ID, cr, now)
 				} else {
@@ -153,26 +164,25 @@ func tnefReply(m *tnef.Message, h textproto.MIMEHeader, from string) (ical.Reply
 // the participant it claims to be, to be told: the one ATTENDEE names,
 // else the one its addressing names. (One of the two answering as the
 // other is refused, and neither is told of it.)
-func answerer(p *conversation.Partnership, attendee, from string, vouched int64) (me, claimed *conversation.Participant) {
+func answerer(p *conversation.Partnership, attendee, from string, vouched func() (int64, error)) (me, claimed *conversation.Participant, err error) {
 	att, fr := participantByEmail(p, attendee), participantByEmail(p, from)
 	if att != nil && att == fr {
-		return att, nil
+		return att, nil, nil
 	}
-	var named *conversation.Participant
-	for _, pt := range p.Participants {
-		if vouched != 0 && pt.ID == vouched {
-			named = pt
-		}
+	id, err := vouched()
+	if err != nil {
+		return nil, nil, err
 	}
+	named, _ := p.Participant(id)
 	switch {
 	case named != nil && (att == named || att == nil && fr == named):
-		return named, nil
+		return named, nil, nil
 	case fr != nil:
-		return nil, nil
+		return nil, nil, nil
 	case att != nil:
-		return nil, att
+		return nil, att, nil
 	}
-	return nil, named
+	return nil, named, nil
 }
 
 // declined reports whether msgs refuse a proposed time to me: the mail

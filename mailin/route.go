@@ -78,18 +78,11 @@ func (p *Processor) routeWith(ctx context.Context, l lookups, h textproto.MIMEHe
 	if err := p.checkAuthResults(h); err != nil {
 		return route{}, err
 	}
-	expired := false
-	for _, token := range p.tokens(h) {
-		target, err := l.ResolveToken(ctx, token)
-		switch {
-		case errors.Is(err, store.ErrTokenExpired):
-			expired = true
-			continue
-		case errors.Is(err, store.ErrNotFound):
-			continue
-		case err != nil:
-			return route{}, err
-		}
+	a, err := p.addressed(ctx, l, h)
+	if err != nil {
+		return route{}, err
+	}
+	if target := a.token; target != nil {
 		if !sameAddress(target.Email, from) {
 			return route{}, &rejection{Reason: fmt.Sprintf("sent by %s in reply to a question for someone else", from), Notice: "unknown-sender"}
 		}
@@ -99,17 +92,7 @@ func (p *Processor) routeWith(ctx context.Context, l lookups, h textproto.MIMEHe
 		}
 		return r, nil
 	}
-	for _, id := range referencedIDs(h) {
-		m, err := l.OutboxByMessageID(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return route{}, err
-		}
-		if !m.ParticipantID.Valid || !m.PartnershipID.Valid {
-			continue
-		}
+	if m := a.sent; m != nil {
 		if !sameAddress(m.Recipient, from) {
 			return route{}, &rejection{Reason: fmt.Sprintf("sent by %s in reply to mail for someone else", from), Notice: "unknown-sender"}
 		}
@@ -134,27 +117,39 @@ func (p *Processor) routeWith(ctx context.Context, l lookups, h textproto.MIMEHe
 		return route{PartnershipID: ms[0].PartnershipID, ParticipantID: ms[0].ParticipantID, Via: "sender"}, nil
 	case len(ms) > 1:
 		return route{}, &rejection{Reason: fmt.Sprintf("%s is in %d partnerships and the mail names none", from, len(ms)), Notice: "ambiguous"}
-	case expired:
+	case a.expired:
 		return route{}, &rejection{Reason: "the reply address has expired and " + from + " is in no live partnership"}
 	}
 	return route{}, &rejection{Reason: "unknown sender " + from, Notice: "unknown-sender"}
 }
 
-// vouchedFor is the participant a message's addressing names, without the
-// sender check route makes: the reply token it was sent to, else the first
-// of our Message-IDs it answers that went to a participant; 0 when neither
-// names anyone. A calendar reply written from another of the person's
-// addresses is taken for them only with this (see calendarReply).
-func (p *Processor) vouchedFor(ctx context.Context, l lookups, h textproto.MIMEHeader) (int64, error) {
+// addressing is what a message's addressing names: the target of the
+// first live reply token it was sent to, else the first of our messages it
+// answers that went to a participant; nil for neither. expired reports a
+// token that has expired.
+type addressing struct {
+	token   *store.TokenTarget
+	sent    *store.OutboxMessage
+	expired bool
+}
+
+// addressed reads what h's addressing names, without the sender check
+// route makes.
+func (p *Processor) addressed(ctx context.Context, l lookups, h textproto.MIMEHeader) (addressing, error) {
+	var a addressing
 	for _, token := range p.tokens(h) {
 		target, err := l.ResolveToken(ctx, token)
 		switch {
-		case errors.Is(err, store.ErrTokenExpired), errors.Is(err, store.ErrNotFound):
+		case errors.Is(err, store.ErrTokenExpired):
+			a.expired = true
+			continue
+		case errors.Is(err, store.ErrNotFound):
 			continue
 		case err != nil:
-			return 0, err
+			return a, err
 		}
-		return target.ParticipantID, nil
+		a.token = &target
+		return a, nil
 	}
 	for _, id := range referencedIDs(h) {
 		m, err := l.OutboxByMessageID(ctx, id)
@@ -162,11 +157,28 @@ func (p *Processor) vouchedFor(ctx context.Context, l lookups, h textproto.MIMEH
 		case errors.Is(err, store.ErrNotFound):
 			continue
 		case err != nil:
-			return 0, err
+			return a, err
 		}
-		if m.ParticipantID.Valid {
-			return m.ParticipantID.Int64, nil
+		if m.ParticipantID.Valid && m.PartnershipID.Valid {
+			a.sent = &m
+			return a, nil
 		}
+	}
+	return a, nil
+}
+
+// vouchedFor is the participant a message's addressing names (see
+// addressed), or 0. A calendar reply written from another of the person's
+// addresses is taken for them only with this (see calendarReply).
+func (p *Processor) vouchedFor(ctx context.Context, l lookups, h textproto.MIMEHeader) (int64, error) {
+	a, err := p.addressed(ctx, l, h)
+	switch {
+	case err != nil:
+		return 0, err
+	case a.token != nil:
+		return a.token.ParticipantID, nil
+	case a.sent != nil:
+		return a.sent.ParticipantID.Int64, nil
 	}
 	return 0, nil
 }

@@ -58,6 +58,10 @@ func (r *Renderer) CalendarOf(p *conversation.Partnership, c *conversation.Calen
 		e.RecurrenceID, e.Start = o.Original, o.Start
 		return e
 	}
+	cancelled := func(e ical.Event) ical.Event {
+		e.Status = ical.StatusCancelled
+		return e
+	}
 	cal := ical.Calendar{Method: "REQUEST", ProdID: "-//Accord//Check-ins//EN", Zone: cs.Zone}
 	switch c.Kind {
 	case conversation.CalSeries:
@@ -69,21 +73,15 @@ func (r *Renderer) CalendarOf(p *conversation.Partnership, c *conversation.Calen
 		cal.Events = append(cal.Events, one(c.Occurrence))
 	case conversation.CalCancelOne:
 		// At the time it takes place: a moved meeting's moved time.
-		e := one(c.Occurrence)
-		e.Status = ical.StatusCancelled
-		cal.Method, cal.Events = "CANCEL", append(cal.Events, e)
+		cal.Method, cal.Events = "CANCEL", append(cal.Events, cancelled(one(c.Occurrence)))
 	case conversation.CalCancelSeries:
-		e := series()
-		e.Status = ical.StatusCancelled
-		cal.Method, cal.Events = "CANCEL", append(cal.Events, e)
+		cal.Method, cal.Events = "CANCEL", append(cal.Events, cancelled(series()))
 		// Moved meetings still ahead are cancelled by name too, at their
 		// moved time, as Outlook does: calendars that keep an override as
 		// an item of its own would otherwise leave it standing.
 		for _, o := range cs.Moved() {
 			if o.Start.After(c.Stamp) {
-				e := one(o)
-				e.Status = ical.StatusCancelled
-				cal.Events = append(cal.Events, e)
+				cal.Events = append(cal.Events, cancelled(one(o)))
 			}
 		}
 	case conversation.CalDeclineCounter:

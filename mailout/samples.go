@@ -355,8 +355,7 @@ func proposeEarly(p *conversation.Partnership, now time.Time, add func(string, *
 	p.Checkin.UID = "checkin-counter@accord.example.com"
 	p.Rules.Quiet = conversation.DefaultQuietHours
 	o := p.Checkin.Upcoming(at)
-	start := o.Start.In(o.Start.Location())
-	proposed := time.Date(start.Year(), start.Month(), start.Day()+2, 7, 0, 0, 0, p.Checkin.Zone)
+	proposed := time.Date(o.Start.Year(), o.Start.Month(), o.Start.Day()+2, 7, 0, 0, 0, p.Checkin.Zone)
 	msgs, err := p.CounterCheckin(2, conversation.CalendarReply{UID: p.Checkin.UID, Original: o.Original,
 		PartStat: conversation.PartStatTentative, Stamp: at, Proposed: proposed}, at.Add(time.Minute))
 	add("calendar-decline-counter", p, msgs, err, conversation.MsgHelp, 1)

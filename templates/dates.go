@@ -24,8 +24,9 @@ type moment struct {
 	Weekday, Day, Month, Year, Time string
 }
 
-// calendarOf is lang's calendar, English's for a language without one.
-func calendarOf(lang string) locales.Translator {
+// CalendarOf is lang's calendar: the names of its days and months, from
+// CLDR; English's for a language without one.
+func CalendarOf(lang string) locales.Translator {
 	if c := calendars[Language(lang)]; c != nil {
 		return c
 	}
@@ -33,7 +34,7 @@ func calendarOf(lang string) locales.Translator {
 }
 
 func momentIn(lang string, t time.Time) moment {
-	c := calendarOf(lang)
+	c := CalendarOf(lang)
 	return moment{Weekday: c.WeekdayWide(t.Weekday()), Day: strconv.Itoa(t.Day()), Month: c.MonthWide(t.Month()),
 		Year: strconv.Itoa(t.Year()), Time: t.Format("15:04")}
 }
@@ -64,7 +65,7 @@ func WeekdayTime(lang string, t time.Time) string {
 
 // WeekdayName is a day of the week in lang: "Tuesday", "mardi".
 func WeekdayName(lang string, d time.Weekday) string {
-	return calendarOf(lang).WeekdayWide(d)
+	return CalendarOf(lang).WeekdayWide(d)
 }
 
 // dateWords is LongDate for a calendar day of the domain.

@@ -90,7 +90,7 @@ func LengthWords(lang string, d time.Duration) string {
 
 // pluralOf is the CLDR plural category of n in lang: "one", "other"…
 func pluralOf(lang string, n int) string {
-	return strings.ToLower(calendarOf(lang).CardinalPluralRule(float64(n), 0).String())
+	return strings.ToLower(CalendarOf(lang).CardinalPluralRule(float64(n), 0).String())
 }
 
 // ScheduleWords says a schedule in lang for a confirmation, always with a

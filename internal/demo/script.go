@@ -9,11 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-playground/locales"
-	"github.com/go-playground/locales/de"
-	"github.com/go-playground/locales/en"
-	"github.com/go-playground/locales/es"
-	"github.com/go-playground/locales/fr"
 	"github.com/pelletier/go-toml/v2"
 
 	"accord/templates"
@@ -93,17 +88,11 @@ type client struct {
 	AcceptedText     string `toml:"accepted_text"`
 }
 
-// calendars name the days and months as mail clients in each language
-// do, from the Unicode CLDR data.
-var calendars = map[string]locales.Translator{"en": en.New(), "fr": fr.New(), "de": de.New(), "es": es.New()}
-
 // fill writes layout for a moment t in lang, with a sender's name and
 // address: see the [client] table of en.toml for the placeholders.
 func (c *client) fill(layout, lang string, t time.Time, name, address string) string {
-	cal := calendars[lang]
-	if cal == nil {
-		cal = calendars[templates.DefaultLanguage]
-	}
+	// The days and months as mail clients in lang name them (CLDR).
+	cal := templates.CalendarOf(lang)
 	h12 := t.Hour() % 12
 	if h12 == 0 {
 		h12 = 12
